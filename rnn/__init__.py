@@ -1,0 +1,19 @@
+"""unrolled's numerical engine: a simple RNN, forward and BPTT, recorded in a Trace.
+
+Pure numpy: nothing here imports manim or click.
+"""
+
+from rnn.bptt import run
+from rnn.config import RNNConfig
+from rnn.data import Vocabulary, char_sequence
+from rnn.errors import UnrolledError
+from rnn.model import DEFAULT_TEXT, TextModel, text_model
+from rnn.optim import Optimizer
+from rnn.params import Params, init_params
+from rnn.trace import Trace, Update
+from rnn.truncated import run_truncated
+
+__all__ = [
+    "DEFAULT_TEXT", "Optimizer", "Params", "RNNConfig", "TextModel", "Trace", "UnrolledError",
+    "Update", "Vocabulary", "char_sequence", "init_params", "run", "run_truncated", "text_model",
+]

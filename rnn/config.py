@@ -1,0 +1,39 @@
+"""Model configuration: one dataclass, built once by the caller and passed whole."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from rnn.errors import UnrolledError
+
+
+@dataclass(frozen=True)
+class RNNConfig:
+    """Sizes and initialisation of the simple RNN (Goodfellow et al., section 10.2)."""
+
+    input_size: int = 4  # D, length of x(t); the vocabulary size for text
+    hidden: int = 3  # H, hidden units in h(t)
+    output_size: int = 4  # K, length of o(t); the vocabulary size for text
+    seed: int = 0  # seeds every random draw of initialisation
+    init_scale: float = 0.5  # weights ~ N(0, init_scale^2); biases start at zero
+    radius: float | None = None  # if set, W is rescaled to this spectral radius
+
+    def __post_init__(self) -> None:
+        for name in ("input_size", "hidden", "output_size"):
+            if getattr(self, name) <= 0:
+                raise UnrolledError(f"{name} must be a positive integer, got {getattr(self, name)}")
+        if not self.init_scale > 0:
+            raise UnrolledError(f"init_scale must be positive, got {self.init_scale}")
+        if self.radius is not None and not self.radius > 0:
+            raise UnrolledError(f"radius must be positive, got {self.radius}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RNNConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise UnrolledError(f"unknown config keys: {', '.join(sorted(unknown))}")
+        return cls(**data)
