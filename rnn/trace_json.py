@@ -22,26 +22,28 @@ from rnn.trace import STEP_KEYS, Trace, Update
 
 FORMAT = "unrolled.trace"
 VERSION = 1
-_NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
 # Encoding ------------------------------------------------------------------------------
-def _num(v: float) -> float | str:
+def encode_number(v: float) -> float | str:
+    """A float for JSON: itself if finite, else ``"NaN"``, ``"Infinity"`` or ``"-Infinity"``."""
     v = float(v)
     if math.isfinite(v):
         return v
     return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
 
 
-def _arr(a: np.ndarray):
+def encode_array(a: np.ndarray):
+    """An array (or scalar) as nested lists of ``encode_number`` values."""
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 0:
-        return _num(a)
-    return [_arr(row) for row in a] if a.ndim > 1 else [_num(v) for v in a]
+        return encode_number(a)
+    return [encode_array(row) for row in a] if a.ndim > 1 else [encode_number(v) for v in a]
 
 
 def _params(p: Params) -> dict:
-    return {n: _arr(getattr(p, n)) for n in PARAM_NAMES}
+    return {n: encode_array(getattr(p, n)) for n in PARAM_NAMES}
 
 
 def trace_to_dict(trace: Trace) -> dict:
@@ -55,19 +57,20 @@ def trace_to_dict(trace: Trace) -> dict:
     steps = []
     for i in range(trace.T):
         step = {"t": i + 1, "target": int(trace.targets[i])}
-        step.update({k: _arr(arrays[k][i]) for k in STEP_KEYS})
+        step.update({k: encode_array(arrays[k][i]) for k in STEP_KEYS})
         steps.append(step)
     ebs = trace.error_by_source()
     out = {
-        "inputs": _arr(trace.X),
+        "inputs": encode_array(trace.X),
         "targets": [int(v) for v in trace.targets],
         "params": _params(trace.params),
-        "h0": _arr(trace.h0),
+        "h0": encode_array(trace.h0),
         "steps": steps,
-        "loss": _num(trace.loss),
-        "grads": {k: _arr(v) for k, v in trace.grads.items()},
+        "loss": encode_number(trace.loss),
+        "grads": {k: encode_array(v) for k, v in trace.grads.items()},
         "error_by_source": [
-            [_arr(ebs[s, t]) if s >= t else None for t in range(trace.T)] for s in range(trace.T)
+            [encode_array(ebs[s, t]) if s >= t else None for t in range(trace.T)]
+            for s in range(trace.T)
         ],
     }
     if trace.extra.get("window"):
@@ -76,8 +79,9 @@ def trace_to_dict(trace: Trace) -> dict:
         u = trace.update
         out["update"] = {
             "method": u.method, "lr": u.lr, "clip": u.clip, "clip_mode": u.clip_mode,
-            "grad_norm": _num(u.grad_norm), "grad_norm_clipped": _num(u.grad_norm_clipped),
-            "grads_applied": {k: _arr(v) for k, v in u.grads_applied.items()},
+            "grad_norm": encode_number(u.grad_norm),
+            "grad_norm_clipped": encode_number(u.grad_norm_clipped),
+            "grads_applied": {k: encode_array(v) for k, v in u.grads_applied.items()},
         }
         out["params_after"] = _params(u.params_after)
     return out
@@ -99,7 +103,7 @@ def dumps(traces: Trace | list[Trace], text: str | None = None) -> str:
     first = traces[0] if windowed else traces
     doc = _header(first.config, first.vocabulary, text or first.extra.get("text"))
     if windowed:
-        doc["inputs"] = _arr(np.vstack([t.X for t in traces]))
+        doc["inputs"] = encode_array(np.vstack([t.X for t in traces]))
         doc["targets"] = [int(v) for t in traces for v in t.targets]
         doc["windows"] = [trace_to_dict(t) for t in traces]
     else:
@@ -112,7 +116,7 @@ def save(path: str | Path, traces: Trace | list[Trace], text: str | None = None)
 
 
 # Decoding ------------------------------------------------------------------------------
-class _Reader:
+class Reader:
     """Pulls typed values out of a parsed document, naming the key when something is wrong."""
 
     def __init__(self, source: str):
@@ -130,14 +134,15 @@ class _Reader:
         def conv(v):
             if isinstance(v, list):
                 return [conv(x) for x in v]
-            if isinstance(v, str) and v in _NON_FINITE:
-                return _NON_FINITE[v]
+            if isinstance(v, str) and v in NON_FINITE:
+                return NON_FINITE[v]
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 self.fail(f"{key!r} holds a non-number")
             return float(v)
 
+        values = conv(value)  # outside the try: UnrolledError is a ValueError too
         try:
-            arr = np.array(conv(value), dtype=np.float64)
+            arr = np.array(values, dtype=np.float64)
         except ValueError:
             self.fail(f"{key!r} is not a regular array")
         if arr.shape != shape:
@@ -151,7 +156,7 @@ class _Reader:
                          for n, s in shapes.items()})
 
 
-def _trace_from_dict(r: _Reader, obj: dict, config, vocabulary) -> Trace:
+def _trace_from_dict(r: Reader, obj: dict, config, vocabulary) -> Trace:
     X = np.array(r.get(obj, "inputs"), dtype=object)
     if X.ndim != 2 or X.shape[0] == 0:
         r.fail("'inputs' must be a non-empty list of rows")
@@ -212,7 +217,7 @@ def _trace_from_dict(r: _Reader, obj: dict, config, vocabulary) -> Trace:
 
 def loads(text: str, source: str = "trace") -> Trace | list[Trace]:
     """Parse and validate a Trace document; one clear UnrolledError if anything is wrong."""
-    r = _Reader(source)
+    r = Reader(source)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
