@@ -77,9 +77,12 @@ def init_params(config: RNNConfig) -> Params:
     """Deterministic initialisation from ``config.seed``: same config, same bytes."""
     rng = np.random.default_rng(config.seed)
     D, H, K, s = config.input_size, config.hidden, config.output_size, config.init_scale
-    U = rng.standard_normal((H, D)) * s
-    W = rng.standard_normal((H, H)) * s
-    V = rng.standard_normal((K, H)) * s
+    with np.errstate(over="ignore"):
+        U = rng.standard_normal((H, D)) * s
+        W = rng.standard_normal((H, H)) * s
+        V = rng.standard_normal((K, H)) * s
+    if not all(np.all(np.isfinite(m)) for m in (U, W, V)):
+        raise UnrolledError(f"init_scale {s:g} overflows float64; choose a smaller one")
     if config.radius is not None:
         W = with_spectral_radius(W, config.radius)
     return Params(U=U, W=W, V=V, b=np.zeros(H), c=np.zeros(K))

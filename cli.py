@@ -1,0 +1,270 @@
+"""unrolled's command line: parse, validate, build a config, call ``rnn`` and ``scenes``."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from rnn import DEFAULT_TEXT, Optimizer, UnrolledError, text_model
+from rnn import trace_json
+
+POSITIVE_INT = click.IntRange(min=1)
+POSITIVE_FLOAT = click.FloatRange(min=0, min_open=True)
+
+
+class InputError(click.ClickException):
+    """Bad input: one line on stderr, exit status 2."""
+
+    exit_code = 2
+
+
+class OneLineErrors(click.Group):
+    """A group whose errors are one clear line (no usage block, no traceback)."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            click.echo(f"Error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code if isinstance(exc, InputError) else 2)
+        except UnrolledError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def model_options(f):
+    """The options that choose a model and its data, shared by every command that builds a Trace."""
+    options = [
+        click.option("--text", default=DEFAULT_TEXT, show_default=True,
+                     help="Text to learn: inputs are its characters, targets the next ones."),
+        click.option("--hidden", type=POSITIVE_INT, default=3, show_default=True,
+                     help="Hidden units H."),
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Seed of the weight initialisation."),
+        click.option("--init-scale", type=POSITIVE_FLOAT, default=0.5, show_default=True,
+                     help="Standard deviation of the initial weights."),
+        click.option("--vocab", default=None,
+                     help="Vocabulary as a string of characters (default: the text's own)."),
+        click.option("--weights", type=click.Path(path_type=Path), default=None,
+                     help="Checkpoint (.npz from `unrolled train`) to take the weights from."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def update_options(f):
+    """How the parameters are renewed after a (truncated) pass."""
+    options = [
+        click.option("--window", type=POSITIVE_INT, default=None,
+                     help="Truncated BPTT: windows of this many steps, one renewal per window."),
+        click.option("--optimizer", type=click.Choice(["sgd", "adagrad"]), default="sgd",
+                     show_default=True, help="Parameter renewal rule."),
+        click.option("--lr", type=POSITIVE_FLOAT, default=0.1, show_default=True,
+                     help="Learning rate."),
+        click.option("--clip", type=POSITIVE_FLOAT, default=None,
+                     help="Clipping threshold (none by default)."),
+        click.option("--clip-mode", type=click.Choice(["value", "norm"]), default="value",
+                     show_default=True,
+                     help="value: clip each entry; norm: rescale when the global norm exceeds it."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def build_model(text, hidden, seed, init_scale, vocab, weights, radius=None):
+    from rnn.data import Vocabulary
+
+    if not text:
+        raise InputError("--text is empty; give at least two characters")
+    vocabulary = Vocabulary(tuple(vocab)) if vocab else None
+    return text_model(text, hidden, seed, init_scale, radius, weights, vocabulary)
+
+
+def build_traces(model_kw: dict, window, optimizer, lr, clip, clip_mode):
+    """A Trace (full BPTT) or a list of window Traces (truncated), with their renewals."""
+    model = build_model(**model_kw)
+    opt = Optimizer(optimizer, lr, clip, clip_mode)
+    return model.windows(window, opt) if window else model.trace(opt)
+
+
+def report_non_finite(traces) -> None:
+    """Exploding values are recorded as they are, then reported as one line with exit status 1."""
+    for i, trace in enumerate(traces if isinstance(traces, list) else [traces]):
+        where = trace.first_non_finite()
+        if where:
+            click.echo(
+                f"Error: non-finite values (overflow or NaN) in {where}"
+                f"{f' of window {i + 1}' if isinstance(traces, list) else ''}: "
+                "exploding activations or gradients; try a smaller --init-scale or --lr, or --clip",
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _vec(v) -> str:
+    return "[" + " ".join(f"{x:+.3f}" for x in v) + "]"
+
+
+def print_trace(traces) -> None:
+    """Per-step table of activations and errors, then the gradient totals, for each (window) trace."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    traces = traces if isinstance(traces, list) else [traces]
+    for i, tr in enumerate(traces):
+        chars = tr.vocabulary.chars if tr.vocabulary else None
+        window = tr.extra.get("window")
+        title = f"window {i + 1}: steps {window['start']}..{window['stop']}" if window else "trace"
+        table = Table(title=f"{title}, loss {tr.loss:.6f}", title_justify="left")
+        for col in ("t", "x", "y", "h(t)", "yhat(y)", "L(t)", "dL/dh from o(t)",
+                    "dL/dh from h(t+1)", "dL/da(t)"):
+            table.add_column(col, justify="right" if col in ("t", "L(t)", "yhat(y)") else "left")
+        for t in range(1, tr.T + 1):
+            s = tr.step(t)
+            x = repr(chars[int(s["x"].argmax())]) if chars else _vec(s["x"])
+            y = repr(chars[s["target"]]) if chars else str(s["target"])
+            table.add_row(str(t), x, y, _vec(s["h"]), f"{s['yhat'][s['target']]:.4f}",
+                          f"{s['loss']:.4f}", _vec(s["dL_dh_from_output"]),
+                          _vec(s["dL_dh_from_next"]), _vec(s["dL_da"]))
+        console.print(table)
+        grads = Table(title="gradient totals (sum over t of per-step contributions)",
+                      title_justify="left")
+        grads.add_column("param")
+        grads.add_column("gradient")
+        grads.add_column("after renewal" if tr.update else "")
+        for name, g in tr.grads.items():
+            after = getattr(tr.update.params_after, name, None) if tr.update else None
+            rows = g if g.ndim == 2 else g[None, :]
+            new_rows = after if after is None or after.ndim == 2 else after[None, :]
+            grads.add_row(name, "\n".join(_vec(r) for r in rows),
+                          "\n".join(_vec(r) for r in new_rows) if new_rows is not None else "")
+        console.print(grads)
+        if tr.update:
+            u = tr.update
+            console.print(f"{u.method} lr={u.lr} clip={u.clip} ({u.clip_mode}): "
+                          f"gradient norm {u.grad_norm:.6f} -> {u.grad_norm_clipped:.6f}")
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="unrolled")
+def cli():
+    """unrolled: see how recurrent networks learn, with real numbers."""
+
+
+# Engine commands -------------------------------------------------------------------------
+@cli.command()
+@model_options
+@update_options
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the whole Trace as JSON (see the README for the format).")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def trace(text, hidden, seed, init_scale, vocab, weights, window, optimizer, lr, clip, clip_mode,
+          json_path, quiet):
+    """Run forward and BPTT once and print every activation, error and gradient."""
+    model_kw = dict(text=text, hidden=hidden, seed=seed, init_scale=init_scale, vocab=vocab,
+                    weights=weights)
+    traces = build_traces(model_kw, window, optimizer, lr, clip, clip_mode)
+    if json_path:
+        try:
+            trace_json.save(json_path, traces, text)
+        except OSError as err:
+            raise InputError(f"cannot write {json_path}: {err.strerror}") from None
+    if not quiet:
+        print_trace(traces)
+        if json_path:
+            click.echo(f"wrote {json_path}")
+    report_non_finite(traces)
+
+
+@cli.command()
+@model_options
+def gradcheck(text, hidden, seed, init_scale, vocab, weights):
+    """Compare BPTT's gradients with central finite differences; fail above 1e-6."""
+    from rnn.gradcheck import gradient_check
+
+    model = build_model(text, hidden, seed, init_scale, vocab, weights)
+    errors = gradient_check(model.params, model.X, model.y)
+    worst = max(errors.values())
+    for name, err in errors.items():
+        click.echo(f"{name:>3}  max relative error {err:.3e}  {'ok' if err <= 1e-6 else 'FAIL'}")
+    if not worst <= 1e-6:  # NaN fails too
+        click.echo(f"Error: gradient check failed (worst {worst:.3e} > 1e-6)", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--hidden", type=POSITIVE_INT, default=100, show_default=True, help="Hidden units.")
+@click.option("--window", type=POSITIVE_INT, default=25, show_default=True,
+              help="Characters per truncated-BPTT window.")
+@click.option("--iterations", type=POSITIVE_INT, default=2000, show_default=True,
+              help="Windows to train on (one parameter renewal each).")
+@click.option("--optimizer", type=click.Choice(["sgd", "adagrad"]), default="adagrad",
+              show_default=True, help="Parameter renewal rule.")
+@click.option("--lr", type=POSITIVE_FLOAT, default=0.1, show_default=True, help="Learning rate.")
+@click.option("--clip", type=POSITIVE_FLOAT, default=5.0, show_default=True,
+              help="Clipping threshold.")
+@click.option("--clip-mode", type=click.Choice(["value", "norm"]), default="value",
+              show_default=True, help="value: clip each entry; norm: clip the global norm.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Initialisation and sampling seed.")
+@click.option("--init-scale", type=POSITIVE_FLOAT, default=0.01, show_default=True,
+              help="Standard deviation of the initial weights.")
+@click.option("--sample-every", type=click.IntRange(min=0), default=500, show_default=True,
+              help="Print a sample every N iterations (0: never).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Checkpoint to write (default: FILE with suffix .npz in media/).")
+def train(file, hidden, window, iterations, optimizer, lr, clip, clip_mode, seed, init_scale,
+          sample_every, out):
+    """Train on a text file (min-char-rnn style) and save a checkpoint for --weights."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from rnn.checkpoint import save_checkpoint
+    from rnn.train import TrainConfig
+    from rnn.train import train as run_training
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read {file} as UTF-8 text: {err}") from None
+    out = out or Path("media") / f"{file.stem}.npz"
+    if not out.parent.is_dir():
+        raise InputError(f"folder {out.parent} does not exist")
+    cfg = TrainConfig(hidden=hidden, window=window, iterations=iterations, method=optimizer, lr=lr,
+                      clip=clip, clip_mode=clip_mode, seed=seed, init_scale=init_scale,
+                      sample_every=sample_every)
+    with Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TextColumn("smooth loss {task.fields[loss]:.3f}"), TimeRemainingColumn(),
+                  console=None, transient=False) as progress:
+        task = progress.add_task("train", total=iterations, loss=float("nan"))
+        result = run_training(
+            text, cfg,
+            on_progress=lambda n, loss: progress.update(task, completed=n, loss=loss),
+            on_sample=lambda n, s: progress.console.print(f"--- sample at {n} ---\n{s}\n---",
+                                                          markup=False, highlight=False),
+        )
+    meta = {"text_file": file.name, "iterations": iterations, "smooth_loss": result.smooth_loss,
+            **{k: v for k, v in cfg.__dict__.items()}}
+    save_checkpoint(out, result.params, result.vocabulary, meta)
+    click.echo(f"smooth loss {result.smooth_loss:.4f} after {iterations} iterations")
+    click.echo(f"wrote {out}")
+
+
+def main() -> None:
+    cli(prog_name="unrolled")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Training on a text, the min-char-rnn loop: windows of K characters, one renewal per window."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnn.bptt import run
+from rnn.config import RNNConfig
+from rnn.data import Vocabulary, one_hot
+from rnn.errors import UnrolledError
+from rnn.optim import Optimizer
+from rnn.params import Params, init_params
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Defaults are min-char-rnn's: hidden 100, windows of 25, Adagrad lr 0.1, clip 5."""
+
+    hidden: int = 100  # H
+    window: int = 25  # K, steps per truncated-BPTT window
+    iterations: int = 2000  # windows to train on (parameter renewals)
+    method: str = "adagrad"  # "adagrad" or "sgd"
+    lr: float = 0.1
+    clip: float | None = 5.0  # None for no clipping
+    clip_mode: str = "value"  # "value" (element-wise) or "norm" (global norm)
+    seed: int = 0  # initialisation and sampling
+    init_scale: float = 0.01
+    sample_every: int = 500  # iterations between samples; 0 for none
+    sample_length: int = 200  # characters per sample
+
+
+@dataclass
+class TrainResult:
+    params: Params
+    vocabulary: Vocabulary
+    smooth_loss: float
+    iterations: int
+    losses: list[float]  # loss of each window, in order
+
+
+def sample(params: Params, h: np.ndarray, seed_index: int, n: int, rng: np.random.Generator):
+    """Draw ``n`` character indices from the model, starting after ``seed_index``."""
+    x = np.zeros(params.input_size)
+    x[seed_index] = 1.0
+    out = []
+    for _ in range(n):
+        h = np.tanh(params.U @ x + params.W @ h + params.b)
+        o = params.V @ h + params.c
+        p = np.exp(o - o.max())
+        p /= p.sum()
+        idx = int(rng.choice(len(p), p=p))
+        x = np.zeros(params.input_size)
+        x[idx] = 1.0
+        out.append(idx)
+    return out
+
+
+def train(
+    text: str,
+    cfg: TrainConfig,
+    on_progress: Callable[[int, float], None] | None = None,
+    on_sample: Callable[[int, str], None] | None = None,
+) -> TrainResult:
+    """Train a fresh model on ``text``; raise UnrolledError if the loss stops being finite."""
+    if len(text) < cfg.window + 1:
+        raise UnrolledError(
+            f"the text has {len(text)} characters; training needs more than the window ({cfg.window})"
+        )
+    for name in ("hidden", "window", "iterations"):
+        if getattr(cfg, name) <= 0:
+            raise UnrolledError(f"{name} must be positive, got {getattr(cfg, name)}")
+    vocabulary = Vocabulary.from_text(text)
+    data = vocabulary.encode(text)
+    V = len(vocabulary)
+    params = init_params(RNNConfig(V, cfg.hidden, V, cfg.seed, cfg.init_scale))
+    opt = Optimizer(cfg.method, cfg.lr, cfg.clip, cfg.clip_mode)
+    rng = np.random.default_rng(cfg.seed)
+    smooth = -math.log(1.0 / V) * cfg.window  # the loss of a uniform guess
+    losses = []
+    p, h = 0, np.zeros(cfg.hidden)
+    for n in range(cfg.iterations):
+        if p + cfg.window + 1 > len(data):
+            p, h = 0, np.zeros(cfg.hidden)  # back to the start of the text with a fresh state
+        inputs, targets = data[p : p + cfg.window], data[p + 1 : p + cfg.window + 1]
+        trace = run(params, one_hot(inputs, V), targets, h)
+        loss = trace.loss
+        bad = trace.first_non_finite()
+        if bad:
+            raise UnrolledError(
+                f"training diverged at iteration {n + 1}: {bad} is not finite "
+                "(exploding gradients); lower --lr or set --clip"
+            )
+        params = opt.step(params, trace.grads).params_after
+        h = trace.h[-1]
+        p += cfg.window
+        losses.append(loss)
+        smooth = smooth * 0.999 + loss * 0.001
+        if on_progress:
+            on_progress(n + 1, smooth)
+        if on_sample and cfg.sample_every and (n + 1) % cfg.sample_every == 0:
+            on_sample(n + 1, vocabulary.decode(sample(params, h, inputs[0], cfg.sample_length, rng)))
+    return TrainResult(params, vocabulary, smooth, cfg.iterations, losses)

@@ -1,0 +1,112 @@
+"""The Trace file: exact float64 round trip, validation with one clear error."""
+
+import json
+
+import numpy as np
+import pytest
+
+from rnn import Optimizer, UnrolledError, run, text_model
+from rnn import trace_json
+from rnn.params import PARAM_NAMES
+
+
+@pytest.fixture
+def doc():
+    return json.loads(trace_json.dumps(text_model().trace()))
+
+
+def test_round_trip_is_exact():
+    tr = text_model("the cat sat", hidden=4, seed=5).trace(Optimizer("adagrad", 0.1, 1.0))
+    text = trace_json.dumps(tr)
+    back = trace_json.loads(text)
+    assert trace_json.dumps(back) == text
+    for key in ("h", "a", "o", "yhat", "dL_dh", "dL_da", "dL_dh_from_next"):
+        assert np.array_equal(getattr(back, key), getattr(tr, key))
+    for name in PARAM_NAMES:
+        assert np.array_equal(back.grads[name], tr.grads[name])
+        assert np.array_equal(getattr(back.update.params_after, name),
+                              getattr(tr.update.params_after, name))
+    assert back.vocabulary == tr.vocabulary and back.config == tr.config
+
+
+def test_round_trip_keeps_awkward_floats():
+    tr = text_model().trace()
+    tr.h[0, 0] = 0.1 + 0.2  # 0.30000000000000004
+    tr.h[0, 1] = 5e-324  # smallest subnormal
+    tr.h[1, 0] = np.nan
+    tr.h[1, 1] = -np.inf
+    back = trace_json.loads(trace_json.dumps(tr))
+    assert back.h[0, 0] == 0.1 + 0.2 and back.h[0, 1] == 5e-324
+    assert np.isnan(back.h[1, 0]) and back.h[1, 1] == -np.inf
+
+
+def test_required_keys(doc):
+    for key in ("format", "version", "config", "vocabulary", "inputs", "targets", "params", "h0",
+                "steps", "loss", "grads", "error_by_source", "params_after"):
+        assert key in doc
+    assert doc["format"] == "unrolled.trace" and doc["version"] == 1
+    step = doc["steps"][0]
+    for key in ("t", "x", "a", "h", "o", "yhat", "loss", "dL_do", "dL_dh", "dL_dh_from_output",
+                "dL_dh_from_next", "dL_da"):
+        assert key in step
+    assert [s["t"] for s in doc["steps"]] == [1, 2, 3, 4]
+    assert np.shape(doc["params"]["U"]) == (3, 4)  # (H, D)
+    assert np.shape(doc["params"]["V"]) == (4, 3)  # (K, H)
+    assert set(doc["grads"]) == {"U", "W", "V", "b", "c", "h0"}
+    assert doc["error_by_source"][0][1] is None and len(doc["error_by_source"][3][0]) == 3
+
+
+def test_windows_file():
+    windows = text_model("hello world").windows(4)
+    doc = json.loads(trace_json.dumps(windows))
+    assert len(doc["windows"]) == 3 and "params_after" in doc["windows"][0]
+    back = trace_json.loads(trace_json.dumps(windows))
+    assert isinstance(back, list) and len(back) == 3
+    assert np.array_equal(back[1].h0, windows[0].h[-1])
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.pop("steps"), "missing key 'steps'"),
+    (lambda d: d.update(format="other"), "not an unrolled trace"),
+    (lambda d: d.update(version=99), "unsupported trace version"),
+    (lambda d: d["steps"][1].update(h=[1.0, 2.0]), r"steps\[1\].h"),
+    (lambda d: d["params"].update(W=[[1.0, "x", 0.0]] * 3), "params.W"),
+    (lambda d: d.update(targets=[0, 1, 2, 9]), "targets"),
+    (lambda d: d["steps"][2].update(t=7), r"steps\[2\] has t=7"),
+])
+def test_malformed_documents(doc, mutate, message):
+    mutate(doc)
+    with pytest.raises(UnrolledError, match=message):
+        trace_json.loads(json.dumps(doc), source="bad.json")
+
+
+def test_truncated_file(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(trace_json.dumps(text_model().trace())[:500])
+    with pytest.raises(UnrolledError, match="truncated"):
+        trace_json.load(path)
+
+
+def test_save_is_atomic(tmp_path, monkeypatch):
+    path = tmp_path / "t.json"
+    path.write_text("precious")
+    real_write = type(path).write_text
+
+    def interrupted(self, data, *a, **k):  # half the file lands, then Ctrl-C
+        real_write(self, data[: len(data) // 2], *a, **k)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(type(path), "write_text", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        trace_json.save(path, text_model().trace())
+    monkeypatch.undo()
+    assert path.read_text() == "precious"
+    assert list(tmp_path.iterdir()) == [path]  # no temporary left behind
+    trace_json.save(path, text_model().trace())
+    assert trace_json.load(path).T == 4
+
+
+def test_loaded_trace_reruns_to_the_same_numbers():
+    tr = trace_json.loads(trace_json.dumps(text_model().trace()))
+    again = run(tr.params, tr.X, tr.targets, tr.h0)
+    assert np.array_equal(again.dL_da, tr.dL_da)
