@@ -1,0 +1,295 @@
+"""Lecture files: one TOML file describes a whole lecture, validated before anything renders.
+
+A lecture names its model once and lists its scenes in order, each with its own options::
+
+    title = "How an RNN learns"
+    theme = "dark"
+    quality = "low"
+
+    [model]
+    text = "hello"
+    hidden = 3
+    seed = 0
+
+    [[scenes]]
+    name = "forward"
+    values = true
+
+Every mistake is reported as one ``UnrolledError`` line naming the file, the key path and what
+was expected, e.g. ``x.toml: scenes[2].name: unknown scene 'fwd' (expected one of ...)``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rnn.errors import UnrolledError
+from rnn.model import DEFAULT_TEXT
+
+QUALITIES = ("low", "medium", "high", "production")
+FORMATS = ("mp4", "mov", "webm", "gif")
+
+
+@dataclass(frozen=True)
+class Option:
+    """The type of a per-scene option and, for numbers, the smallest allowed value."""
+
+    kind: type  # bool, int, float or str
+    minimum: float | None = None
+    strict: bool = False  # the value must be above the minimum, not equal to it
+
+    def expected(self) -> str:
+        name = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+        text = name[self.kind]
+        if self.minimum is None:
+            return text
+        return f"{text} {'>' if self.strict else '>='} {self.minimum:g}"
+
+    def accepts(self, value: float) -> bool:
+        if self.minimum is None:
+            return True
+        return value > self.minimum if self.strict else value >= self.minimum
+
+
+# Options every scene accepts.
+COMMON_OPTIONS: dict[str, Option] = {"values": Option(bool)}
+
+# Options of particular scenes: a scene registered later adds its own line here (or declares
+# an ``options`` mapping on its registry entry, which takes precedence).
+SCENE_OPTIONS: dict[str, dict[str, Option]] = {
+    "truncated": {"window": Option(int, 1), "steps": Option(int, 1)},
+    "vanishing": {"radius": Option(float, 0, strict=True)},
+    "clipping": {"clip": Option(float, 0, strict=True)},
+}
+
+MODEL_KEYS: dict[str, Option] = {
+    "text": Option(str),
+    "hidden": Option(int, 1),
+    "seed": Option(int, 0),
+    "radius": Option(float, 0, strict=True),
+    "weights": Option(str),
+    "trace": Option(str),
+}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Where the numbers come from: a text and sizes, a weights file, or a saved trace."""
+
+    text: str = DEFAULT_TEXT
+    hidden: int = 3
+    seed: int = 0
+    radius: float | None = None  # rescale W to this spectral radius
+    weights: Path | None = None  # checkpoint (.npz); sizes come from it
+    trace: Path | None = None  # a saved trace (JSON); used as is
+
+    def build_trace(self):
+        """The Trace the scenes draw (one BPTT pass and update, or the saved trace)."""
+        from rnn import trace_json
+
+        if self.trace is not None:
+            loaded = trace_json.load(self.trace)
+            return loaded[0] if isinstance(loaded, list) else loaded
+        return self.text_model().trace()
+
+    def text_model(self):
+        """The TextModel of this spec (not available for a saved trace)."""
+        from rnn.model import text_model
+
+        if self.trace is not None:
+            raise UnrolledError(f"model.trace {self.trace}: a saved trace has no model to rerun")
+        return text_model(
+            self.text, hidden=self.hidden, seed=self.seed, radius=self.radius, weights=self.weights
+        )
+
+
+@dataclass(frozen=True)
+class SceneEntry:
+    """One scene of the lecture, in order, with its options."""
+
+    name: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lecture:
+    """A validated lecture file."""
+
+    path: Path
+    title: str
+    model: ModelSpec
+    scenes: tuple[SceneEntry, ...]
+    theme: str = "dark"
+    quality: str = "low"
+    format: str = "mp4"
+
+    @property
+    def scene_names(self) -> list[str]:
+        return [s.name for s in self.scenes]
+
+    def scene_inputs(self) -> list:
+        """One ``SceneInput`` per scene: the shared trace plus that scene's options.
+
+        ``values`` goes to its field, ``window`` also fills ``windows`` (truncated BPTT);
+        every other option goes to ``extra`` for the scene to read.
+        """
+        from scenes.inputs import SceneInput
+
+        trace = self.model.build_trace()
+        inputs = []
+        for entry in self.scenes:
+            opts = dict(entry.options)
+            values = opts.pop("values", False)
+            windows = None
+            if "window" in opts and self.model.trace is None:
+                windows = self.model.text_model().windows(opts["window"])
+            inputs.append(SceneInput(trace, theme=self.theme, values=values, windows=windows,
+                                     extra=opts))
+        return inputs
+
+
+class _Checker:
+    """Reports a problem at a key path of one file as a single UnrolledError line."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, where: str, message: str):
+        raise UnrolledError(f"{self.source}: {where}: {message}")
+
+    def value(self, where: str, value: Any, option: Option) -> Any:
+        kind = option.kind
+        # bool is an int in Python, but `hidden = true` is a mistake, not 1.
+        ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value, ok = float(value), True
+        if not ok:
+            self.fail(where, f"expected {option.expected()}, got {_describe(value)}")
+        if not option.accepts(value):
+            self.fail(where, f"expected {option.expected()}, got {value!r}")
+        return value
+
+    def choice(self, where: str, value: Any, choices) -> str:
+        if not isinstance(value, str) or value not in choices:
+            self.fail(where, f"unknown value {value!r} (expected one of {', '.join(choices)})")
+        return value
+
+    def keys(self, where: str, table: dict, allowed) -> None:
+        for key in table:
+            if key not in allowed:
+                prefix = f"{where}." if where else ""
+                expected = ", ".join(sorted(allowed)) or "no options"
+                self.fail(f"{prefix}{key}", f"unknown key (expected one of {expected})")
+
+
+def _describe(value: Any) -> str:
+    kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+             list: "a list", dict: "a table"}
+    return f"{kinds.get(type(value), type(value).__name__)} {value!r}"
+
+
+def _registered_scenes() -> dict:
+    # Imported here: the registry pulls in manim, which validation alone should not need.
+    from scenes.registry import SCENES
+
+    return SCENES
+
+
+def scene_options(name: str, registry: dict | None = None) -> dict[str, Option]:
+    """The options scene ``name`` accepts: the common ones plus its own."""
+    info = (registry or {}).get(name)
+    own = getattr(info, "options", None)
+    return {**COMMON_OPTIONS, **(own if own is not None else SCENE_OPTIONS.get(name, {}))}
+
+
+def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
+    """Read and validate a lecture file; nothing is rendered.
+
+    Parameters
+    ----------
+    path
+        The TOML file. Files it names (weights, trace) are relative to its folder.
+    registry
+        Known scenes by name; by default ``scenes.registry.SCENES``.
+    """
+    path = Path(path)
+    check = _Checker(str(path))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UnrolledError(f"{path}: lecture file not found") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UnrolledError(f"{path}: cannot read lecture file ({err})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise UnrolledError(f"{path}: not valid TOML ({err})") from None
+    if registry is None:
+        registry = _registered_scenes()
+
+    check.keys("", data, ("title", "theme", "quality", "format", "model", "scenes"))
+    title = check.value("title", data.get("title", path.stem), Option(str))
+    theme = check.choice("theme", data.get("theme", "dark"), _theme_names())
+    quality = check.choice("quality", data.get("quality", "low"), QUALITIES)
+    fmt = check.choice("format", data.get("format", "mp4"), FORMATS)
+    model = _model(check, data.get("model", {}), path.parent)
+
+    scenes = data.get("scenes")
+    if scenes is None:
+        check.fail("scenes", "missing (expected at least one [[scenes]] table)")
+    if not isinstance(scenes, list) or not scenes or not all(isinstance(s, dict) for s in scenes):
+        check.fail("scenes", "expected a list of [[scenes]] tables with a name each")
+    entries = []
+    for i, table in enumerate(scenes):
+        where = f"scenes[{i}]"
+        if "name" not in table:
+            check.fail(f"{where}.name", "missing (expected a scene name)")
+        name = check.value(f"{where}.name", table["name"], Option(str))
+        if name not in registry:
+            check.fail(
+                f"{where}.name",
+                f"unknown scene {name!r} (expected one of {', '.join(sorted(registry))})",
+            )
+        allowed = scene_options(name, registry)
+        options = {k: v for k, v in table.items() if k != "name"}
+        check.keys(where, options, allowed)
+        options = {k: check.value(f"{where}.{k}", v, allowed[k]) for k, v in options.items()}
+        entries.append(SceneEntry(name, options))
+    return Lecture(path, title, model, tuple(entries), theme, quality, fmt)
+
+
+def _theme_names() -> tuple[str, ...]:
+    try:
+        from scenes.theme import THEMES
+    except ImportError:  # the theme module pulls in manim; fall back to the two shipped names
+        return ("dark", "light")
+    return tuple(THEMES)
+
+
+def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
+    if not isinstance(table, dict):
+        check.fail("model", f"expected a table, got {_describe(table)}")
+    check.keys("model", table, MODEL_KEYS)
+    values = {k: check.value(f"model.{k}", v, MODEL_KEYS[k]) for k, v in table.items()}
+    if "trace" in values:
+        others = sorted(set(values) - {"trace"})
+        if others:
+            check.fail(f"model.{others[0]}", "not allowed with model.trace (the trace has its own)")
+    if "weights" in values and "hidden" in values:
+        check.fail("model.hidden", "not allowed with model.weights (sizes come from the weights)")
+    if "text" in values and not values["text"]:
+        check.fail("model.text", "expected a non-empty string")
+    for key in ("weights", "trace"):
+        if key in values:
+            file = base / values[key]
+            if not file.is_file():
+                check.fail(f"model.{key}", f"file not found: {file}")
+            values[key] = file
+    spec = ModelSpec(**values)
+    # Build the model now (it is small) so a bad checkpoint or trace fails before any render.
+    try:
+        spec.build_trace()
+    except UnrolledError as err:
+        check.fail("model", str(err))
+    return spec

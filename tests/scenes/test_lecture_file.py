@@ -1,0 +1,146 @@
+"""Lecture files: the example loads; every kind of mistake is one line naming file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnn.checkpoint import save_checkpoint
+from rnn.errors import UnrolledError
+from rnn.model import text_model
+from scenes.lecture_file import Lecture, load_lecture
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "lectures" / "example.toml"
+# Stand-in registry: validation only needs the names (and optional declared options).
+REGISTRY = {name: object() for name in ("forward", "bptt", "gradients", "truncated", "clipping")}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "lec.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_loads():
+    lecture = load_lecture(EXAMPLE, REGISTRY)
+    assert isinstance(lecture, Lecture)
+    assert lecture.scene_names == ["forward", "bptt", "gradients"]
+    assert lecture.scenes[0].options == {"values": True}
+    assert (lecture.theme, lecture.quality, lecture.format) == ("dark", "low", "mp4")
+    assert (lecture.model.text, lecture.model.hidden, lecture.model.seed) == ("hello", 3, 0)
+    assert lecture.title.startswith("Backpropagation through time")
+
+
+def test_example_scene_inputs_share_one_trace():
+    inputs = load_lecture(EXAMPLE, REGISTRY).scene_inputs()
+    assert [i.values for i in inputs] == [True, False, False]
+    assert inputs[0].trace is inputs[1].trace
+    assert inputs[0].trace.T == 4  # "hello": four next-character steps
+    assert inputs[0].extra == {}
+
+
+def test_per_scene_options_reach_the_input(tmp_path):
+    path = write(tmp_path, """
+[model]
+text = "hello world"
+[[scenes]]
+name = "truncated"
+window = 3
+steps = 2
+[[scenes]]
+name = "clipping"
+clip = 5
+""")
+    lecture = load_lecture(path, REGISTRY)
+    assert lecture.scenes[1].options == {"clip": 5.0}
+    assert isinstance(lecture.scenes[1].options["clip"], float)
+    truncated, clipping = lecture.scene_inputs()
+    assert len(truncated.windows) == 4  # 10 steps in windows of 3
+    assert truncated.extra == {"window": 3, "steps": 2}
+    assert clipping.extra == {"clip": 5.0}
+
+
+def test_registry_can_declare_options(tmp_path):
+    from scenes.lecture_file import Option
+
+    class Info:
+        options = {"speed": Option(float, 0, strict=True)}
+
+    path = write(tmp_path, '[[scenes]]\nname = "new"\nspeed = 2\n')
+    assert load_lecture(path, {"new": Info()}).scenes[0].options == {"speed": 2.0}
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('titel = "x"\n[[scenes]]\nname = "forward"\n',
+         r"lec\.toml: titel: unknown key \(expected one of format, model, quality, scenes"),
+        ('[[scenes]]\nname = "forward"\nwindow = 3\n',
+         r"lec\.toml: scenes\[0\]\.window: unknown key \(expected one of values\)"),
+        ('[model]\nhiden = 3\n[[scenes]]\nname = "forward"\n',
+         r"lec\.toml: model\.hiden: unknown key"),
+        ('[model]\nhidden = "3"\n[[scenes]]\nname = "forward"\n',
+         r"lec\.toml: model\.hidden: expected an integer >= 1, got a string '3'"),
+        ('[model]\nhidden = true\n[[scenes]]\nname = "forward"\n',
+         r"lec\.toml: model\.hidden: expected an integer >= 1, got a boolean True"),
+        ('[model]\nhidden = 0\n[[scenes]]\nname = "forward"\n',
+         r"lec\.toml: model\.hidden: expected an integer >= 1, got 0"),
+        ('[[scenes]]\nname = "forward"\nvalues = "yes"\n',
+         r"lec\.toml: scenes\[0\]\.values: expected true or false, got a string 'yes'"),
+        ('[[scenes]]\nname = "clipping"\nclip = 0\n',
+         r"lec\.toml: scenes\[0\]\.clip: expected a number > 0, got 0\.0"),
+        ('[[scenes]]\nname = "forward"\n[[scenes]]\nname = "fwd"\n',
+         r"lec\.toml: scenes\[1\]\.name: unknown scene 'fwd' \(expected one of bptt, clipping, "),
+        ('[[scenes]]\nvalues = true\n', r"lec\.toml: scenes\[0\]\.name: missing"),
+        ('title = "x"\n', r"lec\.toml: scenes: missing"),
+        ('theme = "neon"\n[[scenes]]\nname = "forward"\n',
+         r"lec\.toml: theme: unknown value 'neon' \(expected one of dark, light\)"),
+        ('quality = 3\n[[scenes]]\nname = "forward"\n',
+         r"lec\.toml: quality: unknown value 3 \(expected one of low, medium, high, production\)"),
+        ('title = "x\n[[scenes]]\nname = "forward"\n', r"lec\.toml: not valid TOML \(.*line 1"),
+        ('[model]\nweights = "w.npz"\n[[scenes]]\nname = "forward"\n',
+         r"lec\.toml: model\.weights: file not found: .*w\.npz"),
+        ('[model]\ntrace = "t.json"\ntext = "ab"\n[[scenes]]\nname = "forward"\n',
+         r"lec\.toml: model\.text: not allowed with model\.trace"),
+        ('[model]\ntext = ""\n[[scenes]]\nname = "forward"\n',
+         r"lec\.toml: model\.text: expected a non-empty string"),
+    ],
+)
+def test_mistakes_name_file_and_key(tmp_path, text, message):
+    with pytest.raises(UnrolledError, match=message) as info:
+        load_lecture(write(tmp_path, text), REGISTRY)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_lecture_file(tmp_path):
+    with pytest.raises(UnrolledError, match=r"nope\.toml: lecture file not found"):
+        load_lecture(tmp_path / "nope.toml", REGISTRY)
+
+
+def test_weights_relative_to_the_lecture(tmp_path):
+    model = text_model("hello", hidden=4, seed=1)
+    save_checkpoint(tmp_path / "w.npz", model.params, model.vocabulary, {"note": "test"})
+    path = write(tmp_path, '[model]\nweights = "w.npz"\n[[scenes]]\nname = "bptt"\n')
+    lecture = load_lecture(path, REGISTRY)
+    assert lecture.model.weights == tmp_path / "w.npz"
+    trace = lecture.model.build_trace()
+    assert np.array_equal(trace.params.W, model.params.W)
+
+
+def test_bad_weights_file_fails_before_rendering(tmp_path):
+    (tmp_path / "w.npz").write_bytes(b"not a checkpoint")
+    path = write(tmp_path, '[model]\nweights = "w.npz"\n[[scenes]]\nname = "bptt"\n')
+    with pytest.raises(UnrolledError, match=r"lec\.toml: model: weights file .*w\.npz"):
+        load_lecture(path, REGISTRY)
+
+
+def test_saved_trace_is_used_as_is(tmp_path):
+    from rnn import trace_json
+
+    trace = text_model("abcab", hidden=2, seed=3).trace()
+    trace_json.save(tmp_path / "t.json", trace, text="abcab")
+    path = write(tmp_path, '[model]\ntrace = "t.json"\n[[scenes]]\nname = "forward"\n')
+    (inp,) = load_lecture(path, REGISTRY).scene_inputs()
+    assert np.array_equal(inp.trace.h, trace.h)
