@@ -71,3 +71,15 @@ def test_exploding_forward_is_recorded_not_crashed():
     assert tr.first_non_finite() is not None
     with pytest.raises(UnrolledError, match="overflows"):
         text_model("hello", init_scale=1e308)
+
+
+def test_training_matches_an_independent_min_char_rnn_loop():
+    # The bare reference loop shares nothing with rnn/ but the seed's draw order.
+    from benchmarks.reference_loop import train_reference
+    from rnn import Vocabulary
+
+    vocab = Vocabulary.from_text(TEXT)
+    cfg = TrainConfig(hidden=10, window=7, iterations=60, sample_every=0, init_scale=0.1)
+    ours = train(TEXT, cfg).losses
+    ref = train_reference(vocab.encode(TEXT), len(vocab), 10, 7, 60, init_scale=0.1)
+    np.testing.assert_allclose(ours, ref, rtol=1e-10)
