@@ -1,0 +1,19 @@
+"""Reusable pieces of the animations: layout, neurons, the unrolled network, arrows, panels.
+
+Scenes build pictures from these and fill them with Trace values; nothing here computes
+network maths.
+"""
+
+from scenes.components.arrows import ErrorArrow, ErrorFlow, arrow_width
+from scenes.components.layout import MAX_HIDDEN, MAX_IO, MAX_STEPS, Layout, check_fits
+from scenes.components.network import UnrolledNetwork
+from scenes.components.neurons import LayerRow, Neuron
+from scenes.components.panels import EQUATIONS, ParamPanel, equation, matrix_text, vector_text
+
+LayerColumn = LayerRow  # the name other modules may know it by
+
+__all__ = [
+    "EQUATIONS", "MAX_HIDDEN", "MAX_IO", "MAX_STEPS", "ErrorArrow", "ErrorFlow", "LayerColumn",
+    "LayerRow", "Layout", "Neuron", "ParamPanel", "UnrolledNetwork", "arrow_width",
+    "check_fits", "equation", "matrix_text", "vector_text",
+]

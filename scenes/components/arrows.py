@@ -1,0 +1,93 @@
+"""Error arrows: they point backwards in time, one colour per loss term L(s).
+
+The error that L(s) sends back to h(t) (``trace.error_by_source()[s-1, t-1]``) is drawn as one
+arrow per (s, t) with s >= t: down from the output of step s when t = s, otherwise backwards
+along lane s from step t+1 to step t. Thickness follows the norm of that error.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from manim import Arrow, VGroup
+
+from scenes.components.network import UnrolledNetwork
+
+MIN_WIDTH, MAX_WIDTH = 1.5, 8.0
+
+
+def arrow_width(magnitude: float, max_magnitude: float) -> float:
+    """Stroke width for an error of norm ``magnitude`` (clamped; non-finite draws widest)."""
+    if not math.isfinite(magnitude) or not math.isfinite(max_magnitude) or max_magnitude <= 0:
+        return MAX_WIDTH if not math.isfinite(magnitude) else MIN_WIDTH
+    return MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * min(1.0, magnitude / max_magnitude)
+
+
+class ErrorArrow(Arrow):
+    """An arrow carrying the error of loss term ``source`` to step ``target``.
+
+    Parameters
+    ----------
+    start, end
+        Points in scene units.
+    source, target
+        1-based steps s and t (s >= t).
+    magnitude, max_magnitude
+        Norm of the carried error and the norm drawn at full width.
+    """
+
+    def __init__(self, start, end, source: int, target: int, magnitude: float,
+                 max_magnitude: float, color, **kwargs):
+        self.source, self.target, self.magnitude = source, target, float(magnitude)
+        width = arrow_width(self.magnitude, max_magnitude)
+        super().__init__(start, end, buff=0, color=color, stroke_width=width, tip_length=0.12,
+                         max_stroke_width_to_length_ratio=100, max_tip_length_to_length_ratio=0.5,
+                         **kwargs)
+
+
+class ErrorFlow(VGroup):
+    """Every ErrorArrow of a trace, reachable by (s, t).
+
+    Parameters
+    ----------
+    network
+        The drawn network (its layout places the arrows).
+    norms
+        (T, T) norms indexed [s-1, t-1], NaN where s < t: ``trace.error_by_source_norms()``.
+    colors
+        One colour per source s, e.g. ``theme.source_colors(T)``.
+    """
+
+    def __init__(self, network: UnrolledNetwork, norms: np.ndarray, colors, **kwargs):
+        super().__init__(**kwargs)
+        lay = network.layout
+        T = norms.shape[0]
+        finite = norms[np.isfinite(norms)]
+        top = float(finite.max()) if finite.size else 1.0  # scale for widths, not maths
+        self.by_pair: dict[tuple[int, int], ErrorArrow] = {}
+        half = lay.row_half_width("h")
+        for s in range(1, T + 1):
+            for t in range(s, 0, -1):
+                mag = norms[s - 1, t - 1]
+                if np.isnan(mag):
+                    continue
+                if t == s:  # from the output of step s down to its hidden layer
+                    x = lay.column_x(s) + half + 0.1
+                    start = [x, lay.y("o") - lay.radius, 0]
+                    end = [x, lay.y("h") + lay.radius * 0.5, 0]
+                else:  # backwards in time, in this source's lane
+                    y = lay.lane_y(s)
+                    start = [lay.column_x(t + 1) - 0.1, y, 0]
+                    end = [lay.column_x(t) + 0.1, y, 0]
+                arrow = ErrorArrow(start, end, s, t, mag, top, colors[s - 1])
+                self.by_pair[s, t] = arrow
+                self.add(arrow)
+
+    def arriving_at(self, t: int) -> list[ErrorArrow]:
+        """Arrows that bring an error to h(t), by source (L(t) first)."""
+        return [a for (s, tt), a in sorted(self.by_pair.items()) if tt == t]
+
+    def of_source(self, s: int) -> list[ErrorArrow]:
+        """Arrows carrying L(s)'s error, from step s back to step 1."""
+        return [self.by_pair[s, t] for t in range(s, 0, -1) if (s, t) in self.by_pair]

@@ -1,0 +1,77 @@
+"""Text in the top band: equations with named terms, and numbers formatted from a Trace."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import MathTypst, Text, VGroup
+
+from scenes.theme import Theme, format_value
+
+# Equations of the simple RNN (Goodfellow et al., section 10.2), with named terms for highlighting.
+EQUATIONS = {
+    "a": "{{ a(t) : lhs }} = {{ b : b }} + {{ W h(t-1) : W }} + {{ U x(t) : U }}",
+    "h": "{{ h(t) : lhs }} = tanh({{ a(t) : a }})",
+    "o": "{{ o(t) : lhs }} = {{ c : c }} + {{ V h(t) : V }}",
+    "loss": "{{ L : lhs }} = sum_t {{ L(t) : term }}",
+    "dL_do": "{{ (partial L)/(partial o(t)) : lhs }} = {{ hat(y)(t) - bold(1)_(y(t)) : term }}",
+    "dL_dh": (
+        "{{ (partial L)/(partial h(t)) : lhs }} = "
+        "{{ V^T (partial L)/(partial o(t)) : out }} + "
+        "{{ W^T [(1 - h(t+1)^2) dot.o (partial L)/(partial h(t+1))] : next }}"
+    ),
+    "dL_da": "{{ (partial L)/(partial a(t)) : lhs }} = (1 - h(t)^2) dot.o {{ (partial L)/(partial h(t)) : term }}",
+    "grad": (
+        "{{ nabla_W L : lhs }} = sum_t {{ (partial L)/(partial a(t)) h(t-1)^T : term }}"
+    ),
+    "update": "{{ W : lhs }} <- W - {{ eta : lr }} {{ nabla_W L : grad }}",
+}
+
+
+def equation(key: str, theme: Theme, font_size: float = 34) -> MathTypst:
+    """One of ``EQUATIONS`` typeset, in the theme's text colour."""
+    return MathTypst(EQUATIONS[key], font_size=font_size, color=theme.text)
+
+
+def vector_text(values, theme: Theme, label: str = "", font_size: float = 22) -> Text:
+    """A vector as one line of formatted Trace values: ``label [+0.12 -0.30]``."""
+    body = " ".join(format_value(v) for v in np.ravel(values))
+    return Text(f"{label}[{body}]", font="Monospace", font_size=font_size, color=theme.text)
+
+
+def matrix_text(values, theme: Theme, font_size: float = 18, color=None) -> Text:
+    """A matrix (or a vector, shown as a column) as rows of formatted Trace values."""
+    arr = np.asarray(values)
+    rows = arr.reshape(-1, 1) if arr.ndim == 1 else arr
+    body = "\n".join(" ".join(format_value(v) for v in row) for row in rows)
+    return Text(body, font="Monospace", font_size=font_size, color=color or theme.text)
+
+
+class ParamPanel(VGroup):
+    """Named blocks of numbers side by side (e.g. the contributions to U, W, V, b, c).
+
+    Parameters
+    ----------
+    blocks
+        name -> array, shown in this order.
+    theme
+        Colours; each name is written in its parameter colour.
+    width, height
+        Box the whole panel is fitted into, so any hidden size fits the top band.
+    """
+
+    def __init__(self, blocks: dict[str, np.ndarray], theme: Theme, width: float = 12.0,
+                 height: float = 1.6, **kwargs):
+        super().__init__(**kwargs)
+        self.shown: dict[str, list[str]] = {}
+        slot = width / len(blocks)
+        for name, arr in blocks.items():
+            title = Text(name, font="Sans", weight="BOLD", font_size=22,
+                         color=theme.param_colors.get(name, theme.text))
+            numbers = matrix_text(arr, theme)
+            numbers.scale_to_fit_height(min(numbers.height, height - 0.4))
+            if numbers.width > slot - 0.3:
+                numbers.scale_to_fit_width(slot - 0.3)
+            block = VGroup(title, numbers.next_to(title, direction=[0, -1, 0], buff=0.1))
+            self.add(block)
+            self.shown[name] = [format_value(v) for v in np.ravel(arr)]
+        self.arrange(direction=[1, 0, 0], buff=0.3, aligned_edge=[0, 1, 0])

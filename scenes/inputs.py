@@ -1,0 +1,45 @@
+"""What a scene draws: a Trace plus presentation choices, handed over before rendering.
+
+Manim builds scenes without arguments, so the renderer sets the input here and the
+scene reads it in ``setup()``. Without one, a scene draws the default model on "hello".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rnn.model import text_model
+from rnn.trace import Trace
+
+
+@dataclass
+class SceneInput:
+    """The data and options of one render."""
+
+    trace: Trace
+    theme: str = "dark"  # a key of scenes.theme.THEMES
+    values: bool = False  # print each neuron's value inside it
+    windows: list[Trace] | None = None  # truncated-BPTT windows, for scenes that show them
+    extra: dict = field(default_factory=dict)  # options of scenes registered by others
+
+
+_current: SceneInput | None = None
+
+
+def set_scene_input(inp: SceneInput | None) -> None:
+    """Make ``inp`` the input of the next scenes built in this process (None resets)."""
+    global _current
+    _current = inp
+
+
+def default_scene_input() -> SceneInput:
+    """The default model (text "hello", hidden 3, seed 0), dark theme."""
+    return SceneInput(trace=text_model().trace())
+
+
+def get_scene_input() -> SceneInput:
+    """The input set by ``set_scene_input``, or the default one."""
+    global _current
+    if _current is None:
+        _current = default_scene_input()
+    return _current
