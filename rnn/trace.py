@@ -70,6 +70,11 @@ class Trace:
         return float(self.losses.sum())
 
     @property
+    def cumulative_losses(self) -> np.ndarray:
+        """(T,) running loss L(1) + ... + L(t) for every t; the last entry is ``loss``."""
+        return np.cumsum(self.losses)
+
+    @property
     def h_prev(self) -> np.ndarray:
         """(T, H) h(t-1) for every t: h0 followed by h(1..T-1)."""
         return np.vstack([self.h0[None, :], self.h[:-1]])
