@@ -1,0 +1,186 @@
+"""Stills for articles: the final frame of a scene as PNG, or as true vector SVG / PDF.
+
+Manim has no vector output, but its cairo ``Camera`` only needs a cairo context: given one on
+an ``SVGSurface`` or ``PDFSurface``, it draws every VMobject as paths (text included, since
+Manim's ``Text`` is already outlines). Raster-only mobjects (images, point clouds) are refused
+rather than silently dropped.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import cairo
+from manim import Camera, Scene, tempconfig
+
+from rnn.atomic import atomic_path
+from rnn.errors import UnrolledError
+
+FORMATS = ("png", "svg", "pdf")
+MIN_WIDTH, MAX_WIDTH = 320, 8000
+# A fixed date keeps two renders of the same scene byte-identical
+PDF_DATE = "2000-01-01T00:00:00Z"
+PX_TO_PT = 72 / 96  # CSS pixels to PDF points, so a 2400 px still is 25 in wide at 96 dpi
+
+
+class VectorCamera(Camera):
+    """A cairo ``Camera`` that draws onto a vector surface instead of a pixel buffer."""
+
+    def __init__(self, surface: cairo.Surface, scale: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.surface = surface
+        self.scale = scale  # surface units per pixel (points per pixel for PDF)
+        self.ctx = self._frame_context()
+
+    def _frame_context(self) -> cairo.Context:
+        # The same frame-to-pixel matrix as Camera.get_cairo_context, times the surface scale
+        pw, ph, s = self.pixel_width, self.pixel_height, self.scale
+        fw, fh, fc = self.frame_width, self.frame_height, self.frame_center
+        ctx = cairo.Context(self.surface)
+        ctx.set_matrix(cairo.Matrix(
+            s * pw / fw, 0, 0, -s * ph / fh,
+            s * (pw / 2 - fc[0] * pw / fw), s * (ph / 2 + fc[1] * ph / fh),
+        ))
+        return ctx
+
+    def get_cairo_context(self, pixel_array) -> cairo.Context:
+        return self.ctx
+
+    def set_cairo_context_color(self, ctx, rgbas, vmobject):
+        # Manim reverses RGB for its BGRA pixel buffer; pre-reverse so vectors get true colours
+        return super().set_cairo_context_color(ctx, rgbas[:, [2, 1, 0, 3]], vmobject)
+
+    def paint_background(self) -> None:
+        r, g, b = self.background_color.to_rgb()
+        self.ctx.set_source_rgba(r, g, b, self.background_opacity)
+        self.ctx.paint()
+
+    def _refuse(self, mobjects, pixel_array=None):
+        kinds = sorted({type(m).__name__ for m in mobjects})
+        raise UnrolledError(f"a vector still cannot hold raster mobjects ({', '.join(kinds)})")
+
+    display_multiple_point_cloud_mobjects = _refuse
+    display_multiple_image_mobjects = _refuse
+    display_multiple_background_colored_vmobjects = _refuse
+
+
+def save_still(
+    scene: Callable[[], Scene],
+    path: str | os.PathLike,
+    fmt: str = "png",
+    width_px: int = 2400,
+    background: str | None = None,
+) -> Path:
+    """Render the final frame of a scene to ``path`` as PNG, SVG or PDF, atomically.
+
+    Parameters
+    ----------
+    scene : a Scene class, or any callable returning a Scene; called inside the render config.
+    path : the output file; its folder must exist and be writable.
+    fmt : ``"png"``, ``"svg"`` or ``"pdf"``.
+    width_px : pixel width (PNG) or nominal width in px (SVG; PDF at 96 dpi); height is 9/16 of it.
+    background : a colour (e.g. a theme's background); None keeps Manim's (or the scene's).
+
+    Returns
+    -------
+    The path written. Raises UnrolledError for a bad format, width or folder.
+    """
+    path = Path(path)
+    if fmt not in FORMATS:
+        raise UnrolledError(f"unknown still format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if isinstance(width_px, bool) or not isinstance(width_px, int) \
+            or not MIN_WIDTH <= width_px <= MAX_WIDTH:
+        raise UnrolledError(f"still width must be an integer in {MIN_WIDTH}..{MAX_WIDTH} px, "
+                            f"got {width_px!r}")
+    folder = path.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise UnrolledError(f"cannot write a still into {folder}: not a writable folder")
+    height_px = round(width_px * 9 / 16)
+
+    data = _render(scene, fmt, width_px, height_px, background)
+    try:
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(data)
+            # mkstemp creates 0600 files; a figure should get the usual umask-derived mode
+            os.chmod(tmp, 0o666 & ~_umask())
+    except OSError as err:
+        raise UnrolledError(f"cannot write still {path}: {err.strerror or err}") from None
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only portable way to read it is to set it and put it back
+    os.umask(mask)
+    return mask
+
+
+def _render(scene_factory, fmt: str, width: int, height: int, background: str | None) -> bytes:
+    # A private media folder per call: parallel renders sharing one collide on texts/*.svg
+    with tempfile.TemporaryDirectory(prefix="unrolled-still-") as media:
+        settings = {
+            "media_dir": media,
+            "notify_outdated_version": False,
+            "verbosity": "WARNING",
+            "progress_bar": "none",
+            "disable_caching": True,
+            "pixel_width": width,
+            "pixel_height": height,
+            "frame_width": 8.0 * width / height,  # frame height stays Manim's 8 units
+        }
+        if background is not None:
+            settings["background_color"] = background
+        if fmt == "png":
+            # save_last_frame skips every animation to its end, then writes one frame
+            settings.update(save_last_frame=True, write_to_movie=False, format="png")
+        else:
+            # No output at all, and no frames drawn: animations jump to their end
+            settings.update(dry_run=True, from_animation_number=sys.maxsize)
+        with tempconfig(settings):
+            scene = scene_factory()
+            scene.render()
+            if fmt == "png":
+                return Path(scene.renderer.file_writer.image_file_path).read_bytes()
+            return _vector(scene, fmt, width, height)
+
+
+def _vector(scene: Scene, fmt: str, width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    if fmt == "svg":
+        surface = cairo.SVGSurface(buffer, width, height)
+        surface.set_document_unit(cairo.SVGUnit.PX)
+        scale = 1.0
+    else:
+        scale = PX_TO_PT
+        surface = cairo.PDFSurface(buffer, width * scale, height * scale)
+        surface.set_metadata(cairo.PDFMetadata.CREATE_DATE, PDF_DATE)
+        surface.set_metadata(cairo.PDFMetadata.MOD_DATE, PDF_DATE)
+    source = scene.renderer.camera  # its final frame, background and z-ordering
+    camera = VectorCamera(
+        surface, scale,
+        pixel_width=width, pixel_height=height,
+        frame_width=source.frame_width, frame_height=source.frame_height,
+        frame_center=source.frame_center, use_z_index=source.use_z_index,
+        cairo_line_width_multiple=source.cairo_line_width_multiple,
+        background_color=source.background_color, background_opacity=source.background_opacity,
+    )
+    camera.paint_background()
+    camera.capture_mobjects(scene.mobjects)
+    surface.finish()
+    data = buffer.getvalue()
+    return _stable_svg_ids(data) if fmt == "svg" else data
+
+
+def _stable_svg_ids(data: bytes) -> bytes:
+    """Renumber cairo's process-wide surface ids (``surface5``) from 1, so bytes repeat."""
+    seen: dict[bytes, bytes] = {}
+
+    def renumber(match: re.Match) -> bytes:
+        return seen.setdefault(match.group(0), b"surface%d" % (len(seen) + 1))
+
+    return re.sub(rb"surface\d+", renumber, data)
