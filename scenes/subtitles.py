@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +94,8 @@ def srt_to_vtt(srt_path: str | Path, vtt_path: str | Path | None = None) -> Path
     except OSError as err:
         raise UnrolledError(f"{srt_path}: cannot read subtitles ({err.strerror})") from None
     write_text_atomic(vtt_path, format_vtt(parse_srt(text, str(srt_path))))
+    # The atomic write creates a private (0600) file; captions are as shareable as their source.
+    shutil.copymode(srt_path, vtt_path)
     return vtt_path
 
 
@@ -136,4 +139,5 @@ def write_chapters(sections_path: str | Path, chapters_path: str | Path | None =
         raise UnrolledError(f"{sections_path}: not valid JSON ({err.msg}, line {err.lineno})") from None
     chapters = chapters_from_sections(sections, str(sections_path))
     write_text_atomic(chapters_path, format_vtt(chapters))
+    shutil.copymode(sections_path, chapters_path)
     return Path(chapters_path)

@@ -123,3 +123,10 @@ def test_bad_sections_name_the_entry(tmp_path):
     with pytest.raises(UnrolledError, match=r"sections\[1\]: expected 'name' and a numeric"):
         write_chapters(path)
     assert not (tmp_path / "s.chapters.vtt").exists()
+
+
+def test_outputs_are_as_readable_as_their_sources(tmp_path):
+    srt = tmp_path / "a.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:01,000\nhi\n")
+    srt.chmod(0o644)
+    assert srt_to_vtt(srt).stat().st_mode & 0o777 == 0o644

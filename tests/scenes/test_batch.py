@@ -1,0 +1,193 @@
+"""Batch rendering: shards cover the list once; parallel output equals serial; no partial files."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from manim import PI, BLUE, RED, Circle, Create, FadeIn, Rotate, Scene, Square, tempconfig
+
+from rnn.errors import UnrolledError
+from scenes.batch import RenderJob, parse_shard, render_jobs, shard, unique_stems
+
+TINY = {
+    "quality": "low_quality", "format": "mp4", "save_sections": True, "pixel_width": 192,
+    "pixel_height": 108, "frame_rate": 10, "progress_bar": "none", "verbosity": "WARNING",
+    "notify_outdated_version": False, "disable_caching": True,
+}
+
+
+class TinySquare(Scene):
+    def construct(self):
+        square = Square(color=BLUE)
+        self.next_section("appear")
+        self.add_subcaption("A square appears.", duration=0.4)
+        self.play(Create(square), run_time=0.4)
+        self.next_section("turn")
+        self.add_subcaption("It turns.", duration=0.4)
+        self.play(Rotate(square, PI / 3), run_time=0.4)
+
+
+class TinyCircle(Scene):
+    def construct(self):
+        self.next_section("fade")
+        self.add_subcaption("A circle fades in.", duration=0.5)
+        self.play(FadeIn(Circle(color=RED)), run_time=0.5)
+
+
+TINY_SCENES = {"square": TinySquare, "circle": TinyCircle}
+
+
+def render_tiny(name, scene_input, quality="low", fmt="mp4", transparent=False,
+                out_dir=Path("media"), progress=True) -> list[Path]:
+    """Stand-in for render_scene: same signature and output layout, tiny scenes."""
+    media = Path(tempfile.mkdtemp())
+    try:
+        with tempconfig({**TINY, "media_dir": str(media)}):
+            scene = TINY_SCENES[name]()
+            scene.render()
+            writer = scene.renderer.file_writer
+            movie = Path(writer.movie_file_path)
+            sections = Path(writer.sections_output_dir) / f"{movie.stem}.json"
+        out = [out_dir / f"{name}.mp4", out_dir / f"{name}.srt", out_dir / f"{name}.sections.json"]
+        for src, dst in zip((movie, movie.with_suffix(".srt"), sections), out):
+            shutil.copy(src, dst)
+        return out
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
+
+
+def render_interrupted(name, scene_input, out_dir=Path("media"), **kwargs) -> list[Path]:
+    """Writes part of a file, then is interrupted (as by Ctrl-C) for the scene named 'boom'."""
+    if name == "boom":
+        (out_dir / "boom.mp4").write_bytes(b"\x00" * 100)
+        raise KeyboardInterrupt
+    return render_tiny(name, scene_input, out_dir=out_dir, **kwargs)
+
+
+def render_failing(name, scene_input, out_dir=Path("media"), **kwargs) -> list[Path]:
+    if name == "bad":
+        (out_dir / "bad.mp4").write_bytes(b"\x00" * 100)
+        raise UnrolledError("scene 'bad': cannot draw this trace")
+    return render_tiny(name, scene_input, out_dir=out_dir, **kwargs)
+
+
+def _jobs(*names_and_stems) -> list[RenderJob]:
+    return [RenderJob(name, None, stem) for name, stem in names_and_stems]
+
+
+def _last_frame(video: Path) -> np.ndarray:
+    with av.open(str(video)) as container:
+        frame = None
+        for frame in container.decode(video=0):
+            pass
+        return frame.to_ndarray(format="rgb24")
+
+
+def _duration(video: Path) -> float:
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        return float(stream.duration * stream.time_base)
+
+
+# Shards ---------------------------------------------------------------------------------
+@given(st.lists(st.integers(), max_size=40), st.integers(1, 12))
+def test_shards_cover_every_item_exactly_once_in_order(items, n):
+    parts = [shard(items, i, n) for i in range(1, n + 1)]
+    assert [x for part in parts for x in part] == items
+    sizes = [len(p) for p in parts]
+    assert max(sizes) - min(sizes) <= 1
+
+
+def test_parse_shard():
+    assert parse_shard("1/3") == (1, 3)
+    assert parse_shard(" 3 / 3 ") == (3, 3)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("0/3", "between 1 and 3"), ("4/3", "between 1 and 3"), ("1/0", "at least 1"),
+     ("1-3", "expected I/N"), ("a/b", "expected I/N"), ("", "expected I/N"), ("-1/3", "I/N")],
+)
+def test_parse_shard_rejects(text, message):
+    with pytest.raises(UnrolledError, match=message):
+        parse_shard(text)
+
+
+def test_unique_stems():
+    assert unique_stems(["forward", "bptt", "forward", "forward"]) == [
+        "forward", "bptt", "forward-2", "forward-3"]
+
+
+# Rendering ------------------------------------------------------------------------------
+EXPECTED_SUFFIXES = [".chapters.vtt", ".mp4", ".sections.json", ".srt", ".vtt"]
+
+
+@pytest.fixture(scope="module")
+def serial_and_parallel(tmp_path_factory):
+    jobs = _jobs(("square", ""), ("circle", ""), ("square", "square-2"))
+    serial = tmp_path_factory.mktemp("serial")
+    parallel = tmp_path_factory.mktemp("parallel")
+    out1 = render_jobs(jobs, n_jobs=1, out_dir=serial, progress=False, render=render_tiny)
+    out2 = render_jobs(jobs, n_jobs=2, out_dir=parallel, progress=True, render=render_tiny)
+    return serial, parallel, out1, out2
+
+
+def test_jobs_2_gives_the_same_files_as_jobs_1(serial_and_parallel):
+    serial, parallel, out1, out2 = serial_and_parallel
+    names = sorted(p.name for p in serial.iterdir())
+    assert names == sorted(p.name for p in parallel.iterdir())  # no staging dir left either
+    assert names == sorted(f"{s}{x}" for s in ("square", "circle", "square-2")
+                           for x in EXPECTED_SUFFIXES)
+    assert list(out1) == list(out2) == ["square", "circle", "square-2"]
+    for name in names:
+        a, b = serial / name, parallel / name
+        if name.endswith(".mp4"):
+            assert _duration(a) == _duration(b)
+            assert np.array_equal(_last_frame(a), _last_frame(b))
+        else:
+            assert a.read_bytes() == b.read_bytes(), name
+
+
+def test_outputs_carry_captions_and_chapters(serial_and_parallel):
+    serial = serial_and_parallel[0]
+    assert _duration(serial / "square.mp4") == pytest.approx(0.8, abs=0.11)
+    assert "00:00:00.400 --> 00:00:00.800\nIt turns." in (serial / "square.vtt").read_text()
+    chapters = (serial / "square.chapters.vtt").read_text()
+    assert "00:00:00.000 --> 00:00:00.400\nAppear" in chapters
+    assert "00:00:00.400 --> 00:00:00.800\nTurn" in chapters
+    # The two scenes differ, so equality above is not trivially true.
+    assert not np.array_equal(_last_frame(serial / "square.mp4"),
+                              _last_frame(serial / "circle.mp4"))
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_interrupt_leaves_no_partial_file(tmp_path, n_jobs):
+    jobs = _jobs(("circle", ""), ("boom", ""))
+    with pytest.raises(KeyboardInterrupt):
+        render_jobs(jobs, n_jobs=n_jobs, out_dir=tmp_path, progress=False,
+                    render=render_interrupted)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    # Either the circle finished (all its files) or nothing was published; never boom.*.
+    assert left in ([], [f"circle{x}" for x in EXPECTED_SUFFIXES])
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_failed_scene_propagates_and_publishes_nothing_partial(tmp_path, n_jobs):
+    jobs = _jobs(("circle", ""), ("bad", ""))
+    with pytest.raises(UnrolledError, match="scene 'bad': cannot draw"):
+        render_jobs(jobs, n_jobs=n_jobs, out_dir=tmp_path, progress=False, render=render_failing)
+    assert not any(p.name.startswith(("bad", ".")) for p in tmp_path.iterdir())
+
+
+def test_repeated_stems_are_refused(tmp_path):
+    with pytest.raises(UnrolledError, match="both write square"):
+        render_jobs(_jobs(("square", ""), ("square", "")), out_dir=tmp_path, render=render_tiny)
+    with pytest.raises(UnrolledError, match="at least 1"):
+        render_jobs(_jobs(("square", "")), n_jobs=0, out_dir=tmp_path, render=render_tiny)
