@@ -110,7 +110,8 @@ class UnrolledNetwork(VGroup):
             src, dst = CONNECTED[name]
             half = max(lay.row_half_width(src), lay.row_half_width(dst))
             x = lay.column_x(t) - half - 0.05
-            y = lay.y(src) + 0.25 * (lay.y(dst) - lay.y(src))  # clear of the error lanes
+            # U low and V high: clear of the error lanes and of the W labels near the h row
+            y = lay.y(src) + (0.25 if name == "U" else 0.75) * (lay.y(dst) - lay.y(src))
         label = Text(name, font="Sans", weight="BOLD", color=self.theme.param_color(name))
         label.scale_to_fit_height(LABEL_HEIGHT).move_to([x, y, 0])
         return VGroup(label)

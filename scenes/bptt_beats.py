@@ -1,0 +1,98 @@
+"""Beats of backpropagation through time: errors travel backwards in their source colours.
+
+dL/do(t) appears at every step; then, from the last step to the first, dL/dh(t) is assembled
+from its two recorded parts (``dL_dh_from_output`` and ``dL_dh_from_next``) and dL/da(t)
+follows. Arrow widths come from ``trace.error_by_source_norms()``.
+"""
+
+from __future__ import annotations
+
+from manim import GrowArrow, Indicate, VGroup
+
+from scenes.components import equation, vector_text
+from scenes.stage import (Stage, beat, error_flow, place_top, scale_of, set_top,
+                          show_forward_state)
+
+
+def enter_bptt(stage: Stage) -> None:
+    with beat(stage, "backward", "Backpropagation starts from the losses and sends "
+                                 "errors backwards in time, one colour per loss term."):
+        show_forward_state(stage)
+        stage.eq = {"dL_dh": place_top(equation("dL_dh", stage.theme, 30), stage, 0),
+                    "dL_da": place_top(equation("dL_da", stage.theme, 28), stage, 1)}
+        stage.eq["dL_da"].set_opacity(0.35)  # comes into play once dL/dh(t) is known
+        set_top(stage, stage.eq["dL_dh"], stage.eq["dL_da"], run_time=0.8)
+        error_flow(stage)  # built now, shown arrow by arrow
+
+
+def output_errors(stage: Stage) -> None:
+    tr, net = stage.trace, stage.net
+    with beat(stage, "output errors", "Each loss term first gives the error of its own "
+                                      "outputs: dL/do(t) = yhat(t) minus the one-hot target."):
+        vmax = scale_of(tr.dL_do)
+        anims = [a for t in range(1, stage.T + 1)
+                 for a in net.neurons("o", t).show_animations(tr.dL_do[t - 1], vmax)]
+        stage.play(*anims, Indicate(stage.loss_labels, scale_factor=1.1), run_time=1.0)
+        stage.scene.wait(0.3)
+
+
+def _readout(stage: Stage, t: int) -> VGroup:
+    """The two recorded parts of dL/dh(t) and their recorded sum, on the third top line."""
+    tr, th = stage.trace, stage.theme
+    parts = VGroup(
+        vector_text(tr.dL_dh_from_output[t - 1], th, f"from L({t}): "),
+        vector_text(tr.dL_dh_from_next[t - 1], th, f"+ from h({t + 1}): "),
+        vector_text(tr.dL_dh[t - 1], th, f"= dL/dh({t}): "),
+    ).arrange(buff=0.35)
+    parts[0].set_color(th.source_colors(stage.T)[t - 1])
+    parts[1].set_color(th.recurrent)
+    return place_top(parts, stage, 2)
+
+
+def backward_step(stage: Stage, t: int) -> None:
+    tr, net, th = stage.trace, stage.net, stage.theme
+    flow = error_flow(stage)
+    colors = th.source_colors(stage.T)
+    eq = stage.eq
+    later = "" if t == stage.T else f", plus what steps after {t} send back through W"
+    with beat(stage, f"backward step {t}", f"dL/dh({t}) gathers the error of L({t}) "
+                                           f"through V{later}; dL/da({t}) follows."):
+        readout = _readout(stage, t)
+        old = getattr(stage, "readout", None)
+        stage.readout = readout
+        stage.play(GrowArrow(flow.by_pair[t, t]), eq["dL_dh"].select("out").animate.set_color(colors[t - 1]),
+                   eq["dL_dh"].select("next").animate.set_color(th.text),
+                   eq["dL_da"].animate.set_opacity(0.35),
+                   *([old.animate.set_opacity(0.0)] if old is not None else []), run_time=0.5)
+        if old is not None:
+            stage.scene.remove(old)
+        incoming = [flow.by_pair[s, t] for s in range(t + 1, stage.T + 1)]
+        if incoming:
+            stage.play(*[GrowArrow(a) for a in incoming],
+                       eq["dL_dh"].select("next").animate.set_color(th.recurrent),
+                       *net.highlight_animations("W", True, t + 1), run_time=0.6)
+        from_h = [] if not incoming else net.highlight_animations("W", False, t + 1)
+        stage.scene.add(readout)
+        stage.play(*net.neurons("h", t).show_animations(tr.dL_dh[t - 1], scale_of(tr.dL_dh)),
+                   *from_h, readout.animate.set_opacity(1.0), run_time=0.6)
+        stage.play(eq["dL_da"].animate.set_opacity(1.0),
+                   *net.neurons("h", t).show_animations(tr.dL_da[t - 1], scale_of(tr.dL_da)),
+                   run_time=0.5)
+        stage.scene.wait(0.2)
+
+
+def finish_bptt(stage: Stage) -> None:
+    with beat(stage, "all errors", "Every loss term has sent its error back to every "
+                                   "earlier step; the thicker the arrow, the larger the error."):
+        stage.play(Indicate(error_flow(stage), scale_factor=1.02), run_time=1.0)
+        stage.scene.wait(0.5)
+    stage.shown.add("errors")
+
+
+def backward_pass(stage: Stage) -> None:
+    """All BPTT beats in order."""
+    enter_bptt(stage)
+    output_errors(stage)
+    for t in range(stage.T, 0, -1):
+        backward_step(stage, t)
+    finish_bptt(stage)

@@ -1,0 +1,91 @@
+"""Beats of the forward pass: the unfolded RNN computes step by step.
+
+Every number drawn is read from the Trace (``x``, ``h``, ``yhat``, ``losses``,
+``cumulative_losses``); these functions only decide what appears when.
+"""
+
+from __future__ import annotations
+
+from manim import FadeIn, Indicate, Text, Transform, VGroup
+
+from scenes.components import equation
+from scenes.stage import Stage, beat, loss_label, place_top, set_top
+from scenes.theme import format_value
+
+
+def forward_equations(stage: Stage) -> VGroup:
+    """a(t), h(t) and o(t) side by side on the first line of the top band."""
+    eqs = VGroup(*[equation(k, stage.theme, font_size=30) for k in ("a", "h", "o")])
+    eqs.arrange(buff=0.7)
+    stage.eq = {"a": eqs[0], "h": eqs[1], "o": eqs[2]}
+    return place_top(eqs, stage, 0)
+
+
+def running_loss(stage: Stage, t: int) -> Text:
+    """The loss accumulated up to step t, from the engine's cumulative losses."""
+    value = "" if t == 0 else format_value(stage.trace.cumulative_losses[t - 1])
+    label = f"L(1..{t}) = {value}" if t else "L = 0"
+    text = Text(label, font="Monospace", color=stage.theme.text).scale_to_fit_height(0.26)
+    return text.move_to([4.6, stage.net.layout.panel_y + 0.25, 0])
+
+
+def _term(stage: Stage, eq: str, key: str, color) -> object:
+    return stage.eq[eq].select(key).animate.set_color(color)
+
+
+def show_unfolded(stage: Stage) -> None:
+    with beat(stage, "unfold", "The same small network is copied once per time step, "
+                               "inputs at the bottom, hidden units in the middle, outputs on top."):
+        stage.scene.add(stage.net)  # static from now on: it is painted once
+        stage.loss_total = running_loss(stage, 0)
+        set_top(stage, forward_equations(stage), stage.loss_total, run_time=1.0)
+        stage.scene.wait(0.5)
+
+
+def forward_step(stage: Stage, t: int) -> None:
+    """x(t) enters, h(t) lights up from x(t) and h(t-1), then o(t), yhat(t) and L(t) appear."""
+    tr, net, th = stage.trace, stage.net, stage.theme
+    caption = (f"Step {t}: the input and the previous hidden state, through U and W, "
+               f"give h({t}); V turns it into the prediction and its loss L({t}).")
+    if t == 1:
+        caption = ("Step 1: the input, through U, gives h(1); V turns it into the "
+                   "prediction and its loss L(1).")
+    with beat(stage, f"forward step {t}", caption):
+        off = getattr(stage, "pending_off", [])
+        stage.play(*off, *net.neurons("x", t).show_animations(tr.X[t - 1], 1.0),
+                   *net.highlight_animations("U", True, t), _term(stage, "a", "U", th.param_color("U")),
+                   run_time=0.5)
+        stage.play(*net.highlight_animations("U", False, t),
+                   *(net.highlight_animations("W", True, t) if t > 1 else []),
+                   _term(stage, "a", "U", th.text), _term(stage, "a", "W", th.param_color("W")),
+                   *net.neurons("h", t).show_animations(tr.h[t - 1], 1.0), run_time=0.7)
+        label = loss_label(stage, t)
+        stage.loss_labels.add(label)
+        new_total = running_loss(stage, t)
+        stage.play(*(net.highlight_animations("W", False, t) if t > 1 else []),
+                   _term(stage, "a", "W", th.text), _term(stage, "o", "V", th.param_color("V")),
+                   *net.highlight_animations("V", True, t),
+                   *net.neurons("o", t).show_animations(tr.yhat[t - 1], 1.0),
+                   FadeIn(label), Transform(stage.loss_total, new_total), run_time=0.7)
+        stage.pending_off = [*net.highlight_animations("V", False, t),
+                             _term(stage, "o", "V", th.text)]
+        stage.scene.wait(0.2)
+
+
+def show_total_loss(stage: Stage) -> None:
+    with beat(stage, "total loss", "The loss of the whole sequence is the sum of its "
+                                   "per-step terms, read from the engine."):
+        stage.play(*getattr(stage, "pending_off", []), Indicate(stage.loss_total),
+                   Indicate(stage.loss_labels), run_time=1.0)
+        stage.pending_off = []
+        stage.scene.wait(0.8)
+    stage.scene.add(stage.loss_labels)
+    stage.shown.add("forward")
+
+
+def forward_pass(stage: Stage) -> None:
+    """All forward beats in order."""
+    show_unfolded(stage)
+    for t in range(1, stage.T + 1):
+        forward_step(stage, t)
+    show_total_loss(stage)

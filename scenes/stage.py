@@ -1,0 +1,140 @@
+"""What the beats of every scene share: the scene, its Trace, and the pictures already on screen.
+
+Scenes are composed by calling beat functions on one Stage, never by inheriting each other,
+so the lecture can run the forward, backward and gradient beats on the same drawing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+from manim import FadeIn, FadeOut, Mobject, Scene, Text, VGroup
+
+from rnn.trace import Trace
+from scenes.components import ErrorFlow, UnrolledNetwork
+from scenes.inputs import SceneInput
+from scenes.theme import Theme, format_value, get_theme
+
+
+def scale_of(values: np.ndarray) -> float:
+    """Half-width of the colour scale for one kind of value: its largest finite magnitude."""
+    finite = np.abs(values[np.isfinite(values)])
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+@dataclass
+class Stage:
+    """The drawing the beats act on, and what is currently shown on it."""
+
+    scene: Scene
+    trace: Trace
+    theme: Theme
+    values: bool
+    net: UnrolledNetwork
+    top: VGroup = field(default_factory=VGroup)  # equations and numbers in the top band
+    loss_labels: VGroup = field(default_factory=VGroup)
+    flow: ErrorFlow | None = None
+    shown: set[str] = field(default_factory=set)  # "forward", "errors": states already drawn
+
+    @property
+    def T(self) -> int:
+        return self.trace.T
+
+    def play(self, *anims, run_time: float = 0.6, **kwargs) -> None:
+        anims = [a for a in anims if a is not None]
+        if anims:
+            self.scene.play(*anims, run_time=run_time, **kwargs)
+
+
+def build_stage(scene: Scene, inp: SceneInput) -> Stage:
+    """The Stage of ``scene`` for ``inp``: theme applied, network built (not yet on screen)."""
+    theme = get_theme(inp.theme)
+    scene.camera.background_color = theme.background
+    net = UnrolledNetwork(inp.trace, theme, values=inp.values)
+    return Stage(scene=scene, trace=inp.trace, theme=theme, values=inp.values, net=net)
+
+
+@contextmanager
+def beat(stage: Stage, name: str, caption: str) -> Iterator[None]:
+    """One named beat: its own section, and one sentence of narration spanning it."""
+    scene = stage.scene
+    scene.next_section(name)
+    start = scene.time
+    yield
+    elapsed = max(scene.time - start, 0.5)
+    scene.add_subcaption(caption, duration=elapsed, offset=-(scene.time - start))
+
+
+def set_top(stage: Stage, *items: Mobject, run_time: float = 0.6) -> None:
+    """Replace what the top band shows with ``items`` (stacked from the top of the frame)."""
+    new = VGroup(*items)
+    old = stage.top
+    stage.top = new
+    anims = [FadeIn(new)] + ([FadeOut(old)] if len(old) else [])
+    stage.play(*anims, run_time=run_time)
+
+
+def place_top(mob: Mobject, stage: Stage, line: int = 0, max_width: float = 13.0) -> Mobject:
+    """Fit ``mob`` into line ``line`` (0 = highest) of the top band."""
+    if mob.width > max_width:
+        mob.scale_to_fit_width(max_width)
+    y = (stage.net.layout.top_y, stage.net.layout.panel_y + 0.25, 1.75)[line]
+    return mob.move_to([0, y, 0])
+
+
+def loss_label(stage: Stage, t: int) -> Text:
+    """``L(t)`` of the trace, above the outputs of step t."""
+    lay = stage.net.layout
+    label = Text(f"L={format_value(stage.trace.losses[t - 1])}", font="Monospace",
+                 color=stage.theme.text)
+    label.scale_to_fit_height(0.2)
+    if label.width > 0.9 * lay.col_w:
+        label.scale_to_fit_width(0.9 * lay.col_w)
+    return label.move_to([lay.column_x(t), lay.loss_y, 0])
+
+
+# Still states, for scenes that start after an earlier part ----------------------------------
+def show_forward_state(stage: Stage) -> None:
+    """Draw the result of the forward pass at once: inputs, hidden states, outputs, losses."""
+    if "forward" in stage.shown:
+        return
+    tr, net = stage.trace, stage.net
+    if net not in stage.scene.mobjects:
+        stage.scene.add(net)
+    for t in range(1, stage.T + 1):
+        net.neurons("x", t).show(tr.X[t - 1], 1.0)
+        net.neurons("h", t).show(tr.h[t - 1], 1.0)
+        net.neurons("o", t).show(tr.yhat[t - 1], 1.0)
+    stage.loss_labels = VGroup(*[loss_label(stage, t) for t in range(1, stage.T + 1)])
+    stage.scene.add(stage.loss_labels)
+    stage.shown.add("forward")
+
+
+def error_flow(stage: Stage) -> ErrorFlow:
+    """The ErrorFlow of the trace (built once per stage)."""
+    if stage.flow is None:
+        colors = stage.theme.source_colors(stage.T)
+        stage.flow = ErrorFlow(stage.net, stage.trace.error_by_source_norms(), colors)
+    return stage.flow
+
+
+def show_error_state(stage: Stage) -> None:
+    """Draw the result of backpropagation at once: output errors, dL/da, every error arrow."""
+    if "errors" in stage.shown:
+        return
+    show_forward_state(stage)
+    tr, net = stage.trace, stage.net
+    for t in range(1, stage.T + 1):
+        net.neurons("o", t).show(tr.dL_do[t - 1], scale_of(tr.dL_do))
+        net.neurons("h", t).show(tr.dL_da[t - 1], scale_of(tr.dL_da))
+    stage.scene.add(error_flow(stage))
+    stage.shown.add("errors")
+
+
+def caption_text(stage: Stage, s: str, height: float = 0.26) -> Text:
+    text = Text(s, font="Sans", color=stage.theme.text)
+    return text.scale_to_fit_height(height)
+
