@@ -42,8 +42,11 @@ class OneLineErrors(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+MODEL_KEYS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius")
+
+
 def model_options(f):
-    """The options that choose a model and its data, shared by every command that builds a Trace."""
+    """The options that choose a model and its data, passed to ``f`` as one ``model_kw`` dict."""
     options = [
         click.option("--text", default=DEFAULT_TEXT, show_default=True,
                      help="Text to learn: inputs are its characters, targets the next ones."),
@@ -57,10 +60,18 @@ def model_options(f):
                      help="Vocabulary as a string of characters (default: the text's own)."),
         click.option("--weights", type=click.Path(path_type=Path), default=None,
                      help="Checkpoint (.npz from `unrolled train`) to take the weights from."),
+        click.option("--radius", type=POSITIVE_FLOAT, default=None,
+                     help="Rescale W to this spectral radius (e.g. 0.5 vanishes, 1.8 explodes)."),
     ]
+
+    @functools.wraps(f)
+    def wrapper(**kwargs):
+        model_kw = {k: kwargs.pop(k) for k in MODEL_KEYS}
+        return f(model_kw=model_kw, **kwargs)
+
     for option in reversed(options):
-        f = option(f)
-    return f
+        wrapper = option(wrapper)
+    return wrapper
 
 
 def update_options(f):
@@ -84,6 +95,7 @@ def update_options(f):
 
 
 def build_model(text, hidden, seed, init_scale, vocab, weights, radius=None):
+    """A TextModel from the model options; bad choices become one-line errors."""
     from rnn.data import Vocabulary
 
     if not text:
@@ -171,15 +183,12 @@ def cli():
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the whole Trace as JSON (see the README for the format).")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def trace(text, hidden, seed, init_scale, vocab, weights, window, optimizer, lr, clip, clip_mode,
-          json_path, quiet):
+def trace(model_kw, window, optimizer, lr, clip, clip_mode, json_path, quiet):
     """Run forward and BPTT once and print every activation, error and gradient."""
-    model_kw = dict(text=text, hidden=hidden, seed=seed, init_scale=init_scale, vocab=vocab,
-                    weights=weights)
     traces = build_traces(model_kw, window, optimizer, lr, clip, clip_mode)
     if json_path:
         try:
-            trace_json.save(json_path, traces, text)
+            trace_json.save(json_path, traces)
         except OSError as err:
             raise InputError(f"cannot write {json_path}: {err.strerror}") from None
     if not quiet:
@@ -191,11 +200,11 @@ def trace(text, hidden, seed, init_scale, vocab, weights, window, optimizer, lr,
 
 @cli.command()
 @model_options
-def gradcheck(text, hidden, seed, init_scale, vocab, weights):
+def gradcheck(model_kw):
     """Compare BPTT's gradients with central finite differences; fail above 1e-6."""
     from rnn.gradcheck import gradient_check
 
-    model = build_model(text, hidden, seed, init_scale, vocab, weights)
+    model = build_model(**model_kw)
     errors = gradient_check(model.params, model.X, model.y)
     worst = max(errors.values())
     for name, err in errors.items():

@@ -120,3 +120,14 @@ def test_train_diverging_keeps_the_old_checkpoint(tmp_path):
                    "--optimizer", "sgd", "--lr", "1e308", "--init-scale", "1", "--out", str(ckpt))
     assert res.returncode == 2 and "diverged" in res.stderr.strip().splitlines()[-1]
     assert ckpt.read_bytes() == b"old"
+
+
+def test_radius_option_sets_the_spectral_radius(tmp_path):
+    from rnn import trace_json
+    from rnn.params import spectral_radius
+
+    out = tmp_path / "r.json"
+    assert invoke("trace", "--radius", "1.8", "--json", str(out), "--quiet").exit_code == 0
+    assert abs(spectral_radius(trace_json.load(out).params.W) - 1.8) < 1e-9
+    res = unrolled("trace", "--radius", "0")
+    assert res.returncode == 2 and "--radius" in res.stderr
