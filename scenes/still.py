@@ -125,6 +125,9 @@ def _render(scene_factory, fmt: str, width: int, height: int, background: str | 
     with tempfile.TemporaryDirectory(prefix="unrolled-still-") as media:
         settings = {
             "media_dir": media,
+            # An absolute name keeps every file manim writes (the frame, a scene's .srt) in
+            # the private folder; without one, a PNG run with subcaptions fails in manim
+            "output_file": str(Path(media) / "still.png"),
             "notify_outdated_version": False,
             "verbosity": "WARNING",
             "progress_bar": "none",

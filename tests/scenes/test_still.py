@@ -29,6 +29,7 @@ class Figure(Scene):
         arrow = Arrow(LEFT * 3 + DOWN * 2, RIGHT * 3 + UP, color=BLUE)
         self.play(Create(circles), GrowArrow(arrow))
         self.add(Text("dL/dh = +0.12", font_size=36).to_edge(UP))
+        self.add_subcaption("Five neurons and an arrow.", duration=1)
         self.wait()
 
 
@@ -141,3 +142,11 @@ def test_raster_mobjects_are_refused_in_vector_stills(tmp_path):
 def test_output_is_readable_by_others(tmp_path):
     out = save_still(Figure, tmp_path / "f.svg", "svg", width_px=WIDTH)
     assert out.stat().st_mode & 0o044 == 0o044  # not the 0600 of a temporary file
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_only_the_still_is_written(tmp_path, monkeypatch, fmt):
+    # A scene with narration: manim's .srt and frame files stay in the private media folder
+    monkeypatch.chdir(tmp_path)
+    save_still(Figure, tmp_path / f"f.{fmt}", fmt, width_px=WIDTH)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"f.{fmt}"]
