@@ -1,0 +1,219 @@
+"""Slide decks: our scenes replayed as manim-slides presentations, one slide per beat.
+
+A scene marks each beat with ``self.next_section(name)`` and narrates it with
+``self.add_subcaption(...)`` (or ``play(..., subcaption=...)``). ``slide_class`` mixes
+manim-slides' ``Slide`` in front of the scene class, without editing it: ``Slide`` already turns
+``next_section`` into ``next_slide``, and the narration said during a beat becomes that slide's
+presenter notes. The deck is then converted with manim-slides' own converters (PowerPoint or
+reveal.js HTML) in a private folder and moved into place when complete.
+
+Offline HTML: the videos are local (an assets folder, or embedded with ``one_file``), but
+reveal.js itself is loaded from a CDN unless ``reveal_url`` points at a local copy of reveal.js
+(a folder holding ``dist/reveal.js``); manim-slides' own ``--offline`` needs network once.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rnn.errors import UnrolledError
+
+QUALITY = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
+           "production": "production_quality"}
+FORMATS = ("pptx", "html")
+
+
+def slide_class(scene_cls: type) -> type:
+    """A manim-slides ``Slide`` that plays ``scene_cls``, one slide per ``next_section``.
+
+    The narration added during a beat (``add_subcaption``) becomes the notes of its slide.
+    """
+    from manim_slides import Slide
+
+    class NarratedSlide(Slide):
+        # Reversed videos are only for ``manim-slides present``; decks do not use them.
+        skip_reversing = True
+
+        def add_subcaption(self, content: str, duration: float = 1, offset: float = 0) -> None:
+            super().add_subcaption(content, duration=duration, offset=offset)
+            # The pending slide config becomes the current beat's slide at the next
+            # next_section (or at the end), so its notes collect this beat's narration.
+            notes = self._base_slide_config.notes
+            self._base_slide_config.notes = f"{notes} {content}".strip()
+
+    return type(scene_cls.__name__, (NarratedSlide, scene_cls), {"__module__": __name__})
+
+
+def _inputs(scene_names: Sequence[str], source: Any, theme: str | None) -> list:
+    """One SceneInput per scene from a single input, a list of them, or a factory by name."""
+    if callable(source):
+        inputs = [source(name) for name in scene_names]
+    elif isinstance(source, (list, tuple)):
+        if len(source) != len(scene_names):
+            raise UnrolledError(
+                f"deck: {len(source)} scene inputs for {len(scene_names)} scenes"
+            )
+        inputs = list(source)
+    else:
+        inputs = [source] * len(scene_names)
+    if theme is not None:
+        inputs = [replace(inp, theme=theme) if inp is not None else inp for inp in inputs]
+    return inputs
+
+
+def _registry() -> dict:
+    from scenes.registry import SCENES
+
+    return SCENES
+
+
+def build_deck(
+    scene_names: Sequence[str],
+    scene_input: Any,
+    to: str = "pptx",
+    out_dir: str | Path = Path("media"),
+    quality: str = "low",
+    theme: str | None = None,
+    name: str | None = None,
+    one_file: bool = False,
+    reveal_url: str | None = None,
+    registry: dict | None = None,
+    progress: bool = False,
+) -> Path:
+    """Render scenes as one slide deck, one slide per beat with its narration as notes.
+
+    Parameters
+    ----------
+    scene_names
+        Scenes in order, keys of ``scenes.registry.SCENES`` (or of ``registry``).
+    scene_input
+        A ``SceneInput`` for all scenes, one per scene (a list), or ``f(name) -> SceneInput``.
+    to
+        ``"pptx"`` (videos embedded, notes per slide) or ``"html"`` (reveal.js).
+    out_dir
+        The deck is written to ``out_dir/<name>.pptx``, or ``<name>.html`` plus
+        ``<name>_assets/`` holding the videos (none with ``one_file``).
+    quality, theme
+        Render quality (low, medium, high, production); theme overrides the inputs' theme.
+    name
+        File stem of the deck; default: the scene names joined by ``-``.
+    one_file
+        HTML only: embed the videos in the page (larger, but a single file).
+    reveal_url
+        HTML only: where reveal.js is loaded from (default: a CDN); e.g. a relative folder.
+    registry
+        Scenes by name, each with a ``cls``; default ``scenes.registry.SCENES``.
+    progress
+        Show manim's progress bars.
+
+    Returns
+    -------
+    Path
+        The deck file.
+    """
+    if to not in FORMATS:
+        raise UnrolledError(f"deck format {to!r}: expected one of {', '.join(FORMATS)}")
+    if quality not in QUALITY:
+        raise UnrolledError(f"quality {quality!r}: expected one of {', '.join(QUALITY)}")
+    if not scene_names:
+        raise UnrolledError("deck: no scenes to put in it")
+    registry = _registry() if registry is None else registry
+    unknown = [n for n in scene_names if n not in registry]
+    if unknown:
+        raise UnrolledError(
+            f"unknown scene {unknown[0]!r} (expected one of {', '.join(sorted(registry))})"
+        )
+    if one_file and to != "html" or reveal_url is not None and to != "html":
+        raise UnrolledError("one_file and reveal_url apply to HTML decks only")
+    inputs = _inputs(scene_names, scene_input, theme)
+    name = name or "-".join(scene_names)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    # Private work folder inside out_dir: renders never share a media dir, and the finished
+    # deck is moved into place by renames on one filesystem.
+    work = Path(tempfile.mkdtemp(prefix=".deck-", dir=out_dir))
+    try:
+        # One folder per scene: manim-slides keys its files by class name, and a lecture may
+        # show the same scene twice with different options.
+        configs = [
+            _render_slides(registry[n].cls, inp, work / str(k), quality, progress)
+            for k, (n, inp) in enumerate(zip(scene_names, inputs))
+        ]
+        built = work / "out" / f"{name}.{to}"
+        _convert(configs, built, to, one_file, reveal_url, title=name)
+        return _publish(built, out_dir, assets=f"{name}_assets")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _render_slides(scene_cls: type, scene_input, work: Path, quality: str, progress: bool):
+    """Render one scene as slides in ``work``; return its manim-slides PresentationConfig."""
+    from manim import tempconfig
+    from manim_slides.config import PresentationConfig
+
+    from scenes.inputs import set_scene_input
+
+    cls = slide_class(scene_cls)
+    options = {
+        "quality": QUALITY[quality], "media_dir": str(work / "media"), "format": "mp4",
+        "progress_bar": "display" if progress else "none", "notify_outdated_version": False,
+        "verbosity": "INFO" if progress else "WARNING", "disable_caching": True,
+    }
+    logging.getLogger("manim-slides").setLevel(logging.INFO if progress else logging.WARNING)
+    set_scene_input(scene_input)
+    try:
+        with tempconfig(options):
+            cls(output_folder=work / "slides").render()
+    finally:
+        set_scene_input(None)
+    return PresentationConfig.from_file(work / "slides" / f"{cls.__name__}.json")
+
+
+def _convert(configs: list, dest: Path, to: str, one_file: bool, reveal_url: str | None,
+             title: str) -> None:
+    from manim_slides.convert import PowerPoint, RevealJS
+
+    dest.parent.mkdir(parents=True)
+    if to == "pptx":
+        converter = PowerPoint(presentation_configs=configs)
+    else:
+        options: dict[str, Any] = {"one_file": one_file, "title": title}
+        if reveal_url is not None:
+            options["cdn_url"] = reveal_url
+        # The template pastes notes into the page as is; narration like "a < b" must stay text.
+        configs = [
+            c.model_copy(update={"slides": [
+                sl.model_copy(update={"notes": html.escape(sl.notes, quote=False)})
+                for sl in c.slides
+            ]})
+            for c in configs
+        ]
+        converter = RevealJS(presentation_configs=configs, **options)
+    converter.convert_to(dest)
+
+
+def _publish(built: Path, out_dir: Path, assets: str) -> Path:
+    """Move the built deck (and its assets folder) into ``out_dir``; the deck file goes last."""
+    target = out_dir / built.name
+    built_assets = built.parent / assets
+    if built_assets.is_dir():
+        final_assets = out_dir / assets
+        old = None
+        if final_assets.exists():
+            old = built.parent / f".old-{assets}"
+            os.replace(final_assets, old)
+        os.replace(built_assets, final_assets)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    os.replace(built, target)
+    return target
+

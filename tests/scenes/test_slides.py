@@ -1,0 +1,154 @@
+"""Decks: one slide per beat, each with its video and the beat's narration as notes."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from manim import PI, Create, FadeOut, Rotate, Scene, Square
+from pptx import Presentation
+
+from rnn.errors import UnrolledError
+from scenes.slides import build_deck, slide_class
+
+
+class TwoBeats(Scene):
+    """Two narrated beats, one through add_subcaption, one through play(subcaption=...)."""
+
+    def construct(self):
+        square = Square()
+        self.next_section("appear")
+        self.add_subcaption("A square appears.", duration=0.3)
+        self.play(Create(square), run_time=0.3)
+        self.next_section("turn")
+        self.play(Rotate(square, PI / 3), run_time=0.3, subcaption="It turns: a < b & c.")
+
+
+class OneBeat(Scene):
+    def setup(self):
+        # Stands in for a real scene reading its input in setup(); must not be lost.
+        from scenes.inputs import get_scene_input
+
+        self.seen_theme = get_scene_input().theme
+
+    def construct(self):
+        self.next_section("bye")
+        self.add_subcaption(f"Goodbye in {self.seen_theme}.", duration=0.3)
+        self.play(FadeOut(Square()), run_time=0.3)
+
+
+REGISTRY = {"two": SimpleNamespace(cls=TwoBeats), "one": SimpleNamespace(cls=OneBeat)}
+
+
+@pytest.fixture(scope="module")
+def scene_input():
+    from rnn.model import text_model
+    from scenes.inputs import SceneInput
+
+    return SceneInput(trace=text_model().trace())
+
+
+class _Refs(HTMLParser):
+    """Collect every URL-like attribute of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.refs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if key in ("src", "href", "data-background-video", "data-background-image") and value:
+                self.refs.append(value)
+
+
+def _refs(page: Path) -> list[str]:
+    parser = _Refs()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.refs
+
+
+def _movies(slide) -> int:
+    # python-pptx adds a movie as a picture whose nvPr holds a videoFile link.
+    return len(slide.shapes._spTree.xpath(".//a:videoFile"))
+
+
+def test_pptx_has_one_slide_per_beat_with_video_and_notes(tmp_path, scene_input):
+    deck = build_deck(["two", "one"], scene_input, to="pptx", out_dir=tmp_path,
+                      theme="light", registry=REGISTRY)
+    assert deck == tmp_path / "two-one.pptx"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["two-one.pptx"]  # no work folder left
+    slides = list(Presentation(str(deck)).slides)
+    assert len(slides) == 3
+    assert [_movies(s) for s in slides] == [1, 1, 1]
+    notes = [s.notes_slide.notes_text_frame.text for s in slides]
+    assert notes == ["A square appears.", "It turns: a < b & c.", "Goodbye in light."]
+
+
+def test_html_references_only_existing_files(tmp_path, scene_input):
+    deck = build_deck(["two"], scene_input, to="html", out_dir=tmp_path, name="lecture",
+                      registry=REGISTRY)
+    assert deck == tmp_path / "lecture.html"
+    refs = _refs(deck)
+    local = [r for r in refs if not r.startswith(("http://", "https://"))]
+    assert len(local) == 2  # one video per beat
+    assert all((tmp_path / r).is_file() for r in local)
+    assert sorted(p.name for p in (tmp_path / "lecture_assets").iterdir()) == sorted(
+        Path(r).name for r in local)
+    remote = [r for r in refs if r not in local]
+    assert remote and all("reveal.js" in r for r in remote)  # only reveal.js itself
+    page = deck.read_text()
+    assert "A square appears." in page
+    assert "It turns: a &lt; b &amp; c." in page  # narration stays text
+
+
+def test_html_one_file_with_local_reveal(tmp_path, scene_input):
+    deck = build_deck(["two"], scene_input, to="html", out_dir=tmp_path, one_file=True,
+                      reveal_url="reveal.js", registry=REGISTRY)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["two.html"]
+    refs = _refs(deck)
+    videos = [r for r in refs if r.startswith("data:video/mp4;base64,")]
+    assert len(videos) == 2
+    assert all(r.startswith(("data:", "reveal.js/dist/")) for r in refs)
+
+
+def test_rebuild_replaces_assets(tmp_path, scene_input):
+    for _ in range(2):
+        deck = build_deck(["one"], scene_input, to="html", out_dir=tmp_path, registry=REGISTRY)
+    local = [r for r in _refs(deck) if not r.startswith("http")]
+    assert len(list((tmp_path / "one_assets").iterdir())) == len(local) == 1
+
+
+def test_slide_class_keeps_the_scene():
+    cls = slide_class(TwoBeats)
+    assert cls.__name__ == "TwoBeats"
+    assert issubclass(cls, TwoBeats)
+    from manim_slides import Slide
+
+    assert issubclass(cls, Slide)
+    assert cls.construct is TwoBeats.construct
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"to": "pdf"}, "deck format 'pdf': expected one of pptx, html"),
+        ({"quality": "ultra"}, "quality 'ultra'"),
+        ({"one_file": True}, "HTML decks only"),
+    ],
+)
+def test_bad_options(tmp_path, scene_input, kwargs, message):
+    with pytest.raises(UnrolledError, match=message):
+        build_deck(["two"], scene_input, out_dir=tmp_path, registry=REGISTRY, **kwargs)
+
+
+def test_unknown_scene(tmp_path, scene_input):
+    with pytest.raises(UnrolledError, match=r"unknown scene 'three' \(expected one of one, two\)"):
+        build_deck(["two", "three"], scene_input, out_dir=tmp_path, registry=REGISTRY)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_inputs_list_must_match_scenes(tmp_path, scene_input):
+    with pytest.raises(UnrolledError, match="2 scene inputs for 1 scenes"):
+        build_deck(["two"], [scene_input, scene_input], out_dir=tmp_path, registry=REGISTRY)
