@@ -42,6 +42,14 @@ def slide_class(scene_cls: type) -> type:
         # Reversed videos are only for ``manim-slides present``; decks do not use them.
         skip_reversing = True
 
+        @property
+        def _background_color(self) -> str:
+            # Scenes may set camera.background_color to a plain hex string (manim accepts it);
+            # manim-slides expects a ManimColor.
+            from manim import ManimColor
+
+            return ManimColor(self.renderer.camera.background_color).to_hex()
+
         def add_subcaption(self, content: str, duration: float = 1, offset: float = 0) -> None:
             super().add_subcaption(content, duration=duration, offset=offset)
             # The pending slide config becomes the current beat's slide at the next

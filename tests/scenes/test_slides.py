@@ -32,6 +32,7 @@ class OneBeat(Scene):
         from scenes.inputs import get_scene_input
 
         self.seen_theme = get_scene_input().theme
+        self.camera.background_color = "#111418"  # a plain string, as the real scenes set it
 
     def construct(self):
         self.next_section("bye")
