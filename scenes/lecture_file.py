@@ -150,6 +150,16 @@ class Lecture:
                                      extra=opts))
         return inputs
 
+    def jobs(self) -> list:
+        """The ``RenderJob`` of every scene, in order; a repeated scene gets ``name-2``, ..."""
+        from scenes.batch import RenderJob, unique_stems
+
+        stems = unique_stems(self.scene_names)
+        return [
+            RenderJob(entry.name, inp, stem, quality=self.quality, fmt=self.format)
+            for entry, inp, stem in zip(self.scenes, self.scene_inputs(), stems)
+        ]
+
 
 class _Checker:
     """Reports a problem at a key path of one file as a single UnrolledError line."""

@@ -191,3 +191,54 @@ def test_repeated_stems_are_refused(tmp_path):
         render_jobs(_jobs(("square", ""), ("square", "")), out_dir=tmp_path, render=render_tiny)
     with pytest.raises(UnrolledError, match="at least 1"):
         render_jobs(_jobs(("square", "")), n_jobs=0, out_dir=tmp_path, render=render_tiny)
+
+
+SIGINT_SCRIPT = r'''
+import signal, sys, time
+from pathlib import Path
+signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
+from scenes.batch import RenderJob, render_jobs
+
+def render(name, scene_input, out_dir, **kwargs):
+    (out_dir / f"{name}.mp4").write_bytes(b"half")  # a video being written...
+    if name == "quick":
+        (out_dir / f"{name}.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nhi\n")
+        return [out_dir / f"{name}.mp4"]
+    Path(sys.argv[2]).touch()
+    time.sleep(60)  # ...when Ctrl-C arrives
+
+try:
+    render_jobs([RenderJob("quick", None), RenderJob("slow", None)], n_jobs=2,
+                out_dir=Path(sys.argv[1]), progress=True, render=render)
+except KeyboardInterrupt:
+    sys.exit(130)
+'''
+
+
+def test_real_ctrl_c_keeps_finished_files_only(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out, started = tmp_path / "out", tmp_path / "started"
+    script = tmp_path / "run.py"
+    script.write_text(SIGINT_SCRIPT)
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, str(script), str(out), str(started)], cwd=root,
+                            env={**os.environ, "PYTHONPATH": str(root)},
+                            start_new_session=True, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        # Interrupt once the quick scene is published and the slow one is mid-write.
+        while not (started.exists() and (out / "quick.vtt").exists()):
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the batch never started"
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)  # the whole group, as a terminal's Ctrl-C does
+        assert proc.wait(timeout=30) == 130
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert sorted(p.name for p in out.iterdir()) == ["quick.mp4", "quick.srt", "quick.vtt"]

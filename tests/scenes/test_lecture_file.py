@@ -144,3 +144,18 @@ def test_saved_trace_is_used_as_is(tmp_path):
     path = write(tmp_path, '[model]\ntrace = "t.json"\n[[scenes]]\nname = "forward"\n')
     (inp,) = load_lecture(path, REGISTRY).scene_inputs()
     assert np.array_equal(inp.trace.h, trace.h)
+
+
+def test_jobs_follow_the_lecture(tmp_path):
+    import pickle
+
+    path = write(tmp_path, 'quality = "medium"\n[[scenes]]\nname = "forward"\n'
+                           '[[scenes]]\nname = "bptt"\n[[scenes]]\nname = "forward"\nvalues = true\n')
+    jobs = load_lecture(path, REGISTRY).jobs()
+    assert [(j.name, j.output_stem, j.quality) for j in jobs] == [
+        ("forward", "forward", "medium"), ("bptt", "bptt", "medium"),
+        ("forward", "forward-2", "medium")]
+    assert [j.scene_input.values for j in jobs] == [False, False, True]
+    # Jobs go to worker processes: they must survive pickling with their trace.
+    back = pickle.loads(pickle.dumps(jobs))
+    assert np.array_equal(back[2].scene_input.trace.h, jobs[2].scene_input.trace.h)
