@@ -1,0 +1,91 @@
+"""Quantities behind the practical problems of BPTT: truncation, vanishing/exploding, clipping.
+
+Read-only functions of Traces and Updates, so that scenes can show the numbers without
+computing them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn.bptt import run
+from rnn.errors import UnrolledError
+from rnn.optim import global_norm
+from rnn.params import PARAM_NAMES, Params
+from rnn.trace import Trace, Update
+
+
+# Truncation -------------------------------------------------------------------------------
+def truncated_gradients(
+    params: Params, X: np.ndarray, y: np.ndarray, window: int, h0: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Gradients of the whole sequence when BPTT stops at every cut, parameters held fixed.
+
+    The forward pass is the same as full BPTT (the hidden state is carried over each cut);
+    only the errors that would cross a cut are dropped. Comparable with ``run(...).grads``.
+    """
+    if window <= 0:
+        raise UnrolledError(f"window must be a positive number of steps, got {window}")
+    total = {n: np.zeros_like(getattr(params, n)) for n in PARAM_NAMES}
+    h = h0
+    for start in range(0, len(X), window):
+        piece = run(params, X[start:start + window], y[start:start + window], h)
+        for n in PARAM_NAMES:
+            total[n] += piece.grads[n]  # each window's sum of contributions
+        h = piece.h[-1].copy()  # carried forward as a constant
+    return total
+
+
+def gradient_difference(
+    full: dict[str, np.ndarray], truncated: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """``full - truncated`` per parameter: what the errors crossing the cuts contributed."""
+    return {n: full[n] - truncated[n] for n in PARAM_NAMES}
+
+
+# Vanishing and exploding --------------------------------------------------------------------
+def error_decay(trace: Trace, source: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """How the error of one loss term L(s) changes as it travels back in time.
+
+    Returns
+    -------
+    distance
+        (s,) ``s - t`` for t = s, s-1, ..., 1.
+    log_norm
+        (s,) log10 of the norm of dL(s)/dh(t) for the same t (-inf for an exact zero).
+    """
+    s = trace.T if source is None else source
+    if not 1 <= s <= trace.T:
+        raise UnrolledError(f"loss term L({s}) outside 1..{trace.T}")
+    norms = trace.error_by_source_norms()[s - 1, :s][::-1]  # t = s .. 1
+    with np.errstate(divide="ignore"):
+        return np.arange(s, dtype=float), np.log10(norms)
+
+
+def jacobian_growth(trace: Trace, start: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """How dh(s)/dh(t) grows or shrinks with s - t, from a fixed step t = ``start``.
+
+    Returns
+    -------
+    distance
+        (T - start + 1,) ``s - t`` for s = t .. T.
+    log_norm
+        log10 of the spectral norm of dh(s)/dh(t) for the same s.
+    """
+    if not 1 <= start <= trace.T:
+        raise UnrolledError(f"step {start} outside 1..{trace.T}")
+    norms = trace.jacobian_norms()[start - 1:, start - 1]
+    with np.errstate(divide="ignore"):
+        return np.arange(len(norms), dtype=float), np.log10(norms)
+
+
+# Clipping -----------------------------------------------------------------------------------
+def parameter_step(params: Params, update: Update) -> dict[str, np.ndarray]:
+    """The change one renewal made to each parameter: ``params_after - params``."""
+    with np.errstate(all="ignore"):
+        return {n: getattr(update.params_after, n) - getattr(params, n) for n in PARAM_NAMES}
+
+
+def step_norm(params: Params, update: Update) -> float:
+    """Global L2 norm of the parameter step of one renewal."""
+    return global_norm(parameter_step(params, update))
