@@ -24,6 +24,7 @@ from rnn.errors import UnrolledError
 from scenes.subtitles import srt_to_vtt, write_chapters
 
 T = TypeVar("T")
+_VIDEO_SUFFIXES = {".mp4", ".mov", ".webm", ".gif", ".png"}
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
@@ -95,9 +96,12 @@ def _render_one(job: RenderJob, staging: Path, render: Callable[..., list[Path]]
 
 
 def _publish(job: RenderJob, files: list[Path], out_dir: Path) -> list[Path]:
-    """Rename a finished job's files into ``out_dir`` under its stem; each rename is atomic."""
+    """Rename a finished job's files into ``out_dir`` under its stem; each rename is atomic.
+
+    The video goes last: if ``<stem>.mp4`` exists, its captions and chapters do too.
+    """
     published = []
-    for file in files:
+    for file in sorted(files, key=lambda f: (f.suffix in _VIDEO_SUFFIXES, f.name)):
         rest = file.name[len(job.name):] if file.name.startswith(job.name + ".") else file.suffix
         target = out_dir / f"{job.output_stem}{rest}"
         os.replace(file, target)

@@ -146,6 +146,8 @@ def test_jobs_2_gives_the_same_files_as_jobs_1(serial_and_parallel):
     assert names == sorted(f"{s}{x}" for s in ("square", "circle", "square-2")
                            for x in EXPECTED_SUFFIXES)
     assert list(out1) == list(out2) == ["square", "circle", "square-2"]
+    # Published in order, video last: a video on disk means its captions are there too.
+    assert all(files[-1].suffix == ".mp4" for files in [*out1.values(), *out2.values()])
     for name in names:
         a, b = serial / name, parallel / name
         if name.endswith(".mp4"):
