@@ -58,7 +58,7 @@ def backward_step(stage: Stage, t: int) -> None:
     with beat(stage, f"backward step {t}", f"dL/dh({t}) gathers the error of L({t}) "
                                            f"through V{later}; dL/da({t}) follows."):
         readout = _readout(stage, t)
-        old = getattr(stage, "readout", None)
+        old = stage.readout
         stage.readout = readout
         stage.play(GrowArrow(flow.by_pair[t, t]), eq["dL_dh"].select("out").animate.set_color(colors[t - 1]),
                    eq["dL_dh"].select("next").animate.set_color(th.text),
@@ -72,7 +72,7 @@ def backward_step(stage: Stage, t: int) -> None:
                        eq["dL_dh"].select("next").animate.set_color(th.recurrent),
                        *net.highlight_animations("W", True, t + 1), run_time=0.6)
         from_h = [] if not incoming else net.highlight_animations("W", False, t + 1)
-        stage.scene.add(readout)
+        stage.scene.add(readout.set_opacity(0.0))
         stage.play(*net.neurons("h", t).show_animations(tr.dL_dh[t - 1], scale_of(tr.dL_dh)),
                    *from_h, readout.animate.set_opacity(1.0), run_time=0.6)
         stage.play(eq["dL_da"].animate.set_opacity(1.0),
@@ -84,7 +84,9 @@ def backward_step(stage: Stage, t: int) -> None:
 def finish_bptt(stage: Stage) -> None:
     with beat(stage, "all errors", "Every loss term has sent its error back to every "
                                    "earlier step; the thicker the arrow, the larger the error."):
-        stage.play(Indicate(error_flow(stage), scale_factor=1.02), run_time=1.0)
+        # arrows are on screen one by one (GrowArrow adds them), so animate them one by one
+        stage.play(*[Indicate(a, scale_factor=1.05, color=a.get_color()) for a in error_flow(stage)],
+                   run_time=1.0)
         stage.scene.wait(0.5)
     stage.shown.add("errors")
 

@@ -6,7 +6,7 @@ Every number drawn is read from the Trace (``x``, ``h``, ``yhat``, ``losses``,
 
 from __future__ import annotations
 
-from manim import FadeIn, Indicate, Text, Transform, VGroup
+from manim import Indicate, Text, Transform, VGroup
 
 from scenes.components import equation
 from scenes.stage import Stage, beat, loss_label, place_top, set_top
@@ -37,6 +37,8 @@ def show_unfolded(stage: Stage) -> None:
     with beat(stage, "unfold", "The same small network is copied once per time step, "
                                "inputs at the bottom, hidden units in the middle, outputs on top."):
         stage.scene.add(stage.net)  # static from now on: it is painted once
+        stage.loss_labels = VGroup()
+        stage.scene.add(stage.loss_labels)  # filled step by step; one group, drawn once
         stage.loss_total = running_loss(stage, 0)
         set_top(stage, forward_equations(stage), stage.loss_total, run_time=1.0)
         stage.scene.wait(0.5)
@@ -51,7 +53,7 @@ def forward_step(stage: Stage, t: int) -> None:
         caption = ("Step 1: the input, through U, gives h(1); V turns it into the "
                    "prediction and its loss L(1).")
     with beat(stage, f"forward step {t}", caption):
-        off = getattr(stage, "pending_off", [])
+        off = stage.pending_off
         stage.play(*off, *net.neurons("x", t).show_animations(tr.X[t - 1], 1.0),
                    *net.highlight_animations("U", True, t), _term(stage, "a", "U", th.param_color("U")),
                    run_time=0.5)
@@ -59,14 +61,14 @@ def forward_step(stage: Stage, t: int) -> None:
                    *(net.highlight_animations("W", True, t) if t > 1 else []),
                    _term(stage, "a", "U", th.text), _term(stage, "a", "W", th.param_color("W")),
                    *net.neurons("h", t).show_animations(tr.h[t - 1], 1.0), run_time=0.7)
-        label = loss_label(stage, t)
+        label = loss_label(stage, t).set_opacity(0.0)
         stage.loss_labels.add(label)
         new_total = running_loss(stage, t)
         stage.play(*(net.highlight_animations("W", False, t) if t > 1 else []),
                    _term(stage, "a", "W", th.text), _term(stage, "o", "V", th.param_color("V")),
                    *net.highlight_animations("V", True, t),
                    *net.neurons("o", t).show_animations(tr.yhat[t - 1], 1.0),
-                   FadeIn(label), Transform(stage.loss_total, new_total), run_time=0.7)
+                   label.animate.set_opacity(1.0), Transform(stage.loss_total, new_total), run_time=0.7)
         stage.pending_off = [*net.highlight_animations("V", False, t),
                              _term(stage, "o", "V", th.text)]
         stage.scene.wait(0.2)
@@ -75,11 +77,10 @@ def forward_step(stage: Stage, t: int) -> None:
 def show_total_loss(stage: Stage) -> None:
     with beat(stage, "total loss", "The loss of the whole sequence is the sum of its "
                                    "per-step terms, read from the engine."):
-        stage.play(*getattr(stage, "pending_off", []), Indicate(stage.loss_total),
+        stage.play(*stage.pending_off, Indicate(stage.loss_total),
                    Indicate(stage.loss_labels), run_time=1.0)
         stage.pending_off = []
         stage.scene.wait(0.8)
-    stage.scene.add(stage.loss_labels)
     stage.shown.add("forward")
 
 

@@ -38,6 +38,12 @@ class Stage:
     loss_labels: VGroup = field(default_factory=VGroup)
     flow: ErrorFlow | None = None
     shown: set[str] = field(default_factory=set)  # "forward", "errors": states already drawn
+    eq: dict[str, Mobject] = field(default_factory=dict)  # equations on screen, by key
+    pending_off: list = field(default_factory=list)  # un-highlights played with the next beat
+    loss_total: Mobject | None = None  # the running loss
+    readout: Mobject | None = None  # numbers of the current BPTT step
+    panel: Mobject | None = None  # numbers of the gradients
+    frames: Mobject | None = None
 
     @property
     def T(self) -> int:
@@ -130,7 +136,7 @@ def show_error_state(stage: Stage) -> None:
     for t in range(1, stage.T + 1):
         net.neurons("o", t).show(tr.dL_do[t - 1], scale_of(tr.dL_do))
         net.neurons("h", t).show(tr.dL_da[t - 1], scale_of(tr.dL_da))
-    stage.scene.add(error_flow(stage))
+    stage.scene.add(*error_flow(stage))  # one by one, as BPTT's GrowArrow leaves them
     stage.shown.add("errors")
 
 

@@ -165,9 +165,11 @@ class UnrolledNetwork(VGroup):
         """Animations highlighting every copy of ``name`` (or the copy at step ``t``)."""
         group = self.connections(name, t)
         target = self._style(group.copy(), name, on)
-        labels = self.param_labels(name) if t is None else self.param_labels(name)[t - 1]
+        labels = self.param_labels(name) if t is None else [self.param_labels(name)[t - 1]]
         scale = 1.4 if on else 1 / 1.4
-        return [group.animate.become(target), labels.animate.scale(scale)]
+        # each label grows about its own centre, so the copies stay where they are
+        return [group.animate.become(target)] + [lab.animate.scale(scale) for lab in labels
+                                                 if len(lab)]
 
     def is_highlighted(self, name: str) -> list[bool]:
         """Per copy line: whether it carries the highlight style (for tests and checks)."""

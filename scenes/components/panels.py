@@ -64,14 +64,14 @@ class ParamPanel(VGroup):
         super().__init__(**kwargs)
         self.shown: dict[str, list[str]] = {}
         slot = width / len(blocks)
+        numbers = {name: matrix_text(arr, theme) for name, arr in blocks.items()}
+        # one scale for every block, so equal numbers look equal across parameters
+        factor = min(1.0, *[min((height - 0.4) / m.height, (slot - 0.3) / m.width)
+                            for m in numbers.values()])
         for name, arr in blocks.items():
             title = Text(name, font="Sans", weight="BOLD", font_size=22,
                          color=theme.param_colors.get(name, theme.text))
-            numbers = matrix_text(arr, theme)
-            numbers.scale_to_fit_height(min(numbers.height, height - 0.4))
-            if numbers.width > slot - 0.3:
-                numbers.scale_to_fit_width(slot - 0.3)
-            block = VGroup(title, numbers.next_to(title, direction=[0, -1, 0], buff=0.1))
-            self.add(block)
+            body = numbers[name].scale(factor)
+            self.add(VGroup(title, body.next_to(title, direction=[0, -1, 0], buff=0.1)))
             self.shown[name] = [format_value(v) for v in np.ravel(arr)]
         self.arrange(direction=[1, 0, 0], buff=0.3, aligned_edge=[0, 1, 0])

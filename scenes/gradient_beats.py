@@ -1,0 +1,123 @@
+"""Beats of the gradients: per-step contributions, their sum over time, one update per pass.
+
+Contributions come from ``trace.contributions(name)``, totals from ``trace.grads`` and the new
+parameters from ``trace.update.params_after``: the scene adds nothing up itself.
+"""
+
+from __future__ import annotations
+
+from manim import Create, FadeIn, FadeOut, SurroundingRectangle, Text, VGroup
+
+from rnn.params import PARAM_NAMES
+from scenes.components import ParamPanel, equation
+from scenes.stage import Stage, beat, error_flow, place_top, set_top, show_error_state
+
+PANEL_BOX = (12.6, 1.1)  # width, height of the numbers in the top band
+
+
+def _panel(stage: Stage, title: str, blocks: dict) -> VGroup:
+    head = Text(title, font="Sans", color=stage.theme.muted).scale_to_fit_height(0.2)
+    panel = ParamPanel(blocks, stage.theme, *PANEL_BOX)
+    group = VGroup(head, panel).arrange(direction=[0, -1, 0], buff=0.12)
+    return group.move_to([0, 2.3, 0])
+
+
+def contributions_panel(stage: Stage, t: int) -> VGroup:
+    """The contributions of step t to every parameter's gradient."""
+    blocks = {n: stage.trace.contributions(n)[t - 1] for n in PARAM_NAMES}
+    return _panel(stage, f"contributions of step {t}", blocks)
+
+
+def frame_step(stage: Stage, t: int) -> VGroup:
+    """Frames around what step t's contribution is made of, one per parameter colour."""
+    net, th = stage.net, stage.theme
+    frames = VGroup()
+    for name in ("W", "U", "V"):
+        copy = net.connections(name, t)
+        if len(copy) == 0:
+            continue  # W at step 1 meets h(0), which is not drawn
+        frames.add(SurroundingRectangle(copy, color=th.param_color(name), buff=0.04,
+                                        stroke_width=3.5 if name == "W" else 2.0))
+    return frames
+
+
+def enter_gradients(stage: Stage) -> None:
+    with beat(stage, "gradients", "Gradients need the errors: the contribution of each "
+                                  "step is an error times the activity that fed it."):
+        show_error_state(stage)
+        if stage.readout is not None:
+            stage.play(FadeOut(stage.readout), run_time=0.3)
+            stage.readout = None
+        stage.eq = {"grad": place_top(equation("grad", stage.theme, 30), stage, 0)}
+        set_top(stage, stage.eq["grad"], run_time=0.8)
+        # the losses make room for the numbers of the gradients
+        stage.play(stage.loss_labels.animate.set_opacity(0.0), run_time=0.3)
+
+
+def contribution_step(stage: Stage, t: int) -> None:
+    flow = error_flow(stage)
+    th = stage.theme
+    with beat(stage, f"contribution {t}", f"Step {t} contributes to every parameter; "
+                                          f"it needs the errors that reach step {t}, "
+                                          "from every later loss term."):
+        needed = flow.arriving_at(t)
+        others = [a for a in flow if a not in needed]
+        panel = contributions_panel(stage, t)
+        frames = frame_step(stage, t)
+        old = [FadeOut(m) for m in (stage.panel, stage.frames)
+               if m is not None]
+        stage.play(*old, Create(frames),
+                   *[a.animate.set_opacity(0.15) for a in others],
+                   *[a.animate.set_opacity(1.0) for a in needed],
+                   stage.eq["grad"].select("term").animate.set_color(th.param_color("W")),
+                   run_time=0.6)
+        stage.scene.add(panel)  # numbers appear at once: fading 40 glyph groups is slow
+        stage.panel, stage.frames = panel, frames
+        stage.scene.wait(0.9)
+
+
+def sum_over_time(stage: Stage) -> None:
+    th, net = stage.theme, stage.net
+    with beat(stage, "sum over time", "Parameters are shared by every step, so each gradient "
+                                      "is the sum of its contributions over time."):
+        panel = _panel(stage, "gradients: sums over t", {n: stage.trace.grads[n]
+                                                         for n in PARAM_NAMES})
+        stage.play(FadeOut(stage.panel), FadeOut(stage.frames),
+                   *[a.animate.set_opacity(1.0) for a in error_flow(stage)],
+                   *[a for n in ("U", "W", "V") for a in net.highlight_animations(n, True)],
+                   stage.eq["grad"].select("lhs").animate.set_color(th.param_color("W")),
+                   run_time=0.8)
+        stage.scene.add(panel)
+        stage.panel, stage.frames = panel, None
+        stage.scene.wait(1.2)
+
+
+def update_once(stage: Stage) -> None:
+    net, up = stage.net, stage.trace.update
+    with beat(stage, "one update", "Then, once per pass, every parameter is renewed with its "
+                                   "summed gradient: one update, shared by all the steps."):
+        if up is None:
+            stage.scene.wait(0.5)
+            return
+        new = {n: getattr(up.params_after, n) for n in PARAM_NAMES}
+        lr = Text(f"{up.method}, learning rate {up.lr:g}", font="Sans",
+                  color=stage.theme.muted).scale_to_fit_height(0.2)
+        panel = _panel(stage, "new parameters (one update per pass)", new)
+        stage.eq["update"] = place_top(equation("update", stage.theme, 30), stage, 0)
+        lr.next_to(stage.eq["update"], direction=[1, 0, 0], buff=0.5)
+        set_top(stage, stage.eq["update"], lr, run_time=0.6)
+        stage.play(FadeOut(stage.panel),
+                   *[a for n in ("U", "W", "V") for a in net.highlight_animations(n, False)],
+                   run_time=0.6)
+        stage.scene.add(panel)
+        stage.panel = panel
+        stage.scene.wait(1.5)
+
+
+def gradient_pass(stage: Stage) -> None:
+    """All gradient beats in order."""
+    enter_gradients(stage)
+    for t in range(1, stage.T + 1):
+        contribution_step(stage, t)
+    sum_over_time(stage)
+    update_once(stage)
