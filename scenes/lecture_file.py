@@ -265,6 +265,8 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
         options = {k: v for k, v in table.items() if k != "name"}
         check.keys(where, options, allowed)
         options = {k: check.value(f"{where}.{k}", v, allowed[k]) for k, v in options.items()}
+        if "window" in options and model.trace is not None:
+            check.fail(f"{where}.window", "needs a model to rerun in windows, not model.trace")
         entries.append(SceneEntry(name, options))
     return Lecture(path, title, model, tuple(entries), theme, quality, fmt)
 

@@ -144,6 +144,9 @@ def test_saved_trace_is_used_as_is(tmp_path):
     path = write(tmp_path, '[model]\ntrace = "t.json"\n[[scenes]]\nname = "forward"\n')
     (inp,) = load_lecture(path, REGISTRY).scene_inputs()
     assert np.array_equal(inp.trace.h, trace.h)
+    path.write_text('[model]\ntrace = "t.json"\n[[scenes]]\nname = "truncated"\nwindow = 2\n')
+    with pytest.raises(UnrolledError, match=r"scenes\[0\]\.window: needs a model to rerun"):
+        load_lecture(path, REGISTRY)
 
 
 def test_jobs_follow_the_lecture(tmp_path):
