@@ -1,0 +1,33 @@
+"""The scenes ``unrolled`` can render, by name. Add a line to ``SCENES`` to register one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from manim import Scene
+
+from scenes.bptt import BPTTScene
+from scenes.forward import ForwardScene
+from scenes.gradients import GradientsScene
+from scenes.lecture import LectureScene
+
+
+@dataclass(frozen=True)
+class SceneInfo:
+    """A renderable scene: its command-line name, class and one-line description."""
+
+    name: str
+    cls: type[Scene]
+    description: str
+
+
+SCENES: dict[str, SceneInfo] = {
+    "forward": SceneInfo("forward", ForwardScene,
+                         "the unfolded RNN computes step by step, with the running loss"),
+    "bptt": SceneInfo("bptt", BPTTScene,
+                      "errors travel back in time, one colour per loss term"),
+    "gradients": SceneInfo("gradients", GradientsScene,
+                           "per-step gradient contributions, their sum, one update per pass"),
+    "lecture": SceneInfo("lecture", LectureScene,
+                         "forward, BPTT and gradients as one continuous clip"),
+}

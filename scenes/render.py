@@ -1,0 +1,159 @@
+"""Render a registered scene through manim's Python API into stable file names.
+
+Each call renders in its own temporary media directory, so parallel processes never share
+manim's scratch files, and moves finished files into place atomically: a file at
+``out_dir/forward.mp4`` is always complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from manim import tempconfig
+
+from rnn.errors import UnrolledError
+from scenes.inputs import SceneInput, get_scene_input, set_scene_input
+from scenes.registry import SCENES
+from scenes.theme import get_theme
+
+QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
+             "4k": "fourk_quality"}
+FORMATS = ("mp4", "webm", "gif", "mov", "png")
+ALPHA_FORMATS = ("mov", "webm", "png")  # mp4 (h264) and gif carry no alpha channel
+
+
+def _check(name: str, quality: str, fmt: str, transparent: bool) -> None:
+    if name not in SCENES:
+        raise UnrolledError(f"unknown scene {name!r}; known scenes: {', '.join(SCENES)}")
+    if quality not in QUALITIES:
+        raise UnrolledError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
+    if fmt not in FORMATS:
+        raise UnrolledError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if transparent and fmt not in ALPHA_FORMATS:
+        raise UnrolledError(
+            f"{fmt} cannot be transparent; use mov or webm for a transparent video"
+        )
+
+
+def _writable_dir(out_dir: Path) -> Path:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out_dir, prefix=".unrolled-probe-")
+        probe.close()
+    except OSError as err:
+        raise UnrolledError(f"cannot write to output directory {out_dir}: {err.strerror}") from None
+    return out_dir
+
+
+def _place(src: Path, dst: Path) -> Path:
+    """Move ``src`` to ``dst`` atomically (copy to a hidden name beside it, then rename)."""
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    shutil.move(str(src), tmp)  # may cross filesystems: never directly onto dst
+    os.replace(tmp, dst)
+    return dst
+
+
+def _config(quality: str, fmt: str, transparent: bool, media: Path, progress: bool,
+            background: str) -> dict:
+    still = fmt == "png"
+    return {
+        "quality": QUALITIES[quality],
+        "media_dir": str(media),
+        "format": "mp4" if still else fmt,
+        "transparent": transparent,
+        "save_last_frame": still,
+        "write_to_movie": not still,
+        "save_sections": not still,
+        "disable_caching": True,  # a private media dir has nothing to reuse
+        "notify_outdated_version": False,  # rendering never asks the network
+        "progress_bar": "display" if progress else "none",
+        "verbosity": "WARNING",
+        "background_color": background,
+    }
+
+
+def render_scene(name: str, scene_input: SceneInput | None = None, quality: str = "low",
+                 fmt: str = "mp4", transparent: bool = False, out_dir: Path = Path("media"),
+                 progress: bool = True) -> list[Path]:
+    """Render scene ``name`` and return every file written.
+
+    Parameters
+    ----------
+    name
+        A key of ``scenes.registry.SCENES``.
+    scene_input
+        Trace and options; the default model when None.
+    quality
+        low, medium, high or 4k.
+    fmt
+        mp4, webm, gif, mov, or png (the last frame only).
+    transparent
+        Transparent background; only for mov, webm and png.
+    out_dir
+        Where ``<name>.<fmt>``, ``<name>.srt``, ``<name>.sections.json`` and the section
+        videos in ``<name>_sections/`` go.
+    progress
+        Show manim's progress bars.
+
+    Raises
+    ------
+    UnrolledError
+        Unknown scene, quality or format, a format without alpha asked to be transparent,
+        an unwritable ``out_dir``, or a trace the layout cannot draw.
+    """
+    _check(name, quality, fmt, transparent)
+    out_dir = _writable_dir(Path(out_dir))
+    inp = scene_input or get_scene_input()
+    theme = get_theme(inp.theme)
+    previous = get_scene_input()
+    work = Path(tempfile.mkdtemp(prefix="unrolled-render-"))
+    try:
+        set_scene_input(inp)
+        conf = _config(quality, fmt, transparent, work / "media", progress, theme.background)
+        if fmt == "png":
+            # without a movie, manim derives the subtitle file name from output_file
+            conf["output_file"] = str(work / name)
+        with tempconfig(conf):
+            scene = SCENES[name].cls()
+            scene.render()
+            writer = scene.renderer.file_writer
+            if fmt == "png":
+                return [_place(Path(writer.image_file_path), out_dir / f"{name}.png")]
+            movie = Path(writer.gif_file_path if fmt == "gif" else writer.movie_file_path)
+            written = [_place(movie, out_dir / f"{name}.{fmt}")]
+            srt = movie.with_suffix(".srt")
+            if srt.exists():
+                written.append(_place(srt, out_dir / f"{name}.srt"))
+            written += _place_sections(Path(writer.sections_output_dir), writer.output_name,
+                                       name, out_dir)
+            return written
+    finally:
+        set_scene_input(previous)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _place_sections(src_dir: Path, output_name, name: str, out_dir: Path) -> list[Path]:
+    """Section videos into ``<name>_sections/`` and their index into ``<name>.sections.json``."""
+    index_file = src_dir / f"{output_name}.json"
+    if not index_file.exists():
+        return []
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    target = out_dir / f"{name}_sections"
+    target.mkdir(exist_ok=True)
+    written, keep = [], set()
+    for i, section in enumerate(index):
+        new_name = f"{i:03d}{Path(section['video']).suffix}"
+        written.append(_place(src_dir / section["video"], target / new_name))
+        section["video"] = f"{target.name}/{new_name}"  # relative to out_dir
+        keep.add(new_name)
+    for stale in target.iterdir():  # sections of an earlier, longer render
+        if stale.name not in keep:
+            stale.unlink()
+    tmp_index = src_dir / "index.json"
+    tmp_index.write_text(json.dumps(index, indent=1) + "\n", encoding="utf-8")
+    written.append(_place(tmp_index, out_dir / f"{name}.sections.json"))
+    return written
