@@ -16,6 +16,7 @@ from manim import *
 from rnn.dense import DenseConfig, DenseTrace, dense_trace
 from scenes.components import ErrorArrow, LayerRow, Neuron, check_fits, matrix_text
 from scenes.inputs import get_scene_input
+from scenes.stage import scale_of
 from scenes.theme import Theme, format_value, get_theme
 
 LAYERS = ("x", "h", "o")  # bottom to top
@@ -33,13 +34,6 @@ def dense_input() -> DenseTrace:
     """The DenseTrace handed over in the scene input's ``extra["dense"]``, or the default one."""
     trace = get_scene_input().extra.get("dense")
     return trace if isinstance(trace, DenseTrace) else dense_trace(DenseConfig())
-
-
-def color_scale(values) -> float:
-    """Half-width of a colour scale: the largest finite magnitude (a display choice)."""
-    finite = np.abs(np.asarray(values, dtype=float))
-    finite = finite[np.isfinite(finite)]
-    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
 
 
 class DenseScene(Scene):
@@ -93,8 +87,8 @@ class DenseScene(Scene):
                                    "of the one below, then an activation; the loss reads "
                                    "the target's probability."):
             self._set_panel(*lines)
-            self.play(*self.rows["x"].show_animations(tr.x, color_scale(tr.x)))
-            self.play(*self.rows["h"].show_animations(tr.h1, color_scale(tr.h1)))
+            self.play(*self.rows["x"].show_animations(tr.x, scale_of(tr.x)))
+            self.play(*self.rows["h"].show_animations(tr.h1, scale_of(tr.h1)))
             self.play(*self.rows["o"].show_animations(tr.yhat, 1.0))
         self._record("forward", texts=lines)
 
@@ -104,7 +98,7 @@ class DenseScene(Scene):
         with self._beat("output_errors", "The error of each output neuron is its probability "
                                          "minus the target: negative only at the target."):
             self._set_panel(*lines)
-            self.play(*self.rows["o"].show_animations(tr.dL_dz2, color_scale(tr.dL_dz2)),
+            self.play(*self.rows["o"].show_animations(tr.dL_dz2, scale_of(tr.dL_dz2)),
                       self._relabel("o", "δ₂"))
         self._record("output_errors", texts=lines)
 
@@ -112,7 +106,7 @@ class DenseScene(Scene):
         tr = self.trace
         D, H, K = tr.sizes
         terms = tr.error_contributions()  # (K, H) W2[k, j] dL/dz2[k], from the engine
-        top = color_scale(terms)
+        top = scale_of(terms)
         self.arrows = VGroup()
         lines = [self._text("∂L/∂h = W₂ᵀ δ₂", EQ),
                  self._text("(the errors of all outputs meet at each h)", NOTE, self.theme.muted)]
@@ -120,7 +114,7 @@ class DenseScene(Scene):
                                     "on each hidden neuron, weighted by the connections."):
             self._set_panel(*lines)
             self.play(self._relabel("h", "∂L/∂h"), run_time=0.4)
-            dL_dh = color_scale(tr.dL_dh1)
+            dL_dh = scale_of(tr.dL_dh1)
             for j in range(H):
                 fan = VGroup(*[self._error_arrow(k, j, terms[k, j], top) for k in range(K)])
                 self.arrows.add(fan)
@@ -142,7 +136,7 @@ class DenseScene(Scene):
                                          "errors of the hidden neurons."):
             self._set_panel(*lines)
             self.play(FadeOut(self.arrows), self._relabel("h", "δ₁"),
-                      *self.rows["h"].show_animations(tr.dL_dz1, color_scale(tr.dL_dz1)))
+                      *self.rows["h"].show_animations(tr.dL_dz1, scale_of(tr.dL_dz1)))
         self._record("hidden_errors", texts=lines)
 
     def show_gradients(self):
@@ -153,7 +147,7 @@ class DenseScene(Scene):
         with self._beat("gradients", caption):
             for name, title in (("W2", "∂L/∂W₂ = δ₂ hᵀ"), ("W1", "∂L/∂W₁ = δ₁ xᵀ")):
                 grads = tr.grads[name]
-                vmax = color_scale(grads)
+                vmax = scale_of(grads)
                 anims = []
                 for line in self.links[name]:
                     g = grads[line.above, line.below]
