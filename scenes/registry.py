@@ -10,6 +10,7 @@ from scenes.bptt import BPTTScene
 from scenes.forward import ForwardScene
 from scenes.gradients import GradientsScene
 from scenes.lecture import LectureScene
+from scenes.truncated import TruncatedScene
 
 
 @dataclass(frozen=True)
@@ -30,4 +31,6 @@ SCENES: dict[str, SceneInfo] = {
                            "per-step gradient contributions, their sum, one update per pass"),
     "lecture": SceneInfo("lecture", LectureScene,
                          "forward, BPTT and gradients as one continuous clip"),
+    "truncated": SceneInfo("truncated", TruncatedScene,
+                           "truncated BPTT: the state crosses each cut, the errors do not"),
 }

@@ -1,0 +1,187 @@
+"""Truncated BPTT: the state crosses each cut, the errors do not, and W is renewed per window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from manim import *
+
+from rnn.errors import UnrolledError
+from rnn.model import text_model
+from rnn.optim import Optimizer
+from rnn.problems import gradient_difference, truncated_gradients
+from scenes.components import ParamPanel
+from scenes.components.barrier import Barrier
+from scenes.inputs import SceneInput, get_scene_input
+from scenes.stage import beat as stage_beat
+from scenes.theme import Theme, get_theme
+from scenes.truncated_parts import CompactSequence, RenewalPanel, WindowErrors
+
+TRUNCATED_TEXT = "hello hello hello"  # 16 steps at most, 5 characters
+DEFAULTS = {"window": 4, "steps": 12}
+LEARNING_RATE = 0.1
+
+
+def prepare_input(options: dict, theme: str = "dark", values: bool = False,
+                  text: str | None = None, hidden: int | None = None,
+                  seed: int = 0) -> SceneInput:
+    """Traces of truncated BPTT over ``steps`` steps in windows of ``window``, and of full BPTT.
+
+    ``windows`` holds one Trace per window (the parameters renewed after each); ``trace`` is
+    full BPTT over the same steps; ``extra`` holds both gradients of the whole sequence at the
+    starting parameters and their difference.
+    """
+    unknown = set(options) - set(DEFAULTS)
+    if unknown:
+        raise UnrolledError(f"unknown truncated option(s): {', '.join(sorted(unknown))}; "
+                            f"known: {', '.join(DEFAULTS)}")
+    opts = {**DEFAULTS, **options}
+    window, steps = opts["window"], opts["steps"]
+    if not isinstance(window, int) or window <= 0:
+        raise UnrolledError(f"window must be a positive number of steps, got {window}")
+    if not isinstance(steps, int) or steps <= 0:
+        raise UnrolledError(f"steps must be a positive number, got {steps}")
+    text = TRUNCATED_TEXT if text is None else text
+    if len(text) < steps + 1:
+        raise UnrolledError(f"{steps} steps need a text of at least {steps + 1} characters, "
+                            f"got {len(text)}")
+    model = text_model(text[:steps + 1], hidden=3 if hidden is None else hidden, seed=seed)
+    optimizer = Optimizer(method="sgd", lr=LEARNING_RATE)
+    windows = model.windows(window, optimizer)
+    full = model.trace(Optimizer(method="sgd", lr=LEARNING_RATE))
+    cut = truncated_gradients(model.params, model.X, model.y, window)
+    extra = {"scene": "truncated", "window": window, "steps": steps, "full_grads": full.grads,
+             "truncated_grads": cut, "difference": gradient_difference(full.grads, cut)}
+    return SceneInput(trace=full, theme=theme, values=values, windows=windows, extra=extra)
+
+
+def beat(board: Board, name: str, caption: str):
+    """One named beat (its own section and narration), remembered on the board."""
+    board.beats.append(name)
+    return stage_beat(board, name, caption)
+
+
+def scene_input() -> SceneInput:
+    """The input set for this render, or the default one when it was made for another scene."""
+    inp = get_scene_input()
+    if inp.extra.get("scene") == "truncated" and inp.windows:
+        return inp
+    return prepare_input({}, theme=inp.theme, values=inp.values)
+
+
+@dataclass
+class Board:
+    """What the beats share: the scene and the pictures on screen."""
+
+    scene: Scene
+    inp: SceneInput
+    theme: Theme
+    seq: CompactSequence
+    barriers: list[Barrier] = field(default_factory=list)
+    errors: list[WindowErrors] = field(default_factory=list)
+    renewals: list[RenewalPanel] = field(default_factory=list)
+    losses: VGroup = field(default_factory=VGroup)
+    comparison: ParamPanel | None = None
+    beats: list[str] = field(default_factory=list)  # names of the beats played, in order
+
+    @property
+    def T(self) -> int:
+        return self.seq.layout.T
+
+
+class TruncatedScene(Scene):
+    """Forward across the cuts, backward inside each window, one renewal of W per window."""
+
+    def setup(self):
+        inp = scene_input()
+        theme = get_theme(inp.theme)
+        self.camera.background_color = theme.background
+        self.board = Board(self, inp, theme, CompactSequence(inp.trace, theme))
+
+    def construct(self):
+        self.show_sequence()
+        for k, trace in enumerate(self.board.inp.windows, start=1):
+            self.run_window_forward(k, trace)
+            self.run_window_backward(k, trace)
+            self.renew(k, trace)
+        self.compare()
+
+    # Beats ---------------------------------------------------------------------------------
+    def show_sequence(self):
+        b = self.board
+        lay, th = b.seq.layout, b.theme
+        K, T = b.inp.extra.get("window", b.T), b.T
+        with beat(b, "sequence", f"A sequence of {T} steps is cut into windows of {K}: "
+                                 "the hidden state crosses each cut, the errors will not."):
+            title = Text(f"Truncated BPTT: {T} steps, windows of {K}", font="Sans",
+                         color=th.text).scale_to_fit_height(0.3).move_to([0, lay.title_y, 0])
+            names = VGroup()
+            for k, tr in enumerate(b.inp.windows, start=1):
+                w = tr.extra["window"]
+                mid = (lay.column_x(w["start"]) + lay.column_x(w["stop"])) / 2
+                name = Text(f"window {k}", font="Sans", color=th.muted)
+                names.add(name.scale_to_fit_height(0.18).move_to([mid, lay.window_y, 0]))
+                if w["stop"] < T:
+                    b.barriers.append(Barrier(lay.cut_x(w["stop"]), w["stop"], th))
+            self.add(title, b.seq, *b.barriers, names)  # static from here on
+            self.play(FadeIn(title), FadeIn(b.seq), *[Create(x) for x in b.barriers],
+                      FadeIn(names), run_time=1.0)
+            self.wait(0.3)
+
+    def run_window_forward(self, k: int, trace):
+        b = self.board
+        w = trace.extra["window"]
+        carried = "" if k == 1 else " It starts from the hidden state the previous window ended in."
+        with beat(b, f"forward window {k}", f"Window {k} runs forward over steps "
+                                            f"{w['start']} to {w['stop']}.{carried}"):
+            anims = []
+            for i, t in enumerate(range(w["start"], w["stop"] + 1)):
+                anims.append(Transform(b.seq.units[t], b.seq.show_hidden(t, trace.h[i])))
+                label = b.seq.loss_label(t, trace.losses[i])
+                b.losses.add(label)
+                anims.append(FadeIn(label))
+            if k > 1:
+                anims.append(Indicate(b.seq.recurrent[w["start"]], scale_factor=1.6))
+            self.play(*anims, run_time=0.9)
+            self.wait(0.15)
+
+    def run_window_backward(self, k: int, trace):
+        b = self.board
+        w = trace.extra["window"]
+        with beat(b, f"backward window {k}", f"Its errors travel back only as far as step "
+                                             f"{w['start']}: the cut stops them."):
+            errors = WindowErrors(b.seq, trace, w["start"])
+            b.errors.append(errors)
+            walls = [x.wall for x in b.barriers if x.after in (w["start"] - 1, w["stop"])]
+            self.play(LaggedStart(*[GrowArrow(a) for a in errors], lag_ratio=0.05),
+                      *[Indicate(x, color=b.theme.positive, scale_factor=1.05) for x in walls],
+                      run_time=0.9)
+            self.wait(0.15)
+
+    def renew(self, k: int, trace):
+        b = self.board
+        lay, w = b.seq.layout, trace.extra["window"]
+        with beat(b, f"renew window {k}", f"The parameters are renewed once, from window {k}'s "
+                                          "gradients, before the next window runs."):
+            width = lay.cut_x(w["stop"]) - lay.cut_x(w["start"] - 1)
+            panel = RenewalPanel(trace, k, b.theme, width)
+            panel.move_to([(lay.cut_x(w["stop"]) + lay.cut_x(w["start"] - 1)) / 2,
+                           lay.panel_y, 0])
+            b.renewals.append(panel)
+            self.play(FadeIn(panel, shift=0.2 * DOWN), run_time=0.6)
+            self.wait(0.2)
+
+    def compare(self):
+        b = self.board
+        extra, th = b.inp.extra, b.theme
+        with beat(b, "compare", "At the same starting parameters, the truncated gradient of W "
+                                "misses what the errors crossing the cuts would have added."):
+            panel = ParamPanel({"∇W full BPTT": extra["full_grads"]["W"],
+                                "∇W truncated": extra["truncated_grads"]["W"],
+                                "difference": extra["difference"]["W"]}, th, width=11.0,
+                               height=1.5)
+            panel.move_to([0, b.seq.layout.panel_y, 0])
+            b.comparison = panel
+            self.play(*[FadeOut(p) for p in b.renewals], FadeIn(panel), run_time=0.8)
+            self.wait(1.2)
+

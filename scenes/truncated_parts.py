@@ -1,0 +1,213 @@
+"""Pictures of truncated BPTT: a long sequence in compact columns, window errors, renewals.
+
+A long sequence does not fit the full unrolled network, so each step is one narrow column:
+its input character, its hidden units stacked vertically, its loss above. Nothing here
+computes network maths: values are read from the window Traces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import Arrow, Circle, Text, VGroup
+
+from rnn.errors import UnrolledError
+from rnn.trace import Trace
+from scenes.components import ErrorArrow, matrix_text
+from scenes.components.network import shown_char, step_characters
+from scenes.theme import Theme, format_value
+
+MAX_COMPACT_STEPS = 16
+MAX_COMPACT_HIDDEN = 6
+
+
+@dataclass(frozen=True)
+class CompactLayout:
+    """Geometry of T narrow step columns with H hidden units stacked in each."""
+
+    T: int
+    H: int
+    left: float = -6.6
+    width: float = 13.2
+    hidden_y: float = -0.2  # centre of the hidden stack
+    loss_y: float = 1.3
+    char_y: float = -2.2
+    step_y: float = -2.6
+    window_y: float = -3.3
+    panel_y: float = 2.6  # renewal displays
+    title_y: float = 3.6
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.T <= MAX_COMPACT_STEPS:
+            raise UnrolledError(
+                f"the compact layout fits 1 to {MAX_COMPACT_STEPS} time steps, got {self.T}")
+        if not 1 <= self.H <= MAX_COMPACT_HIDDEN:
+            raise UnrolledError(
+                f"the compact layout fits 1 to {MAX_COMPACT_HIDDEN} hidden units, got {self.H}")
+
+    @property
+    def col_w(self) -> float:
+        return self.width / self.T
+
+    @property
+    def radius(self) -> float:
+        return min(0.15, 1.2 / (2.4 * self.H), 0.22 * self.col_w)
+
+    def column_x(self, t: float) -> float:
+        """x of the centre of step t (1-based)."""
+        return self.left + (t - 0.5) * self.col_w
+
+    def cut_x(self, after: int) -> float:
+        """x of a cut between steps ``after`` and ``after + 1``."""
+        return self.left + after * self.col_w
+
+    def unit_y(self, i: int) -> float:
+        """y of hidden unit i (0 at the top of the stack)."""
+        return self.hidden_y - (i - (self.H - 1) / 2) * 2.4 * self.radius
+
+    @property
+    def stack_top(self) -> float:
+        return self.unit_y(0) + self.radius
+
+    @property
+    def stack_bottom(self) -> float:
+        return self.unit_y(self.H - 1) - self.radius
+
+    def lane_y(self, k: int) -> float:
+        """y of error lane k (0-based), below the hidden stack."""
+        return self.stack_bottom - 0.2 - k * 0.13
+
+
+class CompactSequence(VGroup):
+    """The T steps of a sequence as compact columns, with the recurrent arrows between them.
+
+    Parameters
+    ----------
+    trace
+        Any trace of the sequence (only sizes and characters are read).
+    theme
+        Colours.
+    """
+
+    def __init__(self, trace: Trace, theme: Theme, **kwargs):
+        super().__init__(**kwargs)
+        T, H = trace.h.shape
+        self.layout = lay = CompactLayout(T=T, H=H)
+        self.theme = theme
+        r = lay.radius
+        self.units: dict[int, VGroup] = {}
+        self.recurrent: dict[int, Arrow] = {}  # into step t, from step t-1
+        labels = VGroup()
+        chars = step_characters(trace)
+        for t in range(1, T + 1):
+            x = lay.column_x(t)
+            stack = VGroup(*[
+                Circle(radius=r, stroke_color=theme.muted, stroke_width=1.5)
+                .set_fill(theme.background, opacity=1.0).move_to([x, lay.unit_y(i), 0])
+                for i in range(H)])
+            stack.values = [None] * H  # the Trace values last shown, for tests and checks
+            self.units[t] = stack
+            step = Text(f"t={t}", font="Sans", color=theme.muted).scale_to_fit_height(0.16)
+            labels.add(step.move_to([x, lay.step_y, 0]))
+            if chars is not None:
+                c = Text(f"'{shown_char(chars[0][t - 1])}'", font="Monospace", color=theme.text)
+                labels.add(c.scale_to_fit_height(0.2).move_to([x, lay.char_y, 0]))
+            if t > 1:
+                self.recurrent[t] = Arrow(
+                    [lay.column_x(t - 1) + r + 0.04, lay.hidden_y, 0],
+                    [x - r - 0.04, lay.hidden_y, 0], buff=0, color=theme.recurrent,
+                    stroke_width=2.5, tip_length=0.1, max_tip_length_to_length_ratio=0.4)
+        self.labels = labels
+        self.arrows = VGroup(*self.recurrent.values())
+        self.all_units = VGroup(*self.units.values())
+        self.add(self.arrows, self.labels, self.all_units)  # units last: they change
+
+    def show_hidden(self, t: int, values, vmax: float = 1.0) -> VGroup:
+        """The stack of step t filled with ``values`` (a copy, to animate towards)."""
+        stack = self.units[t]
+        target = stack.copy()
+        for circle, v in zip(target, values, strict=True):
+            circle.set_fill(self.theme.value_color(v, vmax), opacity=1.0)
+            circle.set_stroke(self.theme.text)
+        stack.values = [float(v) for v in values]
+        return target
+
+    def loss_label(self, t: int, loss: float) -> Text:
+        """``L=...`` of step t, formatted from a Trace's loss."""
+        lay = self.layout
+        label = Text(format_value(loss), font="Monospace", color=self.theme.text)
+        label.scale_to_fit_height(0.17)
+        if label.width > 0.85 * lay.col_w:
+            label.scale_to_fit_width(0.85 * lay.col_w)
+        label.value = float(loss)
+        return label.move_to([lay.column_x(t), lay.loss_y, 0])
+
+
+class WindowErrors(VGroup):
+    """The error arrows of one window: each stays inside the window, none crosses a cut.
+
+    Parameters
+    ----------
+    sequence
+        The drawn sequence.
+    trace
+        The window's Trace; its steps are global steps ``start .. start + T - 1``.
+    start
+        The global step of the window's first step.
+    """
+
+    def __init__(self, sequence: CompactSequence, trace: Trace, start: int, **kwargs):
+        super().__init__(**kwargs)
+        lay, th = sequence.layout, sequence.theme
+        norms = trace.error_by_source_norms()  # [s-1, t-1], local steps
+        finite = norms[np.isfinite(norms)]
+        top = float(finite.max()) if finite.size else 1.0  # scale for widths, not maths
+        palette = th.palette
+        r = lay.radius
+        self.start, self.stop = start, start + trace.T - 1
+        self.by_pair: dict[tuple[int, int], ErrorArrow] = {}  # global (s, t)
+        for s in range(1, trace.T + 1):
+            color = palette[(s - 1) % len(palette)]
+            for t in range(s, 0, -1):
+                gs, gt = start + s - 1, start + t - 1
+                if t == s:  # down from the loss of step s to its hidden units
+                    x = lay.column_x(gs) + r + 0.1
+                    a, b = [x, lay.loss_y - 0.15, 0], [x, lay.stack_top + 0.02, 0]
+                else:  # backwards from step t+1 to step t, in the lane of source s
+                    y = lay.lane_y(s - 1)
+                    a, b = [lay.column_x(gt + 1) - 0.06, y, 0], [lay.column_x(gt) + 0.06, y, 0]
+                arrow = ErrorArrow(a, b, gs, gt, norms[s - 1, t - 1], top, color)
+                self.by_pair[gs, gt] = arrow
+                self.add(arrow)
+
+
+class RenewalPanel(VGroup):
+    """The parameter W after the renewal that ends one window, above that window.
+
+    Parameters
+    ----------
+    trace
+        The window's Trace; ``trace.update.params_after.W`` is shown.
+    window
+        1-based index of the window.
+    theme
+        Colours.
+    width
+        Width available (the window's width on screen).
+    """
+
+    def __init__(self, trace: Trace, window: int, theme: Theme, width: float, **kwargs):
+        super().__init__(**kwargs)
+        if trace.update is None:
+            raise UnrolledError(f"window {window} has no parameter update to show")
+        W = trace.update.params_after.W
+        self.window = window
+        self.shown = [format_value(v) for v in np.ravel(W)]
+        title = Text(f"W after window {window}", font="Sans", color=theme.param_color("W"))
+        title.scale_to_fit_height(0.2)
+        numbers = matrix_text(W, theme)
+        numbers.scale_to_fit_height(min(numbers.height, 1.0))
+        self.add(title, numbers.next_to(title, direction=[0, -1, 0], buff=0.12))
+        if self.width > 0.92 * width:
+            self.scale_to_fit_width(0.92 * width)

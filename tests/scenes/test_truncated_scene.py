@@ -1,0 +1,164 @@
+"""The truncated-BPTT scene, rendered dry: cuts stop the errors, W is renewed per window."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from manim import ManimColor, tempconfig
+
+from rnn.errors import UnrolledError
+from rnn.model import text_model
+from scenes.components.barrier import Barrier
+from scenes.inputs import SceneInput, set_scene_input
+from scenes.theme import format_value
+from scenes.truncated import TruncatedScene, prepare_input
+
+
+def render(tmp_path, inp: SceneInput | None) -> TruncatedScene:
+    set_scene_input(inp)
+    settings = {
+        "dry_run": True, "media_dir": str(tmp_path), "notify_outdated_version": False,
+        "verbosity": "WARNING", "progress_bar": "none",
+        "from_animation_number": sys.maxsize,  # every animation jumps to its end: fast
+        "output_file": str(tmp_path / "truncated"),  # the dry run's .srt goes beside it
+    }
+    try:
+        with tempconfig(settings):
+            scene = TruncatedScene()
+            scene.render()
+    finally:
+        set_scene_input(None)
+    return scene
+
+
+@pytest.fixture(scope="module")
+def default(tmp_path_factory):
+    inp = prepare_input({})
+    return render(tmp_path_factory.mktemp("media"), inp), inp
+
+
+@pytest.fixture(scope="module")
+def other(tmp_path_factory):
+    inp = prepare_input({"window": 3, "steps": 9}, theme="light", seed=1)
+    return render(tmp_path_factory.mktemp("media"), inp), inp
+
+
+def test_defaults_are_twelve_steps_in_windows_of_four():
+    inp = prepare_input({})
+    assert inp.trace.T == 12 and [w.T for w in inp.windows] == [4, 4, 4]
+    assert [w.extra["window"] for w in inp.windows] == [
+        {"start": 1, "stop": 4}, {"start": 5, "stop": 8}, {"start": 9, "stop": 12}]
+    assert inp.trace.h.shape[1] == 3
+
+
+def test_beats_are_sections_with_one_caption_each(default):
+    scene, inp = default
+    beats = ["sequence"] + [f"{kind} window {k}" for k in (1, 2, 3)
+                            for kind in ("forward", "backward", "renew")] + ["compare"]
+    assert scene.board.beats == beats
+    captions = [c.content for c in scene.renderer.file_writer.subcaptions]
+    assert len(captions) == len(beats)
+    assert "cut" in captions[0]
+
+
+def test_a_barrier_stands_at_each_cut(default):
+    scene, _ = default
+    b = scene.board
+    assert [x.after for x in b.barriers] == [4, 8]
+    lay = b.seq.layout
+    for x in b.barriers:
+        assert lay.column_x(x.after) < x.x < lay.column_x(x.after + 1)
+        assert x in scene.mobjects
+
+
+def test_no_error_arrow_crosses_a_cut(default):
+    scene, inp = default
+    b = scene.board
+    assert len(b.errors) == len(inp.windows)
+    walls = [x.x for x in b.barriers]
+    for errors, trace in zip(b.errors, inp.windows):
+        w = trace.extra["window"]
+        lo = b.seq.layout.cut_x(w["start"] - 1)
+        hi = b.seq.layout.cut_x(w["stop"])
+        assert len(errors) == trace.T * (trace.T + 1) // 2  # one per (s, t), s >= t
+        for (s, t), arrow in errors.by_pair.items():
+            assert w["start"] <= t <= s <= w["stop"]
+            xs = arrow.get_all_points()[:, 0]
+            assert lo < xs.min() and xs.max() < hi
+            assert not any(xs.min() < wall < xs.max() for wall in walls)
+        norms = trace.error_by_source_norms()
+        assert {(s, t): a.magnitude for (s, t), a in errors.by_pair.items()} == {
+            (s + w["start"] - 1, t + w["start"] - 1): float(norms[s - 1, t - 1])
+            for s in range(1, trace.T + 1) for t in range(1, s + 1)}
+
+
+def test_one_renewal_per_window_shows_that_windows_new_W(default):
+    scene, inp = default
+    renewals = scene.board.renewals
+    assert [p.window for p in renewals] == [1, 2, 3]
+    for panel, trace in zip(renewals, inp.windows):
+        W = trace.update.params_after.W
+        assert panel.shown == [format_value(v) for v in np.ravel(W)]
+        rows = "\n".join(" ".join(format_value(v) for v in row) for row in W)
+        assert panel[1].original_text == rows
+    # each window starts from the previous window's renewed parameters
+    for before, after in zip(inp.windows, inp.windows[1:]):
+        np.testing.assert_array_equal(after.params.W, before.update.params_after.W)
+
+
+def test_hidden_states_and_losses_are_the_windows(default):
+    scene, inp = default
+    seq = scene.board.seq
+    for trace in inp.windows:
+        w = trace.extra["window"]
+        for i, t in enumerate(range(w["start"], w["stop"] + 1)):
+            assert seq.units[t].values == [float(v) for v in trace.h[i]]
+    assert [lab.value for lab in scene.board.losses] == [
+        float(v) for tr in inp.windows for v in tr.losses]
+
+
+def test_the_comparison_shows_full_truncated_and_difference(default):
+    scene, inp = default
+    panel = scene.board.comparison
+    shown = list(panel.shown.values())
+    e = inp.extra
+    for arr, key in zip(shown, ("full_grads", "truncated_grads", "difference")):
+        assert arr == [format_value(v) for v in np.ravel(e[key]["W"])]
+    assert shown[0] != shown[1]  # cutting changes the gradient of W
+    assert panel in scene.mobjects
+    assert all(p not in scene.mobjects for p in scene.board.renewals)
+
+
+def test_changing_the_trace_changes_the_picture(default, other):
+    (a, ia), (b, ib) = default, other
+    assert [x.after for x in b.board.barriers] == [3, 6]
+    assert len(b.board.renewals) == 3 and b.board.seq.layout.T == 9
+    assert a.board.renewals[0].shown != b.board.renewals[0].shown
+    assert b.board.renewals[2].shown == [format_value(v) for v in
+                                         np.ravel(ib.windows[2].update.params_after.W)]
+    background = ManimColor(b.camera.background_color).to_hex().upper()
+    assert background == "#FFFFFF"
+
+
+def test_without_a_truncated_input_the_scene_uses_the_defaults(tmp_path):
+    scene = render(tmp_path, SceneInput(trace=text_model().trace(), theme="light"))
+    assert len(scene.board.renewals) == 3 and scene.board.seq.layout.T == 12
+    assert scene.board.theme.name == "light"
+    assert sum(isinstance(m, Barrier) for m in scene.mobjects) == 2
+
+
+@pytest.mark.parametrize("options, match", [
+    ({"window": 0}, "window"), ({"window": -2}, "window"), ({"steps": 0}, "steps"),
+    ({"steps": 40}, "at least 41 characters"), ({"windows": 3}, "unknown"),
+])
+def test_bad_options_are_refused_in_one_line(options, match):
+    with pytest.raises(UnrolledError, match=match) as err:
+        prepare_input(options)
+    assert "\n" not in str(err.value)
+
+
+def test_a_short_text_is_refused():
+    with pytest.raises(UnrolledError, match="at least 13 characters"):
+        prepare_input({}, text="hello")
