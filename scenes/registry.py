@@ -11,6 +11,7 @@ from scenes.forward import ForwardScene
 from scenes.gradients import GradientsScene
 from scenes.lecture import LectureScene
 from scenes.truncated import TruncatedScene
+from scenes.vanishing import VanishingScene
 
 
 @dataclass(frozen=True)
@@ -33,4 +34,6 @@ SCENES: dict[str, SceneInfo] = {
                          "forward, BPTT and gradients as one continuous clip"),
     "truncated": SceneInfo("truncated", TruncatedScene,
                            "truncated BPTT: the state crosses each cut, the errors do not"),
+    "vanishing": SceneInfo("vanishing", VanishingScene,
+                           "an error fading or exploding on its way back in time"),
 }
