@@ -10,6 +10,7 @@ from scenes.bptt import BPTTScene
 from scenes.forward import ForwardScene
 from scenes.gradients import GradientsScene
 from scenes.lecture import LectureScene
+from scenes.clipping import ClippingScene
 from scenes.truncated import TruncatedScene
 from scenes.vanishing import VanishingScene
 
@@ -36,4 +37,6 @@ SCENES: dict[str, SceneInfo] = {
                            "truncated BPTT: the state crosses each cut, the errors do not"),
     "vanishing": SceneInfo("vanishing", VanishingScene,
                            "an error fading or exploding on its way back in time"),
+    "clipping": SceneInfo("clipping", ClippingScene,
+                          "gradient norm before and after clipping, and the step each takes"),
 }

@@ -171,8 +171,8 @@ class VanishingScene(Scene):
                                       "width and colour follow its real norm."):
             steps = [AnimationGroup(GrowArrow(chain.arrows[t]), FadeIn(chain.numbers[t]))
                      for t in range(s, 0, -1)]
-            self.play(LaggedStart(*steps, lag_ratio=0.6), run_time=2.2)
-            self.wait(0.3)
+            self.play(LaggedStart(*steps, lag_ratio=0.6), run_time=3.0)
+            self.wait(0.5)
 
     def show_plot(self):
         b = self.board
@@ -188,5 +188,5 @@ class VanishingScene(Scene):
                            .scale_to_fit_height(0.2))
             legend.arrange(direction=DOWN, aligned_edge=LEFT, buff=0.15)
             legend.next_to(b.plot.axes, direction=RIGHT, buff=0.3)
-            self.play(*anims, FadeIn(legend), run_time=1.5)
-            self.wait(1.5)
+            self.play(*anims, FadeIn(legend), run_time=2.0)
+            self.wait(2.0)
