@@ -21,6 +21,7 @@ was expected, e.g. ``x.toml: scenes[2].name: unknown scene 'fwd' (expected one o
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,8 +58,10 @@ class Option:
 # Options every scene accepts.
 COMMON_OPTIONS: dict[str, Option] = {"values": Option(bool)}
 
-# Options of particular scenes: a scene registered later adds its own line here (or declares
-# an ``options`` mapping on its registry entry, which takes precedence).
+# Options of particular scenes when their module declares none. A scene module declares its
+# own with ``DEFAULTS`` (option -> default value, whose type is the option's type) and builds
+# its input with ``prepare_input(options, theme, values, text, hidden, seed)``; a registry
+# entry with an ``options`` mapping of ``Option`` takes precedence over both.
 SCENE_OPTIONS: dict[str, dict[str, Option]] = {
     "truncated": {"window": Option(int, 1), "steps": Option(int, 1)},
     "vanishing": {"radius": Option(float, 0, strict=True)},
@@ -85,6 +88,11 @@ class ModelSpec:
     radius: float | None = None  # rescale W to this spectral radius
     weights: Path | None = None  # checkpoint (.npz); sizes come from it
     trace: Path | None = None  # a saved trace (JSON); used as is
+    given: frozenset[str] = frozenset()  # keys the file set (scenes with own defaults need it)
+
+    def prepare_kwargs(self) -> dict:
+        """text, hidden and seed as given, for scenes that build their own model."""
+        return {k: getattr(self, k) for k in ("text", "hidden", "seed") if k in self.given}
 
     def build_trace(self):
         """The Trace the scenes draw (one BPTT pass and update, or the saved trace)."""
@@ -130,34 +138,42 @@ class Lecture:
     def scene_names(self) -> list[str]:
         return [s.name for s in self.scenes]
 
-    def scene_inputs(self) -> list:
-        """One ``SceneInput`` per scene: the shared trace plus that scene's options.
+    def scene_inputs(self, registry: dict | None = None) -> list:
+        """One ``SceneInput`` per scene, in order.
 
-        ``values`` goes to its field, ``window`` also fills ``windows`` (truncated BPTT);
-        every other option goes to ``extra`` for the scene to read.
+        A scene with its own ``prepare_input`` builds its input from its options (and the
+        model's text, hidden and seed if the file gave them). Others share the model's trace:
+        ``values`` goes to its field, ``window`` also fills ``windows``, the rest to ``extra``.
         """
         from scenes.inputs import SceneInput
 
-        trace = self.model.build_trace()
+        registry = _registered_scenes() if registry is None else registry
+        trace = None
         inputs = []
         for entry in self.scenes:
             opts = dict(entry.options)
             values = opts.pop("values", False)
+            prepare = prepare_hook(entry.name, registry)
+            if prepare is not None:
+                inputs.append(prepare(opts, theme=self.theme, values=values,
+                                      **self.model.prepare_kwargs()))
+                continue
+            trace = trace or self.model.build_trace()
             windows = None
-            if "window" in opts and self.model.trace is None:
+            if "window" in opts:
                 windows = self.model.text_model().windows(opts["window"])
             inputs.append(SceneInput(trace, theme=self.theme, values=values, windows=windows,
                                      extra=opts))
         return inputs
 
-    def jobs(self) -> list:
+    def jobs(self, registry: dict | None = None) -> list:
         """The ``RenderJob`` of every scene, in order; a repeated scene gets ``name-2``, ..."""
         from scenes.batch import RenderJob, unique_stems
 
         stems = unique_stems(self.scene_names)
         return [
             RenderJob(entry.name, inp, stem, quality=self.quality, fmt=self.format)
-            for entry, inp, stem in zip(self.scenes, self.scene_inputs(), stems)
+            for entry, inp, stem in zip(self.scenes, self.scene_inputs(registry), stems)
         ]
 
 
@@ -208,11 +224,40 @@ def _registered_scenes() -> dict:
     return SCENES
 
 
+def _scene_module(info: Any):
+    cls = getattr(info, "cls", None)
+    return sys.modules.get(cls.__module__) if cls is not None else None
+
+
+def _option_like(default: Any) -> Option:
+    """The option a default value implies: counts are >= 1, other numbers > 0."""
+    if isinstance(default, bool):
+        return Option(bool)
+    if isinstance(default, int):
+        return Option(int, 1)
+    if isinstance(default, float):
+        return Option(float, 0, strict=True)
+    return Option(str)
+
+
 def scene_options(name: str, registry: dict | None = None) -> dict[str, Option]:
     """The options scene ``name`` accepts: the common ones plus its own."""
     info = (registry or {}).get(name)
     own = getattr(info, "options", None)
-    return {**COMMON_OPTIONS, **(own if own is not None else SCENE_OPTIONS.get(name, {}))}
+    if own is None:
+        defaults = getattr(_scene_module(info), "DEFAULTS", None)
+        if defaults is not None:
+            own = {k: _option_like(v) for k, v in defaults.items()}
+        else:
+            own = SCENE_OPTIONS.get(name, {})
+    return {**COMMON_OPTIONS, **own}
+
+
+def prepare_hook(name: str, registry: dict | None = None):
+    """The scene's own ``prepare_input`` (it builds its model from options), or None."""
+    info = (registry or {}).get(name)
+    hook = getattr(info, "prepare_input", None)
+    return hook or getattr(_scene_module(info), "prepare_input", None)
 
 
 def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
@@ -265,7 +310,19 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
         options = {k: v for k, v in table.items() if k != "name"}
         check.keys(where, options, allowed)
         options = {k: check.value(f"{where}.{k}", v, allowed[k]) for k, v in options.items()}
-        if "window" in options and model.trace is not None:
+        prepare = prepare_hook(name, registry)
+        if prepare is not None:
+            own = sorted({"weights", "trace", "radius"} & model.given)
+            if own:
+                check.fail(f"{where}.name", f"scene {name!r} builds its own model from text, "
+                           f"hidden and seed; remove model.{own[0]} or this scene")
+            # Build it now (small models) so a bad combination fails before any render.
+            try:
+                prepare({k: v for k, v in options.items() if k != "values"},
+                        **model.prepare_kwargs())
+            except UnrolledError as err:
+                check.fail(where, str(err))
+        elif "window" in options and model.trace is not None:
             check.fail(f"{where}.window", "needs a model to rerun in windows, not model.trace")
         entries.append(SceneEntry(name, options))
     return Lecture(path, title, model, tuple(entries), theme, quality, fmt)
@@ -298,7 +355,7 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
             if not file.is_file():
                 check.fail(f"model.{key}", f"file not found: {file}")
             values[key] = file
-    spec = ModelSpec(**values)
+    spec = ModelSpec(**values, given=frozenset(values))
     # Build the model now (it is small) so a bad checkpoint or trace fails before any render.
     try:
         spec.build_trace()

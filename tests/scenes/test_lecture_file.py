@@ -34,7 +34,7 @@ def test_example_loads():
 
 
 def test_example_scene_inputs_share_one_trace():
-    inputs = load_lecture(EXAMPLE, REGISTRY).scene_inputs()
+    inputs = load_lecture(EXAMPLE).scene_inputs()
     assert [i.values for i in inputs] == [True, False, False]
     assert inputs[0].trace is inputs[1].trace
     assert inputs[0].trace.T == 4  # "hello": four next-character steps
@@ -56,7 +56,7 @@ clip = 5
     lecture = load_lecture(path, REGISTRY)
     assert lecture.scenes[1].options == {"clip": 5.0}
     assert isinstance(lecture.scenes[1].options["clip"], float)
-    truncated, clipping = lecture.scene_inputs()
+    truncated, clipping = lecture.scene_inputs(REGISTRY)
     assert len(truncated.windows) == 4  # 10 steps in windows of 3
     assert truncated.extra == {"window": 3, "steps": 2}
     assert clipping.extra == {"clip": 5.0}
@@ -142,7 +142,7 @@ def test_saved_trace_is_used_as_is(tmp_path):
     trace = text_model("abcab", hidden=2, seed=3).trace()
     trace_json.save(tmp_path / "t.json", trace, text="abcab")
     path = write(tmp_path, '[model]\ntrace = "t.json"\n[[scenes]]\nname = "forward"\n')
-    (inp,) = load_lecture(path, REGISTRY).scene_inputs()
+    (inp,) = load_lecture(path, REGISTRY).scene_inputs(REGISTRY)
     assert np.array_equal(inp.trace.h, trace.h)
     path.write_text('[model]\ntrace = "t.json"\n[[scenes]]\nname = "truncated"\nwindow = 2\n')
     with pytest.raises(UnrolledError, match=r"scenes\[0\]\.window: needs a model to rerun"):
@@ -154,7 +154,7 @@ def test_jobs_follow_the_lecture(tmp_path):
 
     path = write(tmp_path, 'quality = "medium"\n[[scenes]]\nname = "forward"\n'
                            '[[scenes]]\nname = "bptt"\n[[scenes]]\nname = "forward"\nvalues = true\n')
-    jobs = load_lecture(path, REGISTRY).jobs()
+    jobs = load_lecture(path, REGISTRY).jobs(REGISTRY)
     assert [(j.name, j.output_stem, j.quality) for j in jobs] == [
         ("forward", "forward", "medium"), ("bptt", "bptt", "medium"),
         ("forward", "forward-2", "medium")]
@@ -162,3 +162,49 @@ def test_jobs_follow_the_lecture(tmp_path):
     # Jobs go to worker processes: they must survive pickling with their trace.
     back = pickle.loads(pickle.dumps(jobs))
     assert np.array_equal(back[2].scene_input.trace.h, jobs[2].scene_input.trace.h)
+
+
+# With the real registry: scenes that build their own model ------------------------------
+def test_example_is_valid_for_the_real_registry():
+    from scenes.registry import SCENES
+
+    assert set(load_lecture(EXAMPLE).scene_names) <= set(SCENES)
+
+
+def test_scene_modules_declare_their_options(tmp_path):
+    path = write(tmp_path, """
+[[scenes]]
+name = "truncated"
+window = 3
+steps = 6
+[[scenes]]
+name = "clipping"
+clip = 2
+radius = 1.5
+[[scenes]]
+name = "vanishing"
+radius = 1.2
+""")
+    truncated, clipping, vanishing = load_lecture(path).scene_inputs()
+    assert truncated.extra["scene"] == "truncated"
+    assert len(truncated.windows) == 2 and truncated.trace.T == 6
+    assert (clipping.extra["clip"], clipping.extra["radius"]) == (2.0, 1.5)
+    assert vanishing.extra["radii"]["large"] == 1.2
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[[scenes]]\nname = "clipping"\nclip = "big"\n',
+         r"scenes\[0\]\.clip: expected a number > 0, got a string 'big'"),
+        ('[[scenes]]\nname = "clipping"\nwindow = 2\n',
+         r"scenes\[0\]\.window: unknown key \(expected one of clip, radius, values\)"),
+        ('[model]\ntext = "hello"\n[[scenes]]\nname = "truncated"\n',
+         r"lec\.toml: scenes\[0\]: 12 steps need a text of at least 13 characters"),
+        ('[model]\nradius = 1.1\n[[scenes]]\nname = "forward"\n[[scenes]]\nname = "clipping"\n',
+         r"scenes\[1\]\.name: scene 'clipping' builds its own model .* remove model\.radius"),
+    ],
+)
+def test_real_scene_option_mistakes(tmp_path, text, message):
+    with pytest.raises(UnrolledError, match=message):
+        load_lecture(write(tmp_path, text))
