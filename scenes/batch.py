@@ -8,6 +8,7 @@ is expected. Captions (``.vtt``) and chapters (``.chapters.vtt``) are made besid
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import re
@@ -82,7 +83,10 @@ def _default_render(*args, **kwargs) -> list[Path]:
 
 
 def _render_one(job: RenderJob, staging: Path, render: Callable[..., list[Path]]) -> list[Path]:
-    """Render ``job`` into ``staging`` (private to it) and add captions and chapters."""
+    """Render ``job`` into ``staging`` (private to it) and add captions and chapters.
+
+    Returns the files and folders to publish (``<name>.mp4``, ``<name>_sections/``, ...).
+    """
     staging.mkdir(parents=True)
     render(
         job.name, job.scene_input, quality=job.quality, fmt=job.fmt,
@@ -91,20 +95,43 @@ def _render_one(job: RenderJob, staging: Path, render: Callable[..., list[Path]]
     for srt in staging.glob("*.srt"):
         srt_to_vtt(srt)
     for sections in staging.glob("*.sections.json"):
+        _restem_sections(sections, job)
         write_chapters(sections)
-    return sorted(p for p in staging.iterdir() if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in staging.iterdir() if not p.name.startswith("."))
 
 
-def _publish(job: RenderJob, files: list[Path], out_dir: Path) -> list[Path]:
-    """Rename a finished job's files into ``out_dir`` under its stem; each rename is atomic.
+def _restem_sections(index: Path, job: RenderJob) -> None:
+    """Point the section videos of the index at ``<stem>_sections/`` when stem != name."""
+    if job.output_stem == job.name:
+        return
+    sections = json.loads(index.read_text(encoding="utf-8"))
+    old, new = f"{job.name}_sections/", f"{job.output_stem}_sections/"
+    for section in sections:
+        video = section.get("video") if isinstance(section, dict) else None
+        if isinstance(video, str) and video.startswith(old):
+            section["video"] = new + video[len(old):]
+    index.write_text(json.dumps(sections, indent=1) + "\n", encoding="utf-8")
 
-    The video goes last: if ``<stem>.mp4`` exists, its captions and chapters do too.
+
+def _publish_order(path: Path) -> tuple[int, str]:
+    # Folders, then captions and indexes, then the video: a video on disk has all the rest.
+    return (0 if path.is_dir() else 2 if path.suffix in _VIDEO_SUFFIXES else 1, path.name)
+
+
+def _publish(job: RenderJob, entries: list[Path], out_dir: Path) -> list[Path]:
+    """Rename a finished job's files and folders into ``out_dir`` under its stem.
+
+    Each rename is atomic; a folder replacing an older one swaps the old one out first.
     """
     published = []
-    for file in sorted(files, key=lambda f: (f.suffix in _VIDEO_SUFFIXES, f.name)):
-        rest = file.name[len(job.name):] if file.name.startswith(job.name + ".") else file.suffix
+    for entry in sorted(entries, key=_publish_order):
+        name = entry.name
+        rest = name[len(job.name):] if name.startswith(job.name) else "." + name
         target = out_dir / f"{job.output_stem}{rest}"
-        os.replace(file, target)
+        if entry.is_dir() and target.exists():
+            old = entry.with_name(f".old-{name}")
+            os.replace(target, old)  # removed with the staging folder
+        os.replace(entry, target)
         published.append(target)
     return published
 

@@ -6,7 +6,7 @@ Every number drawn is read from the Trace (``x``, ``h``, ``yhat``, ``losses``,
 
 from __future__ import annotations
 
-from manim import Indicate, Text, Transform, VGroup
+from manim import Indicate, ReplacementTransform, Text, VGroup
 
 from scenes.components import equation
 from scenes.stage import Stage, beat, loss_label, place_top, set_top
@@ -68,7 +68,9 @@ def forward_step(stage: Stage, t: int) -> None:
                    _term(stage, "a", "W", th.text), _term(stage, "o", "V", th.param_color("V")),
                    *net.highlight_animations("V", True, t),
                    *net.neurons("o", t).show_animations(tr.yhat[t - 1], 1.0),
-                   label.animate.set_opacity(1.0), Transform(stage.loss_total, new_total), run_time=0.7)
+                   label.animate.set_opacity(1.0), ReplacementTransform(stage.loss_total, new_total),
+                   run_time=0.7)
+        stage.loss_total = new_total  # the Text on screen now says the new total
         stage.pending_off = [*net.highlight_animations("V", False, t),
                              _term(stage, "o", "V", th.text)]
         stage.scene.wait(0.2)

@@ -30,8 +30,6 @@ from typing import Any
 from rnn.errors import UnrolledError
 from rnn.model import DEFAULT_TEXT
 
-QUALITIES = ("low", "medium", "high", "production")
-FORMATS = ("mp4", "mov", "webm", "gif")
 
 
 @dataclass(frozen=True)
@@ -286,7 +284,9 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
     check.keys("", data, ("title", "theme", "quality", "format", "model", "scenes"))
     title = check.value("title", data.get("title", path.stem), Option(str))
     theme = check.choice("theme", data.get("theme", "dark"), _theme_names())
-    quality = check.choice("quality", data.get("quality", "low"), QUALITIES)
+    from scenes.render import FORMATS, QUALITIES  # what render_scene accepts, nothing else
+
+    quality = check.choice("quality", data.get("quality", "low"), tuple(QUALITIES))
     fmt = check.choice("format", data.get("format", "mp4"), FORMATS)
     model = _model(check, data.get("model", {}), path.parent)
 

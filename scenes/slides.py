@@ -26,8 +26,6 @@ from typing import Any
 
 from rnn.errors import UnrolledError
 
-QUALITY = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
-           "production": "production_quality"}
 FORMATS = ("pptx", "html")
 
 
@@ -110,7 +108,7 @@ def build_deck(
         The deck is written to ``out_dir/<name>.pptx``, or ``<name>.html`` plus
         ``<name>_assets/`` holding the videos (none with ``one_file``).
     quality, theme
-        Render quality (low, medium, high, production); theme overrides the inputs' theme.
+        Render quality (low, medium, high, 4k); theme overrides the inputs' theme.
     name
         File stem of the deck; default: the scene names joined by ``-``.
     one_file
@@ -129,8 +127,10 @@ def build_deck(
     """
     if to not in FORMATS:
         raise UnrolledError(f"deck format {to!r}: expected one of {', '.join(FORMATS)}")
-    if quality not in QUALITY:
-        raise UnrolledError(f"quality {quality!r}: expected one of {', '.join(QUALITY)}")
+    from scenes.render import QUALITIES  # the same names as for videos
+
+    if quality not in QUALITIES:
+        raise UnrolledError(f"quality {quality!r}: expected one of {', '.join(QUALITIES)}")
     if not scene_names:
         raise UnrolledError("deck: no scenes to put in it")
     registry = _registry() if registry is None else registry
@@ -169,10 +169,11 @@ def _render_slides(scene_cls: type, scene_input, work: Path, quality: str, progr
     from manim_slides.config import PresentationConfig
 
     from scenes.inputs import set_scene_input
+    from scenes.render import QUALITIES
 
     cls = slide_class(scene_cls)
     options = {
-        "quality": QUALITY[quality], "media_dir": str(work / "media"), "format": "mp4",
+        "quality": QUALITIES[quality], "media_dir": str(work / "media"), "format": "mp4",
         "progress_bar": "display" if progress else "none", "notify_outdated_version": False,
         "verbosity": "INFO" if progress else "WARNING", "disable_caching": True,
     }

@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from manim import FadeIn, FadeOut, Mobject, Scene, Text, VGroup
+from manim import FadeIn, FadeOut, ManimColor, Mobject, Scene, Text, VGroup, config
+
+from manim.utils.file_ops import write_to_movie
 
 from rnn.trace import Trace
 from scenes.components import ErrorFlow, UnrolledNetwork
@@ -44,6 +46,7 @@ class Stage:
     readout: Mobject | None = None  # numbers of the current BPTT step
     panel: Mobject | None = None  # numbers of the gradients
     frames: Mobject | None = None
+    beats: list[str] = field(default_factory=list)  # names of the beats played, in order
 
     @property
     def T(self) -> int:
@@ -58,7 +61,7 @@ class Stage:
 def build_stage(scene: Scene, inp: SceneInput) -> Stage:
     """The Stage of ``scene`` for ``inp``: theme applied, network built (not yet on screen)."""
     theme = get_theme(inp.theme)
-    scene.camera.background_color = theme.background
+    scene.camera.background_color = ManimColor(theme.background)
     net = UnrolledNetwork(inp.trace, theme, values=inp.values)
     return Stage(scene=scene, trace=inp.trace, theme=theme, values=inp.values, net=net)
 
@@ -68,10 +71,14 @@ def beat(stage: Stage, name: str, caption: str) -> Iterator[None]:
     """One named beat: its own section, and one sentence of narration spanning it."""
     scene = stage.scene
     scene.next_section(name)
+    stage.beats.append(name)
     start = scene.time
     yield
     elapsed = max(scene.time - start, 0.5)
-    scene.add_subcaption(caption, duration=elapsed, offset=-(scene.time - start))
+    # manim names the subtitle file after the movie; with no movie (a still, a dry run)
+    # it would fail at the end of the render, so narration is kept only for movies
+    if config.output_file or (write_to_movie() and not config.dry_run):
+        scene.add_subcaption(caption, duration=elapsed, offset=-(scene.time - start))
 
 
 def set_top(stage: Stage, *items: Mobject, run_time: float = 0.6) -> None:

@@ -25,21 +25,21 @@ def arrow_width(magnitude: float, max_magnitude: float) -> float:
 
 
 class ErrorArrow(Arrow):
-    """An arrow carrying the error of loss term ``source`` to step ``target``.
+    """An arrow carrying the error of loss term ``source`` to step ``step``.
 
     Parameters
     ----------
     start, end
         Points in scene units.
-    source, target
-        1-based steps s and t (s >= t).
+    source, step
+        1-based steps s (the loss term) and t (where the error arrives), s >= t.
     magnitude, max_magnitude
         Norm of the carried error and the norm drawn at full width.
     """
 
-    def __init__(self, start, end, source: int, target: int, magnitude: float,
+    def __init__(self, start, end, source: int, step: int, magnitude: float,
                  max_magnitude: float, color, **kwargs):
-        self.source, self.target, self.magnitude = source, target, float(magnitude)
+        self.source, self.step, self.magnitude = source, step, float(magnitude)
         width = arrow_width(self.magnitude, max_magnitude)
         super().__init__(start, end, buff=0, color=color, stroke_width=width, tip_length=0.12,
                          max_stroke_width_to_length_ratio=100, max_tip_length_to_length_ratio=0.5,

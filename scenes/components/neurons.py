@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import Circle, Text, Transform, VGroup
+from manim import Circle, ReplacementTransform, Text, Transform, VGroup
 
 from scenes.theme import Theme, format_value
 
@@ -69,7 +69,9 @@ class Neuron(VGroup):
         self._record(v)
         anims = [Transform(self.circle, circle)]
         if label is not None:
-            anims.append(Transform(self.label, label))
+            # Replacement, not Transform: the Text on screen is then the one that says v
+            anims.append(ReplacementTransform(self.label, label))
+            self.label = label
         return anims
 
     @property

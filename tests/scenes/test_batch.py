@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -56,8 +57,15 @@ def render_tiny(name, scene_input, quality="low", fmt="mp4", transparent=False,
             movie = Path(writer.movie_file_path)
             sections = Path(writer.sections_output_dir) / f"{movie.stem}.json"
         out = [out_dir / f"{name}.mp4", out_dir / f"{name}.srt", out_dir / f"{name}.sections.json"]
-        for src, dst in zip((movie, movie.with_suffix(".srt"), sections), out):
+        for src, dst in zip((movie, movie.with_suffix(".srt")), out):
             shutil.copy(src, dst)
+        # Section videos go to <name>_sections/, the index points at them (as render_scene does).
+        index = json.loads(sections.read_text())
+        (out_dir / f"{name}_sections").mkdir()
+        for i, section in enumerate(index):
+            shutil.copy(sections.parent / section["video"], out_dir / f"{name}_sections/{i:03d}.mp4")
+            section["video"] = f"{name}_sections/{i:03d}.mp4"
+        out[2].write_text(json.dumps(index))
         return out
     finally:
         shutil.rmtree(media, ignore_errors=True)
@@ -126,7 +134,7 @@ def test_unique_stems():
 
 
 # Rendering ------------------------------------------------------------------------------
-EXPECTED_SUFFIXES = [".chapters.vtt", ".mp4", ".sections.json", ".srt", ".vtt"]
+EXPECTED_SUFFIXES = [".chapters.vtt", ".mp4", ".sections.json", ".srt", ".vtt", "_sections"]
 
 
 @pytest.fixture(scope="module")
@@ -145,10 +153,18 @@ def test_jobs_2_gives_the_same_files_as_jobs_1(serial_and_parallel):
     assert names == sorted(p.name for p in parallel.iterdir())  # no staging dir left either
     assert names == sorted(f"{s}{x}" for s in ("square", "circle", "square-2")
                            for x in EXPECTED_SUFFIXES)
+    # Each index points at its own section videos, renamed with the stem.
+    for stem in ("square", "circle", "square-2"):
+        for out in (serial, parallel):
+            index = json.loads((out / f"{stem}.sections.json").read_text())
+            assert [s["video"] for s in index][0] == f"{stem}_sections/000.mp4"
+            assert all((out / s["video"]).is_file() for s in index)
     assert list(out1) == list(out2) == ["square", "circle", "square-2"]
     # Published in order, video last: a video on disk means its captions are there too.
     assert all(files[-1].suffix == ".mp4" for files in [*out1.values(), *out2.values()])
-    for name in names:
+    files = sorted(str(p.relative_to(serial)) for p in serial.rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(parallel)) for p in parallel.rglob("*") if p.is_file())
+    for name in files:
         a, b = serial / name, parallel / name
         if name.endswith(".mp4"):
             assert _duration(a) == _duration(b)
@@ -244,3 +260,11 @@ def test_real_ctrl_c_keeps_finished_files_only(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert sorted(p.name for p in out.iterdir()) == ["quick.mp4", "quick.srt", "quick.vtt"]
+
+
+def test_rerender_replaces_section_folders(tmp_path):
+    for _ in range(2):
+        render_jobs(_jobs(("square", "")), n_jobs=1, out_dir=tmp_path, progress=False,
+                    render=render_tiny)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"square{x}" for x in EXPECTED_SUFFIXES]
+    assert sorted(p.name for p in (tmp_path / "square_sections").iterdir()) == ["000.mp4", "001.mp4"]

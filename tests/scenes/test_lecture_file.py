@@ -98,7 +98,7 @@ def test_registry_can_declare_options(tmp_path):
         ('theme = "neon"\n[[scenes]]\nname = "forward"\n',
          r"lec\.toml: theme: unknown value 'neon' \(expected one of dark, light\)"),
         ('quality = 3\n[[scenes]]\nname = "forward"\n',
-         r"lec\.toml: quality: unknown value 3 \(expected one of low, medium, high, production\)"),
+         r"lec\.toml: quality: unknown value 3 \(expected one of low, medium, high, 4k\)"),
         ('title = "x\n[[scenes]]\nname = "forward"\n', r"lec\.toml: not valid TOML \(.*line 1"),
         ('[model]\nweights = "w.npz"\n[[scenes]]\nname = "forward"\n',
          r"lec\.toml: model\.weights: file not found: .*w\.npz"),
