@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from manim import Scene
 
 from scenes.bptt import BPTTScene
+from scenes.clipping import ClippingScene
 from scenes.forward import ForwardScene
 from scenes.gradients import GradientsScene
 from scenes.lecture import LectureScene
-from scenes.clipping import ClippingScene
 from scenes.truncated import TruncatedScene
 from scenes.vanishing import VanishingScene
 

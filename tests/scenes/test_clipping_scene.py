@@ -7,12 +7,15 @@ import sys
 import numpy as np
 import pytest
 from manim import tempconfig
+from manim.utils.testing.frames_comparison import frames_comparison
 
 from rnn.errors import UnrolledError
 from rnn.model import text_model
 from scenes.clipping import BAR_LENGTH, ClippingScene, norm_text, prepare_input
 from scenes.inputs import SceneInput, set_scene_input
 from scenes.theme import format_value
+
+__module_test__ = "clipping"  # control frames live in control_data/clipping/
 
 
 def render(tmp_path, inp: SceneInput | None) -> ClippingScene:
@@ -113,3 +116,9 @@ def test_bad_options_are_refused_in_one_line(options, match):
     with pytest.raises(UnrolledError, match=match) as err:
         prepare_input(options)
     assert "\n" not in str(err.value)
+
+
+@frames_comparison(last_frame=True, base_scene=ClippingScene)
+def test_last_frame_with_the_defaults(scene):
+    # No input set: the scene falls back to its own defaults (dark theme)
+    ClippingScene.construct(scene)

@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 from manim import ManimColor, tempconfig
+from manim.utils.testing.frames_comparison import frames_comparison
 
 from rnn.errors import UnrolledError
 from rnn.model import text_model
@@ -14,6 +15,8 @@ from scenes.components.barrier import Barrier
 from scenes.inputs import SceneInput, set_scene_input
 from scenes.theme import format_value
 from scenes.truncated import TruncatedScene, prepare_input
+
+__module_test__ = "truncated"  # control frames live in control_data/truncated/
 
 
 def render(tmp_path, inp: SceneInput | None) -> TruncatedScene:
@@ -162,3 +165,9 @@ def test_bad_options_are_refused_in_one_line(options, match):
 def test_a_short_text_is_refused():
     with pytest.raises(UnrolledError, match="at least 13 characters"):
         prepare_input({}, text="hello")
+
+
+@frames_comparison(last_frame=True, base_scene=TruncatedScene)
+def test_last_frame_with_the_defaults(scene):
+    # No input set: the scene falls back to its own defaults (dark theme)
+    TruncatedScene.construct(scene)

@@ -7,12 +7,15 @@ import sys
 import numpy as np
 import pytest
 from manim import tempconfig
+from manim.utils.testing.frames_comparison import frames_comparison
 
 from rnn.errors import UnrolledError
 from rnn.model import text_model
 from scenes.components.arrows import arrow_width
 from scenes.inputs import SceneInput, set_scene_input
 from scenes.vanishing import VanishingScene, prepare_input
+
+__module_test__ = "vanishing"  # control frames live in control_data/vanishing/
 
 
 def render(tmp_path, inp: SceneInput | None) -> VanishingScene:
@@ -132,3 +135,9 @@ def test_bad_options_are_refused_in_one_line(options, match):
 def test_texts_outside_the_drawable_length_are_refused(text):
     with pytest.raises(UnrolledError, match="characters"):
         prepare_input({}, text=text)
+
+
+@frames_comparison(last_frame=True, base_scene=VanishingScene)
+def test_last_frame_with_the_defaults(scene):
+    # No input set: the scene falls back to its own defaults (dark theme)
+    VanishingScene.construct(scene)
