@@ -14,8 +14,10 @@ import numpy as np
 from manim import *
 
 from rnn.dense import DenseConfig, DenseTrace, dense_trace
+from rnn.errors import UnrolledError
+from rnn.model import text_model
 from scenes.components import ErrorArrow, LayerRow, Neuron, check_fits, matrix_text
-from scenes.inputs import get_scene_input
+from scenes.inputs import SceneInput, get_scene_input
 from scenes.stage import scale_of
 from scenes.theme import Theme, format_value, get_theme
 
@@ -28,20 +30,51 @@ RADIUS = 0.34
 SPACING = 1.05
 EQ, NOTE, LABEL = 30, 20, 36  # font sizes: equations, side notes, row names
 LINK = {"W1": ("x", "h"), "W2": ("h", "o")}  # weight -> (layer below, layer above)
+# Options of a lecture file's [[scenes]] table; hidden size and seed come from its model
+DEFAULTS = {"inputs": 4, "outputs": 3, "activation": "sigmoid", "init_scale": 1.0}
+TARGET = 0  # the class of the example input
 
 
-def dense_input() -> DenseTrace:
-    """The DenseTrace handed over in the scene input's ``extra["dense"]``, or the default one."""
-    trace = get_scene_input().extra.get("dense")
-    return trace if isinstance(trace, DenseTrace) else dense_trace(DenseConfig())
+def prepare_input(options: dict, theme: str = "dark", values: bool = False,
+                  text: str | None = None, hidden: int | None = None,
+                  seed: int = 0) -> SceneInput:
+    """The DenseTrace of a network built from ``options`` (see ``DEFAULTS``), in ``extra["dense"]``.
+
+    ``text`` is not used: a dense network reads one input vector, drawn from ``seed``.
+    ``values`` is accepted for uniformity; this scene always prints its numbers.
+    """
+    unknown = set(options) - set(DEFAULTS)
+    if unknown:
+        raise UnrolledError(f"unknown dense option(s): {', '.join(sorted(unknown))}; "
+                            f"known: {', '.join(DEFAULTS)}")
+    opts = {**DEFAULTS, **options}
+    config = DenseConfig(
+        input_size=opts["inputs"], hidden=DenseConfig.hidden if hidden is None else hidden,
+        output_size=opts["outputs"], activation=opts["activation"], seed=seed,
+        init_scale=opts["init_scale"],
+    )
+    check_fits(1, config.hidden, config.input_size, config.output_size)
+    trace = dense_trace(config, target=TARGET)
+    # SceneInput carries an RNN trace for every scene; this one only reads extra["dense"]
+    return SceneInput(trace=text_model().trace(), theme=theme, values=values,
+                      extra={"scene": "dense", "dense": trace})
+
+
+def scene_input() -> SceneInput:
+    """The input set for this render, or the default one when it was made for another scene."""
+    inp = get_scene_input()
+    if isinstance(inp.extra.get("dense"), DenseTrace):
+        return inp
+    return prepare_input({}, theme=inp.theme, values=inp.values)
 
 
 class DenseScene(Scene):
     """Forward pass, backprop with converging red error arrows, then the weight gradients."""
 
     def setup(self):
-        self.trace = dense_input()
-        self.theme: Theme = get_theme(get_scene_input().theme)
+        inp = scene_input()
+        self.trace: DenseTrace = inp.extra["dense"]
+        self.theme: Theme = get_theme(inp.theme)
         self.camera.background_color = self.theme.background
         D, H, K = self.trace.sizes
         check_fits(1, H, D, K)

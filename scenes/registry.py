@@ -8,6 +8,7 @@ from manim import Scene
 
 from scenes.bptt import BPTTScene
 from scenes.clipping import ClippingScene
+from scenes.dense_scene import DenseScene
 from scenes.forward import ForwardScene
 from scenes.gradients import GradientsScene
 from scenes.lecture import LectureScene
@@ -39,4 +40,5 @@ SCENES: dict[str, SceneInfo] = {
                            "an error fading or exploding on its way back in time"),
     "clipping": SceneInfo("clipping", ClippingScene,
                           "gradient norm before and after clipping, and the step each takes"),
+    "dense": SceneInfo("dense", DenseScene, "a dense network's backprop: errors converge below"),
 }

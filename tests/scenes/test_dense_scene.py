@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 from manim import ManimColor, tempconfig
 
+from rnn import dense
 from rnn.dense import DenseConfig, dense_trace
 from rnn.errors import UnrolledError
 from rnn.model import text_model
 from scenes.components import ErrorArrow, Neuron
-from scenes.dense_scene import DenseScene
+from scenes.dense_scene import DEFAULTS, DenseScene, prepare_input
 from scenes.inputs import SceneInput, set_scene_input
 from scenes.theme import format_value, get_theme
 
@@ -140,3 +141,30 @@ def test_theme_sets_the_background(rendered):
 def test_a_network_too_big_to_draw_is_refused(tmp_path, rnn_trace):
     with pytest.raises(UnrolledError, match="hidden units"):
         _render(tmp_path, rnn_trace, dense_trace(DenseConfig(hidden=7)))
+
+
+def test_prepare_input_builds_the_trace_from_options():
+    inp = prepare_input({"inputs": 2, "activation": "tanh"}, theme="light", hidden=5, seed=3)
+    expected = dense_trace(DenseConfig(input_size=2, hidden=5, output_size=DEFAULTS["outputs"],
+                                       activation="tanh", seed=3), target=0)
+    assert dense.dumps(inp.extra["dense"]) == dense.dumps(expected)
+    assert inp.theme == "light" and inp.extra["scene"] == "dense"
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [({"colour": 1}, "unknown dense option"), ({"inputs": 9}, "input or output units"),
+     ({"activation": "relu"}, "activation must be one of")],
+)
+def test_prepare_input_refuses_bad_options(options, message):
+    with pytest.raises(UnrolledError, match=message):
+        prepare_input(options)
+
+
+def test_registered_with_its_options():
+    from scenes.lecture_file import prepare_hook, scene_options
+    from scenes.registry import SCENES
+
+    assert SCENES["dense"].cls is DenseScene
+    assert set(scene_options("dense", SCENES)) == {"values", *DEFAULTS}
+    assert prepare_hook("dense", SCENES) is prepare_input
