@@ -33,6 +33,7 @@ LINK = {"W1": ("x", "h"), "W2": ("h", "o")}  # weight -> (layer below, layer abo
 # Options of a lecture file's [[scenes]] table; hidden size and seed come from its model
 DEFAULTS = {"inputs": 4, "outputs": 3, "activation": "sigmoid", "init_scale": 1.0}
 TARGET = 0  # the class of the example input
+READING_SPEED = 3.0  # words per second of narration a beat leaves time for
 
 
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,
@@ -146,7 +147,9 @@ class DenseScene(Scene):
         with self._beat("backward", "Backward: the errors of all the output neurons converge "
                                     "on each hidden neuron, weighted by the connections."):
             self._set_panel(*lines)
-            self.play(self._relabel("h", "∂L/∂h"), run_time=0.4)
+            # Dimmed until its errors arrive: a hidden neuron still shows its activation
+            self.play(self._relabel("h", "∂L/∂h"), self.rows["h"].animate.set_opacity(0.25),
+                      run_time=0.4)
             dL_dh = scale_of(tr.dL_dh1)
             for j in range(H):
                 fan = VGroup(*[self._error_arrow(k, j, terms[k, j], top) for k in range(K)])
@@ -156,7 +159,8 @@ class DenseScene(Scene):
                 self.play(*self.rows["h"][j].show_animation(tr.dL_dh1[j], dL_dh),
                           fan.animate.set_opacity(0.35), run_time=0.5)
             # Every combination at once, as the whole backward pass really uses them
-            self.play(self.arrows.animate.set_opacity(1.0), run_time=0.6)
+            self.play(self.arrows.animate.set_opacity(1.0),
+                      self.rows["h"].animate.set_opacity(1.0), run_time=0.6)
         self._record("backward", texts=lines)
 
     def show_hidden_errors(self):
@@ -255,6 +259,10 @@ class DenseScene(Scene):
         self.next_section(name)
         start = self.time
         yield
+        # Hold the last picture until the narration can have been read
+        reading = len(caption.split()) / READING_SPEED
+        if self.time - start < reading:
+            self.wait(reading - (self.time - start))
         elapsed = self.time - start
         self.add_subcaption(caption, duration=max(elapsed, 0.5), offset=-elapsed)
 
