@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from manim import Indicate, ReplacementTransform, Text, VGroup
 
-from scenes.components import equation
+from scenes.components import equation, light
 from scenes.stage import Stage, beat, loss_label, place_top, set_top
 from scenes.theme import format_value
 
@@ -25,7 +25,7 @@ def running_loss(stage: Stage, t: int) -> Text:
     """The loss accumulated up to step t, from the engine's cumulative losses."""
     value = "" if t == 0 else format_value(stage.trace.cumulative_losses[t - 1])
     label = f"L(1..{t}) = {value}" if t else "L = 0"
-    text = Text(label, font="Monospace", color=stage.theme.text).scale_to_fit_height(0.26)
+    text = light(Text(label, font="Monospace", color=stage.theme.text)).scale_to_fit_height(0.26)
     return text.move_to([4.6, stage.net.layout.panel_y + 0.25, 0])
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 from manim import Create, FadeIn, FadeOut, SurroundingRectangle, Text, VGroup
 
 from rnn.params import PARAM_NAMES
-from scenes.components import ParamPanel, equation
+from scenes.components import ParamPanel, equation, light
 from scenes.stage import Stage, beat, error_flow, place_top, set_top, show_error_state
 
 PANEL_BOX = (12.6, 1.1)  # width, height of the numbers in the top band
 
 
 def _panel(stage: Stage, title: str, blocks: dict) -> VGroup:
-    head = Text(title, font="Sans", color=stage.theme.muted).scale_to_fit_height(0.2)
+    head = light(Text(title, font="Sans", color=stage.theme.muted)).scale_to_fit_height(0.2)
     panel = ParamPanel(blocks, stage.theme, *PANEL_BOX)
     group = VGroup(head, panel).arrange(direction=[0, -1, 0], buff=0.12)
     return group.move_to([0, 2.3, 0])
@@ -100,8 +100,8 @@ def update_once(stage: Stage) -> None:
             stage.scene.wait(0.5)
             return
         new = {n: getattr(up.params_after, n) for n in PARAM_NAMES}
-        lr = Text(f"{up.method}, learning rate {up.lr:g}", font="Sans",
-                  color=stage.theme.muted).scale_to_fit_height(0.2)
+        lr = light(Text(f"{up.method}, learning rate {up.lr:g}", font="Sans",
+                        color=stage.theme.muted)).scale_to_fit_height(0.2)
         panel = _panel(stage, "new parameters (one update per pass)", new)
         stage.eq["update"] = place_top(equation("update", stage.theme, 30), stage, 0)
         lr.next_to(stage.eq["update"], direction=[1, 0, 0], buff=0.5)

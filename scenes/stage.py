@@ -16,7 +16,7 @@ from manim import FadeIn, FadeOut, ManimColor, Mobject, Scene, Text, VGroup, con
 from manim.utils.file_ops import write_to_movie
 
 from rnn.trace import Trace
-from scenes.components import ErrorFlow, UnrolledNetwork
+from scenes.components import ErrorFlow, UnrolledNetwork, light
 from scenes.inputs import SceneInput
 from scenes.theme import Theme, format_value, get_theme
 
@@ -101,8 +101,8 @@ def place_top(mob: Mobject, stage: Stage, line: int = 0, max_width: float = 13.0
 def loss_label(stage: Stage, t: int) -> Text:
     """``L(t)`` of the trace, above the outputs of step t."""
     lay = stage.net.layout
-    label = Text(f"L={format_value(stage.trace.losses[t - 1])}", font="Monospace",
-                 color=stage.theme.text)
+    label = light(Text(f"L={format_value(stage.trace.losses[t - 1])}", font="Monospace",
+                       color=stage.theme.text))
     label.scale_to_fit_height(0.2)
     if label.width > 0.9 * lay.col_w:
         label.scale_to_fit_width(0.9 * lay.col_w)
@@ -148,6 +148,6 @@ def show_error_state(stage: Stage) -> None:
 
 
 def caption_text(stage: Stage, s: str, height: float = 0.26) -> Text:
-    text = Text(s, font="Sans", color=stage.theme.text)
+    text = light(Text(s, font="Sans", color=stage.theme.text))
     return text.scale_to_fit_height(height)
 

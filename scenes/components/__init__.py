@@ -8,12 +8,13 @@ from scenes.components.arrows import ErrorArrow, ErrorFlow, arrow_width
 from scenes.components.layout import MAX_HIDDEN, MAX_IO, MAX_STEPS, Layout, check_fits
 from scenes.components.network import UnrolledNetwork
 from scenes.components.neurons import LayerRow, Neuron
-from scenes.components.panels import EQUATIONS, ParamPanel, equation, matrix_text, vector_text
+from scenes.components.panels import (EQUATIONS, ParamPanel, equation, light, matrix_text,
+                                      vector_text)
 
 LayerColumn = LayerRow  # the name other modules may know it by
 
 __all__ = [
     "EQUATIONS", "MAX_HIDDEN", "MAX_IO", "MAX_STEPS", "ErrorArrow", "ErrorFlow", "LayerColumn",
     "LayerRow", "Layout", "Neuron", "ParamPanel", "UnrolledNetwork", "arrow_width",
-    "check_fits", "equation", "matrix_text", "vector_text",
+    "check_fits", "equation", "light", "matrix_text", "vector_text",
 ]

@@ -13,6 +13,7 @@ from manim import ArcBetweenPoints, Line, Text, VGroup
 from rnn.trace import Trace
 from scenes.components.layout import LAYERS, Layout
 from scenes.components.neurons import LayerRow, Neuron
+from scenes.components.panels import light
 from scenes.theme import Theme, get_theme
 
 CONNECTED = {"U": ("x", "h"), "W": ("h", "h"), "V": ("h", "o")}  # parameter -> (from, to) layer
@@ -112,7 +113,7 @@ class UnrolledNetwork(VGroup):
             x = lay.column_x(t) - half - 0.05
             # U low and V high: clear of the error lanes and of the W labels near the h row
             y = lay.y(src) + (0.25 if name == "U" else 0.75) * (lay.y(dst) - lay.y(src))
-        label = Text(name, font="Sans", weight="BOLD", color=self.theme.param_color(name))
+        label = light(Text(name, font="Sans", weight="BOLD", color=self.theme.param_color(name)))
         label.scale_to_fit_height(LABEL_HEIGHT).move_to([x, y, 0])
         return VGroup(label)
 
@@ -122,12 +123,12 @@ class UnrolledNetwork(VGroup):
         chars = step_characters(self.trace)
         y_t = lay.y("x") - lay.radius - 0.55
         for t in range(1, self.T + 1):
-            label = Text(f"t={t}", font="Sans", color=self.theme.muted)
+            label = light(Text(f"t={t}", font="Sans", color=self.theme.muted))
             label.scale_to_fit_height(0.2).move_to([lay.column_x(t), y_t, 0])
             group.add(label)
             if chars is not None:
-                c = Text(f"'{shown_char(chars[0][t - 1])}'", font="Monospace",
-                         color=self.theme.text)
+                c = light(Text(f"'{shown_char(chars[0][t - 1])}'", font="Monospace",
+                               color=self.theme.text))
                 c.scale_to_fit_height(0.22).move_to([lay.column_x(t), y_t + 0.3, 0])
                 group.add(c)
         return group

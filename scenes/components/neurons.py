@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from manim import Circle, ReplacementTransform, Text, Transform, VGroup
 
+from scenes.components.panels import light
 from scenes.theme import Theme, format_value
 
 
@@ -40,7 +41,7 @@ class Neuron(VGroup):
             self.add(self.label)
 
     def _number(self, s: str, color) -> Text:
-        text = Text(s, font="Monospace", color=color)
+        text = light(Text(s, font="Monospace", color=color))
         return text.scale_to_fit_width(1.6 * self.circle.radius).move_to(self.circle)
 
     def _styled(self, v: float, vmax: float) -> tuple[Circle, Text | None]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import MathTypst, Text, VGroup
+from typing import TypeVar
+
+from manim import MathTypst, Mobject, Text, VGroup
 
 from scenes.theme import Theme, format_value
+
+M = TypeVar("M", bound=Mobject)
 
 # Equations of the simple RNN (Goodfellow et al., section 10.2), with named terms for highlighting.
 EQUATIONS = {
@@ -27,15 +31,28 @@ EQUATIONS = {
 }
 
 
+def light(mob: M) -> M:
+    """Drop the parsed SVG paths kept by text glyphs; returns ``mob``.
+
+    Glyphs keep their svgelements source after their points are built. Every animation
+    deep-copies its mobject, and copying that source made copies of text about 8x slower.
+    """
+    for sub in mob.get_family():
+        if getattr(sub, "path_obj", None) is not None:
+            sub.path_obj = None
+    return mob
+
+
 def equation(key: str, theme: Theme, font_size: float = 34) -> MathTypst:
     """One of ``EQUATIONS`` typeset, in the theme's text colour."""
-    return MathTypst(EQUATIONS[key], font_size=font_size, color=theme.text)
+    return light(MathTypst(EQUATIONS[key], font_size=font_size, color=theme.text))
 
 
 def vector_text(values, theme: Theme, label: str = "", font_size: float = 22) -> Text:
     """A vector as one line of formatted Trace values: ``label [+0.12 -0.30]``."""
     body = " ".join(format_value(v) for v in np.ravel(values))
-    return Text(f"{label}[{body}]", font="Monospace", font_size=font_size, color=theme.text)
+    return light(Text(f"{label}[{body}]", font="Monospace", font_size=font_size,
+                      color=theme.text))
 
 
 def matrix_text(values, theme: Theme, font_size: float = 18, color=None) -> Text:
@@ -43,7 +60,7 @@ def matrix_text(values, theme: Theme, font_size: float = 18, color=None) -> Text
     arr = np.asarray(values)
     rows = arr.reshape(-1, 1) if arr.ndim == 1 else arr
     body = "\n".join(" ".join(format_value(v) for v in row) for row in rows)
-    return Text(body, font="Monospace", font_size=font_size, color=color or theme.text)
+    return light(Text(body, font="Monospace", font_size=font_size, color=color or theme.text))
 
 
 class ParamPanel(VGroup):
@@ -69,8 +86,8 @@ class ParamPanel(VGroup):
         factor = min(1.0, *[min((height - 0.4) / m.height, (slot - 0.3) / m.width)
                             for m in numbers.values()])
         for name, arr in blocks.items():
-            title = Text(name, font="Sans", weight="BOLD", font_size=22,
-                         color=theme.param_colors.get(name, theme.text))
+            title = light(Text(name, font="Sans", weight="BOLD", font_size=22,
+                               color=theme.param_colors.get(name, theme.text)))
             body = numbers[name].scale(factor)
             self.add(VGroup(title, body.next_to(title, direction=[0, -1, 0], buff=0.1)))
             self.shown[name] = [format_value(v) for v in np.ravel(arr)]

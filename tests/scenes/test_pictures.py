@@ -1,0 +1,124 @@
+"""Trace to picture: after a dry run, what is on screen equals what the Trace recorded."""
+
+import copy
+
+import numpy as np
+import pytest
+from manim import Scene, tempconfig
+
+from rnn import run
+from scenes.bptt import BPTTScene
+from scenes.components import ErrorArrow, UnrolledNetwork, arrow_width
+from scenes.forward import ForwardScene
+from scenes.gradients import GradientsScene
+from scenes.inputs import SceneInput
+from scenes.lecture import LectureScene
+from scenes.stage import scale_of
+from scenes.theme import THEMES, format_value
+
+
+def on_screen(scene) -> list:
+    return scene.get_mobject_family_members()
+
+
+def test_forward_prints_the_trace_values_inside_the_neurons(hello_trace, tmp_path, dry_run):
+    scene = dry_run(ForwardScene, SceneInput(hello_trace, values=True), tmp_path)
+    net, shown = scene.stage.net, on_screen(scene)
+    for layer, t, i, arr in [("h", 1, 0, hello_trace.h), ("h", 4, 2, hello_trace.h),
+                             ("o", 2, 1, hello_trace.yhat), ("x", 3, 2, hello_trace.X)]:
+        neuron = net.neurons(layer, t)[i]
+        assert neuron.label in shown  # the Text drawn is the one built for this value
+        assert neuron.label.text == format_value(arr[t - 1, i])
+    losses = [m.text for m in scene.stage.loss_labels]
+    assert losses == [f"L={format_value(v)}" for v in hello_trace.losses]
+    assert scene.stage.loss_total.text.endswith(format_value(hello_trace.cumulative_losses[-1]))
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_forward_fills_neurons_with_the_theme_colour_of_their_value(hello_trace, tmp_path, dry_run, theme):
+    scene = dry_run(ForwardScene, SceneInput(hello_trace, theme=theme), tmp_path)
+    th, net = THEMES[theme], scene.stage.net
+    assert scene.camera.background_color.to_hex() == th.background.upper()
+    for t in range(1, hello_trace.T + 1):
+        for i, v in enumerate(hello_trace.h[t - 1]):
+            assert net.neurons("h", t)[i].circle.get_fill_color() == th.value_color(v, 1.0)
+        for i, v in enumerate(hello_trace.yhat[t - 1]):
+            assert net.neurons("o", t)[i].circle.get_fill_color() == th.value_color(v, 1.0)
+
+
+def test_bptt_draws_one_arrow_per_source_and_earlier_step_in_the_source_colour(
+        hello_trace, tmp_path, dry_run):
+    scene = dry_run(BPTTScene, SceneInput(hello_trace), tmp_path)
+    arrows = [m for m in on_screen(scene) if isinstance(m, ErrorArrow)]
+    norms = hello_trace.error_by_source_norms()
+    T = hello_trace.T
+    assert len({id(a) for a in arrows}) == np.count_nonzero(~np.isnan(norms)) == T * (T + 1) // 2
+    colors = THEMES["dark"].source_colors(T)
+    top = np.nanmax(norms)
+    pairs = set()
+    for a in {id(a): a for a in arrows}.values():
+        assert a.source >= a.step
+        assert a.get_color() == colors[a.source - 1]
+        assert a.get_stroke_width() == pytest.approx(arrow_width(norms[a.source - 1, a.step - 1], top))
+        pairs.add((a.source, a.step))
+    assert pairs == {(s, t) for s in range(1, T + 1) for t in range(1, s + 1)}
+    # backward arrows point from step t+1 to step t: right to left
+    for a in arrows:
+        if a.source > a.step:
+            assert a.get_start()[0] > a.get_end()[0]
+    # hidden neurons end on dL/da, outputs on dL/do
+    th, net = THEMES["dark"], scene.stage.net
+    for t in range(1, T + 1):
+        for i, v in enumerate(hello_trace.dL_da[t - 1]):
+            want = th.value_color(v, scale_of(hello_trace.dL_da))
+            assert net.neurons("h", t)[i].circle.get_fill_color() == want
+
+
+def test_changing_a_weight_in_the_trace_changes_what_is_drawn(hello_trace, tmp_path, dry_run):
+    params = copy.deepcopy(hello_trace.params)
+    params.W[0, 0] += 1.0
+    changed = run(params, hello_trace.X, hello_trace.targets, hello_trace.h0)
+    before = dry_run(ForwardScene, SceneInput(hello_trace, values=True), tmp_path / "a")
+    after = dry_run(ForwardScene, SceneInput(changed, values=True), tmp_path / "b")
+    label_a = before.stage.net.neurons("h", 3)[0].label.text
+    label_b = after.stage.net.neurons("h", 3)[0].label.text
+    assert label_b == format_value(changed.h[2, 0])
+    assert label_a != label_b
+
+
+def test_highlighting_W_highlights_every_copy_and_nothing_else(hello_trace, tmp_path):
+    net = UnrolledNetwork(hello_trace)
+    T, H = hello_trace.h.shape
+    assert len(net.is_highlighted("W")) == (T - 1) * H * H
+    assert not any(net.is_highlighted("W"))
+
+    class Highlight(Scene):
+        def construct(self):
+            self.add(net)
+            self.play(*net.highlight_animations("W"))
+
+    with tempconfig({"dry_run": True, "media_dir": str(tmp_path)}):
+        Highlight().render()
+    assert all(net.is_highlighted("W"))
+    assert not any(net.is_highlighted("U")) and not any(net.is_highlighted("V"))
+    labels = net.param_labels("W")
+    assert {lab[0].text for lab in labels if len(lab)} == {"W"}  # same name at every step
+
+
+def test_gradients_show_the_trace_contributions_totals_and_new_parameters(hello_trace, tmp_path, dry_run):
+    scene = dry_run(GradientsScene, SceneInput(hello_trace), tmp_path)
+    panel = scene.stage.panel[1]  # the last panel: new parameters
+    after = hello_trace.update.params_after
+    for name in ("U", "W", "V", "b", "c"):
+        assert panel.shown[name] == [format_value(v) for v in np.ravel(getattr(after, name))]
+    texts = [m.original_text for m in on_screen(scene) if hasattr(m, "original_text")]
+    assert "new parameters (one update per pass)" in texts
+
+
+def test_lecture_runs_all_three_parts_on_one_drawing(tiny_trace, tmp_path, dry_run):
+    scene = dry_run(LectureScene, SceneInput(tiny_trace), tmp_path)
+    beats = scene.stage.beats
+    assert beats[0] == "unfold" and "backward" in beats and beats[-1] == "one update"
+    assert beats.index("total loss") < beats.index("backward") < beats.index("gradients")
+    nets = [m for m in on_screen(scene) if isinstance(m, UnrolledNetwork)]
+    assert len({id(n) for n in nets}) == 1
