@@ -12,7 +12,7 @@ PYTHON    ?= python3
 .PHONY: render test system-deps venv bench clean
 
 render: venv
-	$(UNROLLED) trace --json media/trace.json
+	$(UNROLLED) render --config lectures/example.toml
 
 test: venv
 	$(PY) -m pytest -q

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 from pathlib import Path
@@ -269,6 +270,162 @@ def train(file, hidden, window, iterations, optimizer, lr, clip, clip_mode, seed
     save_checkpoint(out, result.params, result.vocabulary, meta)
     click.echo(f"smooth loss {result.smooth_loss:.4f} after {iterations} iterations")
     click.echo(f"wrote {out}")
+
+
+# Rendering -----------------------------------------------------------------------------
+QUALITY_CHOICES = ["low", "medium", "high", "4k"]
+FORMAT_CHOICES = ["mp4", "webm", "gif", "mov", "png"]
+SCENE_FLAGS = ("window", "steps", "clip", "radius")  # per-scene options given on the command line
+
+
+def render_options(f):
+    """Output choices shared by render, slides and figures."""
+    options = [
+        click.option("--theme", type=click.Choice(["dark", "light"]), default=None,
+                     help="Colour theme (default: dark, or the lecture file's)."),
+        click.option("--values/--no-values", default=None,
+                     help="Print each neuron's value inside it (default: colours only)."),
+        click.option("--trace", "trace_file", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, help="Draw a saved Trace (JSON from `unrolled trace --json`)."),
+        click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, help="A lecture file (TOML): model, theme, quality, scenes."),
+        click.option("--steps", type=POSITIVE_INT, default=None,
+                     help="truncated: length of the sequence (default 12)."),
+        click.option("--window", type=POSITIVE_INT, default=None,
+                     help="truncated: steps per window (default 4)."),
+        click.option("--clip", type=POSITIVE_FLOAT, default=None,
+                     help="clipping: gradient-norm threshold (default 1.0)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def selected_scenes(names: tuple[str, ...], all_scenes: bool, config) -> list[str]:
+    from scenes.registry import SCENES
+
+    if config is not None:
+        if names or all_scenes:
+            raise InputError("give either --config or scene names, not both")
+        return []
+    if all_scenes:
+        if names:
+            raise InputError("give either --all or scene names, not both")
+        return list(SCENES)
+    if not names:
+        raise InputError("name at least one scene (see `unrolled list`), or use --all or --config")
+    unknown = [n for n in names if n not in SCENES]
+    if unknown:
+        raise InputError(f"unknown scene {unknown[0]!r}; known scenes: {', '.join(SCENES)}")
+    return list(names)
+
+
+def build_lecture(names, model_kw, scene_flags: dict, theme, values, quality, fmt, trace_file,
+                  config):
+    """A Lecture from a lecture file, or from the command line's scenes and options."""
+    from scenes.lecture_file import (Lecture, ModelSpec, SceneEntry, load_lecture,
+                                     scene_options)
+
+    if config is not None:
+        lecture = load_lecture(config)
+        overrides = {"theme": theme} if theme else {}
+        if quality:
+            overrides["quality"] = quality
+        if fmt:
+            overrides["format"] = fmt
+        if values is not None:
+            overrides["scenes"] = tuple(
+                SceneEntry(e.name, {**e.options, "values": values}) for e in lecture.scenes)
+        return dataclasses.replace(lecture, **overrides)
+    build_model(**model_kw)  # validate the model options now: one clear line before rendering
+    defaults = {k: v for k, v in dict(zip(MODEL_KEYS, (DEFAULT_TEXT, 3, 0, 0.5, None, None,
+                                                      None))).items()}
+    given = frozenset(k for k in ("text", "hidden", "seed") if model_kw[k] != defaults[k])
+    if model_kw["vocab"] is not None or model_kw["init_scale"] != 0.5:
+        raise InputError("--vocab and --init-scale apply to `trace`; scenes use the defaults")
+    model = ModelSpec(text=model_kw["text"], hidden=model_kw["hidden"], seed=model_kw["seed"],
+                      radius=None, weights=model_kw["weights"], trace=trace_file, given=given)
+    entries = []
+    for name in names:
+        accepted = scene_options(name)
+        opts = {k: v for k, v in scene_flags.items() if v is not None and k in accepted}
+        if model_kw["radius"] is not None:
+            if "radius" in accepted:
+                opts["radius"] = model_kw["radius"]
+            else:
+                model = dataclasses.replace(model, radius=model_kw["radius"])
+        if values:
+            opts["values"] = True
+        entries.append(SceneEntry(name, opts))
+    unused = [f"--{k}" for k, v in scene_flags.items()
+              if v is not None and not any(k in scene_options(n) for n in names)]
+    if unused:
+        raise InputError(f"{unused[0]} does not apply to {', '.join(names)}")
+    return Lecture(path=Path("command line"), title="unrolled", model=model,
+                   scenes=tuple(entries), theme=theme or "dark", quality=quality or "low",
+                   format=fmt or "mp4")
+
+
+@cli.command("list")
+def list_scenes():
+    """List every scene with a one-line description."""
+    from scenes.registry import SCENES
+
+    width = max(map(len, SCENES))
+    for name, info in SCENES.items():
+        click.echo(f"{name:<{width}}  {info.description}")
+
+
+@cli.command()
+@click.argument("scenes", nargs=-1)
+@click.option("--all", "all_scenes", is_flag=True, help="Render every registered scene.")
+@model_options
+@render_options
+@click.option("-q", "--quality", type=click.Choice(QUALITY_CHOICES), default=None,
+              help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60 (default: low).")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None,
+              help="Video format, or png for the last frame (default: mp4).")
+@click.option("--transparent", is_flag=True,
+              help="Transparent background, for overlays on slides (mov, webm or png).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("media"),
+              show_default=True, help="Folder for the rendered files.")
+@click.option("--jobs", type=POSITIVE_INT, default=None,
+              help="Scenes rendered in parallel processes (default: the number of cores).")
+@click.option("--shard", default=None,
+              help="I/N: render only the I-th of N slices of the scene list (for job arrays).")
+def render(scenes, all_scenes, model_kw, theme, values, trace_file, config, steps, window, clip,
+           quality, fmt, transparent, out, jobs, shard):
+    """Render scenes (or a lecture file) to video files drawn from a real Trace."""
+    from scenes.batch import parse_shard, render_jobs, shard as take_shard
+
+    names = selected_scenes(scenes, all_scenes, config)
+    if transparent and (fmt or "mp4") in ("mp4", "gif"):
+        raise InputError(f"--transparent needs --format mov, webm or png, not {fmt or 'mp4'}")
+    lecture = build_lecture(names, model_kw, {"window": window, "steps": steps, "clip": clip},
+                            theme, values, quality, fmt, trace_file, config)
+    all_jobs = [dataclasses.replace(j, transparent=transparent) for j in lecture.jobs()]
+    if shard:
+        i, n = parse_shard(shard)
+        all_jobs = take_shard(all_jobs, i, n)
+        if not all_jobs:
+            click.echo(f"shard {i}/{n} holds no scene; nothing to render")
+            return
+    check_writable(out)
+    results = render_jobs(all_jobs, n_jobs=jobs, out_dir=out, progress=True)
+    for files in results.values():
+        for path in files:
+            click.echo(f"wrote {path}")
+
+
+def check_writable(folder: Path) -> None:
+    """Fail early, with one line, if ``folder`` cannot receive files."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.NamedTemporaryFile(dir=folder, prefix=".unrolled-probe-").close()
+    except OSError as err:
+        raise InputError(f"cannot write to {folder}: {err.strerror}") from None
 
 
 def main() -> None:
