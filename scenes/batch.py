@@ -136,7 +136,7 @@ def _publish(job: RenderJob, entries: list[Path], out_dir: Path) -> list[Path]:
     return published
 
 
-def _pool_context():
+def pool_context():
     # fork starts workers without re-importing manim (about a second each); spawn elsewhere.
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -185,7 +185,7 @@ def render_jobs(
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     results: dict[str, list[Path]] = {}
     try:
-        with _Progress(len(jobs), progress) as bar:
+        with ProgressBar(len(jobs), progress) as bar:
             if n_jobs == 1 or len(jobs) <= 1:
                 bar.start()
                 for k, job in enumerate(jobs):
@@ -200,7 +200,7 @@ def render_jobs(
 
 
 def _run_pool(jobs, workers, staging, render, out_dir, results, bar) -> None:
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=pool_context())
     try:
         pending: dict[Future, RenderJob] = {
             pool.submit(_render_one, job, staging / str(k), render): job
@@ -222,13 +222,13 @@ def _run_pool(jobs, workers, staging, render, out_dir, results, bar) -> None:
     pool.shutdown(wait=True)
 
 
-class _Progress:
+class ProgressBar:
     """One overall bar on stderr (rich), or nothing."""
 
     def __init__(self, total: int, enabled: bool):
         self.total, self.enabled, self._bar = total, enabled, None
 
-    def __enter__(self) -> _Progress:
+    def __enter__(self) -> ProgressBar:
         return self
 
     def start(self) -> None:

@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,7 @@ def build_deck(
     reveal_url: str | None = None,
     registry: dict | None = None,
     progress: bool = False,
+    n_jobs: int | None = 1,
 ) -> Path:
     """Render scenes as one slide deck, one slide per beat with its narration as notes.
 
@@ -118,7 +120,9 @@ def build_deck(
     registry
         Scenes by name, each with a ``cls``; default ``scenes.registry.SCENES``.
     progress
-        Show manim's progress bars.
+        Show one overall progress bar on stderr.
+    n_jobs
+        Scenes rendered at once, each in its own process; None means ``os.cpu_count()``.
 
     Returns
     -------
@@ -141,6 +145,9 @@ def build_deck(
         )
     if one_file and to != "html" or reveal_url is not None and to != "html":
         raise UnrolledError("one_file and reveal_url apply to HTML decks only")
+    n_jobs = (os.cpu_count() or 1) if n_jobs is None else n_jobs
+    if n_jobs < 1:
+        raise UnrolledError(f"--jobs must be at least 1, got {n_jobs}")
     inputs = _inputs(scene_names, scene_input, theme)
     name = name or "-".join(scene_names)
     out_dir = Path(out_dir)
@@ -152,10 +159,9 @@ def build_deck(
     try:
         # One folder per scene: manim-slides keys its files by class name, and a lecture may
         # show the same scene twice with different options.
-        configs = [
-            _render_slides(registry[n].cls, inp, work / str(k), quality, progress)
-            for k, (n, inp) in enumerate(zip(scene_names, inputs))
-        ]
+        tasks = [(registry[n].cls, inp, work / str(k), quality)
+                 for k, (n, inp) in enumerate(zip(scene_names, inputs))]
+        configs = _render_all(tasks, n_jobs, progress)
         built = work / "out" / f"{name}.{to}"
         _convert(configs, built, to, one_file, reveal_url, title=name)
         return _publish(built, out_dir, assets=f"{name}_assets")
@@ -163,28 +169,59 @@ def build_deck(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _render_slides(scene_cls: type, scene_input, work: Path, quality: str, progress: bool):
-    """Render one scene as slides in ``work``; return its manim-slides PresentationConfig."""
-    from manim import tempconfig
+def _render_all(tasks: list, n_jobs: int, progress: bool) -> list:
+    """Render every scene's slides (in worker processes if ``n_jobs`` > 1), in order."""
     from manim_slides.config import PresentationConfig
 
-    from scenes.inputs import set_scene_input
+    from scenes.batch import ProgressBar, pool_context
+
+    with ProgressBar(len(tasks), progress) as bar:
+        if n_jobs == 1 or len(tasks) == 1:
+            bar.start()
+            paths = []
+            for task in tasks:
+                paths.append(_render_slides(*task))
+                bar.done(task[0].__name__)
+        else:
+            with ProcessPoolExecutor(min(n_jobs, len(tasks)), mp_context=pool_context()) as pool:
+                futures = [pool.submit(_render_slides, *task) for task in tasks]
+                bar.start()  # after the workers are forked
+                try:
+                    for future in as_completed(futures):
+                        bar.done(tasks[futures.index(future)][0].__name__)
+                except BaseException:
+                    for future in futures:
+                        future.cancel()
+                    raise
+                paths = [f.result() for f in futures]
+    return [PresentationConfig.from_file(p) for p in paths]
+
+
+def _render_slides(scene_cls: type, scene_input, work: Path, quality: str) -> Path:
+    """Render one scene as slides in ``work``; return the path of its slides JSON."""
+    from manim import tempconfig
+
+    from scenes.inputs import get_scene_input, set_scene_input
     from scenes.render import QUALITIES
+    from scenes.theme import get_theme
 
     cls = slide_class(scene_cls)
     options = {
         "quality": QUALITIES[quality], "media_dir": str(work / "media"), "format": "mp4",
-        "progress_bar": "display" if progress else "none", "notify_outdated_version": False,
-        "verbosity": "INFO" if progress else "WARNING", "disable_caching": True,
+        "progress_bar": "none", "notify_outdated_version": False, "verbosity": "WARNING",
+        "disable_caching": True,
     }
-    logging.getLogger("manim-slides").setLevel(logging.INFO if progress else logging.WARNING)
+    if scene_input is not None:
+        options["background_color"] = get_theme(scene_input.theme).background
+    logging.getLogger("manim-slides").setLevel(logging.WARNING)
+    previous = get_scene_input()
     set_scene_input(scene_input)
     try:
         with tempconfig(options):
             cls(output_folder=work / "slides").render()
     finally:
-        set_scene_input(None)
-    return PresentationConfig.from_file(work / "slides" / f"{cls.__name__}.json")
+        set_scene_input(previous)
+    return work / "slides" / f"{cls.__name__}.json"
 
 
 def _convert(configs: list, dest: Path, to: str, one_file: bool, reveal_url: str | None,

@@ -164,13 +164,8 @@ def test_jobs_2_gives_the_same_files_as_jobs_1(serial_and_parallel):
     assert all(files[-1].suffix == ".mp4" for files in [*out1.values(), *out2.values()])
     files = sorted(str(p.relative_to(serial)) for p in serial.rglob("*") if p.is_file())
     assert files == sorted(str(p.relative_to(parallel)) for p in parallel.rglob("*") if p.is_file())
-    for name in files:
-        a, b = serial / name, parallel / name
-        if name.endswith(".mp4"):
-            assert _duration(a) == _duration(b)
-            assert np.array_equal(_last_frame(a), _last_frame(b))
-        else:
-            assert a.read_bytes() == b.read_bytes(), name
+    for name in files:  # videos included: the encoder is deterministic for the same frames
+        assert (serial / name).read_bytes() == (parallel / name).read_bytes(), name
 
 
 def test_outputs_carry_captions_and_chapters(serial_and_parallel):

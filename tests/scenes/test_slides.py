@@ -75,9 +75,10 @@ def _movies(slide) -> int:
     return len(slide.shapes._spTree.xpath(".//a:videoFile"))
 
 
-def test_pptx_has_one_slide_per_beat_with_video_and_notes(tmp_path, scene_input):
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_pptx_has_one_slide_per_beat_with_video_and_notes(tmp_path, scene_input, n_jobs):
     deck = build_deck(["two", "one"], scene_input, to="pptx", out_dir=tmp_path,
-                      theme="light", registry=REGISTRY)
+                      theme="light", registry=REGISTRY, n_jobs=n_jobs, progress=n_jobs > 1)
     assert deck == tmp_path / "two-one.pptx"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["two-one.pptx"]  # no work folder left
     slides = list(Presentation(str(deck)).slides)
@@ -153,3 +154,17 @@ def test_unknown_scene(tmp_path, scene_input):
 def test_inputs_list_must_match_scenes(tmp_path, scene_input):
     with pytest.raises(UnrolledError, match="2 scene inputs for 1 scenes"):
         build_deck(["two"], [scene_input, scene_input], out_dir=tmp_path, registry=REGISTRY)
+
+
+def test_real_scene_deck(tmp_path):
+    """The forward scene as a deck: every beat a slide with its video and its sentence."""
+    from rnn.model import text_model
+    from scenes.inputs import SceneInput
+
+    inp = SceneInput(trace=text_model("hey", hidden=2).trace())
+    deck = build_deck(["forward"], inp, to="pptx", out_dir=tmp_path)
+    slides = list(Presentation(str(deck)).slides)
+    notes = [s.notes_slide.notes_text_frame.text for s in slides]
+    assert len(slides) >= 3  # at least: unfold, one step per character pair, total loss
+    assert [_movies(s) for s in slides] == [1] * len(slides)
+    assert all(n.endswith(".") for n in notes) and len(set(notes)) == len(notes)
