@@ -1,0 +1,123 @@
+"""render_scene: real files, stable names, valid media, clear errors for bad requests."""
+
+import json
+
+import av
+import numpy as np
+import pytest
+import srt
+from manim import Circle, Create, Scene
+
+from rnn import UnrolledError, text_model
+from scenes.inputs import SceneInput, get_scene_input
+from scenes.registry import SCENES, SceneInfo
+from scenes.render import render_scene
+
+
+class Blink(Scene):
+    """Half a second of a circle: enough to check containers without rendering a real scene."""
+
+    def construct(self):
+        self.next_section("blink")
+        self.play(Create(Circle()), run_time=0.5, subcaption="a circle")
+
+
+@pytest.fixture
+def blink(monkeypatch):
+    monkeypatch.setitem(SCENES, "blink", SceneInfo("blink", Blink, "test only"))
+    return "blink"
+
+
+@pytest.fixture(scope="module")
+def forward_mp4(tmp_path_factory):
+    """The real forward scene, rendered once at low quality on a two-step trace."""
+    out = tmp_path_factory.mktemp("render")
+    inp = SceneInput(text_model("hey", hidden=3, seed=0).trace())
+    return out, render_scene("forward", inp, quality="low", out_dir=out, progress=False)
+
+
+def test_forward_mp4_is_a_whole_video_with_subtitles_and_sections(forward_mp4):
+    out, paths = forward_mp4
+    assert out / "forward.mp4" in paths and out / "forward.srt" in paths
+    assert all(p.exists() for p in paths)
+    with av.open(str(out / "forward.mp4")) as container:
+        stream = container.streams.video[0]
+        seconds = float(container.duration) / av.time_base
+        frames = sum(1 for _ in container.decode(video=0))
+        assert (stream.width, stream.height) == (854, 480)
+    assert 4.0 < seconds < 30.0  # two steps of the storyboard, not an empty clip
+    assert abs(frames - 15 * seconds) <= 2  # 15 fps at low quality
+    subtitles = list(srt.parse((out / "forward.srt").read_text(encoding="utf-8")))
+    index = json.loads((out / "forward.sections.json").read_text(encoding="utf-8"))
+    names = [s["name"] for s in index]
+    assert names == ["unfold", "forward step 1", "forward step 2", "total loss"]
+    assert len(subtitles) == len(names)  # one sentence per beat
+    assert subtitles[0].content.startswith("The same small network is copied")
+    for section in index:
+        assert (out / section["video"]).exists()
+
+
+def test_png_is_the_last_frame_at_the_quality_size(tmp_path, blink):
+    paths = render_scene(blink, quality="low", fmt="png", out_dir=tmp_path, progress=False)
+    assert paths == [tmp_path / "blink.png"]
+    with av.open(str(paths[0])) as container:
+        frame = next(container.decode(video=0))
+    assert (frame.width, frame.height) == (854, 480)
+
+
+def test_transparent_mov_keeps_an_alpha_channel(tmp_path, blink):
+    paths = render_scene(blink, fmt="mov", transparent=True, out_dir=tmp_path, progress=False)
+    with av.open(str(tmp_path / "blink.mov")) as container:
+        *_, frame = container.decode(video=0)  # the last frame: the circle is drawn
+        assert container.streams.video[0].codec_context.name == "qtrle"
+    rgba = frame.to_ndarray(format="rgba")
+    assert rgba[0, 0, 3] == 0  # the corner is see-through
+    assert rgba[..., 3].max() == 255  # the circle is not
+    assert tmp_path / "blink.srt" in paths
+
+
+def test_transparent_webm_is_marked_as_having_alpha(tmp_path, blink):
+    render_scene(blink, fmt="webm", transparent=True, out_dir=tmp_path, progress=False)
+    with av.open(str(tmp_path / "blink.webm")) as container:
+        assert container.streams.video[0].metadata.get("alpha_mode") == "1"
+
+
+@pytest.mark.parametrize("fmt", ["mp4", "gif"])
+def test_transparent_without_alpha_is_refused_before_rendering(tmp_path, fmt):
+    with pytest.raises(UnrolledError, match="cannot be transparent"):
+        render_scene("forward", fmt=fmt, transparent=True, out_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_scene_lists_the_known_ones(tmp_path):
+    with pytest.raises(UnrolledError, match="known scenes: forward, bptt, gradients, lecture"):
+        render_scene("backprop", out_dir=tmp_path)
+
+
+@pytest.mark.parametrize("kwargs,message", [({"quality": "8k"}, "unknown quality"),
+                                            ({"fmt": "avi"}, "unknown format")])
+def test_unknown_quality_or_format_is_refused(tmp_path, kwargs, message):
+    with pytest.raises(UnrolledError, match=message):
+        render_scene("forward", out_dir=tmp_path, **kwargs)
+
+
+def test_output_directory_that_is_a_file_is_refused(tmp_path):
+    blocker = tmp_path / "media"
+    blocker.write_text("not a directory")
+    with pytest.raises(UnrolledError, match="cannot write to output directory"):
+        render_scene("forward", out_dir=blocker / "out")
+
+
+def test_a_trace_too_long_to_draw_fails_with_the_limit_and_leaves_no_file(tmp_path):
+    inp = SceneInput(text_model("hellohello").trace())
+    with pytest.raises(UnrolledError, match="at most 8 time steps"):
+        render_scene("forward", inp, out_dir=tmp_path, progress=False)
+    assert not (tmp_path / "forward.mp4").exists()
+
+
+def test_rendering_restores_the_scene_input_it_replaced(tmp_path, blink):
+    before = get_scene_input()
+    render_scene(blink, SceneInput(before.trace, theme="light"), fmt="png", out_dir=tmp_path,
+                 progress=False)
+    assert get_scene_input() is before
+    assert np.array_equal(get_scene_input().trace.h, before.trace.h)
