@@ -107,17 +107,9 @@ def save_still(
     try:
         with atomic_path(path) as tmp:
             tmp.write_bytes(data)
-            # mkstemp creates 0600 files; a figure should get the usual umask-derived mode
-            os.chmod(tmp, 0o666 & ~_umask())
     except OSError as err:
         raise UnrolledError(f"cannot write still {path}: {err.strerror or err}") from None
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)  # the only portable way to read it is to set it and put it back
-    os.umask(mask)
-    return mask
 
 
 def _render(scene_factory, fmt: str, width: int, height: int, background: str | None) -> bytes:

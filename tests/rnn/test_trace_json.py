@@ -110,3 +110,15 @@ def test_loaded_trace_reruns_to_the_same_numbers():
     tr = trace_json.loads(trace_json.dumps(text_model().trace()))
     again = run(tr.params, tr.X, tr.targets, tr.h0)
     assert np.array_equal(again.dL_da, tr.dL_da)
+
+
+def test_saved_files_are_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        trace_json.save(tmp_path / "t.json", text_model().trace())
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "t.json").stat().st_mode) == 0o644
