@@ -30,7 +30,7 @@ PX_TO_PT = 72 / 96  # CSS pixels to PDF points, so a 2400 px still is 25 in wide
 
 
 class VectorCamera(Camera):
-    """A cairo ``Camera`` that draws onto a vector surface instead of a pixel buffer."""
+    """A cairo ``Camera`` that draws onto a given surface (vector, or an image for PNG)."""
 
     def __init__(self, surface: cairo.Surface, scale: float = 1.0, **kwargs):
         super().__init__(**kwargs)
@@ -91,7 +91,10 @@ def save_still(
     -------
     The path written. Raises UnrolledError for a bad format, width or folder.
     """
-    path = Path(path)
+    return save_stills(scene, {fmt: path}, width_px, background)[0]
+
+
+def _check(fmt: str, width_px: int, path: Path) -> None:
     if fmt not in FORMATS:
         raise UnrolledError(f"unknown still format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if isinstance(width_px, bool) or not isinstance(width_px, int) \
@@ -101,25 +104,42 @@ def save_still(
     folder = path.parent
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise UnrolledError(f"cannot write a still into {folder}: not a writable folder")
+
+
+def save_stills(
+    scene: Callable[[], Scene],
+    paths: dict[str, str | os.PathLike],
+    width_px: int = 2400,
+    background: str | None = None,
+) -> list[Path]:
+    """Build a scene once and write its final frame in several formats, e.g. ``{"png": p, ...}``.
+
+    Every format is drawn by cairo from the same final mobjects: PNG on an image surface,
+    SVG and PDF on vector surfaces. Each file is written atomically.
+    """
+    paths = {fmt: Path(p) for fmt, p in paths.items()}
+    for fmt, path in paths.items():
+        _check(fmt, width_px, path)
     height_px = round(width_px * 9 / 16)
+    data = _render(scene, list(paths), width_px, height_px, background)
+    for fmt, path in paths.items():
+        try:
+            with atomic_path(path) as tmp:
+                tmp.write_bytes(data[fmt])
+        except OSError as err:
+            raise UnrolledError(f"cannot write still {path}: {err.strerror or err}") from None
+    return list(paths.values())
 
-    data = _render(scene, fmt, width_px, height_px, background)
-    try:
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(data)
-    except OSError as err:
-        raise UnrolledError(f"cannot write still {path}: {err.strerror or err}") from None
-    return path
 
-
-def _render(scene_factory, fmt: str, width: int, height: int, background: str | None) -> bytes:
+def _render(scene_factory, fmts: list[str], width: int, height: int,
+            background: str | None) -> dict[str, bytes]:
     # A private media folder per call: parallel renders sharing one collide on texts/*.svg
     with tempfile.TemporaryDirectory(prefix="unrolled-still-") as media:
         settings = {
             "media_dir": media,
-            # An absolute name keeps every file manim writes (the frame, a scene's .srt) in
-            # the private folder; without one, a PNG run with subcaptions fails in manim
-            "output_file": str(Path(media) / "still.png"),
+            # An absolute name keeps every file manim writes (a scene's .srt) in the private
+            # folder; without one, a dry run with subcaptions fails in manim
+            "output_file": str(Path(media) / "still"),
             "notify_outdated_version": False,
             "verbosity": "WARNING",
             "progress_bar": "none",
@@ -127,34 +147,32 @@ def _render(scene_factory, fmt: str, width: int, height: int, background: str | 
             "pixel_width": width,
             "pixel_height": height,
             "frame_width": 8.0 * width / height,  # frame height stays Manim's 8 units
+            # No output at all and no frames drawn: animations jump to their end
+            "dry_run": True,
+            "from_animation_number": sys.maxsize,
         }
         if background is not None:
             settings["background_color"] = background
-        if fmt == "png":
-            # save_last_frame skips every animation to its end, then writes one frame
-            settings.update(save_last_frame=True, write_to_movie=False, format="png")
-        else:
-            # No output at all, and no frames drawn: animations jump to their end
-            settings.update(dry_run=True, from_animation_number=sys.maxsize)
         with tempconfig(settings):
             scene = scene_factory()
             scene.render()
-            if fmt == "png":
-                return Path(scene.renderer.file_writer.image_file_path).read_bytes()
-            return _vector(scene, fmt, width, height)
+            return {fmt: _draw(scene, fmt, width, height) for fmt in fmts}
 
 
-def _vector(scene: Scene, fmt: str, width: int, height: int) -> bytes:
+def _draw(scene: Scene, fmt: str, width: int, height: int) -> bytes:
+    """The scene's final mobjects drawn by cairo onto a surface of the format."""
     buffer = io.BytesIO()
+    scale = 1.0
     if fmt == "svg":
         surface = cairo.SVGSurface(buffer, width, height)
         surface.set_document_unit(cairo.SVGUnit.PX)
-        scale = 1.0
-    else:
+    elif fmt == "pdf":
         scale = PX_TO_PT
         surface = cairo.PDFSurface(buffer, width * scale, height * scale)
         surface.set_metadata(cairo.PDFMetadata.CREATE_DATE, PDF_DATE)
         surface.set_metadata(cairo.PDFMetadata.MOD_DATE, PDF_DATE)
+    else:
+        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
     source = scene.renderer.camera  # its final frame, background and z-ordering
     camera = VectorCamera(
         surface, scale,
@@ -166,6 +184,9 @@ def _vector(scene: Scene, fmt: str, width: int, height: int) -> bytes:
     )
     camera.paint_background()
     camera.capture_mobjects(scene.mobjects)
+    if fmt == "png":
+        surface.flush()
+        surface.write_to_png(buffer)
     surface.finish()
     data = buffer.getvalue()
     return _stable_svg_ids(data) if fmt == "svg" else data
