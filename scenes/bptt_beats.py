@@ -10,12 +10,12 @@ from __future__ import annotations
 from manim import GrowArrow, Indicate, VGroup
 
 from scenes.components import equation, vector_text
-from scenes.stage import (Stage, beat, error_flow, place_top, scale_of, set_top,
+from scenes.stage import (Stage, error_flow, place_top, scale_of, set_top,
                           show_forward_state)
 
 
 def enter_bptt(stage: Stage) -> None:
-    with beat(stage, "backward", "Backpropagation starts from the losses and sends "
+    with stage.beat("backward", "Backpropagation starts from the losses and sends "
                                  "errors backwards in time, one colour per loss term."):
         show_forward_state(stage)
         stage.eq = {"dL_dh": place_top(equation("dL_dh", stage.theme, 30), stage, 0),
@@ -27,7 +27,7 @@ def enter_bptt(stage: Stage) -> None:
 
 def output_errors(stage: Stage) -> None:
     tr, net = stage.trace, stage.net
-    with beat(stage, "output errors", "Each loss term first gives the error of its own "
+    with stage.beat("output errors", "Each loss term first gives the error of its own "
                                       "outputs: dL/do(t) = yhat(t) minus the one-hot target."):
         vmax = scale_of(tr.dL_do)
         anims = [a for t in range(1, stage.T + 1)
@@ -55,7 +55,7 @@ def backward_step(stage: Stage, t: int) -> None:
     colors = th.source_colors(stage.T)
     eq = stage.eq
     later = "" if t == stage.T else f", plus what steps after {t} send back through W"
-    with beat(stage, f"backward step {t}", f"dL/dh({t}) gathers the error of L({t}) "
+    with stage.beat(f"backward step {t}", f"dL/dh({t}) gathers the error of L({t}) "
                                            f"through V{later}; dL/da({t}) follows."):
         readout = _readout(stage, t)
         old = stage.readout
@@ -82,7 +82,7 @@ def backward_step(stage: Stage, t: int) -> None:
 
 
 def finish_bptt(stage: Stage) -> None:
-    with beat(stage, "all errors", "Every loss term has sent its error back to every "
+    with stage.beat("all errors", "Every loss term has sent its error back to every "
                                    "earlier step; the thicker the arrow, the larger the error."):
         # arrows are on screen one by one (GrowArrow adds them), so animate them one by one
         stage.play(*[Indicate(a, scale_factor=1.05, color=a.get_color()) for a in error_flow(stage)],

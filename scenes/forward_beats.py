@@ -9,7 +9,7 @@ from __future__ import annotations
 from manim import Indicate, ReplacementTransform, Text, VGroup
 
 from scenes.components import equation, light
-from scenes.stage import Stage, beat, loss_label, place_top, set_top
+from scenes.stage import Stage, loss_label, place_top, set_top
 from scenes.theme import format_value
 
 
@@ -34,7 +34,7 @@ def _term(stage: Stage, eq: str, key: str, color) -> object:
 
 
 def show_unfolded(stage: Stage) -> None:
-    with beat(stage, "unfold", "The same small network is copied once per time step, "
+    with stage.beat("unfold", "The same small network is copied once per time step, "
                                "inputs at the bottom, hidden units in the middle, outputs on top."):
         stage.scene.add(stage.net)  # static from now on: it is painted once
         stage.loss_labels = VGroup()
@@ -52,7 +52,7 @@ def forward_step(stage: Stage, t: int) -> None:
     if t == 1:
         caption = ("Step 1: the input, through U, gives h(1); V turns it into the "
                    "prediction and its loss L(1).")
-    with beat(stage, f"forward step {t}", caption):
+    with stage.beat(f"forward step {t}", caption):
         off = stage.pending_off
         stage.play(*off, *net.neurons("x", t).show_animations(tr.X[t - 1], 1.0),
                    *net.highlight_animations("U", True, t), _term(stage, "a", "U", th.param_color("U")),
@@ -77,7 +77,7 @@ def forward_step(stage: Stage, t: int) -> None:
 
 
 def show_total_loss(stage: Stage) -> None:
-    with beat(stage, "total loss", "The loss of the whole sequence is the sum of its "
+    with stage.beat("total loss", "The loss of the whole sequence is the sum of its "
                                    "per-step terms, read from the engine."):
         stage.play(*stage.pending_off, Indicate(stage.loss_total),
                    Indicate(stage.loss_labels), run_time=1.0)

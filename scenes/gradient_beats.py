@@ -10,7 +10,7 @@ from manim import Create, FadeIn, FadeOut, SurroundingRectangle, Text, VGroup
 
 from rnn.params import PARAM_NAMES
 from scenes.components import ParamPanel, equation, light
-from scenes.stage import Stage, beat, error_flow, place_top, set_top, show_error_state
+from scenes.stage import Stage, error_flow, place_top, set_top, show_error_state
 
 PANEL_BOX = (12.6, 1.1)  # width, height of the numbers in the top band
 
@@ -42,7 +42,7 @@ def frame_step(stage: Stage, t: int) -> VGroup:
 
 
 def enter_gradients(stage: Stage) -> None:
-    with beat(stage, "gradients", "Gradients need the errors: the contribution of each "
+    with stage.beat("gradients", "Gradients need the errors: the contribution of each "
                                   "step is an error times the activity that fed it."):
         show_error_state(stage)
         if stage.readout is not None:
@@ -57,7 +57,7 @@ def enter_gradients(stage: Stage) -> None:
 def contribution_step(stage: Stage, t: int) -> None:
     flow = error_flow(stage)
     th = stage.theme
-    with beat(stage, f"contribution {t}", f"Step {t} contributes to every parameter; "
+    with stage.beat(f"contribution {t}", f"Step {t} contributes to every parameter; "
                                           f"it needs the errors that reach step {t}, "
                                           "from every later loss term."):
         needed = flow.arriving_at(t)
@@ -78,7 +78,7 @@ def contribution_step(stage: Stage, t: int) -> None:
 
 def sum_over_time(stage: Stage) -> None:
     th, net = stage.theme, stage.net
-    with beat(stage, "sum over time", "Parameters are shared by every step, so each gradient "
+    with stage.beat("sum over time", "Parameters are shared by every step, so each gradient "
                                       "is the sum of its contributions over time."):
         panel = _panel(stage, "gradients: sums over t", {n: stage.trace.grads[n]
                                                          for n in PARAM_NAMES})
@@ -94,7 +94,7 @@ def sum_over_time(stage: Stage) -> None:
 
 def update_once(stage: Stage) -> None:
     net, up = stage.net, stage.trace.update
-    with beat(stage, "one update", "Then, once per pass, every parameter is renewed with its "
+    with stage.beat("one update", "Then, once per pass, every parameter is renewed with its "
                                    "summed gradient: one update, shared by all the steps."):
         if up is None:
             stage.scene.wait(0.5)

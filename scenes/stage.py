@@ -52,6 +52,11 @@ class Stage:
     def T(self) -> int:
         return self.trace.T
 
+    def beat(self, name: str, caption: str):
+        """``beat(self, name, caption)``, remembered in ``beats``."""
+        self.beats.append(name)
+        return beat(self, name, caption)
+
     def play(self, *anims, run_time: float = 0.6, **kwargs) -> None:
         anims = [a for a in anims if a is not None]
         if anims:
@@ -67,11 +72,13 @@ def build_stage(scene: Scene, inp: SceneInput) -> Stage:
 
 
 @contextmanager
-def beat(stage: Stage, name: str, caption: str) -> Iterator[None]:
-    """One named beat: its own section, and one sentence of narration spanning it."""
+def beat(stage, name: str, caption: str) -> Iterator[None]:
+    """One named beat: its own section, and one sentence of narration spanning it.
+
+    ``stage`` is anything with a ``scene`` attribute, so other scenes' boards can use it.
+    """
     scene = stage.scene
     scene.next_section(name)
-    stage.beats.append(name)
     start = scene.time
     yield
     elapsed = max(scene.time - start, 0.5)
