@@ -123,8 +123,13 @@ class TruncatedScene(Scene):
                 names.add(name.scale_to_fit_height(0.18).move_to([mid, lay.window_y, 0]))
                 if w["stop"] < T:
                     b.barriers.append(Barrier(lay.cut_x(w["stop"]), w["stop"], th))
-            self.add(title, b.seq, *b.barriers, names)  # static from here on
-            self.play(FadeIn(title), FadeIn(b.seq), *[Create(x) for x in b.barriers],
+            # Static parts first and each hidden stack on its own: an animated mobject
+            # repaints everything added after it, so the stacks of a window are brought
+            # to the front before they change.
+            stacks = list(b.seq.units.values())
+            self.add(title, b.seq.arrows, b.seq.labels, *b.barriers, names, *stacks)
+            self.play(FadeIn(title), FadeIn(b.seq.arrows), FadeIn(b.seq.labels),
+                      *[FadeIn(x) for x in stacks], *[Create(x) for x in b.barriers],
                       FadeIn(names), run_time=1.0)
             self.wait(0.3)
 
@@ -135,13 +140,16 @@ class TruncatedScene(Scene):
         with beat(b, f"forward window {k}", f"Window {k} runs forward over steps "
                                             f"{w['start']} to {w['stop']}.{carried}"):
             anims = []
+            self.bring_to_front(*[b.seq.units[t] for t in range(w["start"], w["stop"] + 1)])
             for i, t in enumerate(range(w["start"], w["stop"] + 1)):
                 anims.append(Transform(b.seq.units[t], b.seq.show_hidden(t, trace.h[i])))
                 label = b.seq.loss_label(t, trace.losses[i])
                 b.losses.add(label)
                 anims.append(FadeIn(label))
             if k > 1:
-                anims.append(Indicate(b.seq.recurrent[w["start"]], scale_factor=1.6))
+                # a flash on a copy, so the drawn arrow stays in the static background
+                carry = b.seq.recurrent[w["start"]].copy().set_stroke(width=7)
+                anims.append(ShowPassingFlash(carry, time_width=0.6))
             self.play(*anims, run_time=0.9)
             self.wait(0.15)
 
@@ -154,7 +162,8 @@ class TruncatedScene(Scene):
             b.errors.append(errors)
             walls = [x.wall for x in b.barriers if x.after in (w["start"] - 1, w["stop"])]
             self.play(LaggedStart(*[GrowArrow(a) for a in errors], lag_ratio=0.05),
-                      *[Indicate(x, color=b.theme.positive, scale_factor=1.05) for x in walls],
+                      *[ShowPassingFlash(x.copy().set_stroke(width=9), time_width=0.5)
+                        for x in walls],
                       run_time=0.9)
             self.wait(0.15)
 
