@@ -95,6 +95,7 @@ def build_deck(
     registry: dict | None = None,
     progress: bool = False,
     n_jobs: int | None = 1,
+    title: str | None = None,
 ) -> Path:
     """Render scenes as one slide deck, one slide per beat with its narration as notes.
 
@@ -123,6 +124,8 @@ def build_deck(
         Show one overall progress bar on stderr.
     n_jobs
         Scenes rendered at once, each in its own process; None means ``os.cpu_count()``.
+    title
+        HTML only: the page title (e.g. the lecture's); default: ``name``.
 
     Returns
     -------
@@ -163,7 +166,7 @@ def build_deck(
                  for k, (n, inp) in enumerate(zip(scene_names, inputs))]
         configs = _render_all(tasks, n_jobs, progress)
         built = work / "out" / f"{name}.{to}"
-        _convert(configs, built, to, one_file, reveal_url, title=name)
+        _convert(configs, built, to, one_file, reveal_url, title=title or name)
         return _publish(built, out_dir, assets=f"{name}_assets")
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -232,7 +235,7 @@ def _convert(configs: list, dest: Path, to: str, one_file: bool, reveal_url: str
     if to == "pptx":
         converter = PowerPoint(presentation_configs=configs)
     else:
-        options: dict[str, Any] = {"one_file": one_file, "title": title}
+        options: dict[str, Any] = {"one_file": one_file, "title": html.escape(title)}
         if reveal_url is not None:
             options["cdn_url"] = reveal_url
         # The template pastes notes into the page as is; narration like "a < b" must stay text.

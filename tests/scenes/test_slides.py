@@ -90,7 +90,7 @@ def test_pptx_has_one_slide_per_beat_with_video_and_notes(tmp_path, scene_input,
 
 def test_html_references_only_existing_files(tmp_path, scene_input):
     deck = build_deck(["two"], scene_input, to="html", out_dir=tmp_path, name="lecture",
-                      registry=REGISTRY)
+                      title="RNNs <live>", registry=REGISTRY)
     assert deck == tmp_path / "lecture.html"
     refs = _refs(deck)
     local = [r for r in refs if not r.startswith(("http://", "https://"))]
@@ -103,6 +103,7 @@ def test_html_references_only_existing_files(tmp_path, scene_input):
     page = deck.read_text()
     assert "A square appears." in page
     assert "It turns: a &lt; b &amp; c." in page  # narration stays text
+    assert "<title>RNNs &lt;live&gt;</title>" in page
 
 
 def test_html_one_file_with_local_reveal(tmp_path, scene_input):
