@@ -417,6 +417,55 @@ def render(scenes, all_scenes, model_kw, theme, values, trace_file, config, step
             click.echo(f"wrote {path}")
 
 
+@cli.command()
+@model_options
+@click.option("--theme", type=click.Choice(["dark", "light"]), default="light", show_default=True,
+              help="Colour theme (light for print).")
+@click.option("--trace", "trace_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Draw a saved Trace (JSON from `unrolled trace --json`).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A lecture file (TOML) giving the model.")
+@click.option("--format", "formats", default="png,svg,pdf", show_default=True,
+              help="Comma-separated formats among png, svg, pdf.")
+@click.option("--width", type=int, default=2400, show_default=True,
+              help="Width in pixels (PNG) or nominal pixels at 96 dpi (SVG, PDF); 320..8000.")
+@click.option("--only", multiple=True, help="Only this figure (repeatable); see the README table.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("media/figures"), show_default=True, help="Folder for the figures.")
+@click.option("--jobs", type=POSITIVE_INT, default=None,
+              help="Figures drawn in parallel processes (default: the number of cores).")
+def figures(model_kw, theme, trace_file, config, formats, width, only, out, jobs):
+    """Write the article's figures as print stills (PNG, SVG, PDF) from real numbers."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import TimeElapsedColumn
+
+    from scenes.figures import FIGURES, FORMATS, make_figures
+    from scenes.still import MAX_WIDTH, MIN_WIDTH
+
+    fmts = [f.strip() for f in formats.split(",") if f.strip()]
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad or not fmts:
+        raise InputError(f"--format: unknown format {(bad or [formats])[0]!r}; "
+                         f"choose from {', '.join(FORMATS)}")
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise InputError(f"--width must be in {MIN_WIDTH}..{MAX_WIDTH}, got {width}")
+    names = {f.name for f in FIGURES}
+    unknown = [o for o in only if o not in names]
+    if unknown:
+        raise InputError(f"unknown figure {unknown[0]!r}; figures: {', '.join(names)}")
+    chosen = [f for f in FIGURES if not only or f.name in only]
+    lecture = build_lecture([], model_kw, {}, theme, None, None, None, trace_file, config)
+    lecture = dataclasses.replace(lecture, theme=theme)
+    check_writable(out)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), transient=True) as progress:
+        task = progress.add_task("Drawing figures", total=len(chosen))
+        paths = make_figures(lecture, out, fmts, width, chosen, n_jobs=jobs,
+                             on_done=lambda fig, _: progress.advance(task))
+    for path in paths:
+        click.echo(f"wrote {path}")
+
+
 def check_writable(folder: Path) -> None:
     """Fail early, with one line, if ``folder`` cannot receive files."""
     import tempfile

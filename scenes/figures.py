@@ -1,0 +1,123 @@
+"""The article's figures as stills: which scene, at which beat, under which file name.
+
+Each figure is the final frame of a registered scene (some stop early, at a named stage),
+drawn from the same Trace as the animations and written as PNG, SVG and/or PDF.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rnn.errors import UnrolledError
+
+FORMATS = ("png", "svg", "pdf")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the article and how to draw it."""
+
+    name: str  # file stem
+    scene: str  # a key of scenes.registry.SCENES
+    article: str  # what the article's figure shows
+    values: bool = False  # print values inside neurons
+    extra: dict = field(default_factory=dict)  # scene options, e.g. {"stage": "two_steps"}
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("dense-backprop", "dense",
+           "section 1: errors of a layer converge on each neuron of the layer below (red arrows)"),
+    Figure("rnn-neurons", "neurons",
+           "section 2: the RNN as neurons, inputs below, outputs above, yellow recurrent arrows"),
+    Figure("unfolded", "unfold", "section 2: the RNN unfolded into one copy per time step"),
+    Figure("two-steps", "blackbox", "section 2: the textbook's forward form over two time steps",
+           extra={"stage": "two_steps"}),
+    Figure("folded", "blackbox", "section 2: the blackboxed RNN, folded, with its delay loop"),
+    Figure("forward-values", "forward", "section 2: forward propagation with the real values",
+           values=True),
+    Figure("bptt-errors", "bptt",
+           "section 3: errors flowing back in time, coloured by the loss term they come from"),
+    Figure("gradient-frames", "gradients",
+           "section 3: the gradient at each step, framed, with the errors it needs",
+           extra={"stage": "frames"}),
+    Figure("gradient-sum", "gradients",
+           "section 3: per-step contributions summed into one update of the parameters"),
+    Figure("truncated", "truncated",
+           "closing: truncated BPTT, the state crosses each cut and the errors do not"),
+    Figure("vanishing", "vanishing", "closing: vanishing and exploding gradients"),
+    Figure("clipping", "clipping", "closing: gradient-norm clipping of an exploding gradient"),
+)
+
+
+def figure_input(fig: Figure, lecture):
+    """The SceneInput of ``fig``: the lecture's input for its scene, plus the figure's options."""
+    from scenes.lecture_file import SceneEntry
+
+    one = dataclasses.replace(lecture, scenes=(SceneEntry(fig.scene, {"values": fig.values}),))
+    [inp] = one.scene_inputs()
+    return dataclasses.replace(inp, extra={**inp.extra, **fig.extra})
+
+
+def _draw_one(scene_name: str, scene_input, paths: dict[str, Path], width: int) -> list[Path]:
+    """Worker: build one scene for one figure and write its stills (runs in a child process)."""
+    from scenes.inputs import set_scene_input
+    from scenes.registry import SCENES
+    from scenes.still import save_stills
+    from scenes.theme import get_theme
+
+    set_scene_input(scene_input)
+    background = get_theme(scene_input.theme).background
+    return save_stills(SCENES[scene_name].cls, paths, width, background)
+
+
+def make_figures(
+    lecture,
+    out_dir: Path,
+    formats: Sequence[str] = FORMATS,
+    width: int = 2400,
+    figures: Sequence[Figure] = FIGURES,
+    n_jobs: int | None = None,
+    on_done: Callable[[Figure, list[Path]], None] | None = None,
+) -> list[Path]:
+    """Write every figure in every format into ``out_dir``; returns the paths, in figure order.
+
+    ``lecture`` (a ``scenes.lecture_file.Lecture``) gives the model and the theme.
+    """
+    from scenes.still import MAX_WIDTH, MIN_WIDTH
+
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise UnrolledError(f"unknown figure format {bad[0] if bad else ''!r}; "
+                            f"choose from {', '.join(FORMATS)}")
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise UnrolledError(f"width must be in {MIN_WIDTH}..{MAX_WIDTH} px, got {width}")
+    jobs = [(fig, figure_input(fig, lecture),
+             {fmt: out_dir / f"{fig.name}.{fmt}" for fmt in formats}) for fig in figures]
+    n_jobs = min(n_jobs or os.cpu_count() or 1, len(jobs))
+    written: dict[str, list[Path]] = {}
+    if n_jobs == 1:
+        for fig, inp, paths in jobs:
+            written[fig.name] = _draw_one(fig.scene, inp, paths, width)
+            if on_done:
+                on_done(fig, written[fig.name])
+    else:
+        from scenes.batch import pool_context
+
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=pool_context()) as pool:
+            futures = {pool.submit(_draw_one, fig.scene, inp, paths, width): fig
+                       for fig, inp, paths in jobs}
+            try:
+                for future in as_completed(futures):
+                    fig = futures[future]
+                    written[fig.name] = future.result()
+                    if on_done:
+                        on_done(fig, written[fig.name])
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    return [p for fig in figures for p in written[fig.name]]

@@ -1,0 +1,84 @@
+"""`unrolled figures`: every figure of the article in print formats, same bytes every time."""
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import av
+import pytest
+
+from scenes.figures import FIGURES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def unrolled(*args):
+    return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args], cwd=ROOT,
+                          capture_output=True, text=True)
+
+
+def test_every_figure_names_a_registered_scene():
+    from scenes.registry import SCENES
+
+    assert len({f.name for f in FIGURES}) == len(FIGURES)
+    assert all(f.scene in SCENES for f in FIGURES)
+
+
+@pytest.fixture(scope="module")
+def figure_set(tmp_path_factory):
+    """All figures in all formats at a small width, written twice for determinism."""
+    runs = []
+    for k in range(2):
+        out = tmp_path_factory.mktemp(f"figs{k}")
+        res = unrolled("figures", "--width", "640", "--out", str(out))
+        assert res.returncode == 0, res.stderr
+        runs.append(out)
+    return runs
+
+
+def test_each_figure_in_each_format(figure_set):
+    out = figure_set[0]
+    for fig in FIGURES:
+        png, svg, pdf = (out / f"{fig.name}.{ext}" for ext in ("png", "svg", "pdf"))
+        with av.open(str(png)) as c:
+            frame = next(c.decode(video=0))
+        assert (frame.width, frame.height) == (640, 360)
+        root = ET.parse(svg).getroot()
+        tags = {el.tag.split("}")[-1] for el in root.iter()}
+        assert "path" in tags and "image" not in tags, fig.name
+        assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_same_inputs_same_bytes(figure_set):
+    a, b = figure_set
+    for fig in FIGURES:
+        for ext in ("png", "svg"):
+            assert (a / f"{fig.name}.{ext}").read_bytes() == (b / f"{fig.name}.{ext}").read_bytes()
+
+
+def test_light_theme_is_the_default(figure_set):
+    with av.open(str(figure_set[0] / "bptt-errors.png")) as c:
+        frame = next(c.decode(video=0)).to_ndarray(format="rgb24")
+    assert frame[1, 1].tolist() == [255, 255, 255]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "png,tiff"], "unknown format 'tiff'"),
+    (["--width", "10"], "--width"),
+    (["--width", "99999"], "--width"),
+    (["--only", "nosuch"], "unknown figure 'nosuch'"),
+])
+def test_bad_figure_input(tmp_path, args, message):
+    res = unrolled("figures", "--out", str(tmp_path), *args)
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines() == [res.stderr.strip()] and message in res.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_folder_keeps_what_is_there(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("keep")
+    res = unrolled("figures", "--only", "forward-values", "--out", str(blocker / "figs"))
+    assert res.returncode == 2 and "cannot write" in res.stderr
+    assert blocker.read_text() == "keep"
