@@ -266,3 +266,18 @@ def _publish(built: Path, out_dir: Path, assets: str) -> Path:
     os.replace(built, target)
     return target
 
+
+
+def lecture_deck(lecture, to: str = "pptx", out_dir: str | Path = Path("media"),
+                 n_jobs: int | None = None, registry: dict | None = None,
+                 progress: bool = False, **options: Any) -> Path:
+    """The deck of a loaded lecture file: its scenes, inputs, quality and title.
+
+    Written to ``out_dir/<lecture file stem>.<to>``; ``options`` go to ``build_deck``
+    (e.g. ``one_file``, ``reveal_url``).
+    """
+    return build_deck(
+        lecture.scene_names, lecture.scene_inputs(registry), to=to, out_dir=out_dir,
+        quality=lecture.quality, name=lecture.path.stem, title=lecture.title,
+        registry=registry, n_jobs=n_jobs, progress=progress, **options,
+    )

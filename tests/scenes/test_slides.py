@@ -169,3 +169,18 @@ def test_real_scene_deck(tmp_path):
     assert len(slides) >= 3  # at least: unfold, one step per character pair, total loss
     assert [_movies(s) for s in slides] == [1] * len(slides)
     assert all(n.endswith(".") for n in notes) and len(set(notes)) == len(notes)
+
+
+def test_lecture_deck(tmp_path):
+    from scenes.lecture_file import load_lecture
+    from scenes.slides import lecture_deck
+
+    path = tmp_path / "week3.toml"
+    path.write_text('title = "Week 3"\ntheme = "light"\n[[scenes]]\nname = "one"\n'
+                    '[[scenes]]\nname = "two"\nvalues = true\n')
+    lecture = load_lecture(path, REGISTRY)
+    deck = lecture_deck(lecture, to="html", out_dir=tmp_path / "out", n_jobs=1, registry=REGISTRY)
+    assert deck == tmp_path / "out" / "week3.html"
+    page = deck.read_text()
+    assert "<title>Week 3</title>" in page and "Goodbye in light." in page
+    assert len([r for r in _refs(deck) if r.endswith(".mp4")]) == 3
