@@ -136,7 +136,9 @@ def write_chapters(sections_path: str | Path, chapters_path: str | Path | None =
     except OSError as err:
         raise UnrolledError(f"{sections_path}: cannot read sections ({err.strerror})") from None
     except json.JSONDecodeError as err:
-        raise UnrolledError(f"{sections_path}: not valid JSON ({err.msg}, line {err.lineno})") from None
+        raise UnrolledError(
+            f"{sections_path}: not valid JSON ({err.msg}, line {err.lineno})"
+        ) from None
     chapters = chapters_from_sections(sections, str(sections_path))
     write_text_atomic(chapters_path, format_vtt(chapters))
     shutil.copymode(sections_path, chapters_path)

@@ -63,7 +63,8 @@ def render_tiny(name, scene_input, quality="low", fmt="mp4", transparent=False,
         index = json.loads(sections.read_text())
         (out_dir / f"{name}_sections").mkdir()
         for i, section in enumerate(index):
-            shutil.copy(sections.parent / section["video"], out_dir / f"{name}_sections/{i:03d}.mp4")
+            video = out_dir / f"{name}_sections/{i:03d}.mp4"
+            shutil.copy(sections.parent / section["video"], video)
             section["video"] = f"{name}_sections/{i:03d}.mp4"
         out[2].write_text(json.dumps(index))
         return out
@@ -262,4 +263,5 @@ def test_rerender_replaces_section_folders(tmp_path):
         render_jobs(_jobs(("square", "")), n_jobs=1, out_dir=tmp_path, progress=False,
                     render=render_tiny)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"square{x}" for x in EXPECTED_SUFFIXES]
-    assert sorted(p.name for p in (tmp_path / "square_sections").iterdir()) == ["000.mp4", "001.mp4"]
+    sections = sorted(p.name for p in (tmp_path / "square_sections").iterdir())
+    assert sections == ["000.mp4", "001.mp4"]

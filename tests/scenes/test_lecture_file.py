@@ -153,7 +153,8 @@ def test_jobs_follow_the_lecture(tmp_path):
     import pickle
 
     path = write(tmp_path, 'quality = "medium"\n[[scenes]]\nname = "forward"\n'
-                           '[[scenes]]\nname = "bptt"\n[[scenes]]\nname = "forward"\nvalues = true\n')
+                           '[[scenes]]\nname = "bptt"\n'
+                           '[[scenes]]\nname = "forward"\nvalues = true\n')
     jobs = load_lecture(path, REGISTRY).jobs(REGISTRY)
     assert [(j.name, j.output_stem, j.quality) for j in jobs] == [
         ("forward", "forward", "medium"), ("bptt", "bptt", "medium"),
