@@ -8,7 +8,7 @@ them, which is the picture of parameter sharing.
 from __future__ import annotations
 
 import numpy as np
-from manim import ArcBetweenPoints, Line, Text, VGroup
+from manim import ArcBetweenPoints, FadeIn, FadeOut, Line, Text, VGroup
 
 from rnn.trace import Trace
 from scenes.components.layout import LAYERS, Layout
@@ -80,6 +80,7 @@ class UnrolledNetwork(VGroup):
                         for name in CONNECTED}
         self.step_labels = self._make_step_labels()
         self.all_neurons = VGroup(*self._rows.values())
+        self.overlays: dict[tuple[str, int], VGroup] = {}  # (parameter, step) -> highlight
         self.add(*self._conn.values(), *self._labels.values(), self.step_labels,
                  self.all_neurons)
 
@@ -134,6 +135,7 @@ class UnrolledNetwork(VGroup):
         return group
 
     def _style(self, group: VGroup, name: str, highlighted: bool) -> VGroup:
+        """Stroke of connections at rest, or of their highlighted overlay."""
         if highlighted:
             return group.set_stroke(self.theme.param_color(name), HIGHLIGHT_WIDTH, opacity=1.0)
         color = self.theme.recurrent if name == "W" else self.theme.connection
@@ -157,22 +159,47 @@ class UnrolledNetwork(VGroup):
         return self._labels[name]
 
     # Highlighting ----------------------------------------------------------------------
-    def highlight(self, name: str, on: bool = True) -> UnrolledNetwork:
-        """Highlight (or restore) every copy of a shared parameter, at once."""
-        self._style(self.connections(name), name, on)
-        return self
+    def _overlay(self, name: str, t: int) -> VGroup:
+        """A highlighted copy of step t's ``name`` connections and label, drawn on top.
+
+        Highlighting adds this overlay instead of restyling the connections, so that the
+        connections (hundreds of lines, drawn first) stay in manim's static background.
+        Lines run edge to edge, since an overlay is drawn above the neurons.
+        """
+        lines = VGroup()
+        r = self.layout.radius
+        for original in self.connections(name, t):
+            # trim the copy to the circles' edges, whatever its shape
+            cut = min(0.45, r / max(original.get_arc_length(), 1e-6))
+            line = original.copy()
+            line.pointwise_become_partial(original, cut, 1 - cut)
+            lines.add(line)
+        self._style(lines, name, highlighted=True)
+        label = self.param_labels(name)[t - 1].copy()
+        for lab in label:
+            lab.scale(1.4).set_color(self.theme.param_color(name))
+        return VGroup(lines, label)
+
+    def steps_of(self, name: str) -> list[int]:
+        """Steps that hold a drawn copy of ``name`` (W has none at step 1: h(0) is not drawn)."""
+        return [t for t in range(1, self.T + 1) if len(self.connections(name, t))]
 
     def highlight_animations(self, name: str, on: bool = True, t: int | None = None) -> list:
-        """Animations highlighting every copy of ``name`` (or the copy at step ``t``)."""
-        group = self.connections(name, t)
-        target = self._style(group.copy(), name, on)
-        labels = self.param_labels(name) if t is None else [self.param_labels(name)[t - 1]]
-        scale = 1.4 if on else 1 / 1.4
-        # each label grows about its own centre, so the copies stay where they are
-        return [group.animate.become(target)] + [lab.animate.scale(scale) for lab in labels
-                                                 if len(lab)]
+        """Animations highlighting (``on``) or restoring every copy of ``name``, or step t's.
 
-    def is_highlighted(self, name: str) -> list[bool]:
-        """Per copy line: whether it carries the highlight style (for tests and checks)."""
-        return [abs(line.get_stroke_width() - HIGHLIGHT_WIDTH) < 1e-6
-                for line in self.connections(name).family_members_with_points()]
+        Every copy is highlighted alike: the parameter is one and the same at every step.
+        """
+        steps = self.steps_of(name) if t is None else [s for s in [t] if s in self.steps_of(name)]
+        anims = []
+        for step in steps:
+            key = (name, step)
+            if on and key not in self.overlays:
+                self.overlays[key] = self._overlay(name, step)
+                anims.append(FadeIn(self.overlays[key]))
+            elif not on and key in self.overlays:
+                anims.append(FadeOut(self.overlays.pop(key)))
+        return anims
+
+    def highlighted_steps(self, name: str) -> list[int]:
+        """Steps whose copy of ``name`` is highlighted now."""
+        return sorted(t for (n, t) in self.overlays if n == name)

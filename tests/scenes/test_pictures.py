@@ -89,8 +89,7 @@ def test_changing_a_weight_in_the_trace_changes_what_is_drawn(hello_trace, tmp_p
 def test_highlighting_W_highlights_every_copy_and_nothing_else(hello_trace, tmp_path):
     net = UnrolledNetwork(hello_trace)
     T, H = hello_trace.h.shape
-    assert len(net.is_highlighted("W")) == (T - 1) * H * H
-    assert not any(net.is_highlighted("W"))
+    assert net.highlighted_steps("W") == []
 
     class Highlight(Scene):
         def construct(self):
@@ -98,11 +97,19 @@ def test_highlighting_W_highlights_every_copy_and_nothing_else(hello_trace, tmp_
             self.play(*net.highlight_animations("W"))
 
     with tempconfig({"dry_run": True, "media_dir": str(tmp_path)}):
-        Highlight().render()
-    assert all(net.is_highlighted("W"))
-    assert not any(net.is_highlighted("U")) and not any(net.is_highlighted("V"))
+        scene = Highlight()
+        scene.render()
+    assert net.highlighted_steps("W") == list(range(2, T + 1))  # every drawn copy (h(0) is not)
+    assert net.highlighted_steps("U") == [] and net.highlighted_steps("V") == []
+    shown = scene.get_mobject_family_members()
+    color = THEMES["dark"].param_color("W")
+    for t in range(2, T + 1):
+        lines, label = net.overlays["W", t]
+        assert lines in shown and len(lines) == H * H == len(net.connections("W", t))
+        assert all(line.get_stroke_color() == color for line in lines)
+        assert label[0].original_text == "W"  # the same name at every step
     labels = net.param_labels("W")
-    assert {lab[0].text for lab in labels if len(lab)} == {"W"}  # same name at every step
+    assert {lab[0].original_text for lab in labels if len(lab)} == {"W"}
 
 
 def test_gradients_show_the_trace_contributions_totals_and_new_parameters(hello_trace, tmp_path, dry_run):
