@@ -466,6 +466,41 @@ def figures(model_kw, theme, trace_file, config, formats, width, only, out, jobs
         click.echo(f"wrote {path}")
 
 
+@cli.command()
+@click.argument("scenes", nargs=-1)
+@click.option("--all", "all_scenes", is_flag=True, help="One deck of every registered scene.")
+@model_options
+@render_options
+@click.option("--to", "to", type=click.Choice(["pptx", "html"]), default="pptx",
+              show_default=True, help="PowerPoint/LibreOffice deck, or reveal.js HTML.")
+@click.option("-q", "--quality", type=click.Choice(QUALITY_CHOICES), default=None,
+              help="Video quality of the slides (default: low, or the lecture file's).")
+@click.option("--one-file", is_flag=True, help="html: embed the videos in the one HTML file.")
+@click.option("--reveal-url", default=None,
+              help="html: where reveal.js is served from (a local copy for offline use).")
+@click.option("--name", default=None, help="File name of the deck (default: the lecture's).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("media"),
+              show_default=True, help="Folder for the deck.")
+@click.option("--jobs", type=POSITIVE_INT, default=None,
+              help="Scenes rendered in parallel processes (default: the number of cores).")
+def slides(scenes, all_scenes, model_kw, theme, values, trace_file, config, steps, window, clip,
+           to, quality, one_file, reveal_url, name, out, jobs):
+    """Build a slide deck: one slide per beat, the beat's narration as speaker notes."""
+    from scenes.slides import lecture_deck
+
+    names = selected_scenes(scenes, all_scenes, config)
+    lecture = build_lecture(names, model_kw, {"window": window, "steps": steps, "clip": clip},
+                            theme, values, quality, None, trace_file, config)
+    if config is None:
+        lecture = dataclasses.replace(lecture, path=Path(name or "deck"), title="unrolled")
+    elif name:
+        lecture = dataclasses.replace(lecture, path=Path(name))
+    check_writable(out)
+    options = {"one_file": one_file, "reveal_url": reveal_url} if to == "html" else {}
+    deck = lecture_deck(lecture, to=to, out_dir=out, n_jobs=jobs, progress=True, **options)
+    click.echo(f"wrote {deck}")
+
+
 def check_writable(folder: Path) -> None:
     """Fail early, with one line, if ``folder`` cannot receive files."""
     import tempfile
