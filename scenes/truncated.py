@@ -15,7 +15,8 @@ from scenes.components.barrier import Barrier
 from scenes.inputs import SceneInput, get_scene_input
 from scenes.stage import beat as stage_beat
 from scenes.theme import Theme, get_theme
-from scenes.truncated_parts import CompactSequence, RenewalPanel, WindowErrors
+from scenes.truncated_parts import (MAX_COMPACT_HIDDEN, MAX_COMPACT_STEPS, CompactSequence,
+                                    RenewalPanel, WindowErrors)
 
 TRUNCATED_TEXT = "hello hello hello"  # 16 steps at most, 5 characters
 DEFAULTS = {"window": 4, "steps": 12}
@@ -41,11 +42,18 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
         raise UnrolledError(f"window must be a positive number of steps, got {window}")
     if not isinstance(steps, int) or steps <= 0:
         raise UnrolledError(f"steps must be a positive number, got {steps}")
+    if steps > MAX_COMPACT_STEPS:
+        raise UnrolledError(f"the truncated scene draws at most {MAX_COMPACT_STEPS} steps, "
+                            f"got {steps}")
+    hidden = 3 if hidden is None else hidden
+    if not 1 <= hidden <= MAX_COMPACT_HIDDEN:
+        raise UnrolledError(f"the truncated scene draws 1 to {MAX_COMPACT_HIDDEN} hidden units, "
+                            f"got {hidden}")
     text = TRUNCATED_TEXT if text is None else text
     if len(text) < steps + 1:
         raise UnrolledError(f"{steps} steps need a text of at least {steps + 1} characters, "
                             f"got {len(text)}")
-    model = text_model(text[:steps + 1], hidden=3 if hidden is None else hidden, seed=seed)
+    model = text_model(text[:steps + 1], hidden=hidden, seed=seed)
     optimizer = Optimizer(method="sgd", lr=LEARNING_RATE)
     windows = model.windows(window, optimizer)
     full = model.trace(Optimizer(method="sgd", lr=LEARNING_RATE))

@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 import pytest
-from manim import tempconfig
+from manim import ManimColor, tempconfig
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from rnn.errors import UnrolledError
@@ -95,6 +95,7 @@ def test_changing_the_threshold_changes_the_picture(default, tmp_path):
     scene, _ = default
     inp = prepare_input({"clip": 5.0, "radius": 2.5}, theme="light")
     other = render(tmp_path, inp)
+    assert ManimColor(other.camera.background_color).to_hex() == "#FFFFFF"  # light theme
     after = inp.extra["clipped"].update.grad_norm_clipped
     assert after == pytest.approx(5.0)
     assert other.board.bars["clipped"].number.original_text == f"‖g‖ = {norm_text(after)}"

@@ -154,7 +154,8 @@ def test_without_a_truncated_input_the_scene_uses_the_defaults(tmp_path):
 
 @pytest.mark.parametrize("options, match", [
     ({"window": 0}, "window"), ({"window": -2}, "window"), ({"steps": 0}, "steps"),
-    ({"steps": 40}, "at least 41 characters"), ({"windows": 3}, "unknown"),
+    ({"steps": 15, "window": 4.5}, "window"), ({"steps": 17}, "at most 16 steps"),
+    ({"windows": 3}, "unknown"),
 ])
 def test_bad_options_are_refused_in_one_line(options, match):
     with pytest.raises(UnrolledError, match=match) as err:
@@ -162,9 +163,20 @@ def test_bad_options_are_refused_in_one_line(options, match):
     assert "\n" not in str(err.value)
 
 
-def test_a_short_text_is_refused():
+def test_a_short_text_or_too_many_hidden_units_are_refused():
     with pytest.raises(UnrolledError, match="at least 13 characters"):
         prepare_input({}, text="hello")
+    with pytest.raises(UnrolledError, match="hidden units"):
+        prepare_input({}, hidden=7)
+
+
+def test_a_window_as_long_as_the_sequence_is_full_bptt(tmp_path):
+    inp = prepare_input({"window": 6, "steps": 6})
+    scene = render(tmp_path, inp)
+    assert scene.board.barriers == [] and len(scene.board.renewals) == 1
+    assert all(np.all(d == 0) for d in inp.extra["difference"].values())
+    np.testing.assert_array_equal(inp.windows[0].update.params_after.W,
+                                  inp.trace.update.params_after.W)
 
 
 @frames_comparison(last_frame=True, base_scene=TruncatedScene)

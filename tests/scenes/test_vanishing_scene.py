@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 import pytest
-from manim import tempconfig
+from manim import ManimColor, tempconfig
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from rnn.errors import UnrolledError
@@ -107,6 +107,7 @@ def test_changing_the_radius_changes_the_picture(default, tmp_path):
     scene, _ = default
     inp = prepare_input({"radius": 1.2}, theme="light", seed=1)
     other = render(tmp_path, inp)
+    assert ManimColor(other.camera.background_color).to_hex() == "#FFFFFF"  # light theme
     assert other.board.beats[2] == "radius 1.2"
     assert _plotted(other, "large") != _plotted(scene, "large")
     norms = inp.extra["large"].error_by_source_norms()[7]
