@@ -6,13 +6,16 @@ from dataclasses import dataclass
 
 from manim import Scene
 
+from scenes.blackbox import BlackboxScene
 from scenes.bptt import BPTTScene
 from scenes.clipping import ClippingScene
 from scenes.dense_scene import DenseScene
 from scenes.forward import ForwardScene
 from scenes.gradients import GradientsScene
 from scenes.lecture import LectureScene
+from scenes.neurons import NeuronsScene
 from scenes.truncated import TruncatedScene
+from scenes.unfold import UnfoldScene
 from scenes.vanishing import VanishingScene
 
 
@@ -41,4 +44,10 @@ SCENES: dict[str, SceneInfo] = {
     "clipping": SceneInfo("clipping", ClippingScene,
                           "gradient norm before and after clipping, and the step each takes"),
     "dense": SceneInfo("dense", DenseScene, "a dense network's backprop: errors converge below"),
+    "neurons": SceneInfo("neurons", NeuronsScene,
+                         "the RNN as neurons: three layers, the hidden layer feeding itself"),
+    "unfold": SceneInfo("unfold", UnfoldScene,
+                        "the folded RNN unfolds into one copy per step, U, W, V shared"),
+    "blackbox": SceneInfo("blackbox", BlackboxScene,
+                          "neurons collapse into the textbook graph: two steps, then folded"),
 }

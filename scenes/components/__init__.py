@@ -5,11 +5,14 @@ network maths.
 """
 
 from scenes.components.arrows import ErrorArrow, ErrorFlow, arrow_width
+from scenes.components.blocks import BlockEdge, BlockNode, DelayLoop, RecurrentLoops, ValueScale
+from scenes.components.folded import FoldedNetwork
 from scenes.components.layout import MAX_HIDDEN, MAX_IO, MAX_STEPS, Layout, check_fits
 from scenes.components.network import UnrolledNetwork
 from scenes.components.neurons import LayerRow, Neuron
 from scenes.components.panels import (EQUATIONS, ParamPanel, equation, light, matrix_text,
                                       vector_text)
+from scenes.components.textbook import FoldedGraph, TwoStepGraph
 
 LayerColumn = LayerRow  # the name other modules may know it by
 
@@ -17,4 +20,6 @@ __all__ = [
     "EQUATIONS", "MAX_HIDDEN", "MAX_IO", "MAX_STEPS", "ErrorArrow", "ErrorFlow", "LayerColumn",
     "LayerRow", "Layout", "Neuron", "ParamPanel", "UnrolledNetwork", "arrow_width",
     "check_fits", "equation", "light", "matrix_text", "vector_text",
+    "BlockEdge", "BlockNode", "DelayLoop", "FoldedGraph", "FoldedNetwork", "RecurrentLoops",
+    "TwoStepGraph", "ValueScale",
 ]
