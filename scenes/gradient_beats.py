@@ -38,6 +38,9 @@ def frame_step(stage: Stage, t: int) -> VGroup:
             continue  # W at step 1 meets h(0), which is not drawn
         frames.add(SurroundingRectangle(copy, color=th.param_color(name), buff=0.04,
                                         stroke_width=3.5 if name == "W" else 2.0))
+    for name, layer in (("b", "h"), ("c", "o")):  # bias gradients are the layers' errors
+        frames.add(SurroundingRectangle(net.neurons(layer, t), color=th.param_color(name),
+                                        buff=0.08, stroke_width=1.5))
     return frames
 
 

@@ -153,8 +153,3 @@ def show_error_state(stage: Stage) -> None:
     stage.scene.add(*error_flow(stage))  # one by one, as BPTT's GrowArrow leaves them
     stage.shown.add("errors")
 
-
-def caption_text(stage: Stage, s: str, height: float = 0.26) -> Text:
-    text = light(Text(s, font="Sans", color=stage.theme.text))
-    return text.scale_to_fit_height(height)
-
