@@ -69,6 +69,7 @@ class BlackboxScene(Scene):
         self.graph = TwoStepGraph(self.stage.theme)
         self.numbers = self._numbers()
         self.folded: FoldedGraph | None = None
+        self.unfold_arrow: VGroup | None = None
         self.title: Text | None = None
 
     def _numbers(self) -> dict[tuple[str, str], Text]:

@@ -87,9 +87,6 @@ class RecurrentLoops(VGroup):
         """The H arrows leaving unit ``j`` (its own loop included)."""
         return VGroup(*[a for (src, _), a in self.arrows.items() if src == j])
 
-    def __len__(self) -> int:  # the arrows, not manim's family count
-        return len(self.arrows)
-
 
 class BlockNode(VGroup):
     """A node of the textbook graph: a circle around a variable name such as ``h(t)``.

@@ -87,7 +87,7 @@ def test_every_hidden_neuron_feeds_every_hidden_neuron(hello, media):
     scene = render(NeuronsScene, SceneInput(hello), media)
     net, H = scene.board.net, hello.h.shape[1]
     loops = net.loops
-    assert len(loops) == H * H == 9
+    assert len(loops.arrows) == len(loops.submobjects) == H * H == 9
     assert set(loops.arrows) == {(j, i) for j in range(H) for i in range(H)}
     shown = on_screen(scene)
     for (j, i), arrow in loops.arrows.items():
@@ -103,7 +103,7 @@ def test_every_hidden_neuron_feeds_every_hidden_neuron(hello, media):
 def test_a_smaller_hidden_layer_draws_fewer_recurrent_arrows(media):
     trace = text_model("hey", hidden=2, seed=0).trace()
     scene = render(NeuronsScene, SceneInput(trace), media)
-    assert len(scene.board.net.loops) == 4
+    assert len(scene.board.net.loops.arrows) == 4
 
 
 def test_another_seed_gives_other_fill_colours(hello, media):
@@ -202,7 +202,8 @@ def test_the_three_scenes_are_registered():
 
 # Stills and golden frames ----------------------------------------------------------------
 @pytest.mark.parametrize("scene_cls, extra", [(NeuronsScene, {}), (UnfoldScene, {}),
-                                              (BlackboxScene, {"stage": "two_steps"})])
+                                              (BlackboxScene, {"stage": "two_steps"}),
+                                              (BlackboxScene, {})])
 def test_final_frames_are_vector_stills(hello, tmp_path, scene_cls, extra):
     set_scene_input(SceneInput(hello, extra=extra))
     path = save_still(scene_cls, tmp_path / "figure.svg", fmt="svg", width_px=640)
