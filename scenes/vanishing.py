@@ -149,15 +149,19 @@ class VanishingScene(Scene):
                                      f"{radii['large']:g}."):
             title = Text(f"The error of L({T}) travelling back in time", font="Sans",
                          color=th.text).scale_to_fit_height(0.3).move_to([0, 3.6, 0])
-            for key, y in (("small", 2.3), ("large", 0.9)):
+            # what the picture assumes, said on screen: tanh kept near its linear range
+            note = Text(f"weights drawn with scale {e['large'].config.init_scale:g}, W rescaled "
+                        "to each spectral radius: tanh stays close to linear", font="Sans",
+                        color=th.muted).scale_to_fit_height(0.17).move_to([0, 3.15, 0])
+            for key, y in (("small", 2.2), ("large", 0.85)):
                 b.chains[key] = ErrorChain(e[key], e["decay"][key][1], th, y,
                                            f"radius {radii[key]:g}", lo, hi)
             b.plot = LogNormPlot(th, T - 1, (lo, hi), "distance s − t (steps back in time)",
                                  f"‖∂L({T})/∂h(t)‖, log scale", width=8.0, height=2.6)
             b.plot.move_to([0.3, -2.1, 0])
             statics = [c.static for c in b.chains.values()]
-            self.add(title, *statics, b.plot)  # static from here on
-            self.play(FadeIn(title), *[FadeIn(s) for s in statics], FadeIn(b.plot),
+            self.add(title, note, *statics, b.plot)  # static from here on
+            self.play(FadeIn(title), FadeIn(note), *[FadeIn(s) for s in statics], FadeIn(b.plot),
                       run_time=1.0)
             self.wait(0.3)
 
