@@ -7,11 +7,11 @@ follows. Arrow widths come from ``trace.error_by_source_norms()``.
 
 from __future__ import annotations
 
-from manim import GrowArrow, Indicate, VGroup
+from manim import FadeIn, FadeOut, GrowArrow, Indicate, VGroup
 
 from scenes.components import equation, vector_text
-from scenes.stage import (Stage, error_flow, place_top, scale_of, set_top,
-                          show_forward_state)
+from scenes.stage import (Stage, error_flow, lift, mark_term, place_top, scale_of, set_top,
+                          settle, show_forward_state)
 
 
 def enter_bptt(stage: Stage) -> None:
@@ -20,7 +20,6 @@ def enter_bptt(stage: Stage) -> None:
         show_forward_state(stage)
         stage.eq = {"dL_dh": place_top(equation("dL_dh", stage.theme, 30), stage, 0),
                     "dL_da": place_top(equation("dL_da", stage.theme, 28), stage, 1)}
-        stage.eq["dL_da"].set_opacity(0.35)  # comes into play once dL/dh(t) is known
         set_top(stage, stage.eq["dL_dh"], stage.eq["dL_da"], run_time=0.8)
         error_flow(stage)  # built now, shown arrow by arrow
 
@@ -60,22 +59,21 @@ def backward_step(stage: Stage, t: int) -> None:
         readout = _readout(stage, t)
         old = stage.readout
         stage.readout = readout
-        stage.play(GrowArrow(flow.by_pair[t, t]), eq["dL_dh"].select("out").animate.set_color(colors[t - 1]),
-                   eq["dL_dh"].select("next").animate.set_color(th.text),
-                   eq["dL_da"].animate.set_opacity(0.35),
-                   *([old.animate.set_opacity(0.0)] if old is not None else []), run_time=0.5)
         if old is not None:
-            stage.scene.remove(old)
+            lift(stage, old)
+        stage.play(GrowArrow(flow.by_pair[t, t]), *mark_term(stage, "dL_dh", "out", colors[t - 1]),
+                   *mark_term(stage, "dL_dh", "next"), *mark_term(stage, "dL_da", "lhs"),
+                   *([FadeOut(old)] if old is not None else []), run_time=0.5)
         incoming = [flow.by_pair[s, t] for s in range(t + 1, stage.T + 1)]
         if incoming:
             stage.play(*[GrowArrow(a) for a in incoming],
-                       eq["dL_dh"].select("next").animate.set_color(th.recurrent),
+                       *mark_term(stage, "dL_dh", "next", th.recurrent),
                        *net.highlight_animations("W", True, t + 1), run_time=0.6)
         from_h = [] if not incoming else net.highlight_animations("W", False, t + 1)
-        stage.scene.add(readout.set_opacity(0.0))
         stage.play(*net.neurons("h", t).show_animations(tr.dL_dh[t - 1], scale_of(tr.dL_dh)),
-                   *from_h, readout.animate.set_opacity(1.0), run_time=0.6)
-        stage.play(eq["dL_da"].animate.set_opacity(1.0),
+                   *from_h, FadeIn(readout), run_time=0.6)
+        settle(stage, readout)
+        stage.play(*mark_term(stage, "dL_da", "lhs", th.param_color("b")),
                    *net.neurons("h", t).show_animations(tr.dL_da[t - 1], scale_of(tr.dL_da)),
                    run_time=0.5)
         stage.scene.wait(0.2)

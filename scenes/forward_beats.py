@@ -9,7 +9,8 @@ from __future__ import annotations
 from manim import Indicate, ReplacementTransform, Text, VGroup
 
 from scenes.components import equation, light
-from scenes.stage import Stage, loss_label, place_top, set_top
+from scenes.stage import (Stage, lift, loss_label, mark_term, place_top, set_top, settle,
+                          swap_top)
 from scenes.theme import format_value
 
 
@@ -29,8 +30,8 @@ def running_loss(stage: Stage, t: int) -> Text:
     return text.move_to([4.6, stage.net.layout.panel_y + 0.25, 0])
 
 
-def _term(stage: Stage, eq: str, key: str, color) -> object:
-    return stage.eq[eq].select(key).animate.set_color(color)
+def _term(stage: Stage, eq: str, key: str, color=None) -> list:
+    return mark_term(stage, eq, key, color)
 
 
 def show_unfolded(stage: Stage) -> None:
@@ -55,30 +56,34 @@ def forward_step(stage: Stage, t: int) -> None:
     with stage.beat(f"forward step {t}", caption):
         off = stage.pending_off
         stage.play(*off, *net.neurons("x", t).show_animations(tr.X[t - 1], 1.0),
-                   *net.highlight_animations("U", True, t), _term(stage, "a", "U", th.param_color("U")),
+                   *net.highlight_animations("U", True, t), *_term(stage, "a", "U", th.param_color("U")),
                    run_time=0.5)
         stage.play(*net.highlight_animations("U", False, t),
                    *(net.highlight_animations("W", True, t) if t > 1 else []),
-                   _term(stage, "a", "U", th.text), _term(stage, "a", "W", th.param_color("W")),
+                   *_term(stage, "a", "U"), *_term(stage, "a", "W", th.param_color("W")),
                    *net.neurons("h", t).show_animations(tr.h[t - 1], 1.0), run_time=0.7)
         label = loss_label(stage, t).set_opacity(0.0)
         stage.loss_labels.add(label)
         new_total = running_loss(stage, t)
+        lift(stage, stage.loss_total)
         stage.play(*(net.highlight_animations("W", False, t) if t > 1 else []),
-                   _term(stage, "a", "W", th.text), _term(stage, "o", "V", th.param_color("V")),
+                   *_term(stage, "a", "W"), *_term(stage, "o", "V", th.param_color("V")),
                    *net.highlight_animations("V", True, t),
                    *net.neurons("o", t).show_animations(tr.yhat[t - 1], 1.0),
                    label.animate.set_opacity(1.0), ReplacementTransform(stage.loss_total, new_total),
                    run_time=0.7)
+        swap_top(stage, stage.loss_total, new_total)
         stage.loss_total = new_total  # the Text on screen now says the new total
+        settle(stage, new_total)
         stage.pending_off = [*net.highlight_animations("V", False, t),
-                             _term(stage, "o", "V", th.text)]
+                             *_term(stage, "o", "V")]
         stage.scene.wait(0.2)
 
 
 def show_total_loss(stage: Stage) -> None:
     with stage.beat("total loss", "The loss of the whole sequence is the sum of its "
                                    "per-step terms, read from the engine."):
+        lift(stage, stage.loss_total)
         stage.play(*stage.pending_off, Indicate(stage.loss_total),
                    Indicate(stage.loss_labels), run_time=1.0)
         stage.pending_off = []

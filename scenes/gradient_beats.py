@@ -10,7 +10,8 @@ from manim import Create, FadeIn, FadeOut, SurroundingRectangle, Text, VGroup
 
 from rnn.params import PARAM_NAMES
 from scenes.components import ParamPanel, equation, light
-from scenes.stage import Stage, error_flow, place_top, set_top, show_error_state
+from scenes.stage import (Stage, error_flow, lift, mark_term, place_top, set_top, settle,
+                          show_error_state)
 
 PANEL_BOX = (12.6, 1.1)  # width, height of the numbers in the top band
 
@@ -49,6 +50,7 @@ def enter_gradients(stage: Stage) -> None:
                                   "step is an error times the activity that fed it."):
         show_error_state(stage)
         if stage.readout is not None:
+            lift(stage, stage.readout)
             stage.play(FadeOut(stage.readout), run_time=0.3)
             stage.readout = None
         stage.eq = {"grad": place_top(equation("grad", stage.theme, 30), stage, 0)}
@@ -67,14 +69,17 @@ def contribution_step(stage: Stage, t: int) -> None:
         others = [a for a in flow if a not in needed]
         panel = contributions_panel(stage, t)
         frames = frame_step(stage, t)
-        old = [FadeOut(m) for m in (stage.panel, stage.frames)
-               if m is not None]
+        old = [FadeOut(m) for m in (stage.panel, stage.frames) if m is not None]
+        if stage.panel is not None:
+            lift(stage, stage.panel)
         stage.play(*old, Create(frames),
                    *[a.animate.set_opacity(0.15) for a in others],
                    *[a.animate.set_opacity(1.0) for a in needed],
-                   stage.eq["grad"].select("term").animate.set_color(th.param_color("W")),
+                   *([] if ("grad", "term") in stage.marks
+                     else mark_term(stage, "grad", "term", th.param_color("W"))),
                    run_time=0.6)
         stage.scene.add(panel)  # numbers appear at once: fading 40 glyph groups is slow
+        settle(stage, panel)
         stage.panel, stage.frames = panel, frames
         stage.scene.wait(0.9)
 
@@ -85,12 +90,14 @@ def sum_over_time(stage: Stage) -> None:
                                       "is the sum of its contributions over time."):
         panel = _panel(stage, "gradients: sums over t", {n: stage.trace.grads[n]
                                                          for n in PARAM_NAMES})
+        lift(stage, stage.panel)
         stage.play(FadeOut(stage.panel), FadeOut(stage.frames),
                    *[a.animate.set_opacity(1.0) for a in error_flow(stage)],
                    *[a for n in ("U", "W", "V") for a in net.highlight_animations(n, True)],
-                   stage.eq["grad"].select("lhs").animate.set_color(th.param_color("W")),
-                   run_time=0.8)
+                   *mark_term(stage, "grad", "term"),
+                   *mark_term(stage, "grad", "lhs", th.param_color("W")), run_time=0.8)
         stage.scene.add(panel)
+        settle(stage, panel)
         stage.panel, stage.frames = panel, None
         stage.scene.wait(1.2)
 
@@ -109,10 +116,12 @@ def update_once(stage: Stage) -> None:
         stage.eq["update"] = place_top(equation("update", stage.theme, 30), stage, 0)
         lr.next_to(stage.eq["update"], direction=[1, 0, 0], buff=0.5)
         set_top(stage, stage.eq["update"], lr, run_time=0.6)
+        lift(stage, stage.panel)
         stage.play(FadeOut(stage.panel),
                    *[a for n in ("U", "W", "V") for a in net.highlight_animations(n, False)],
                    run_time=0.6)
         stage.scene.add(panel)
+        settle(stage, panel)
         stage.panel = panel
         stage.scene.wait(1.5)
 

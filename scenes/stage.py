@@ -47,6 +47,7 @@ class Stage:
     panel: Mobject | None = None  # numbers of the gradients
     frames: Mobject | None = None
     beats: list[str] = field(default_factory=list)  # names of the beats played, in order
+    marks: dict[tuple[str, str], Mobject] = field(default_factory=dict)  # coloured terms
 
     @property
     def T(self) -> int:
@@ -88,13 +89,50 @@ def beat(stage, name: str, caption: str) -> Iterator[None]:
         scene.add_subcaption(caption, duration=elapsed, offset=-(scene.time - start))
 
 
+def settle(stage: Stage, *mobs: Mobject) -> None:
+    """Send ``mobs`` to the back of the scene: manim paints everything before the first
+    animated mobject once per play, so text that stays put costs nothing per frame there."""
+    stage.scene.bring_to_back(*mobs)
+
+
+def lift(stage: Stage, *mobs: Mobject) -> None:
+    """Bring settled ``mobs`` to the front before animating them, so that animating them
+    does not make everything drawn after them repaint every frame."""
+    stage.scene.bring_to_front(*mobs)
+
+
+def mark_term(stage: Stage, eq: str, term: str, color=None) -> list:
+    """Animations colouring ``term`` of equation ``eq`` (None: back to plain).
+
+    A coloured copy fades in over the term, so the settled equation itself never moves.
+    """
+    anims = []
+    old = stage.marks.pop((eq, term), None)
+    if old is not None:
+        anims.append(FadeOut(old))
+    if color is not None:
+        mark = stage.eq[eq].select(term).copy().set_color(color)
+        stage.marks[eq, term] = mark
+        anims.append(FadeIn(mark))
+    return anims
+
+
 def set_top(stage: Stage, *items: Mobject, run_time: float = 0.6) -> None:
-    """Replace what the top band shows with ``items`` (stacked from the top of the frame)."""
-    new = VGroup(*items)
-    old = stage.top
-    stage.top = new
-    anims = [FadeIn(new)] + ([FadeOut(old)] if len(old) else [])
+    """Replace what the top band shows with ``items``, each a top-level, settled mobject."""
+    old = list(stage.top)
+    stage.top = VGroup(*items)  # bookkeeping only: the items are added one by one
+    anims = [FadeIn(m) for m in items] + [FadeOut(m) for m in stage.marks.values()]
+    stage.marks.clear()
+    if old:
+        lift(stage, *old)
+        anims += [FadeOut(m) for m in old]
     stage.play(*anims, run_time=run_time)
+    settle(stage, *items)
+
+
+def swap_top(stage: Stage, old: Mobject, new: Mobject) -> None:
+    """Record that ``new`` took the place of ``old`` in the top band."""
+    stage.top.submobjects = [new if m is old else m for m in stage.top.submobjects]
 
 
 def place_top(mob: Mobject, stage: Stage, line: int = 0, max_width: float = 13.0) -> Mobject:
