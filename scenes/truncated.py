@@ -139,7 +139,7 @@ class TruncatedScene(Scene):
             self.play(FadeIn(title), FadeIn(b.seq.arrows), FadeIn(b.seq.labels),
                       *[FadeIn(x) for x in stacks], *[Create(x) for x in b.barriers],
                       FadeIn(names), run_time=1.0)
-            self.wait(0.3)
+            self.wait(0.6)
 
     def run_window_forward(self, k: int, trace):
         b = self.board
@@ -186,7 +186,7 @@ class TruncatedScene(Scene):
                            lay.panel_y, 0])
             b.renewals.append(panel)
             self.play(FadeIn(panel, shift=0.2 * DOWN), run_time=0.6)
-            self.wait(0.2)
+            self.wait(0.6)  # time to read the new values
 
     def compare(self):
         b = self.board
@@ -199,6 +199,8 @@ class TruncatedScene(Scene):
                                height=1.5)
             panel.move_to([0, b.seq.layout.panel_y, 0])
             b.comparison = panel
-            self.play(*[FadeOut(p) for p in b.renewals], FadeIn(panel), run_time=0.8)
-            self.wait(1.2)
+            self.bring_to_front(*b.renewals)  # only they and the new panel are repainted
+            self.play(*[FadeOut(p) for p in b.renewals], run_time=0.4)
+            self.play(FadeIn(panel), run_time=0.6)
+            self.wait(2.0)  # time to compare the three matrices
 
