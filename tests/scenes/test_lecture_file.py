@@ -24,21 +24,23 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_example_loads():
-    lecture = load_lecture(EXAMPLE, REGISTRY)
+    lecture = load_lecture(EXAMPLE)
     assert isinstance(lecture, Lecture)
-    assert lecture.scene_names == ["forward", "bptt", "gradients"]
+    assert lecture.scene_names == ["lecture", "truncated", "vanishing", "clipping"]
     assert lecture.scenes[0].options == {"values": True}
+    assert lecture.scenes[1].options == {"window": 4}
     assert (lecture.theme, lecture.quality, lecture.format) == ("dark", "low", "mp4")
     assert (lecture.model.text, lecture.model.hidden, lecture.model.seed) == ("hello", 3, 0)
     assert lecture.title.startswith("Backpropagation through time")
 
 
-def test_example_scene_inputs_share_one_trace():
+def test_example_scene_inputs():
     inputs = load_lecture(EXAMPLE).scene_inputs()
-    assert [i.values for i in inputs] == [True, False, False]
-    assert inputs[0].trace is inputs[1].trace
+    assert [i.values for i in inputs] == [True, False, False, False]
     assert inputs[0].trace.T == 4  # "hello": four next-character steps
     assert inputs[0].extra == {}
+    # truncated builds its own 12-step sequence, cut into windows of 4
+    assert [w.T for w in inputs[1].windows] == [4, 4, 4]
 
 
 def test_per_scene_options_reach_the_input(tmp_path):
