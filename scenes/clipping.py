@@ -37,6 +37,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     with norm clipping at ``clip``; ``extra["step"]`` and ``extra["step_norm"]`` hold the
     parameter step of each renewal.
     """
+    get_theme(theme)  # an unknown theme is refused here, before any trace is built
     unknown = set(options) - set(DEFAULTS)
     if unknown:
         raise UnrolledError(f"unknown clipping option(s): {', '.join(sorted(unknown))}; "

@@ -32,15 +32,16 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     full BPTT over the same steps; ``extra`` holds both gradients of the whole sequence at the
     starting parameters and their difference.
     """
+    get_theme(theme)  # an unknown theme is refused here, before any trace is built
     unknown = set(options) - set(DEFAULTS)
     if unknown:
         raise UnrolledError(f"unknown truncated option(s): {', '.join(sorted(unknown))}; "
                             f"known: {', '.join(DEFAULTS)}")
     opts = {**DEFAULTS, **options}
     window, steps = opts["window"], opts["steps"]
-    if not isinstance(window, int) or window <= 0:
+    if isinstance(window, bool) or not isinstance(window, int) or window <= 0:
         raise UnrolledError(f"window must be a positive number of steps, got {window}")
-    if not isinstance(steps, int) or steps <= 0:
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps <= 0:
         raise UnrolledError(f"steps must be a positive number, got {steps}")
     if steps > MAX_COMPACT_STEPS:
         raise UnrolledError(f"the truncated scene draws at most {MAX_COMPACT_STEPS} steps, "

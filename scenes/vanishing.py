@@ -33,6 +33,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     ``extra`` holds both traces (``small``, ``large``), their radii and the decay profile of
     the last loss term's error in each (``rnn.problems.error_decay``).
     """
+    get_theme(theme)  # an unknown theme is refused here, before any trace is built
     unknown = set(options) - set(DEFAULTS)
     if unknown:
         raise UnrolledError(f"unknown vanishing option(s): {', '.join(sorted(unknown))}; "

@@ -155,7 +155,7 @@ def test_without_a_truncated_input_the_scene_uses_the_defaults(tmp_path):
 @pytest.mark.parametrize("options, match", [
     ({"window": 0}, "window"), ({"window": -2}, "window"), ({"steps": 0}, "steps"),
     ({"steps": 15, "window": 4.5}, "window"), ({"steps": 17}, "at most 16 steps"),
-    ({"windows": 3}, "unknown"),
+    ({"window": True}, "window"), ({"windows": 3}, "unknown"),
 ])
 def test_bad_options_are_refused_in_one_line(options, match):
     with pytest.raises(UnrolledError, match=match) as err:
@@ -168,6 +168,8 @@ def test_a_short_text_or_too_many_hidden_units_are_refused():
         prepare_input({}, text="hello")
     with pytest.raises(UnrolledError, match="hidden units"):
         prepare_input({}, hidden=7)
+    with pytest.raises(UnrolledError, match="theme"):
+        prepare_input({}, theme="sepia")
 
 
 def test_a_window_as_long_as_the_sequence_is_full_bptt(tmp_path):
