@@ -83,7 +83,8 @@ def finish_bptt(stage: Stage) -> None:
     with stage.beat("all errors", "Every loss term has sent its error back to every "
                                    "earlier step; the thicker the arrow, the larger the error."):
         # arrows are on screen one by one (GrowArrow adds them), so animate them one by one
-        stage.play(*[Indicate(a, scale_factor=1.05, color=a.get_color()) for a in error_flow(stage)],
+        stage.play(*[Indicate(a, scale_factor=1.05, color=a.get_color())
+                     for a in error_flow(stage)],
                    run_time=1.0)
         stage.scene.wait(0.5)
     stage.shown.add("errors")

@@ -56,7 +56,8 @@ def forward_step(stage: Stage, t: int) -> None:
     with stage.beat(f"forward step {t}", caption):
         off = stage.pending_off
         stage.play(*off, *net.neurons("x", t).show_animations(tr.X[t - 1], 1.0),
-                   *net.highlight_animations("U", True, t), *_term(stage, "a", "U", th.param_color("U")),
+                   *net.highlight_animations("U", True, t),
+                   *_term(stage, "a", "U", th.param_color("U")),
                    run_time=0.5)
         stage.play(*net.highlight_animations("U", False, t),
                    *(net.highlight_animations("W", True, t) if t > 1 else []),
@@ -70,7 +71,8 @@ def forward_step(stage: Stage, t: int) -> None:
                    *_term(stage, "a", "W"), *_term(stage, "o", "V", th.param_color("V")),
                    *net.highlight_animations("V", True, t),
                    *net.neurons("o", t).show_animations(tr.yhat[t - 1], 1.0),
-                   label.animate.set_opacity(1.0), ReplacementTransform(stage.loss_total, new_total),
+                   label.animate.set_opacity(1.0),
+                   ReplacementTransform(stage.loss_total, new_total),
                    run_time=0.7)
         swap_top(stage, stage.loss_total, new_total)
         stage.loss_total = new_total  # the Text on screen now says the new total

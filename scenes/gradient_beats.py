@@ -6,7 +6,7 @@ parameters from ``trace.update.params_after``: the scene adds nothing up itself.
 
 from __future__ import annotations
 
-from manim import Create, FadeIn, FadeOut, SurroundingRectangle, Text, VGroup
+from manim import Create, FadeOut, SurroundingRectangle, Text, VGroup
 
 from rnn.params import PARAM_NAMES
 from scenes.components import ParamPanel, equation, light

@@ -82,7 +82,8 @@ DARK = Theme(
     positive="#D6604D",
     nan="#FF00FF",
     param_colors={"U": "#66CCEE", "W": "#F0D43A", "V": "#EE8866", "b": "#44BB99", "c": "#FFAABB"},
-    palette=("#77AADD", "#EE8866", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#AAAA00", "#DDDDDD"),
+    palette=("#77AADD", "#EE8866", "#FFAABB", "#99DDFF",
+             "#44BB99", "#BBCC33", "#AAAA00", "#DDDDDD"),
 )
 
 LIGHT = Theme(
@@ -97,7 +98,8 @@ LIGHT = Theme(
     positive="#B2182B",
     nan="#CC00CC",
     param_colors={"U": "#0077BB", "W": "#C9A100", "V": "#EE7733", "b": "#009988", "c": "#CC3311"},
-    palette=("#CC6677", "#332288", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499"),
+    palette=("#CC6677", "#332288", "#117733", "#88CCEE",
+             "#882255", "#44AA99", "#999933", "#AA4499"),
 )
 
 THEMES: dict[str, Theme] = {"dark": DARK, "light": LIGHT}

@@ -23,7 +23,10 @@ EQUATIONS = {
         "{{ V^T (partial L)/(partial o(t)) : out }} + "
         "{{ W^T [(1 - h(t+1)^2) dot.o (partial L)/(partial h(t+1))] : next }}"
     ),
-    "dL_da": "{{ (partial L)/(partial a(t)) : lhs }} = (1 - h(t)^2) dot.o {{ (partial L)/(partial h(t)) : term }}",
+    "dL_da": (
+        "{{ (partial L)/(partial a(t)) : lhs }} = "
+        "(1 - h(t)^2) dot.o {{ (partial L)/(partial h(t)) : term }}"
+    ),
     "grad": (
         "{{ nabla_W L : lhs }} = sum_t {{ (partial L)/(partial a(t)) h(t-1)^T : term }}"
     ),

@@ -35,7 +35,8 @@ def test_forward_prints_the_trace_values_inside_the_neurons(hello_trace, tmp_pat
 
 
 @pytest.mark.parametrize("theme", ["dark", "light"])
-def test_forward_fills_neurons_with_the_theme_colour_of_their_value(hello_trace, tmp_path, dry_run, theme):
+def test_forward_fills_neurons_with_the_theme_colour_of_their_value(hello_trace, tmp_path,
+                                                                   dry_run, theme):
     scene = dry_run(ForwardScene, SceneInput(hello_trace, theme=theme), tmp_path)
     th, net = THEMES[theme], scene.stage.net
     assert scene.camera.background_color.to_hex() == th.background.upper()
@@ -59,7 +60,8 @@ def test_bptt_draws_one_arrow_per_source_and_earlier_step_in_the_source_colour(
     for a in {id(a): a for a in arrows}.values():
         assert a.source >= a.step
         assert a.get_color() == colors[a.source - 1]
-        assert a.get_stroke_width() == pytest.approx(arrow_width(norms[a.source - 1, a.step - 1], top))
+        norm = norms[a.source - 1, a.step - 1]
+        assert a.get_stroke_width() == pytest.approx(arrow_width(norm, top))
         pairs.add((a.source, a.step))
     assert pairs == {(s, t) for s in range(1, T + 1) for t in range(1, s + 1)}
     # backward arrows point from step t+1 to step t: right to left
@@ -112,7 +114,8 @@ def test_highlighting_W_highlights_every_copy_and_nothing_else(hello_trace, tmp_
     assert {lab[0].original_text for lab in labels if len(lab)} == {"W"}
 
 
-def test_gradients_show_the_trace_contributions_totals_and_new_parameters(hello_trace, tmp_path, dry_run):
+def test_gradients_show_the_trace_contributions_totals_and_new_parameters(hello_trace, tmp_path,
+                                                                         dry_run):
     scene = dry_run(GradientsScene, SceneInput(hello_trace), tmp_path)
     panel = scene.stage.panel[1]  # the last panel: new parameters
     after = hello_trace.update.params_after

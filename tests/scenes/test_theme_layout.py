@@ -16,7 +16,8 @@ def test_value_color_is_clamped_and_symmetric_around_zero(name):
     assert th.value_color(-2.0, 2.0) == ManimColor(th.negative)
     assert th.value_color(50.0, 2.0) == th.value_color(2.0, 2.0)  # clamped
     half_pos, half_neg = th.value_color(1.0, 2.0), th.value_color(-1.0, 2.0)
-    assert half_pos != half_neg and half_pos not in (ManimColor(th.neutral), ManimColor(th.positive))
+    assert half_pos != half_neg
+    assert half_pos not in (ManimColor(th.neutral), ManimColor(th.positive))
     assert th.value_color(float("nan"), 1.0) == ManimColor(th.nan)
 
 
