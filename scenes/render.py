@@ -69,6 +69,7 @@ def _config(quality: str, fmt: str, transparent: bool, media: Path, progress: bo
         "write_to_movie": not still,
         "save_sections": not still,
         "disable_caching": True,  # a private media dir has nothing to reuse
+        "max_inflight_encoders": 2,  # encode a play while the next one is painted
         "notify_outdated_version": False,  # rendering never asks the network
         "progress_bar": "display" if progress else "none",
         "verbosity": "WARNING",
