@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from manim import FadeIn, FadeOut, ManimColor, Mobject, Scene, Text, VGroup, config
-
 from manim.utils.file_ops import write_to_movie
 
 from rnn.trace import Trace
@@ -144,10 +143,12 @@ def place_top(mob: Mobject, stage: Stage, line: int = 0, max_width: float = 13.0
 
 
 def loss_label(stage: Stage, t: int) -> Text:
-    """``L(t)`` of the trace, above the outputs of step t."""
+    """``L(t)`` of the trace, above the outputs of step t, in the colour of source t."""
     lay = stage.net.layout
+    # in its source colour: the colour its error keeps on the way back
+    color = stage.theme.source_colors(stage.T)[t - 1]
     label = light(Text(f"L={format_value(stage.trace.losses[t - 1])}", font="Monospace",
-                       color=stage.theme.text))
+                       color=color))
     label.scale_to_fit_height(0.2)
     if label.width > 0.9 * lay.col_w:
         label.scale_to_fit_width(0.9 * lay.col_w)
