@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 from manim import tempconfig
@@ -51,7 +52,8 @@ def _writable_dir(out_dir: Path) -> Path:
 
 def _place(src: Path, dst: Path) -> Path:
     """Move ``src`` to ``dst`` atomically (copy to a hidden name beside it, then rename)."""
-    tmp = dst.with_name(f".{dst.name}.tmp")
+    # a name of its own, so that parallel renders into one directory never share it
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     shutil.move(str(src), tmp)  # may cross filesystems: never directly onto dst
     os.replace(tmp, dst)
     return dst
