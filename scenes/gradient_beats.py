@@ -81,7 +81,7 @@ def contribution_step(stage: Stage, t: int) -> None:
         stage.scene.add(panel)  # numbers appear at once: fading 40 glyph groups is slow
         settle(stage, panel)
         stage.panel, stage.frames = panel, frames
-        stage.scene.wait(0.9)
+        stage.scene.wait(1.5)  # time to read the numbers
 
 
 def sum_over_time(stage: Stage) -> None:
@@ -99,7 +99,7 @@ def sum_over_time(stage: Stage) -> None:
         stage.scene.add(panel)
         settle(stage, panel)
         stage.panel, stage.frames = panel, None
-        stage.scene.wait(1.2)
+        stage.scene.wait(2.0)
 
 
 def update_once(stage: Stage) -> None:
@@ -123,7 +123,7 @@ def update_once(stage: Stage) -> None:
         stage.scene.add(panel)
         settle(stage, panel)
         stage.panel = panel
-        stage.scene.wait(1.5)
+        stage.scene.wait(2.0)
 
 
 def gradient_pass(stage: Stage) -> None:
