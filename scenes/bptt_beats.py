@@ -76,7 +76,7 @@ def backward_step(stage: Stage, t: int) -> None:
         stage.play(*mark_term(stage, "dL_da", "lhs", th.param_color("b")),
                    *net.neurons("h", t).show_animations(tr.dL_da[t - 1], scale_of(tr.dL_da)),
                    run_time=0.5)
-        stage.scene.wait(0.2)
+        stage.scene.wait(0.5)  # time to read the two parts and their sum
 
 
 def finish_bptt(stage: Stage) -> None:
