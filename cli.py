@@ -43,11 +43,35 @@ class OneLineErrors(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+@dataclasses.dataclass(frozen=True)
+class ModelOptions:
+    """The model options of one command, and which of them the user typed."""
+
+    text: str
+    hidden: int
+    seed: int
+    init_scale: float
+    vocab: str | None
+    weights: Path | None
+    radius: float | None
+    given: frozenset[str]  # options set on the command line (not defaults)
+
+    def build(self):
+        """A TextModel; bad choices become one-line errors."""
+        from rnn.data import Vocabulary
+
+        if not self.text:
+            raise InputError("--text is empty; give at least two characters")
+        vocabulary = Vocabulary(tuple(self.vocab)) if self.vocab else None
+        return text_model(self.text, self.hidden, self.seed, self.init_scale, self.radius,
+                          self.weights, vocabulary)
+
+
 MODEL_KEYS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius")
 
 
 def model_options(f):
-    """The options that choose a model and its data, passed to ``f`` as one ``model_kw`` dict."""
+    """The options that choose a model and its data, passed to ``f`` as one ``ModelOptions``."""
     options = [
         click.option("--text", default=DEFAULT_TEXT, show_default=True,
                      help="Text to learn: inputs are its characters, targets the next ones."),
@@ -67,8 +91,11 @@ def model_options(f):
 
     @functools.wraps(f)
     def wrapper(**kwargs):
-        model_kw = {k: kwargs.pop(k) for k in MODEL_KEYS}
-        return f(model_kw=model_kw, **kwargs)
+        ctx = click.get_current_context()
+        given = frozenset(k for k in MODEL_KEYS if ctx.get_parameter_source(k)
+                          == click.core.ParameterSource.COMMANDLINE)
+        model = ModelOptions(**{k: kwargs.pop(k) for k in MODEL_KEYS}, given=given)
+        return f(model=model, **kwargs)
 
     for option in reversed(options):
         wrapper = option(wrapper)
@@ -95,21 +122,11 @@ def update_options(f):
     return f
 
 
-def build_model(text, hidden, seed, init_scale, vocab, weights, radius=None):
-    """A TextModel from the model options; bad choices become one-line errors."""
-    from rnn.data import Vocabulary
-
-    if not text:
-        raise InputError("--text is empty; give at least two characters")
-    vocabulary = Vocabulary(tuple(vocab)) if vocab else None
-    return text_model(text, hidden, seed, init_scale, radius, weights, vocabulary)
-
-
-def build_traces(model_kw: dict, window, optimizer, lr, clip, clip_mode):
+def build_traces(model: ModelOptions, window, optimizer, lr, clip, clip_mode):
     """A Trace (full BPTT) or a list of window Traces (truncated), with their renewals."""
-    model = build_model(**model_kw)
+    text_model = model.build()
     opt = Optimizer(optimizer, lr, clip, clip_mode)
-    return model.windows(window, opt) if window else model.trace(opt)
+    return text_model.windows(window, opt) if window else text_model.trace(opt)
 
 
 def report_non_finite(traces) -> None:
@@ -184,9 +201,9 @@ def cli():
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the whole Trace as JSON (see the README for the format).")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def trace(model_kw, window, optimizer, lr, clip, clip_mode, json_path, quiet):
+def trace(model, window, optimizer, lr, clip, clip_mode, json_path, quiet):
     """Run forward and BPTT once and print every activation, error and gradient."""
-    traces = build_traces(model_kw, window, optimizer, lr, clip, clip_mode)
+    traces = build_traces(model, window, optimizer, lr, clip, clip_mode)
     if json_path:
         try:
             trace_json.save(json_path, traces)
@@ -201,12 +218,12 @@ def trace(model_kw, window, optimizer, lr, clip, clip_mode, json_path, quiet):
 
 @cli.command()
 @model_options
-def gradcheck(model_kw):
+def gradcheck(model):
     """Compare BPTT's gradients with central finite differences; fail above 1e-6."""
     from rnn.gradcheck import gradient_check
 
-    model = build_model(**model_kw)
-    errors = gradient_check(model.params, model.X, model.y)
+    built = model.build()
+    errors = gradient_check(built.params, built.X, built.y)
     worst = max(errors.values())
     for name, err in errors.items():
         click.echo(f"{name:>3}  max relative error {err:.3e}  {'ok' if err <= 1e-6 else 'FAIL'}")
@@ -320,7 +337,7 @@ def selected_scenes(names: tuple[str, ...], all_scenes: bool, config) -> list[st
     return list(names)
 
 
-def build_lecture(names, model_kw, scene_flags: dict, theme, values, quality, fmt, trace_file,
+def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, quality, fmt, trace_file,
                   config):
     """A Lecture from a lecture file, or from the command line's scenes and options."""
     from scenes.lecture_file import (Lecture, ModelSpec, SceneEntry, load_lecture,
@@ -337,23 +354,22 @@ def build_lecture(names, model_kw, scene_flags: dict, theme, values, quality, fm
             overrides["scenes"] = tuple(
                 SceneEntry(e.name, {**e.options, "values": values}) for e in lecture.scenes)
         return dataclasses.replace(lecture, **overrides)
-    build_model(**model_kw)  # validate the model options now: one clear line before rendering
-    defaults = {k: v for k, v in dict(zip(MODEL_KEYS, (DEFAULT_TEXT, 3, 0, 0.5, None, None,
-                                                      None))).items()}
-    given = frozenset(k for k in ("text", "hidden", "seed") if model_kw[k] != defaults[k])
-    if model_kw["vocab"] is not None or model_kw["init_scale"] != 0.5:
+    if {"vocab", "init_scale"} & model.given:
         raise InputError("--vocab and --init-scale apply to `trace`; scenes use the defaults")
-    model = ModelSpec(text=model_kw["text"], hidden=model_kw["hidden"], seed=model_kw["seed"],
-                      radius=None, weights=model_kw["weights"], trace=trace_file, given=given)
+    if trace_file is None:
+        model.build()  # validate the model options now: one clear line before rendering
+    spec = ModelSpec(text=model.text, hidden=model.hidden, seed=model.seed, radius=None,
+                     weights=model.weights, trace=trace_file,
+                     given=model.given & {"text", "hidden", "seed"})
     entries = []
     for name in names:
         accepted = scene_options(name)
         opts = {k: v for k, v in scene_flags.items() if v is not None and k in accepted}
-        if model_kw["radius"] is not None:
+        if model.radius is not None:
             if "radius" in accepted:
-                opts["radius"] = model_kw["radius"]
+                opts["radius"] = model.radius
             else:
-                model = dataclasses.replace(model, radius=model_kw["radius"])
+                spec = dataclasses.replace(spec, radius=model.radius)
         if values:
             opts["values"] = True
         entries.append(SceneEntry(name, opts))
@@ -361,7 +377,7 @@ def build_lecture(names, model_kw, scene_flags: dict, theme, values, quality, fm
               if v is not None and not any(k in scene_options(n) for n in names)]
     if unused:
         raise InputError(f"{unused[0]} does not apply to {', '.join(names)}")
-    return Lecture(path=Path("command line"), title="unrolled", model=model,
+    return Lecture(path=Path("command line"), title="unrolled", model=spec,
                    scenes=tuple(entries), theme=theme or "dark", quality=quality or "low",
                    format=fmt or "mp4")
 
@@ -393,7 +409,7 @@ def list_scenes():
               help="Scenes rendered in parallel processes (default: the number of cores).")
 @click.option("--shard", default=None,
               help="I/N: render only the I-th of N slices of the scene list (for job arrays).")
-def render(scenes, all_scenes, model_kw, theme, values, trace_file, config, steps, window, clip,
+def render(scenes, all_scenes, model, theme, values, trace_file, config, steps, window, clip,
            quality, fmt, transparent, out, jobs, shard):
     """Render scenes (or a lecture file) to video files drawn from a real Trace."""
     from scenes.batch import parse_shard, render_jobs, shard as take_shard
@@ -401,7 +417,7 @@ def render(scenes, all_scenes, model_kw, theme, values, trace_file, config, step
     names = selected_scenes(scenes, all_scenes, config)
     if transparent and (fmt or "mp4") in ("mp4", "gif"):
         raise InputError(f"--transparent needs --format mov, webm or png, not {fmt or 'mp4'}")
-    lecture = build_lecture(names, model_kw, {"window": window, "steps": steps, "clip": clip},
+    lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},
                             theme, values, quality, fmt, trace_file, config)
     all_jobs = [dataclasses.replace(j, transparent=transparent) for j in lecture.jobs()]
     if shard:
@@ -434,7 +450,7 @@ def render(scenes, all_scenes, model_kw, theme, values, trace_file, config, step
               default=Path("media/figures"), show_default=True, help="Folder for the figures.")
 @click.option("--jobs", type=POSITIVE_INT, default=None,
               help="Figures drawn in parallel processes (default: the number of cores).")
-def figures(model_kw, theme, trace_file, config, formats, width, only, out, jobs):
+def figures(model, theme, trace_file, config, formats, width, only, out, jobs):
     """Write the article's figures as print stills (PNG, SVG, PDF) from real numbers."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.progress import TimeElapsedColumn
@@ -454,7 +470,7 @@ def figures(model_kw, theme, trace_file, config, formats, width, only, out, jobs
     if unknown:
         raise InputError(f"unknown figure {unknown[0]!r}; figures: {', '.join(names)}")
     chosen = [f for f in FIGURES if not only or f.name in only]
-    lecture = build_lecture([], model_kw, {}, theme, None, None, None, trace_file, config)
+    lecture = build_lecture([], model, {}, theme, None, None, None, trace_file, config)
     lecture = dataclasses.replace(lecture, theme=theme)
     check_writable(out)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -483,13 +499,13 @@ def figures(model_kw, theme, trace_file, config, formats, width, only, out, jobs
               show_default=True, help="Folder for the deck.")
 @click.option("--jobs", type=POSITIVE_INT, default=None,
               help="Scenes rendered in parallel processes (default: the number of cores).")
-def slides(scenes, all_scenes, model_kw, theme, values, trace_file, config, steps, window, clip,
+def slides(scenes, all_scenes, model, theme, values, trace_file, config, steps, window, clip,
            to, quality, one_file, reveal_url, name, out, jobs):
     """Build a slide deck: one slide per beat, the beat's narration as speaker notes."""
     from scenes.slides import lecture_deck
 
     names = selected_scenes(scenes, all_scenes, config)
-    lecture = build_lecture(names, model_kw, {"window": window, "steps": steps, "clip": clip},
+    lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},
                             theme, values, quality, None, trace_file, config)
     if config is None:
         lecture = dataclasses.replace(lecture, path=Path(name or "deck"), title="unrolled")
