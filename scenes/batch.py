@@ -239,7 +239,7 @@ class ProgressBar:
 
             self._bar = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), console=Console(file=sys.stderr),
+                TimeElapsedColumn(), console=Console(file=sys.stderr), transient=True,
             )
             self._bar.start()
             self._task = self._bar.add_task("Rendering", total=self.total)

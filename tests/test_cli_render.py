@@ -46,8 +46,8 @@ def test_list_names_every_scene_with_a_description():
 def test_bad_render_input_is_one_line_exit_2(args, message):
     res = unrolled(*args)
     assert res.returncode == 2, res.stderr
-    lines = [l for l in res.stderr.strip().splitlines() if l.startswith("Error:")]
-    assert len(lines) == 1 and message in lines[0], res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0], res.stderr
     assert "Traceback" not in res.stderr
 
 
