@@ -26,6 +26,7 @@ from scenes.subtitles import srt_to_vtt, write_chapters
 
 T = TypeVar("T")
 _VIDEO_SUFFIXES = {".mp4", ".mov", ".webm", ".gif", ".png"}
+CACHE = ".cache"  # inside out_dir: manim's reusable partial movies, one folder per scene
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
@@ -82,15 +83,19 @@ def _default_render(*args, **kwargs) -> list[Path]:
     return render_scene(*args, **kwargs)
 
 
-def _render_one(job: RenderJob, staging: Path, render: Callable[..., list[Path]]) -> list[Path]:
+def _render_one(job: RenderJob, staging: Path, render: Callable[..., list[Path]],
+                cache_root: Path) -> list[Path]:
     """Render ``job`` into ``staging`` (private to it) and add captions and chapters.
 
+    Manim's partial movies are kept in ``cache_root/<stem>`` (one folder per job, so parallel
+    workers never share one) and reused when the same scene is rendered again.
     Returns the files and folders to publish (``<name>.mp4``, ``<name>_sections/``, ...).
     """
     staging.mkdir(parents=True)
     render(
         job.name, job.scene_input, quality=job.quality, fmt=job.fmt,
         transparent=job.transparent, out_dir=staging, progress=False,
+        cache_dir=cache_root / job.output_stem,
     )
     for srt in staging.glob("*.srt"):
         srt_to_vtt(srt)
@@ -189,7 +194,7 @@ def render_jobs(
             if n_jobs == 1 or len(jobs) <= 1:
                 bar.start()
                 for k, job in enumerate(jobs):
-                    files = _render_one(job, staging / str(k), render)
+                    files = _render_one(job, staging / str(k), render, out_dir / CACHE)
                     results[job.output_stem] = _publish(job, files, out_dir)
                     bar.done(job.output_stem)
             else:
@@ -203,7 +208,7 @@ def _run_pool(jobs, workers, staging, render, out_dir, results, bar) -> None:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=pool_context())
     try:
         pending: dict[Future, RenderJob] = {
-            pool.submit(_render_one, job, staging / str(k), render): job
+            pool.submit(_render_one, job, staging / str(k), render, out_dir / CACHE): job
             for k, job in enumerate(jobs)
         }
         # Workers are forked at the first submit; the bar's refresh thread starts after them.

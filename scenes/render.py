@@ -7,8 +7,10 @@ manim's scratch files, and moves finished files into place atomically: a file at
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import pickle
 import shutil
 import tempfile
 import uuid
@@ -70,7 +72,9 @@ def _config(quality: str, fmt: str, transparent: bool, media: Path, progress: bo
         "save_last_frame": still,
         "write_to_movie": not still,
         "save_sections": not still,
-        "disable_caching": True,  # a private media dir has nothing to reuse
+        # manim's per-play cache hashes every mobject of every play: measured, that costs more
+        # than it saves here; render_scene caches whole renders instead (see cache_dir)
+        "disable_caching": True,
         "max_inflight_encoders": 2,  # encode a play while the next one is painted
         "notify_outdated_version": False,  # rendering never asks the network
         "progress_bar": "display" if progress else "none",
@@ -81,7 +85,7 @@ def _config(quality: str, fmt: str, transparent: bool, media: Path, progress: bo
 
 def render_scene(name: str, scene_input: SceneInput | None = None, quality: str = "low",
                  fmt: str = "mp4", transparent: bool = False, out_dir: Path = Path("media"),
-                 progress: bool = True) -> list[Path]:
+                 progress: bool = True, cache_dir: Path | None = None) -> list[Path]:
     """Render scene ``name`` and return every file written.
 
     Parameters
@@ -101,6 +105,11 @@ def render_scene(name: str, scene_input: SceneInput | None = None, quality: str 
         videos in ``<name>_sections/`` go.
     progress
         Show manim's progress bars.
+    cache_dir
+        A folder kept between renders (one per output name): the files of the last render are
+        kept there under a key of everything that shapes them (scene, input, quality, format,
+        the code of ``rnn/`` and ``scenes/``, manim's version); rendering the same again copies
+        them instead. None: no cache.
 
     Raises
     ------
@@ -111,6 +120,18 @@ def render_scene(name: str, scene_input: SceneInput | None = None, quality: str 
     _check(name, quality, fmt, transparent)
     out_dir = _writable_dir(Path(out_dir))
     inp = scene_input or get_scene_input()
+    if cache_dir is None:
+        return _render_fresh(name, inp, quality, fmt, transparent, out_dir, progress)
+    entry = Path(cache_dir) / _cache_key(name, inp, quality, fmt, transparent)
+    if entry.is_dir():
+        return _restore(entry, out_dir)
+    written = _render_fresh(name, inp, quality, fmt, transparent, out_dir, progress)
+    _store(written, out_dir, entry)
+    return written
+
+
+def _render_fresh(name: str, inp: SceneInput, quality: str, fmt: str, transparent: bool,
+                  out_dir: Path, progress: bool) -> list[Path]:
     theme = get_theme(inp.theme)
     previous = get_scene_input()
     work = Path(tempfile.mkdtemp(prefix="unrolled-render-"))
@@ -137,6 +158,52 @@ def render_scene(name: str, scene_input: SceneInput | None = None, quality: str 
     finally:
         set_scene_input(previous)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _cache_key(name: str, inp: SceneInput, quality: str, fmt: str, transparent: bool) -> str:
+    """A digest of everything a render depends on; any change gives another key."""
+    import manim
+
+    digest = hashlib.sha256()
+    for part in (name, quality, fmt, str(transparent), manim.__version__):
+        digest.update(part.encode() + b"\0")
+    digest.update(pickle.dumps(inp, protocol=5))  # the Trace(s) and options, bit for bit
+    root = Path(__file__).resolve().parents[1]
+    for source in sorted([*root.glob("rnn/*.py"), *root.glob("scenes/**/*.py")]):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _store(written: list[Path], out_dir: Path, entry: Path) -> None:
+    """Copy a finished render into ``entry`` (only complete entries ever appear)."""
+    tmp = entry.with_name(f".{entry.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    for path in written:
+        dest = tmp / path.relative_to(out_dir)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, dest)
+    for old in entry.parent.iterdir():  # one entry per output name: the newest
+        if old != tmp:
+            shutil.rmtree(old, ignore_errors=True)
+    os.replace(tmp, entry)
+
+
+def _restore(entry: Path, out_dir: Path) -> list[Path]:
+    """The files of a cached render, copied into ``out_dir`` atomically, in the stored order."""
+    written = []
+    for path in sorted(p for p in entry.rglob("*") if p.is_file()):
+        dest = out_dir / path.relative_to(entry)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+        shutil.copy2(path, tmp)
+        os.replace(tmp, dest)
+        written.append(dest)
+    for folder in (p for p in entry.iterdir() if p.is_dir()):  # sections of an older render
+        keep = {p.name for p in folder.iterdir()}
+        for stale in (out_dir / folder.name).iterdir():
+            if stale.name not in keep:
+                stale.unlink()
+    return written
 
 
 def _place_sections(src_dir: Path, output_name, name: str, out_dir: Path) -> list[Path]:
