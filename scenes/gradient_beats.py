@@ -65,7 +65,7 @@ def contribution_step(stage: Stage, t: int) -> None:
     with stage.beat(f"contribution {t}", f"Step {t} contributes to every parameter; "
                                           f"it needs the errors that reach step {t}, "
                                           "from every later loss term."):
-        needed = flow.arriving_at(t)
+        needed = flow.needed_at(t)
         others = [a for a in flow if a not in needed]
         panel = contributions_panel(stage, t)
         frames = frame_step(stage, t)

@@ -2,20 +2,39 @@
 
 from manim import *
 
+from rnn.errors import UnrolledError
 from scenes.gradient_beats import contribution_step, enter_gradients, sum_over_time, update_once
 from scenes.inputs import get_scene_input
 from scenes.stage import build_stage
 
+STAGES = ("sum", "frames")
+
 
 class GradientsScene(Scene):
-    """Each step's contribution framed with the errors it needs; then the sum and one update."""
+    """Each step's contribution framed with the errors it needs; then the sum and one update.
+
+    Options in ``SceneInput.extra``: ``stage`` is ``"sum"`` (the default, the whole scene) or
+    ``"frames"``, which ends on the framed contribution of step ``step`` (default 1, the step
+    that needs the errors of every loss term): the article's per-step gradient figure.
+    """
 
     def setup(self):
-        self.stage = build_stage(self, get_scene_input())
+        inp = get_scene_input()
+        self.stage = build_stage(self, inp)
+        self.until = inp.extra.get("stage", "sum")
+        self.last_step = inp.extra.get("step", 1)
+        if self.until not in STAGES:
+            raise UnrolledError(f"gradients: unknown stage {self.until!r}; "
+                                f"expected one of {', '.join(STAGES)}")
+        if self.until == "frames" and self.last_step not in range(1, self.stage.T + 1):
+            raise UnrolledError(f"gradients: step must be in 1..{self.stage.T}, "
+                                f"got {self.last_step!r}")
 
     def construct(self):
         enter_gradients(self.stage)
         for t in range(1, self.stage.T + 1):
             contribution_step(self.stage, t)
+            if self.until == "frames" and t == self.last_step:
+                return
         sum_over_time(self.stage)
         update_once(self.stage)

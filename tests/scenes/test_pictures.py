@@ -134,3 +134,28 @@ def test_lecture_runs_all_three_parts_on_one_drawing(tiny_trace, tmp_path, dry_r
     assert beats.index("total loss") < beats.index("backward") < beats.index("gradients")
     nets = [m for m in on_screen(scene) if isinstance(m, UnrolledNetwork)]
     assert len({id(n) for n in nets}) == 1
+
+
+def test_gradient_frames_stage_ends_on_one_step_with_every_error_it_needs(
+        hello_trace, tmp_path, dry_run):
+    scene = dry_run(GradientsScene, SceneInput(hello_trace, extra={"stage": "frames", "step": 2}),
+                    tmp_path)
+    flow = scene.stage.flow
+    bright = {(a.source, a.step) for a in flow if a.get_stroke_opacity() > 0.9}
+    # step 2's gradient needs every error that reaches steps 2..T, from every later loss term
+    assert bright == {(s, t) for s in range(1, 5) for t in range(2, s + 1)}
+    shown = {m.text for m in on_screen(scene) if hasattr(m, "text")}  # Text drops spaces
+    assert "contributionsofstep2" in shown
+    w2 = hello_trace.contributions("W")[1]
+    assert "".join(format_value(v) for v in w2.ravel()) in shown
+    assert not any(str(t).startswith("newparameters") for t in shown)  # stopped before update
+
+
+def test_gradient_stage_options_are_checked(hello_trace, tmp_path, dry_run):
+    from rnn import UnrolledError
+
+    with pytest.raises(UnrolledError, match="unknown stage"):
+        dry_run(GradientsScene, SceneInput(hello_trace, extra={"stage": "half"}), tmp_path)
+    with pytest.raises(UnrolledError, match="step must be in 1..4"):
+        dry_run(GradientsScene, SceneInput(hello_trace, extra={"stage": "frames", "step": 9}),
+                tmp_path)
