@@ -455,21 +455,10 @@ def figures(model, theme, trace_file, config, formats, width, only, out, jobs):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.progress import TimeElapsedColumn
 
-    from scenes.figures import FIGURES, FORMATS, make_figures
-    from scenes.still import MAX_WIDTH, MIN_WIDTH
+    from scenes.figures import check_request, make_figures
 
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
-    bad = [f for f in fmts if f not in FORMATS]
-    if bad or not fmts:
-        raise InputError(f"--format: unknown format {(bad or [formats])[0]!r}; "
-                         f"choose from {', '.join(FORMATS)}")
-    if not MIN_WIDTH <= width <= MAX_WIDTH:
-        raise InputError(f"--width must be in {MIN_WIDTH}..{MAX_WIDTH}, got {width}")
-    names = {f.name for f in FIGURES}
-    unknown = [o for o in only if o not in names]
-    if unknown:
-        raise InputError(f"unknown figure {unknown[0]!r}; figures: {', '.join(names)}")
-    chosen = [f for f in FIGURES if not only or f.name in only]
+    chosen = check_request(fmts, width, only)
     lecture = build_lecture([], model, {}, theme, None, None, None, trace_file, config)
     lecture = dataclasses.replace(lecture, theme=theme)
     check_writable(out)

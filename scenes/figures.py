@@ -75,6 +75,23 @@ def _draw_one(scene_name: str, scene_input, paths: dict[str, Path], width: int) 
     return save_stills(SCENES[scene_name].cls, paths, width, background)
 
 
+def check_request(formats: Sequence[str], width: int, only: Sequence[str] = ()) -> list[Figure]:
+    """Validate a figure request before any work; return the chosen figures, in table order."""
+    from scenes.still import MAX_WIDTH, MIN_WIDTH
+
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise UnrolledError(f"unknown figure format {bad[0] if bad else ''!r}; "
+                            f"choose from {', '.join(FORMATS)}")
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise UnrolledError(f"width must be in {MIN_WIDTH}..{MAX_WIDTH} px, got {width}")
+    names = [f.name for f in FIGURES]
+    unknown = [o for o in only if o not in names]
+    if unknown:
+        raise UnrolledError(f"unknown figure {unknown[0]!r}; figures: {', '.join(names)}")
+    return [f for f in FIGURES if not only or f.name in only]
+
+
 def make_figures(
     lecture,
     out_dir: Path,
@@ -88,14 +105,7 @@ def make_figures(
 
     ``lecture`` (a ``scenes.lecture_file.Lecture``) gives the model and the theme.
     """
-    from scenes.still import MAX_WIDTH, MIN_WIDTH
-
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise UnrolledError(f"unknown figure format {bad[0] if bad else ''!r}; "
-                            f"choose from {', '.join(FORMATS)}")
-    if not MIN_WIDTH <= width <= MAX_WIDTH:
-        raise UnrolledError(f"width must be in {MIN_WIDTH}..{MAX_WIDTH} px, got {width}")
+    check_request(formats, width)
     jobs = [(fig, figure_input(fig, lecture),
              {fmt: out_dir / f"{fig.name}.{fmt}" for fmt in formats}) for fig in figures]
     n_jobs = min(n_jobs or os.cpu_count() or 1, len(jobs))

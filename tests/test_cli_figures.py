@@ -64,9 +64,10 @@ def test_light_theme_is_the_default(figure_set):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--format", "png,tiff"], "unknown format 'tiff'"),
-    (["--width", "10"], "--width"),
-    (["--width", "99999"], "--width"),
+    (["--format", "png,tiff"], "unknown figure format 'tiff'"),
+    (["--format", ","], "unknown figure format"),
+    (["--width", "10"], "width must be in 320..8000"),
+    (["--width", "99999"], "width must be in 320..8000"),
     (["--only", "nosuch"], "unknown figure 'nosuch'"),
 ])
 def test_bad_figure_input(tmp_path, args, message):
