@@ -17,6 +17,8 @@ import uuid
 from pathlib import Path
 
 from manim import tempconfig
+from manim.renderer.cairo_renderer import CairoRenderer
+from manim.scene.scene_file_writer import SceneFileWriter
 
 from rnn.errors import UnrolledError
 from scenes.inputs import SceneInput, get_scene_input, set_scene_input
@@ -27,6 +29,22 @@ QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_qua
              "4k": "fourk_quality"}
 FORMATS = ("mp4", "webm", "gif", "mov", "png")
 ALPHA_FORMATS = ("mov", "webm", "png")  # mp4 (h264) and gif carry no alpha channel
+
+
+class FastWriter(SceneFileWriter):
+    """manim's writer with x264's ``veryfast`` preset at the same quality target (crf 23).
+
+    Measured on bptt at 1080p60: CPU 32.4 s -> 24.6 s, wall 19.0 s -> 15.4 s, and a smaller
+    file (2.86 MB -> 2.34 MB): these flat-colour frames gain nothing from the slower presets.
+    """
+
+    def open_partial_movie_stream(self, file_path=None) -> None:
+        super().open_partial_movie_stream(file_path)
+        # manim 0.21 keeps the stream of the play being encoded here; it opens the codec
+        # lazily, at the first frame, so the option still applies
+        codec = self._current_encode_job.stream.codec_context
+        if codec.name == "libx264":
+            codec.options = {**codec.options, "preset": "veryfast"}
 
 
 def _check(name: str, quality: str, fmt: str, transparent: bool) -> None:
@@ -142,7 +160,7 @@ def _render_fresh(name: str, inp: SceneInput, quality: str, fmt: str, transparen
             # without a movie, manim derives the subtitle file name from output_file
             conf["output_file"] = str(work / name)
         with tempconfig(conf):
-            scene = SCENES[name].cls()
+            scene = SCENES[name].cls(renderer=CairoRenderer(file_writer_class=FastWriter))
             scene.render()
             writer = scene.renderer.file_writer
             if fmt == "png":

@@ -121,3 +121,16 @@ def test_rendering_restores_the_scene_input_it_replaced(tmp_path, blink):
                  progress=False)
     assert get_scene_input() is before
     assert np.array_equal(get_scene_input().trace.h, before.trace.h)
+
+
+def test_h264_videos_use_the_veryfast_preset(tmp_path):
+    from rnn import text_model
+    from scenes.inputs import SceneInput
+    from scenes.render import render_scene
+
+    render_scene("forward", SceneInput(text_model("hi!").trace()), out_dir=tmp_path,
+                 progress=False)
+    data = (tmp_path / "forward.mp4").read_bytes()
+    settings = data[data.index(b"x264 - core"):][:2000]
+    # what veryfast sets (the default preset, medium, has ref=3 subme=7 trellis=1)
+    assert b" ref=1 " in settings and b" subme=2 " in settings and b" trellis=0 " in settings

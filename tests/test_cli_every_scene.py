@@ -1,0 +1,47 @@
+"""Every registered scene renders through the command line; one scene in every format."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import pytest
+
+from scenes.registry import SCENES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def unrolled(*args):
+    return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args], cwd=ROOT,
+                          capture_output=True, text=True)
+
+
+def test_every_scene_renders_its_last_frame(tmp_path):
+    res = unrolled("render", "--all", "--format", "png", "--jobs", "2", "--out", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    for name in SCENES:
+        with av.open(str(tmp_path / f"{name}.png")) as c:
+            frame = next(c.decode(video=0))
+        assert (frame.width, frame.height) == (854, 480), name
+        # a drawing, not an empty frame: more than a handful of distinct colours
+        assert len({tuple(p) for p in frame.to_ndarray(format="rgb24")[::8, ::8].reshape(-1, 3)}) > 20
+
+
+@pytest.mark.parametrize("fmt, transparent, codec", [
+    ("mp4", False, "h264"), ("webm", False, "vp9"), ("gif", False, "gif"),
+    ("mov", True, "qtrle"), ("webm", True, "vp9"),
+])
+def test_one_scene_in_every_video_format(tmp_path, fmt, transparent, codec):
+    args = ["render", "forward", "--text", "hi!", "--format", fmt, "--out", str(tmp_path)]
+    res = unrolled(*args, *(["--transparent"] if transparent else []))
+    assert res.returncode == 0, res.stderr
+    with av.open(str(tmp_path / f"forward.{fmt}")) as c:
+        stream = c.streams.video[0]
+        assert stream.codec_context.name == codec
+        frames = sum(1 for _ in c.decode(video=0))
+        duration = float(c.duration) / av.time_base
+    assert (stream.width, stream.height) == (854, 480)
+    assert 3 < duration < 30 and abs(frames - 15 * duration) <= 15  # 15 frames a second
+    if transparent and fmt == "mov":
+        assert stream.codec_context.pix_fmt == "argb"
