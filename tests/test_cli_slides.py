@@ -35,3 +35,54 @@ def test_slides_bad_input(tmp_path):
     assert res.returncode == 2 and res.stderr.count("\n") == 1 and "--to" in res.stderr
     res = unrolled("slides", "--config", str(tmp_path / "missing.toml"), "--out", str(tmp_path))
     assert res.returncode == 2 and "missing.toml" in res.stderr
+
+
+def beats_of_example_lecture() -> list[int]:
+    """Sections each scene of the example lecture opens, counted from dry runs of the scenes."""
+    import dataclasses
+    import sys
+    import tempfile
+
+    from manim import Scene, tempconfig
+
+    from scenes.inputs import set_scene_input
+    from scenes.lecture_file import load_lecture
+    from scenes.registry import SCENES
+
+    lecture = load_lecture(ROOT / "lectures" / "example.toml")
+    counts = []
+    opened = []
+    real = Scene.next_section
+
+    def counting(self, *args, **kwargs):
+        opened.append(args[0] if args else kwargs.get("name"))
+        return real(self, *args, **kwargs)
+
+    Scene.next_section = counting
+    try:
+        for name, inp in zip(lecture.scene_names, lecture.scene_inputs()):
+            with tempfile.TemporaryDirectory() as media, tempconfig({
+                    "dry_run": True, "from_animation_number": sys.maxsize, "media_dir": media,
+                    "output_file": f"{media}/x", "notify_outdated_version": False,
+                    "progress_bar": "none", "verbosity": "WARNING"}):
+                set_scene_input(dataclasses.replace(inp))
+                opened.clear()
+                SCENES[name].cls().render()
+                counts.append(len(opened))
+    finally:
+        Scene.next_section = real
+        set_scene_input(None)
+    return counts
+
+
+def test_deck_of_the_example_lecture(tmp_path):
+    res = unrolled("slides", "--config", "lectures/example.toml", "--to", "pptx", "--jobs", "2",
+                   "--out", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    slides = list(Presentation(str(tmp_path / "example.pptx")).slides)
+    expected = beats_of_example_lecture()
+    assert len(expected) == 4 and len(slides) == sum(expected)
+    for slide in slides:
+        media = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.MEDIA]
+        assert len(media) == 1
+        assert slide.notes_slide.notes_text_frame.text.strip().endswith(".")
