@@ -12,7 +12,7 @@ from rnn.optim import Optimizer
 from rnn.problems import parameter_step, step_norm
 from scenes.components import matrix_text
 from scenes.inputs import SceneInput, get_scene_input
-from scenes.stage import beat as stage_beat
+from scenes.stage import beat
 from scenes.theme import Theme, get_theme
 
 CLIPPING_TEXT = "hello hello"  # 10 steps
@@ -112,11 +112,6 @@ class Board:
     steps: dict[str, VGroup] = field(default_factory=dict)
     beats: list[str] = field(default_factory=list)  # names of the beats played, in order
 
-
-def beat(board: Board, name: str, caption: str):
-    """One named beat (its own section and narration), remembered on the board."""
-    board.beats.append(name)
-    return stage_beat(board, name, caption)
 
 
 class ClippingScene(Scene):

@@ -44,7 +44,6 @@ class Board:
 
     def beat(self, name: str, caption: str):
         """One named, narrated beat (``scenes.stage.beat``), remembered in ``beats``."""
-        self.beats.append(name)
         return stage_beat(self, name, caption)
 
 

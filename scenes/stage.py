@@ -54,7 +54,6 @@ class Stage:
 
     def beat(self, name: str, caption: str):
         """``beat(self, name, caption)``, remembered in ``beats``."""
-        self.beats.append(name)
         return beat(self, name, caption)
 
     def play(self, *anims, run_time: float = 0.6, **kwargs) -> None:
@@ -75,8 +74,11 @@ def build_stage(scene: Scene, inp: SceneInput) -> Stage:
 def beat(stage, name: str, caption: str) -> Iterator[None]:
     """One named beat: its own section, and one sentence of narration spanning it.
 
-    ``stage`` is anything with a ``scene`` attribute, so other scenes' boards can use it.
+    ``stage`` is anything with a ``scene`` attribute, so other scenes' boards can use it;
+    if it has a ``beats`` list, the beat's name is appended to it.
     """
+    if getattr(stage, "beats", None) is not None:
+        stage.beats.append(name)
     scene = stage.scene
     scene.next_section(name)
     start = scene.time

@@ -13,7 +13,7 @@ from rnn.problems import gradient_difference, truncated_gradients
 from scenes.components import ParamPanel
 from scenes.components.barrier import Barrier
 from scenes.inputs import SceneInput, get_scene_input
-from scenes.stage import beat as stage_beat
+from scenes.stage import beat
 from scenes.theme import Theme, get_theme
 from scenes.truncated_parts import (MAX_COMPACT_HIDDEN, MAX_COMPACT_STEPS, CompactSequence,
                                     RenewalPanel, WindowErrors)
@@ -63,11 +63,6 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
              "truncated_grads": cut, "difference": gradient_difference(full.grads, cut)}
     return SceneInput(trace=full, theme=theme, values=values, windows=windows, extra=extra)
 
-
-def beat(board: Board, name: str, caption: str):
-    """One named beat (its own section and narration), remembered on the board."""
-    board.beats.append(name)
-    return stage_beat(board, name, caption)
 
 
 def scene_input() -> SceneInput:

@@ -13,7 +13,7 @@ from rnn.trace import Trace
 from scenes.components import ErrorArrow
 from scenes.components.plot import LogNormPlot, log_range, norm_color
 from scenes.inputs import SceneInput, get_scene_input
-from scenes.stage import beat as stage_beat
+from scenes.stage import beat
 from scenes.theme import Theme, get_theme
 
 VANISHING_TEXT = "hello wor"  # 8 steps
@@ -116,11 +116,6 @@ class Board:
     plot: LogNormPlot | None = None
     beats: list[str] = field(default_factory=list)  # names of the beats played, in order
 
-
-def beat(board: Board, name: str, caption: str):
-    """One named beat (its own section and narration), remembered on the board."""
-    board.beats.append(name)
-    return stage_beat(board, name, caption)
 
 
 class VanishingScene(Scene):
