@@ -67,6 +67,7 @@ def run_dry(scene_cls, inp: SceneInput, media: Path):
     # dry_run writes nothing but still paints every frame; skipping every animation jumps
     # each one to its end state, which is all these tests look at
     conf = {"dry_run": True, "from_animation_number": 10**9, "media_dir": str(media),
+            "output_file": str(Path(media) / "dry"),  # narration is kept when a file is named
             "notify_outdated_version": False, "disable_caching": True,
             "progress_bar": "none", "verbosity": "WARNING"}
     with tempconfig(conf):
@@ -75,7 +76,7 @@ def run_dry(scene_cls, inp: SceneInput, media: Path):
     return scene
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def dry_run():
     """``dry_run(SceneClass, scene_input, media_dir)`` -> the scene after a dry-run render."""
     return run_dry

@@ -18,25 +18,14 @@ from scenes.theme import format_value
 __module_test__ = "clipping"  # control frames live in control_data/clipping/
 
 
-def render(tmp_path, inp: SceneInput | None) -> ClippingScene:
-    set_scene_input(inp)
-    settings = {
-        "dry_run": True, "media_dir": str(tmp_path), "notify_outdated_version": False,
-        "verbosity": "WARNING", "progress_bar": "none",
-        "from_animation_number": sys.maxsize,  # every animation jumps to its end: fast
-        "output_file": str(tmp_path / "clipping"),  # the dry run's .srt goes beside it
-    }
-    try:
-        with tempconfig(settings):
-            scene = ClippingScene()
-            scene.render()
-    finally:
-        set_scene_input(None)
-    return scene
+@pytest.fixture(scope="module")
+def render(dry_run):
+    """``render(media_dir, scene_input)``: the scene after a dry run (animations jump to their end)."""
+    return lambda media, inp: dry_run(ClippingScene, inp, media)
 
 
 @pytest.fixture(scope="module")
-def default(tmp_path_factory):
+def default(tmp_path_factory, render):
     inp = prepare_input({})
     return render(tmp_path_factory.mktemp("media"), inp), inp
 
@@ -91,7 +80,7 @@ def test_steps_are_the_engines_parameter_steps(default):
     assert e["step_norm"]["clipped"] == pytest.approx(0.1 * 1.0)
 
 
-def test_changing_the_threshold_changes_the_picture(default, tmp_path):
+def test_changing_the_threshold_changes_the_picture(default, tmp_path, render):
     scene, _ = default
     inp = prepare_input({"clip": 5.0, "radius": 2.5}, theme="light")
     other = render(tmp_path, inp)
@@ -104,7 +93,7 @@ def test_changing_the_threshold_changes_the_picture(default, tmp_path):
         scene.board.steps["clipped"].matrix.original_text
 
 
-def test_without_a_clipping_input_the_scene_uses_the_defaults(tmp_path):
+def test_without_a_clipping_input_the_scene_uses_the_defaults(tmp_path, render):
     scene = render(tmp_path, SceneInput(trace=text_model().trace()))
     assert scene.board.inp.extra["clip"] == 1.0 and scene.board.inp.extra["radius"] == 1.8
 

@@ -19,31 +19,20 @@ from scenes.truncated import TruncatedScene, prepare_input
 __module_test__ = "truncated"  # control frames live in control_data/truncated/
 
 
-def render(tmp_path, inp: SceneInput | None) -> TruncatedScene:
-    set_scene_input(inp)
-    settings = {
-        "dry_run": True, "media_dir": str(tmp_path), "notify_outdated_version": False,
-        "verbosity": "WARNING", "progress_bar": "none",
-        "from_animation_number": sys.maxsize,  # every animation jumps to its end: fast
-        "output_file": str(tmp_path / "truncated"),  # the dry run's .srt goes beside it
-    }
-    try:
-        with tempconfig(settings):
-            scene = TruncatedScene()
-            scene.render()
-    finally:
-        set_scene_input(None)
-    return scene
+@pytest.fixture(scope="module")
+def render(dry_run):
+    """``render(media_dir, scene_input)``: the scene after a dry run (animations jump to their end)."""
+    return lambda media, inp: dry_run(TruncatedScene, inp, media)
 
 
 @pytest.fixture(scope="module")
-def default(tmp_path_factory):
+def default(tmp_path_factory, render):
     inp = prepare_input({})
     return render(tmp_path_factory.mktemp("media"), inp), inp
 
 
 @pytest.fixture(scope="module")
-def other(tmp_path_factory):
+def other(tmp_path_factory, render):
     inp = prepare_input({"window": 3, "steps": 9}, theme="light", seed=1)
     return render(tmp_path_factory.mktemp("media"), inp), inp
 
@@ -145,7 +134,7 @@ def test_changing_the_trace_changes_the_picture(default, other):
     assert background == "#FFFFFF"
 
 
-def test_without_a_truncated_input_the_scene_uses_the_defaults(tmp_path):
+def test_without_a_truncated_input_the_scene_uses_the_defaults(tmp_path, render):
     scene = render(tmp_path, SceneInput(trace=text_model().trace(), theme="light"))
     assert len(scene.board.renewals) == 3 and scene.board.seq.layout.T == 12
     assert scene.board.theme.name == "light"
@@ -172,7 +161,7 @@ def test_a_short_text_or_too_many_hidden_units_are_refused():
         prepare_input({}, theme="sepia")
 
 
-def test_a_window_as_long_as_the_sequence_is_full_bptt(tmp_path):
+def test_a_window_as_long_as_the_sequence_is_full_bptt(tmp_path, render):
     inp = prepare_input({"window": 6, "steps": 6})
     scene = render(tmp_path, inp)
     assert scene.board.barriers == [] and len(scene.board.renewals) == 1

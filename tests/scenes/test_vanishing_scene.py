@@ -18,25 +18,14 @@ from scenes.vanishing import VanishingScene, prepare_input
 __module_test__ = "vanishing"  # control frames live in control_data/vanishing/
 
 
-def render(tmp_path, inp: SceneInput | None) -> VanishingScene:
-    set_scene_input(inp)
-    settings = {
-        "dry_run": True, "media_dir": str(tmp_path), "notify_outdated_version": False,
-        "verbosity": "WARNING", "progress_bar": "none",
-        "from_animation_number": sys.maxsize,  # every animation jumps to its end: fast
-        "output_file": str(tmp_path / "vanishing"),  # the dry run's .srt goes beside it
-    }
-    try:
-        with tempconfig(settings):
-            scene = VanishingScene()
-            scene.render()
-    finally:
-        set_scene_input(None)
-    return scene
+@pytest.fixture(scope="module")
+def render(dry_run):
+    """``render(media_dir, scene_input)``: the scene after a dry run (animations jump to their end)."""
+    return lambda media, inp: dry_run(VanishingScene, inp, media)
 
 
 @pytest.fixture(scope="module")
-def default(tmp_path_factory):
+def default(tmp_path_factory, render):
     inp = prepare_input({})
     return render(tmp_path_factory.mktemp("media"), inp), inp
 
@@ -103,7 +92,7 @@ def test_axes_say_what_is_plotted(default):
     assert plot in scene.mobjects
 
 
-def test_changing_the_radius_changes_the_picture(default, tmp_path):
+def test_changing_the_radius_changes_the_picture(default, tmp_path, render):
     scene, _ = default
     inp = prepare_input({"radius": 1.2}, theme="light", seed=1)
     other = render(tmp_path, inp)
@@ -116,7 +105,7 @@ def test_changing_the_radius_changes_the_picture(default, tmp_path):
     assert inp.extra["large"].config.radius == 1.2
 
 
-def test_without_a_vanishing_input_the_scene_uses_the_defaults(tmp_path):
+def test_without_a_vanishing_input_the_scene_uses_the_defaults(tmp_path, render):
     scene = render(tmp_path, SceneInput(trace=text_model().trace()))
     assert scene.board.inp.extra["radii"] == {"small": 0.5, "large": 1.8}
     assert len(scene.board.plot.curves) == 2
