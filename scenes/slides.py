@@ -153,7 +153,7 @@ def build_deck(
         raise UnrolledError(f"--jobs must be at least 1, got {n_jobs}")
     inputs = _inputs(scene_names, scene_input, theme)
     name = name or "-".join(scene_names)
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()  # manim-slides resolves relative paths elsewhere
     out_dir.mkdir(parents=True, exist_ok=True)
 
     # Private work folder inside out_dir: renders never share a media dir, and the finished

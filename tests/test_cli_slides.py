@@ -86,3 +86,12 @@ def test_deck_of_the_example_lecture(tmp_path):
         media = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.MEDIA]
         assert len(media) == 1
         assert slide.notes_slide.notes_text_frame.text.strip().endswith(".")
+
+
+def test_relative_out_folder(tmp_path):
+    res = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "slides", "forward",
+                          "--text", "hey", "--to", "html", "--out", "media"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "media" / "forward.html").is_file()
+    assert len(list((tmp_path / "media" / "forward_assets").glob("*.mp4"))) == 4
