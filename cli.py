@@ -483,7 +483,8 @@ def figures(model, theme, trace_file, config, formats, width, only, out, jobs):
 @click.option("--one-file", is_flag=True, help="html: embed the videos in the one HTML file.")
 @click.option("--reveal-url", default=None,
               help="html: where reveal.js is served from (a local copy for offline use).")
-@click.option("--name", default=None, help="File name of the deck (default: the lecture's).")
+@click.option("--name", default=None,
+              help="File name of the deck (default: the lecture file's, or the scene names).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("media"),
               show_default=True, help="Folder for the deck.")
 @click.option("--jobs", type=POSITIVE_INT, default=None,
@@ -497,7 +498,7 @@ def slides(scenes, all_scenes, model, theme, values, trace_file, config, steps, 
     lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},
                             theme, values, quality, None, trace_file, config)
     if config is None:
-        lecture = dataclasses.replace(lecture, path=Path(name or "deck"), title="unrolled")
+        lecture = dataclasses.replace(lecture, path=Path(name or "-".join(names)), title="unrolled")
     elif name:
         lecture = dataclasses.replace(lecture, path=Path(name))
     check_writable(out)
