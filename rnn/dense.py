@@ -246,14 +246,7 @@ def save(path: str | Path, trace: DenseTrace) -> None:
 def loads(text: str, source: str = "dense trace") -> DenseTrace:
     """Parse and validate a DenseTrace document; one clear UnrolledError if anything is wrong."""
     r = Reader(source)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        r.fail(f"not valid JSON ({err.msg} at line {err.lineno}); is the file truncated?")
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        r.fail(f"not an unrolled dense trace (expected \"format\": \"{FORMAT}\")")
-    if doc.get("version") != VERSION:
-        r.fail(f"unsupported dense trace version {doc.get('version')!r} (this reads {VERSION})")
+    doc = r.document(text, FORMAT, VERSION, "dense trace")
 
     # Sizes come from x, b1 and b2; every other array is checked against them
     raw = r.get(doc, "params")

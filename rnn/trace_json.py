@@ -125,6 +125,18 @@ class Reader:
     def fail(self, msg: str):
         raise UnrolledError(f"{self.source}: {msg}")
 
+    def document(self, text: str, fmt: str, version: int, kind: str) -> dict:
+        """Parse ``text`` and check its ``format`` and ``version`` header."""
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as err:
+            self.fail(f"not valid JSON ({err.msg} at line {err.lineno}); is the file truncated?")
+        if not isinstance(doc, dict) or doc.get("format") != fmt:
+            self.fail(f"not an unrolled {kind} (expected \"format\": \"{fmt}\")")
+        if doc.get("version") != version:
+            self.fail(f"unsupported {kind} version {doc.get('version')!r} (this reads {version})")
+        return doc
+
     def get(self, obj: dict, key: str, where: str = ""):
         if not isinstance(obj, dict) or key not in obj:
             self.fail(f"missing key {where + key!r}")
@@ -218,14 +230,7 @@ def _trace_from_dict(r: Reader, obj: dict, config, vocabulary) -> Trace:
 def loads(text: str, source: str = "trace") -> Trace | list[Trace]:
     """Parse and validate a Trace document; one clear UnrolledError if anything is wrong."""
     r = Reader(source)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        r.fail(f"not valid JSON ({err.msg} at line {err.lineno}); is the file truncated?")
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        r.fail(f"not an unrolled trace (expected \"format\": \"{FORMAT}\")")
-    if doc.get("version") != VERSION:
-        r.fail(f"unsupported trace version {doc.get('version')!r} (this reads {VERSION})")
+    doc = r.document(text, FORMAT, VERSION, "trace")
     try:
         config = RNNConfig.from_dict(doc["config"]) if doc.get("config") else None
         vocabulary = Vocabulary(tuple(doc["vocabulary"])) if doc.get("vocabulary") else None

@@ -113,7 +113,6 @@ class Board:
     beats: list[str] = field(default_factory=list)  # names of the beats played, in order
 
 
-
 class ClippingScene(Scene):
     """The gradient norm before and after norm clipping, and the parameter step of each."""
 

@@ -64,7 +64,6 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     return SceneInput(trace=full, theme=theme, values=values, windows=windows, extra=extra)
 
 
-
 def scene_input() -> SceneInput:
     """The input set for this render, or the default one when it was made for another scene."""
     inp = get_scene_input()

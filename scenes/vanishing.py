@@ -117,7 +117,6 @@ class Board:
     beats: list[str] = field(default_factory=list)  # names of the beats played, in order
 
 
-
 class VanishingScene(Scene):
     """dL(s)/dh(t) shrinking with a small spectral radius and growing with a large one."""
 
