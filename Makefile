@@ -22,12 +22,20 @@ bench: venv
 
 venv: $(STAMP)
 
-# pycairo and ManimPango build from source against these headers.
+# pycairo and ManimPango build from source against the cairo and pango headers, with gcc and
+# Python's own headers; a Debian python3 also needs python3-venv for `-m venv`.
 system-deps:
-	@dpkg -s $(APT_PKGS) >/dev/null 2>&1 || { \
-		echo "Installing Debian packages: $(APT_PKGS)"; \
+	@missing="$$(dpkg -s $(APT_PKGS) >/dev/null 2>&1 || echo $(APT_PKGS))"; \
+	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc"; \
+	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
+	$(PYTHON) -c "import sysconfig, os, sys; \
+		sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
+		|| missing="$$missing python3-dev"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -q && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $(APT_PKGS); }
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
 
 $(STAMP): pyproject.toml | system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
