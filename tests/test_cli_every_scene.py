@@ -28,6 +28,19 @@ def test_every_scene_renders_its_last_frame(tmp_path):
         assert len({tuple(p) for p in frame.to_ndarray(format="rgb24")[::8, ::8].reshape(-1, 3)}) > 20
 
 
+def test_every_scene_renders_a_valid_video(tmp_path):
+    res = unrolled("render", "--all", "--jobs", "2", "--out", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    for name in SCENES:
+        video = tmp_path / f"{name}.mp4"
+        assert f"wrote {video}" in res.stdout
+        with av.open(str(video)) as c:
+            frames = sum(1 for _ in c.decode(video=0))
+            duration = float(c.duration) / av.time_base
+        assert 3 < duration < 90 and abs(frames - 15 * duration) <= 15, name
+        assert (tmp_path / f"{name}.srt").read_text().count("-->") >= 2, name
+
+
 @pytest.mark.parametrize("fmt, transparent, codec", [
     ("mp4", False, "h264"), ("webm", False, "vp9"), ("gif", False, "gif"),
     ("mov", True, "qtrle"), ("webm", True, "vp9"),
