@@ -33,6 +33,7 @@ LINK = {"W1": ("x", "h"), "W2": ("h", "o")}  # weight -> (layer below, layer abo
 # Options of a lecture file's [[scenes]] table; hidden size and seed come from its model
 DEFAULTS = {"inputs": 4, "outputs": 3, "activation": "sigmoid", "init_scale": 1.0}
 TARGET = 0  # the class of the example input
+STAGES = ("gradients", "errors")  # where the scene ends
 READING_SPEED = 3.0  # words per second of narration a beat leaves time for
 
 
@@ -75,6 +76,11 @@ class DenseScene(Scene):
     def setup(self):
         inp = scene_input()
         self.trace: DenseTrace = inp.extra["dense"]
+        # "errors" ends on the red arrows of the backward pass (the article's figure)
+        self.until = inp.extra.get("stage", "gradients")
+        if self.until not in STAGES:
+            raise UnrolledError(f"dense: unknown stage {self.until!r}; "
+                                f"expected one of {', '.join(STAGES)}")
         self.theme: Theme = get_theme(inp.theme)
         self.camera.background_color = self.theme.background
         D, H, K = self.trace.sizes
@@ -89,6 +95,8 @@ class DenseScene(Scene):
         self.show_forward()
         self.show_output_errors()
         self.show_backward()
+        if self.until == "errors":
+            return
         self.show_hidden_errors()
         self.show_gradients()
 

@@ -31,7 +31,8 @@ class Figure:
 
 FIGURES: tuple[Figure, ...] = (
     Figure("dense-backprop", "dense",
-           "section 1: errors of a layer converge on each neuron of the layer below (red arrows)"),
+           "section 1: errors of a layer converge on each neuron of the layer below (red arrows)",
+           extra={"stage": "errors"}),
     Figure("rnn-neurons", "neurons",
            "section 2: the RNN as neurons, inputs below, outputs above, yellow recurrent arrows"),
     Figure("unfolded", "unfold", "section 2: the RNN unfolded into one copy per time step"),

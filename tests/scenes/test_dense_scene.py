@@ -168,3 +168,15 @@ def test_registered_with_its_options():
     assert SCENES["dense"].cls is DenseScene
     assert set(scene_options("dense", SCENES)) == {"values", *DEFAULTS}
     assert prepare_hook("dense", SCENES) is prepare_input
+
+
+def test_errors_stage_ends_on_the_converging_red_arrows(tmp_path, dry_run):
+    from scenes.dense_scene import prepare_input
+
+    inp = prepare_input({})
+    inp.extra["stage"] = "errors"
+    scene = dry_run(DenseScene, inp, tmp_path)
+    assert list(scene.shown)[-1] == "backward"  # stopped before the hidden errors and gradients
+    with pytest.raises(UnrolledError, match="unknown stage"):
+        inp.extra["stage"] = "half"
+        dry_run(DenseScene, inp, tmp_path)
