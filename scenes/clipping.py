@@ -11,7 +11,7 @@ from rnn.model import text_model
 from rnn.optim import Optimizer
 from rnn.problems import parameter_step, step_norm
 from scenes.components import matrix_text
-from scenes.inputs import SceneInput, get_scene_input
+from scenes.inputs import SceneInput, get_scene_input, with_defaults
 from scenes.stage import beat
 from scenes.theme import Theme, get_theme
 
@@ -38,11 +38,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     parameter step of each renewal.
     """
     get_theme(theme)  # an unknown theme is refused here, before any trace is built
-    unknown = set(options) - set(DEFAULTS)
-    if unknown:
-        raise UnrolledError(f"unknown clipping option(s): {', '.join(sorted(unknown))}; "
-                            f"known: {', '.join(DEFAULTS)}")
-    opts = {**DEFAULTS, **options}
+    opts = with_defaults("clipping", options, DEFAULTS)
     clip, radius = _positive("clip", opts["clip"]), _positive("radius", opts["radius"])
     text = CLIPPING_TEXT if text is None else text
     model = text_model(text, hidden=3 if hidden is None else hidden, seed=seed,

@@ -17,7 +17,7 @@ from rnn.dense import DenseConfig, DenseTrace, dense_trace
 from rnn.errors import UnrolledError
 from rnn.model import text_model
 from scenes.components import ErrorArrow, LayerRow, Neuron, check_fits, matrix_text
-from scenes.inputs import SceneInput, get_scene_input
+from scenes.inputs import SceneInput, get_scene_input, with_defaults
 from scenes.stage import scale_of
 from scenes.theme import Theme, format_value, get_theme
 
@@ -45,11 +45,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     ``text`` is not used: a dense network reads one input vector, drawn from ``seed``.
     ``values`` is accepted for uniformity; this scene always prints its numbers.
     """
-    unknown = set(options) - set(DEFAULTS)
-    if unknown:
-        raise UnrolledError(f"unknown dense option(s): {', '.join(sorted(unknown))}; "
-                            f"known: {', '.join(DEFAULTS)}")
-    opts = {**DEFAULTS, **options}
+    opts = with_defaults("dense", options, DEFAULTS)
     config = DenseConfig(
         input_size=opts["inputs"], hidden=DenseConfig.hidden if hidden is None else hidden,
         output_size=opts["outputs"], activation=opts["activation"], seed=seed,

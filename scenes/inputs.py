@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rnn.errors import UnrolledError
 from rnn.model import text_model
 from rnn.trace import Trace
 
@@ -21,6 +22,15 @@ class SceneInput:
     values: bool = False  # print each neuron's value inside it
     windows: list[Trace] | None = None  # truncated-BPTT windows, for scenes that show them
     extra: dict = field(default_factory=dict)  # options of scenes registered by others
+
+
+def with_defaults(scene: str, options: dict, defaults: dict) -> dict:
+    """``options`` over ``defaults``; an option the scene does not know is one clear error."""
+    unknown = set(options) - set(defaults)
+    if unknown:
+        raise UnrolledError(f"unknown {scene} option(s): {', '.join(sorted(unknown))}; "
+                            f"known: {', '.join(defaults)}")
+    return {**defaults, **options}
 
 
 _current: SceneInput | None = None

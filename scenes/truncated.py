@@ -12,7 +12,7 @@ from rnn.optim import Optimizer
 from rnn.problems import gradient_difference, truncated_gradients
 from scenes.components import ParamPanel
 from scenes.components.barrier import Barrier
-from scenes.inputs import SceneInput, get_scene_input
+from scenes.inputs import SceneInput, get_scene_input, with_defaults
 from scenes.stage import beat
 from scenes.theme import Theme, get_theme
 from scenes.truncated_parts import (MAX_COMPACT_HIDDEN, MAX_COMPACT_STEPS, CompactSequence,
@@ -33,11 +33,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     starting parameters and their difference.
     """
     get_theme(theme)  # an unknown theme is refused here, before any trace is built
-    unknown = set(options) - set(DEFAULTS)
-    if unknown:
-        raise UnrolledError(f"unknown truncated option(s): {', '.join(sorted(unknown))}; "
-                            f"known: {', '.join(DEFAULTS)}")
-    opts = {**DEFAULTS, **options}
+    opts = with_defaults("truncated", options, DEFAULTS)
     window, steps = opts["window"], opts["steps"]
     if isinstance(window, bool) or not isinstance(window, int) or window <= 0:
         raise UnrolledError(f"window must be a positive number of steps, got {window}")

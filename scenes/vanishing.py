@@ -12,7 +12,7 @@ from rnn.problems import error_decay
 from rnn.trace import Trace
 from scenes.components import ErrorArrow
 from scenes.components.plot import LogNormPlot, log_range, norm_color
-from scenes.inputs import SceneInput, get_scene_input
+from scenes.inputs import SceneInput, get_scene_input, with_defaults
 from scenes.stage import beat
 from scenes.theme import Theme, get_theme
 
@@ -34,11 +34,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     the last loss term's error in each (``rnn.problems.error_decay``).
     """
     get_theme(theme)  # an unknown theme is refused here, before any trace is built
-    unknown = set(options) - set(DEFAULTS)
-    if unknown:
-        raise UnrolledError(f"unknown vanishing option(s): {', '.join(sorted(unknown))}; "
-                            f"known: {', '.join(DEFAULTS)}")
-    radius = {**DEFAULTS, **options}["radius"]
+    radius = with_defaults("vanishing", options, DEFAULTS)["radius"]
     if isinstance(radius, bool) or not isinstance(radius, (int, float)) or not radius > 0:
         raise UnrolledError(f"radius must be a positive number, got {radius}")
     text = VANISHING_TEXT if text is None else text
