@@ -190,7 +190,7 @@ class GatedTrace:
         through_h = tc * og * (1.0 - og)  # (T, H) d h(t) / d pre of o
         W_hh = self.params.W_hh  # (4H, H)
         Eh = np.zeros((T, H))  # row s: dL(s)/dh(t)
-        Ec = np.zeros((T, H))  # row s: dL(s)/dcell(t), the part from cell(t+1) until added to
+        Ec = np.zeros((T, H))  # row s: dL(s)/dcell(t); holds cell(t+1)'s part until step t adds h's
         for t in reversed(range(T)):
             # source s = t enters through its own output
             Eh[t] = self.dL_dh_from_output[t]
