@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 import av  # noqa: E402
 
-from scenes.batch import render_jobs  # noqa: E402
-from scenes.lecture_file import load_lecture  # noqa: E402
+from scenes.output.batch import render_jobs  # noqa: E402
+from scenes.output.lecture_file import load_lecture  # noqa: E402
 from scenes.registry import SCENES  # noqa: E402
 
 EXAMPLE = ROOT / "lectures" / "example.toml"
@@ -44,7 +44,7 @@ def timed(fn):
 
 def scene_jobs(names, quality):
     """One render job per scene, with the inputs a lecture file would give it."""
-    from scenes.lecture_file import Lecture, ModelSpec, SceneEntry
+    from scenes.output.lecture_file import Lecture, ModelSpec, SceneEntry
 
     lecture = Lecture(path=Path("bench"), title="bench", model=ModelSpec(),
                       scenes=tuple(SceneEntry(n) for n in names), quality=quality)
@@ -75,7 +75,7 @@ def bench_warm(names):
 
 
 def bench_figures():
-    from scenes.figures import FIGURES, make_figures
+    from scenes.output.figures import FIGURES, make_figures
 
     lecture = dataclasses.replace(load_lecture(EXAMPLE), theme="light")
     with tempfile.TemporaryDirectory() as out:
@@ -98,7 +98,7 @@ def bench_lecture():
 
 
 def bench_deck():
-    from scenes.slides import lecture_deck
+    from scenes.output.slides import lecture_deck
 
     lecture = load_lecture(EXAMPLE)
     with tempfile.TemporaryDirectory() as out:

@@ -6,12 +6,12 @@ import numpy as np
 from manim import *
 
 from rnn.errors import UnrolledError
+from scenes.beats.inputs import SceneInput, get_scene_input
+from scenes.beats.stage import Stage, build_stage, show_forward_state
 from scenes.components.network import shown_char, step_characters
 from scenes.components.panels import light
 from scenes.components.textbook import FoldedGraph, TwoStepGraph
-from scenes.inputs import SceneInput, get_scene_input
-from scenes.stage import Stage, build_stage, show_forward_state
-from scenes.theme import format_value
+from scenes.components.theme import format_value
 
 STAGES = ("two_steps", "folded")  # where the scene ends
 DEFAULTS = {"stage": "folded"}  # options a lecture file may give (``step`` defaults to T)

@@ -2,9 +2,9 @@
 
 from manim import *
 
-from scenes.bptt_beats import backward_step, enter_bptt, finish_bptt, output_errors
-from scenes.inputs import get_scene_input
-from scenes.stage import build_stage
+from scenes.beats.bptt import backward_step, enter_bptt, finish_bptt, output_errors
+from scenes.beats.inputs import get_scene_input
+from scenes.beats.stage import build_stage
 
 
 class BPTTScene(Scene):

@@ -10,10 +10,10 @@ from rnn.errors import UnrolledError
 from rnn.model import text_model
 from rnn.optim import Optimizer
 from rnn.problems import parameter_step, step_norm
+from scenes.beats.inputs import SceneInput, own_input, with_defaults
+from scenes.beats.stage import beat, open_board
 from scenes.components import matrix_text
-from scenes.inputs import SceneInput, get_scene_input, with_defaults
-from scenes.stage import beat
-from scenes.theme import Theme, get_theme
+from scenes.components.theme import Theme, get_theme
 
 CLIPPING_TEXT = "hello hello"  # 10 steps
 DEFAULTS = {"clip": 1.0, "radius": 1.8}
@@ -55,14 +55,6 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
                       for k, t in (("plain", plain), ("clipped", clipped))},
     }
     return SceneInput(trace=clipped, theme=theme, values=values, extra=extra)
-
-
-def scene_input() -> SceneInput:
-    """The input set for this render, or the default one when it was made for another scene."""
-    inp = get_scene_input()
-    if inp.extra.get("scene") == "clipping":
-        return inp
-    return prepare_input({}, theme=inp.theme, values=inp.values)
 
 
 def norm_text(v: float) -> str:
@@ -113,10 +105,7 @@ class ClippingScene(Scene):
     """The gradient norm before and after norm clipping, and the parameter step of each."""
 
     def setup(self):
-        inp = scene_input()
-        theme = get_theme(inp.theme)
-        self.camera.background_color = theme.background
-        self.board = Board(self, inp, theme)
+        self.board = open_board(self, own_input("clipping", prepare_input), Board)
 
     def construct(self):
         self.show_exploding()

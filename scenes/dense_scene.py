@@ -16,10 +16,10 @@ from manim import *
 from rnn.dense import DenseConfig, DenseTrace, dense_trace
 from rnn.errors import UnrolledError
 from rnn.model import text_model
+from scenes.beats.inputs import SceneInput, get_scene_input, with_defaults
+from scenes.beats.stage import scale_of
 from scenes.components import ErrorArrow, LayerRow, Neuron, check_fits, matrix_text
-from scenes.inputs import SceneInput, get_scene_input, with_defaults
-from scenes.stage import scale_of
-from scenes.theme import Theme, format_value, get_theme
+from scenes.components.theme import Theme, format_value, get_theme
 
 LAYERS = ("x", "h", "o")  # bottom to top
 ROW_Y = {"x": -2.7, "h": -0.4, "o": 1.9}

@@ -2,9 +2,9 @@
 
 from manim import *
 
-from scenes.forward_beats import forward_step, show_total_loss, show_unfolded
-from scenes.inputs import get_scene_input
-from scenes.stage import build_stage
+from scenes.beats.forward import forward_step, show_total_loss, show_unfolded
+from scenes.beats.inputs import get_scene_input
+from scenes.beats.stage import build_stage
 
 
 class ForwardScene(Scene):

@@ -3,9 +3,9 @@
 from manim import *
 
 from rnn.errors import UnrolledError
-from scenes.gradient_beats import contribution_step, enter_gradients, sum_over_time, update_once
-from scenes.inputs import get_scene_input
-from scenes.stage import build_stage
+from scenes.beats.gradients import contribution_step, enter_gradients, sum_over_time, update_once
+from scenes.beats.inputs import get_scene_input
+from scenes.beats.stage import build_stage
 
 STAGES = ("sum", "frames")
 

@@ -2,11 +2,11 @@
 
 from manim import *
 
-from scenes.bptt_beats import backward_pass
-from scenes.forward_beats import forward_pass
-from scenes.gradient_beats import gradient_pass
-from scenes.inputs import get_scene_input
-from scenes.stage import build_stage
+from scenes.beats.bptt import backward_pass
+from scenes.beats.forward import forward_pass
+from scenes.beats.gradients import gradient_pass
+from scenes.beats.inputs import get_scene_input
+from scenes.beats.stage import build_stage
 
 
 class LectureScene(Scene):

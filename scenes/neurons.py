@@ -8,13 +8,13 @@ from manim import *
 
 from rnn.errors import UnrolledError
 from rnn.trace import Trace
+from scenes.beats.inputs import SceneInput, get_scene_input
+from scenes.beats.stage import beat as stage_beat
 from scenes.components.blocks import ValueScale
 from scenes.components.folded import FoldedNetwork
-from scenes.components.panels import light
 from scenes.components.network import shown_char, step_characters
-from scenes.inputs import SceneInput, get_scene_input
-from scenes.stage import beat as stage_beat
-from scenes.theme import Theme, get_theme
+from scenes.components.panels import light
+from scenes.components.theme import Theme, get_theme
 
 DEFAULTS = {"step": 1}  # options a lecture file may give this scene
 VMAX = 1.0  # one-hot inputs, tanh states and probabilities all lie in [-1, 1]
@@ -43,7 +43,7 @@ class Board:
     title: Mobject | None = None
 
     def beat(self, name: str, caption: str):
-        """One named, narrated beat (``scenes.stage.beat``), remembered in ``beats``."""
+        """One named, narrated beat (``scenes.beats.stage.beat``), remembered in ``beats``."""
         return stage_beat(self, name, caption)
 
 

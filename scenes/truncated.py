@@ -10,13 +10,18 @@ from rnn.errors import UnrolledError
 from rnn.model import text_model
 from rnn.optim import Optimizer
 from rnn.problems import gradient_difference, truncated_gradients
+from scenes.beats.inputs import SceneInput, own_input, with_defaults
+from scenes.beats.stage import beat, open_board
+from scenes.beats.truncated import (
+    MAX_COMPACT_HIDDEN,
+    MAX_COMPACT_STEPS,
+    CompactSequence,
+    RenewalPanel,
+    WindowErrors,
+)
 from scenes.components import ParamPanel
 from scenes.components.barrier import Barrier
-from scenes.inputs import SceneInput, get_scene_input, with_defaults
-from scenes.stage import beat
-from scenes.theme import Theme, get_theme
-from scenes.truncated_parts import (MAX_COMPACT_HIDDEN, MAX_COMPACT_STEPS, CompactSequence,
-                                    RenewalPanel, WindowErrors)
+from scenes.components.theme import Theme, get_theme
 
 TRUNCATED_TEXT = "hello hello hello"  # 16 steps at most, 5 characters
 DEFAULTS = {"window": 4, "steps": 12}
@@ -60,14 +65,6 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     return SceneInput(trace=full, theme=theme, values=values, windows=windows, extra=extra)
 
 
-def scene_input() -> SceneInput:
-    """The input set for this render, or the default one when it was made for another scene."""
-    inp = get_scene_input()
-    if inp.extra.get("scene") == "truncated" and inp.windows:
-        return inp
-    return prepare_input({}, theme=inp.theme, values=inp.values)
-
-
 @dataclass
 class Board:
     """What the beats share: the scene and the pictures on screen."""
@@ -92,10 +89,9 @@ class TruncatedScene(Scene):
     """Forward across the cuts, backward inside each window, one renewal of W per window."""
 
     def setup(self):
-        inp = scene_input()
-        theme = get_theme(inp.theme)
-        self.camera.background_color = theme.background
-        self.board = Board(self, inp, theme, CompactSequence(inp.trace, theme))
+        inp = own_input("truncated", prepare_input, needs=lambda inp: bool(inp.windows))
+        self.board = open_board(self, inp, lambda scene, inp, theme: Board(
+            scene, inp, theme, CompactSequence(inp.trace, theme)))
 
     def construct(self):
         self.show_sequence()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from manim import *
 
+from scenes.beats.inputs import get_scene_input
+from scenes.beats.stage import Stage, build_stage
 from scenes.components.blocks import ValueScale
 from scenes.components.folded import FoldedNetwork
 from scenes.components.network import UnrolledNetwork
 from scenes.components.panels import light
-from scenes.inputs import get_scene_input
-from scenes.stage import Stage, build_stage
 
 VMAX = 1.0  # as in the forward scene: inputs, tanh states and probabilities lie in [-1, 1]
 PARAMS = ("U", "W", "V")

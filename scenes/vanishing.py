@@ -10,11 +10,11 @@ from rnn.errors import UnrolledError
 from rnn.model import text_model
 from rnn.problems import error_decay
 from rnn.trace import Trace
+from scenes.beats.inputs import SceneInput, own_input, with_defaults
+from scenes.beats.stage import beat, open_board
 from scenes.components import ErrorArrow
 from scenes.components.plot import LogNormPlot, log_range, norm_color
-from scenes.inputs import SceneInput, get_scene_input, with_defaults
-from scenes.stage import beat
-from scenes.theme import Theme, get_theme
+from scenes.components.theme import Theme, get_theme
 
 VANISHING_TEXT = "hello wor"  # 8 steps
 SMALL_RADIUS = 0.5  # the fading case, shown beside the chosen radius
@@ -49,14 +49,6 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     extra = {"scene": "vanishing", "radii": {"small": SMALL_RADIUS, "large": float(radius)},
              **traces, "decay": {k: error_decay(t) for k, t in traces.items()}}
     return SceneInput(trace=traces["large"], theme=theme, values=values, extra=extra)
-
-
-def scene_input() -> SceneInput:
-    """The input set for this render, or the default one when it was made for another scene."""
-    inp = get_scene_input()
-    if inp.extra.get("scene") == "vanishing":
-        return inp
-    return prepare_input({}, theme=inp.theme, values=inp.values)
 
 
 class ErrorChain(VGroup):
@@ -117,10 +109,7 @@ class VanishingScene(Scene):
     """dL(s)/dh(t) shrinking with a small spectral radius and growing with a large one."""
 
     def setup(self):
-        inp = scene_input()
-        theme = get_theme(inp.theme)
-        self.camera.background_color = theme.background
-        self.board = Board(self, inp, theme)
+        self.board = open_board(self, own_input("vanishing", prepare_input), Board)
 
     def construct(self):
         self.show_chains()

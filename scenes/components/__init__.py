@@ -1,7 +1,7 @@
-"""Reusable pieces of the animations: layout, neurons, the unrolled network, arrows, panels.
+"""Drawing parts: layout, neurons, the unrolled network, arrows, panels, plots, themes.
 
-Scenes build pictures from these and fill them with Trace values; nothing here computes
-network maths.
+Scenes and beats build pictures from these and fill them with Trace values; nothing here
+computes network maths. May import ``rnn`` (for types and errors) and nothing else of ours.
 """
 
 from scenes.components.arrows import ErrorArrow, ErrorFlow, arrow_width
@@ -10,8 +10,14 @@ from scenes.components.folded import FoldedNetwork
 from scenes.components.layout import MAX_HIDDEN, MAX_IO, MAX_STEPS, Layout, check_fits
 from scenes.components.network import UnrolledNetwork
 from scenes.components.neurons import LayerRow, Neuron
-from scenes.components.panels import (EQUATIONS, ParamPanel, equation, light, matrix_text,
-                                      vector_text)
+from scenes.components.panels import (
+                                      EQUATIONS,
+                                      ParamPanel,
+                                      equation,
+                                      light,
+                                      matrix_text,
+                                      vector_text,
+)
 from scenes.components.textbook import FoldedGraph, TwoStepGraph
 
 LayerColumn = LayerRow  # the name other modules may know it by

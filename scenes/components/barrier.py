@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from manim import DashedLine, Text, VGroup
 
-from scenes.theme import Theme
+from scenes.components.theme import Theme
 
 
 class Barrier(VGroup):

@@ -9,11 +9,22 @@ pass in text and colours formatted from the Trace.
 from __future__ import annotations
 
 import numpy as np
-from manim import (ITALIC, RIGHT, UP, Arrow, Circle, CurvedArrow, ManimColor, Rectangle, Square,
-                   Text, VGroup)
+from manim import (
+    ITALIC,
+    RIGHT,
+    UP,
+    Arrow,
+    Circle,
+    CurvedArrow,
+    ManimColor,
+    Rectangle,
+    Square,
+    Text,
+    VGroup,
+)
 
 from scenes.components.panels import light
-from scenes.theme import Theme
+from scenes.components.theme import Theme
 
 LOOP_WIDTH = 2.2
 TIP = 0.12

@@ -10,7 +10,7 @@ from scenes.components.blocks import RecurrentLoops
 from scenes.components.layout import LAYERS, check_fits
 from scenes.components.neurons import LayerRow, Neuron
 from scenes.components.panels import light
-from scenes.theme import Theme, get_theme
+from scenes.components.theme import Theme, get_theme
 
 LABEL_HEIGHT = 0.26
 

@@ -14,7 +14,7 @@ from rnn.trace import Trace
 from scenes.components.layout import LAYERS, Layout
 from scenes.components.neurons import LayerRow, Neuron
 from scenes.components.panels import light
-from scenes.theme import Theme, get_theme
+from scenes.components.theme import Theme, get_theme
 
 CONNECTED = {"U": ("x", "h"), "W": ("h", "h"), "V": ("h", "o")}  # parameter -> (from, to) layer
 BASE_WIDTH = {"U": 1.0, "W": 1.3, "V": 1.0}

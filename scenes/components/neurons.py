@@ -5,7 +5,7 @@ from __future__ import annotations
 from manim import Circle, ReplacementTransform, Text, Transform, VGroup
 
 from scenes.components.panels import light
-from scenes.theme import Theme, format_value
+from scenes.components.theme import Theme, format_value
 
 
 class Neuron(VGroup):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 from typing import TypeVar
 
+import numpy as np
 from manim import MathTypst, Mobject, Text, VGroup
 
-from scenes.theme import Theme, format_value
+from scenes.components.theme import Theme, format_value
 
 M = TypeVar("M", bound=Mobject)
 

@@ -12,7 +12,7 @@ import math
 import numpy as np
 from manim import Axes, Line, ManimColor, Text, VGroup, interpolate_color
 
-from scenes.theme import Theme
+from scenes.components.theme import Theme
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 

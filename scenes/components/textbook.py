@@ -10,7 +10,7 @@ from __future__ import annotations
 from manim import VGroup
 
 from scenes.components.blocks import BlockEdge, BlockNode, DelayLoop
-from scenes.theme import Theme
+from scenes.components.theme import Theme
 
 NAMES = ("x", "h", "o", "L", "y")  # bottom to top, as in the textbook's figure
 ROW_Y = {"x": -2.7, "h": -1.35, "o": 0.0, "L": 1.35, "y": 2.7}

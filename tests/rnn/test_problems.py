@@ -4,9 +4,15 @@ import numpy as np
 import pytest
 
 from rnn import Optimizer, UnrolledError, run, text_model
-from rnn.problems import (error_decay, gradient_difference, jacobian_growth, parameter_step,
-                          step_norm, truncated_gradients)
 from rnn.params import PARAM_NAMES
+from rnn.problems import (
+    error_decay,
+    gradient_difference,
+    jacobian_growth,
+    parameter_step,
+    step_norm,
+    truncated_gradients,
+)
 
 
 def _model(text="hello hello h", **kw):

@@ -5,8 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from rnn import Optimizer, UnrolledError, run, text_model
-from rnn import trace_json
+from rnn import Optimizer, UnrolledError, run, text_model, trace_json
 from rnn.params import PARAM_NAMES
 
 

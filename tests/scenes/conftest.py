@@ -9,7 +9,7 @@ from manim import tempconfig
 from manim.utils.testing import frames_comparison
 
 from rnn import text_model
-from scenes.inputs import SceneInput, set_scene_input
+from scenes.beats.inputs import SceneInput, set_scene_input
 
 # Debian 12 ships cairo 1.16; manim would otherwise skip every frames_comparison test,
 # and a skipped test checks nothing.

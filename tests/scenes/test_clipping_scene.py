@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
-from manim import ManimColor, tempconfig
+from manim import ManimColor
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from rnn.errors import UnrolledError
 from rnn.model import text_model
+from scenes.beats.inputs import SceneInput
 from scenes.clipping import BAR_LENGTH, ClippingScene, norm_text, prepare_input
-from scenes.inputs import SceneInput, set_scene_input
-from scenes.theme import format_value
+from scenes.components.theme import format_value
 
 __module_test__ = "clipping"  # control frames live in control_data/clipping/
 

@@ -12,10 +12,10 @@ from rnn import dense
 from rnn.dense import DenseConfig, dense_trace
 from rnn.errors import UnrolledError
 from rnn.model import text_model
+from scenes.beats.inputs import SceneInput, set_scene_input
 from scenes.components import ErrorArrow, Neuron
+from scenes.components.theme import format_value, get_theme
 from scenes.dense_scene import DEFAULTS, DenseScene, prepare_input
-from scenes.inputs import SceneInput, set_scene_input
-from scenes.theme import format_value, get_theme
 
 BEATS = ["network", "forward", "output_errors", "backward", "hidden_errors", "gradients"]
 
@@ -162,7 +162,7 @@ def test_prepare_input_refuses_bad_options(options, message):
 
 
 def test_registered_with_its_options():
-    from scenes.lecture_file import prepare_hook, scene_options
+    from scenes.output.lecture_file import prepare_hook, scene_options
     from scenes.registry import SCENES
 
     assert SCENES["dense"].cls is DenseScene

@@ -11,14 +11,14 @@ from manim.utils.testing.frames_comparison import frames_comparison
 
 from rnn.errors import UnrolledError
 from rnn.model import text_model
+from scenes.beats.inputs import SceneInput, set_scene_input
 from scenes.blackbox import BlackboxScene
 from scenes.components.network import UnrolledNetwork
 from scenes.components.textbook import FoldedGraph, TwoStepGraph
-from scenes.inputs import SceneInput, set_scene_input
+from scenes.components.theme import THEMES, format_value
 from scenes.neurons import NeuronsScene
+from scenes.output.still import save_still
 from scenes.registry import SCENES
-from scenes.still import save_still
-from scenes.theme import THEMES, format_value
 from scenes.unfold import UnfoldScene
 
 __module_test__ = "figures"  # control frames live in control_data/figures/

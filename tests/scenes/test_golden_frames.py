@@ -7,11 +7,11 @@ Regenerate after an intended visual change with ``pytest tests/scenes/test_golde
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from rnn import text_model
-from scenes.bptt_beats import backward_pass
-from scenes.forward_beats import forward_pass
-from scenes.gradient_beats import gradient_pass
-from scenes.inputs import SceneInput
-from scenes.stage import build_stage
+from scenes.beats.bptt import backward_pass
+from scenes.beats.forward import forward_pass
+from scenes.beats.gradients import gradient_pass
+from scenes.beats.inputs import SceneInput
+from scenes.beats.stage import build_stage
 
 __module_test__ = "golden"  # control frames live in control_data/golden/
 

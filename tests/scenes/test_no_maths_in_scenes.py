@@ -7,8 +7,9 @@ import pytest
 
 SCENES_DIR = Path(__file__).resolve().parents[2] / "scenes"
 DRAWING_MODULES = [
-    "forward.py", "bptt.py", "gradients.py", "lecture.py", "forward_beats.py", "bptt_beats.py",
-    "gradient_beats.py", "stage.py", "theme.py", "inputs.py", "components/layout.py",
+    "forward.py", "bptt.py", "gradients.py", "lecture.py", "beats/forward.py", "beats/bptt.py",
+    "beats/gradients.py", "beats/stage.py", "components/theme.py", "beats/inputs.py",
+    "components/layout.py",
     "components/neurons.py", "components/network.py", "components/arrows.py",
     "components/panels.py",
 ]

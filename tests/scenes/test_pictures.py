@@ -7,14 +7,14 @@ import pytest
 from manim import Scene, tempconfig
 
 from rnn import run
+from scenes.beats.inputs import SceneInput
+from scenes.beats.stage import scale_of
 from scenes.bptt import BPTTScene
 from scenes.components import ErrorArrow, UnrolledNetwork, arrow_width
+from scenes.components.theme import THEMES, format_value
 from scenes.forward import ForwardScene
 from scenes.gradients import GradientsScene
-from scenes.inputs import SceneInput
 from scenes.lecture import LectureScene
-from scenes.stage import scale_of
-from scenes.theme import THEMES, format_value
 
 
 def on_screen(scene) -> list:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
-from manim import ManimColor, tempconfig
+from manim import ManimColor
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from rnn.errors import UnrolledError
 from rnn.model import text_model
+from scenes.beats.inputs import SceneInput
 from scenes.components.arrows import arrow_width
-from scenes.inputs import SceneInput, set_scene_input
 from scenes.vanishing import VanishingScene, prepare_input
 
 __module_test__ = "vanishing"  # control frames live in control_data/vanishing/

@@ -2,10 +2,10 @@
 
 import pytest
 
-import scenes.render as render_module
+import scenes.output.render as render_module
 from rnn import text_model
-from scenes.inputs import SceneInput
-from scenes.render import render_scene
+from scenes.beats.inputs import SceneInput
+from scenes.output.render import render_scene
 
 
 def test_same_render_is_restored_and_a_change_renders_again(tmp_path, monkeypatch):

@@ -6,18 +6,19 @@ so the lecture can run the forward, backward and gradient beats on the same draw
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from manim import FadeIn, FadeOut, ManimColor, Mobject, Scene, Text, VGroup, config
 from manim.utils.file_ops import write_to_movie
 
 from rnn.trace import Trace
+from scenes.beats.inputs import SceneInput
 from scenes.components import ErrorFlow, UnrolledNetwork, light
-from scenes.inputs import SceneInput
-from scenes.theme import Theme, format_value, get_theme
+from scenes.components.theme import Theme, format_value, get_theme
 
 
 def scale_of(values: np.ndarray) -> float:
@@ -60,6 +61,14 @@ class Stage:
         anims = [a for a in anims if a is not None]
         if anims:
             self.scene.play(*anims, run_time=run_time, **kwargs)
+
+
+def open_board(scene: Scene, inp: SceneInput, make_board: Callable[..., Any]) -> Any:
+    """Paint the theme's background and return ``make_board(scene, inp, theme)``: the
+    ``setup()`` of the scenes that keep their own board instead of a Stage."""
+    theme = get_theme(inp.theme)
+    scene.camera.background_color = theme.background
+    return make_board(scene, inp, theme)
 
 
 def build_stage(scene: Scene, inp: SceneInput) -> Stage:

@@ -1,20 +1,11 @@
 """Every registered scene renders through the command line; one scene in every format."""
 
-import subprocess
-import sys
-from pathlib import Path
 
 import av
 import pytest
+from cli_run import unrolled
 
 from scenes.registry import SCENES
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def unrolled(*args):
-    return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args], cwd=ROOT,
-                          capture_output=True, text=True)
 
 
 def test_every_scene_renders_its_last_frame(tmp_path):

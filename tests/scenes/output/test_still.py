@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import struct
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from manim import (
-    BLUE, DOWN, LEFT, RED, RIGHT, UP, Arrow, Circle, Create, GrowArrow, PointCloudDot, Scene,
-    Text, VGroup,
+    BLUE,
+    DOWN,
+    LEFT,
+    RED,
+    RIGHT,
+    UP,
+    Arrow,
+    Circle,
+    Create,
+    GrowArrow,
+    PointCloudDot,
+    Scene,
+    Text,
+    VGroup,
 )
 
 from rnn.errors import UnrolledError
-from scenes.still import save_still
+from scenes.output.still import save_still
 
 SVG = "{http://www.w3.org/2000/svg}"
 WIDTH = 640  # small keeps the suite fast; sizes are checked separately

@@ -134,7 +134,7 @@ def build_deck(
     """
     if to not in FORMATS:
         raise UnrolledError(f"deck format {to!r}: expected one of {', '.join(FORMATS)}")
-    from scenes.render import QUALITIES  # the same names as for videos
+    from scenes.output.render import QUALITIES  # the same names as for videos
 
     if quality not in QUALITIES:
         raise UnrolledError(f"quality {quality!r}: expected one of {', '.join(QUALITIES)}")
@@ -176,7 +176,7 @@ def _render_all(tasks: list, n_jobs: int, progress: bool) -> list:
     """Render every scene's slides (in worker processes if ``n_jobs`` > 1), in order."""
     from manim_slides.config import PresentationConfig
 
-    from scenes.batch import ProgressBar, pool_context
+    from scenes.output.batch import ProgressBar, pool_context
 
     with ProgressBar(len(tasks), progress) as bar:
         if n_jobs == 1 or len(tasks) == 1:
@@ -204,9 +204,9 @@ def _render_slides(scene_cls: type, scene_input, work: Path, quality: str) -> Pa
     """Render one scene as slides in ``work``; return the path of its slides JSON."""
     from manim import tempconfig
 
-    from scenes.inputs import get_scene_input, set_scene_input
-    from scenes.render import QUALITIES
-    from scenes.theme import get_theme
+    from scenes.beats.inputs import get_scene_input, set_scene_input
+    from scenes.components.theme import get_theme
+    from scenes.output.render import QUALITIES
 
     cls = slide_class(scene_cls)
     options = {

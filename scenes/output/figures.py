@@ -57,7 +57,7 @@ FIGURES: tuple[Figure, ...] = (
 
 def figure_input(fig: Figure, lecture):
     """The SceneInput of ``fig``: the lecture's input for its scene, plus the figure's options."""
-    from scenes.lecture_file import SceneEntry
+    from scenes.output.lecture_file import SceneEntry
 
     one = dataclasses.replace(lecture, scenes=(SceneEntry(fig.scene, {"values": fig.values}),))
     [inp] = one.scene_inputs()
@@ -66,10 +66,10 @@ def figure_input(fig: Figure, lecture):
 
 def _draw_one(scene_name: str, scene_input, paths: dict[str, Path], width: int) -> list[Path]:
     """Worker: build one scene for one figure and write its stills (runs in a child process)."""
-    from scenes.inputs import set_scene_input
+    from scenes.beats.inputs import set_scene_input
+    from scenes.components.theme import get_theme
+    from scenes.output.still import save_stills
     from scenes.registry import SCENES
-    from scenes.still import save_stills
-    from scenes.theme import get_theme
 
     set_scene_input(scene_input)
     background = get_theme(scene_input.theme).background
@@ -78,7 +78,7 @@ def _draw_one(scene_name: str, scene_input, paths: dict[str, Path], width: int) 
 
 def check_request(formats: Sequence[str], width: int, only: Sequence[str] = ()) -> list[Figure]:
     """Validate a figure request before any work; return the chosen figures, in table order."""
-    from scenes.still import MAX_WIDTH, MIN_WIDTH
+    from scenes.output.still import MAX_WIDTH, MIN_WIDTH
 
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
@@ -104,7 +104,7 @@ def make_figures(
 ) -> list[Path]:
     """Write every figure in every format into ``out_dir``; returns the paths, in figure order.
 
-    ``lecture`` (a ``scenes.lecture_file.Lecture``) gives the model and the theme.
+    ``lecture`` (a ``scenes.output.lecture_file.Lecture``) gives the model and the theme.
     """
     check_request(formats, width)
     jobs = [(fig, figure_input(fig, lecture),
@@ -117,7 +117,7 @@ def make_figures(
             if on_done:
                 on_done(fig, written[fig.name])
     else:
-        from scenes.batch import pool_context
+        from scenes.output.batch import pool_context
 
         with ProcessPoolExecutor(max_workers=n_jobs, mp_context=pool_context()) as pool:
             futures = {pool.submit(_draw_one, fig.scene, inp, paths, width): fig

@@ -11,8 +11,13 @@ import pytest
 from manim import PI, Create, Rotate, Scene, Square, tempconfig
 
 from rnn.errors import UnrolledError
-from scenes.subtitles import (
-    Cue, chapters_from_sections, format_vtt, parse_srt, parse_timestamp, srt_to_vtt,
+from scenes.output.subtitles import (
+    Cue,
+    chapters_from_sections,
+    format_vtt,
+    parse_srt,
+    parse_timestamp,
+    srt_to_vtt,
     write_chapters,
 )
 

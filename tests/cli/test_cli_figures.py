@@ -1,21 +1,12 @@
 """`unrolled figures`: every figure of the article in print formats, same bytes every time."""
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import av
 import pytest
+from cli_run import unrolled
 
-from scenes.figures import FIGURES
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def unrolled(*args):
-    return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args], cwd=ROOT,
-                          capture_output=True, text=True)
+from scenes.output.figures import FIGURES
 
 
 def test_every_figure_names_a_registered_scene():

@@ -16,7 +16,7 @@ from rnn.errors import UnrolledError
 from rnn.trace import Trace
 from scenes.components import ErrorArrow, matrix_text
 from scenes.components.network import shown_char, step_characters
-from scenes.theme import Theme, format_value
+from scenes.components.theme import Theme, format_value
 
 MAX_COMPACT_STEPS = 16
 MAX_COMPACT_HIDDEN = 6

@@ -11,7 +11,7 @@ from manim import PI, Create, FadeOut, Rotate, Scene, Square
 from pptx import Presentation
 
 from rnn.errors import UnrolledError
-from scenes.slides import build_deck, slide_class
+from scenes.output.slides import build_deck, slide_class
 
 
 class TwoBeats(Scene):
@@ -29,7 +29,7 @@ class TwoBeats(Scene):
 class OneBeat(Scene):
     def setup(self):
         # Stands in for a real scene reading its input in setup(); must not be lost.
-        from scenes.inputs import get_scene_input
+        from scenes.beats.inputs import get_scene_input
 
         self.seen_theme = get_scene_input().theme
         self.camera.background_color = "#111418"  # a plain string, as the real scenes set it
@@ -46,7 +46,7 @@ REGISTRY = {"two": SimpleNamespace(cls=TwoBeats), "one": SimpleNamespace(cls=One
 @pytest.fixture(scope="module")
 def scene_input():
     from rnn.model import text_model
-    from scenes.inputs import SceneInput
+    from scenes.beats.inputs import SceneInput
 
     return SceneInput(trace=text_model().trace())
 
@@ -160,7 +160,7 @@ def test_inputs_list_must_match_scenes(tmp_path, scene_input):
 def test_real_scene_deck(tmp_path):
     """The forward scene as a deck: every beat a slide with its video and its sentence."""
     from rnn.model import text_model
-    from scenes.inputs import SceneInput
+    from scenes.beats.inputs import SceneInput
 
     inp = SceneInput(trace=text_model("hey", hidden=2).trace())
     deck = build_deck(["forward"], inp, to="pptx", out_dir=tmp_path)
@@ -172,8 +172,8 @@ def test_real_scene_deck(tmp_path):
 
 
 def test_lecture_deck(tmp_path):
-    from scenes.lecture_file import load_lecture
-    from scenes.slides import lecture_deck
+    from scenes.output.lecture_file import load_lecture
+    from scenes.output.slides import lecture_deck
 
     path = tmp_path / "week3.toml"
     path.write_text('title = "Week 3"\ntheme = "light"\n[[scenes]]\nname = "one"\n'

@@ -9,9 +9,17 @@ from __future__ import annotations
 from manim import Create, FadeOut, SurroundingRectangle, Text, VGroup
 
 from rnn.params import PARAM_NAMES
+from scenes.beats.stage import (
+    Stage,
+    error_flow,
+    lift,
+    mark_term,
+    place_top,
+    set_top,
+    settle,
+    show_error_state,
+)
 from scenes.components import ParamPanel, equation, light
-from scenes.stage import (Stage, error_flow, lift, mark_term, place_top, set_top, settle,
-                          show_error_state)
 
 PANEL_BOX = (12.6, 1.1)  # width, height of the numbers in the top band
 

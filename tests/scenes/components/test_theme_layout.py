@@ -5,7 +5,7 @@ from manim import ManimColor
 
 from rnn import UnrolledError, text_model
 from scenes.components import MAX_HIDDEN, MAX_STEPS, UnrolledNetwork
-from scenes.theme import THEMES, format_value, get_theme
+from scenes.components.theme import THEMES, format_value, get_theme
 
 
 @pytest.mark.parametrize("name", ["dark", "light"])

@@ -9,9 +9,9 @@ import srt
 from manim import Circle, Create, Scene
 
 from rnn import UnrolledError, text_model
-from scenes.inputs import SceneInput, get_scene_input
+from scenes.beats.inputs import SceneInput, get_scene_input
+from scenes.output.render import render_scene
 from scenes.registry import SCENES, SceneInfo
-from scenes.render import render_scene
 
 
 class Blink(Scene):
@@ -125,8 +125,8 @@ def test_rendering_restores_the_scene_input_it_replaced(tmp_path, blink):
 
 def test_h264_videos_use_the_veryfast_preset(tmp_path):
     from rnn import text_model
-    from scenes.inputs import SceneInput
-    from scenes.render import render_scene
+    from scenes.beats.inputs import SceneInput
+    from scenes.output.render import render_scene
 
     render_scene("forward", SceneInput(text_model("hi!").trace()), out_dir=tmp_path,
                  progress=False)

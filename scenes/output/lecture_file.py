@@ -31,7 +31,6 @@ from rnn.errors import UnrolledError
 from rnn.model import DEFAULT_TEXT
 
 
-
 @dataclass(frozen=True)
 class Option:
     """The type of a per-scene option and, for numbers, the smallest allowed value."""
@@ -143,7 +142,7 @@ class Lecture:
         model's text, hidden and seed if the file gave them). Others share the model's trace:
         ``values`` goes to its field, ``window`` also fills ``windows``, the rest to ``extra``.
         """
-        from scenes.inputs import SceneInput
+        from scenes.beats.inputs import SceneInput
 
         registry = _registered_scenes() if registry is None else registry
         trace = None
@@ -166,7 +165,7 @@ class Lecture:
 
     def jobs(self, registry: dict | None = None) -> list:
         """The ``RenderJob`` of every scene, in order; a repeated scene gets ``name-2``, ..."""
-        from scenes.batch import RenderJob, unique_stems
+        from scenes.output.batch import RenderJob, unique_stems
 
         stems = unique_stems(self.scene_names)
         return [
@@ -284,7 +283,7 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
     check.keys("", data, ("title", "theme", "quality", "format", "model", "scenes"))
     title = check.value("title", data.get("title", path.stem), Option(str))
     theme = check.choice("theme", data.get("theme", "dark"), _theme_names())
-    from scenes.render import FORMATS, QUALITIES  # what render_scene accepts, nothing else
+    from scenes.output.render import FORMATS, QUALITIES  # what render_scene accepts, nothing else
 
     quality = check.choice("quality", data.get("quality", "low"), tuple(QUALITIES))
     fmt = check.choice("format", data.get("format", "mp4"), FORMATS)
@@ -330,7 +329,7 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
 
 def _theme_names() -> tuple[str, ...]:
     try:
-        from scenes.theme import THEMES
+        from scenes.components.theme import THEMES
     except ImportError:  # the theme module pulls in manim; fall back to the two shipped names
         return ("dark", "light")
     return tuple(THEMES)

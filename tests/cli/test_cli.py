@@ -1,27 +1,17 @@
 """The command line: defaults work, bad input is one clear line with exit status 2."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_run import unrolled
 from click.testing import CliRunner
 
 from cli import cli
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def invoke(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def unrolled(*args, cwd=ROOT):
-    """Run the real entry point in a subprocess, as a user would."""
-    return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args], cwd=cwd,
-                          capture_output=True, text=True)
 
 
 def test_trace_defaults_print_the_classic_example():

@@ -1,21 +1,12 @@
 """`unrolled list` and `unrolled render`: what a lecturer types, checked end to end."""
 
-import subprocess
-import sys
-from pathlib import Path
 
 import av
 import pytest
+from cli_run import unrolled
 from click.testing import CliRunner
 
 from cli import cli
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def unrolled(*args):
-    return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args], cwd=ROOT,
-                          capture_output=True, text=True)
 
 
 def test_list_names_every_scene_with_a_description():

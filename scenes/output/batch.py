@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rnn.errors import UnrolledError
-from scenes.subtitles import srt_to_vtt, write_chapters
+from scenes.output.subtitles import srt_to_vtt, write_chapters
 
 T = TypeVar("T")
 _VIDEO_SUFFIXES = {".mp4", ".mov", ".webm", ".gif", ".png"}
@@ -66,7 +66,7 @@ class RenderJob:
     """One scene to render and the stem of its output files."""
 
     name: str  # a key of scenes.registry.SCENES
-    scene_input: Any  # a scenes.inputs.SceneInput (picklable: numpy arrays and plain data)
+    scene_input: Any  # a scenes.beats.inputs.SceneInput (picklable: numpy arrays and plain data)
     stem: str = ""  # output files are <stem>.mp4, <stem>.srt, ...; default: the name
     quality: str = "low"
     fmt: str = "mp4"
@@ -78,7 +78,7 @@ class RenderJob:
 
 
 def _default_render(*args, **kwargs) -> list[Path]:
-    from scenes.render import render_scene
+    from scenes.output.render import render_scene
 
     return render_scene(*args, **kwargs)
 
@@ -168,7 +168,7 @@ def render_jobs(
     progress
         Show one overall progress bar on stderr.
     render
-        ``render_scene``-compatible function (default ``scenes.render.render_scene``);
+        ``render_scene``-compatible function (default ``scenes.output.render.render_scene``);
         it must be a module-level function so worker processes can receive it.
 
     Returns
@@ -239,8 +239,13 @@ class ProgressBar:
     def start(self) -> None:
         if self.enabled and self._bar is None:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-            from rich.progress import TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             self._bar = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -6,6 +6,7 @@ scene reads it in ``setup()``. Without one, a scene draws the default model on "
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rnn.errors import UnrolledError
@@ -18,7 +19,7 @@ class SceneInput:
     """The data and options of one render."""
 
     trace: Trace
-    theme: str = "dark"  # a key of scenes.theme.THEMES
+    theme: str = "dark"  # a key of scenes.components.theme.THEMES
     values: bool = False  # print each neuron's value inside it
     windows: list[Trace] | None = None  # truncated-BPTT windows, for scenes that show them
     extra: dict = field(default_factory=dict)  # options of scenes registered by others
@@ -53,3 +54,14 @@ def get_scene_input() -> SceneInput:
     if _current is None:
         _current = default_scene_input()
     return _current
+
+
+def own_input(scene: str, prepare: Callable[..., SceneInput],
+              needs: Callable[[SceneInput], bool] = lambda inp: True) -> SceneInput:
+    """The input set for this render if it was made for ``scene`` (and has what ``needs``
+    asks), else ``prepare({}, theme=..., values=...)``: the scene's defaults in the set
+    input's theme."""
+    inp = get_scene_input()
+    if inp.extra.get("scene") == scene and needs(inp):
+        return inp
+    return prepare({}, theme=inp.theme, values=inp.values)

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from manim import PI, BLUE, RED, Circle, Create, FadeIn, Rotate, Scene, Square, tempconfig
+from manim import BLUE, PI, RED, Circle, Create, FadeIn, Rotate, Scene, Square, tempconfig
 
 from rnn.errors import UnrolledError
-from scenes.batch import RenderJob, parse_shard, render_jobs, shard, unique_stems
+from scenes.output.batch import RenderJob, parse_shard, render_jobs, shard, unique_stems
 
 TINY = {
     "quality": "low_quality", "format": "mp4", "save_sections": True, "pixel_width": 192,
@@ -211,7 +211,7 @@ SIGINT_SCRIPT = r'''
 import signal, sys, time
 from pathlib import Path
 signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
-from scenes.batch import RenderJob, render_jobs
+from scenes.output.batch import RenderJob, render_jobs
 
 def render(name, scene_input, out_dir, **kwargs):
     (out_dir / f"{name}.mp4").write_bytes(b"half")  # a video being written...
@@ -239,7 +239,7 @@ def test_real_ctrl_c_keeps_finished_files_only(tmp_path):
     out, started = tmp_path / "out", tmp_path / "started"
     script = tmp_path / "run.py"
     script.write_text(SIGINT_SCRIPT)
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     proc = subprocess.Popen([sys.executable, str(script), str(out), str(started)], cwd=root,
                             env={**os.environ, "PYTHONPATH": str(root)},
                             start_new_session=True, stderr=subprocess.PIPE)

@@ -21,9 +21,9 @@ from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter
 
 from rnn.errors import UnrolledError
-from scenes.inputs import SceneInput, get_scene_input, set_scene_input
+from scenes.beats.inputs import SceneInput, get_scene_input, set_scene_input
+from scenes.components.theme import get_theme
 from scenes.registry import SCENES
-from scenes.theme import get_theme
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
              "4k": "fourk_quality"}
@@ -186,7 +186,7 @@ def _cache_key(name: str, inp: SceneInput, quality: str, fmt: str, transparent: 
     for part in (name, quality, fmt, str(transparent), manim.__version__):
         digest.update(part.encode() + b"\0")
     digest.update(pickle.dumps(inp, protocol=5))  # the Trace(s) and options, bit for bit
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for source in sorted([*root.glob("rnn/*.py"), *root.glob("scenes/**/*.py")]):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:32]

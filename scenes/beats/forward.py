@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from manim import Indicate, ReplacementTransform, Text, VGroup
 
+from scenes.beats.stage import (
+    Stage,
+    lift,
+    loss_label,
+    mark_term,
+    place_top,
+    set_top,
+    settle,
+    swap_top,
+)
 from scenes.components import equation, light
-from scenes.stage import (Stage, lift, loss_label, mark_term, place_top, set_top, settle,
-                          swap_top)
-from scenes.theme import format_value
+from scenes.components.theme import format_value
 
 
 def forward_equations(stage: Stage) -> VGroup:

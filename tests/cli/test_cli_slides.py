@@ -2,17 +2,10 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
+from cli_run import ROOT, unrolled
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def unrolled(*args):
-    return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args], cwd=ROOT,
-                          capture_output=True, text=True)
 
 
 def test_pptx_deck_from_a_scene(tmp_path):
@@ -45,8 +38,8 @@ def beats_of_example_lecture() -> list[int]:
 
     from manim import Scene, tempconfig
 
-    from scenes.inputs import set_scene_input
-    from scenes.lecture_file import load_lecture
+    from scenes.beats.inputs import set_scene_input
+    from scenes.output.lecture_file import load_lecture
     from scenes.registry import SCENES
 
     lecture = load_lecture(ROOT / "lectures" / "example.toml")

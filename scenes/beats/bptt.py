@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from manim import FadeIn, FadeOut, GrowArrow, Indicate, VGroup
 
+from scenes.beats.stage import (
+    Stage,
+    error_flow,
+    lift,
+    mark_term,
+    place_top,
+    scale_of,
+    set_top,
+    settle,
+    show_forward_state,
+)
 from scenes.components import equation, vector_text
-from scenes.stage import (Stage, error_flow, lift, mark_term, place_top, scale_of, set_top,
-                          settle, show_forward_state)
 
 
 def enter_bptt(stage: Stage) -> None:

@@ -10,9 +10,9 @@ import pytest
 from rnn.checkpoint import save_checkpoint
 from rnn.errors import UnrolledError
 from rnn.model import text_model
-from scenes.lecture_file import Lecture, load_lecture
+from scenes.output.lecture_file import Lecture, load_lecture
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "lectures" / "example.toml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "lectures" / "example.toml"
 # Stand-in registry: validation only needs the names (and optional declared options).
 REGISTRY = {name: object() for name in ("forward", "bptt", "gradients", "truncated", "clipping")}
 
@@ -65,7 +65,7 @@ clip = 5
 
 
 def test_registry_can_declare_options(tmp_path):
-    from scenes.lecture_file import Option
+    from scenes.output.lecture_file import Option
 
     class Info:
         options = {"speed": Option(float, 0, strict=True)}

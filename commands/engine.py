@@ -1,0 +1,152 @@
+"""Engine commands: ``trace``, ``gradcheck`` and ``train``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from commands.common import POSITIVE_FLOAT, POSITIVE_INT, InputError
+from commands.model import build_traces, model_options, report_non_finite, update_options
+from rnn import trace_json
+
+
+def _vec(v) -> str:
+    return "[" + " ".join(f"{x:+.3f}" for x in v) + "]"
+
+
+def print_trace(traces) -> None:
+    """Per-step table of activations and errors, then the gradient totals, per (window) trace."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    traces = traces if isinstance(traces, list) else [traces]
+    for i, tr in enumerate(traces):
+        chars = tr.vocabulary.chars if tr.vocabulary else None
+        window = tr.extra.get("window")
+        title = f"window {i + 1}: steps {window['start']}..{window['stop']}" if window else "trace"
+        table = Table(title=f"{title}, loss {tr.loss:.6f}", title_justify="left")
+        for col in ("t", "x", "y", "h(t)", "yhat(y)", "L(t)", "dL/dh from o(t)",
+                    "dL/dh from h(t+1)", "dL/da(t)"):
+            table.add_column(col, justify="right" if col in ("t", "L(t)", "yhat(y)") else "left")
+        for t in range(1, tr.T + 1):
+            s = tr.step(t)
+            x = repr(chars[int(s["x"].argmax())]) if chars else _vec(s["x"])
+            y = repr(chars[s["target"]]) if chars else str(s["target"])
+            table.add_row(str(t), x, y, _vec(s["h"]), f"{s['yhat'][s['target']]:.4f}",
+                          f"{s['loss']:.4f}", _vec(s["dL_dh_from_output"]),
+                          _vec(s["dL_dh_from_next"]), _vec(s["dL_da"]))
+        console.print(table)
+        grads = Table(title="gradient totals (sum over t of per-step contributions)",
+                      title_justify="left")
+        grads.add_column("param")
+        grads.add_column("gradient")
+        grads.add_column("after renewal" if tr.update else "")
+        for name, g in tr.grads.items():
+            after = getattr(tr.update.params_after, name, None) if tr.update else None
+            rows = g if g.ndim == 2 else g[None, :]
+            new_rows = after if after is None or after.ndim == 2 else after[None, :]
+            grads.add_row(name, "\n".join(_vec(r) for r in rows),
+                          "\n".join(_vec(r) for r in new_rows) if new_rows is not None else "")
+        console.print(grads)
+        if tr.update:
+            u = tr.update
+            console.print(f"{u.method} lr={u.lr} clip={u.clip} ({u.clip_mode}): "
+                          f"gradient norm {u.grad_norm:.6f} -> {u.grad_norm_clipped:.6f}")
+
+
+@click.command()
+@model_options
+@update_options
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the whole Trace as JSON (see the README for the format).")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def trace(model, window, optimizer, lr, clip, clip_mode, json_path, quiet):
+    """Run forward and BPTT once and print every activation, error and gradient."""
+    traces = build_traces(model, window, optimizer, lr, clip, clip_mode)
+    if json_path:
+        try:
+            trace_json.save(json_path, traces)
+        except OSError as err:
+            raise InputError(f"cannot write {json_path}: {err.strerror}") from None
+    if not quiet:
+        print_trace(traces)
+        if json_path:
+            click.echo(f"wrote {json_path}")
+    report_non_finite(traces)
+
+
+@click.command()
+@model_options
+def gradcheck(model):
+    """Compare BPTT's gradients with central finite differences; fail above 1e-6."""
+    from rnn.gradcheck import gradient_check
+
+    built = model.build()
+    errors = gradient_check(built.params, built.X, built.y)
+    worst = max(errors.values())
+    for name, err in errors.items():
+        click.echo(f"{name:>3}  max relative error {err:.3e}  {'ok' if err <= 1e-6 else 'FAIL'}")
+    if not worst <= 1e-6:  # NaN fails too
+        click.echo(f"Error: gradient check failed (worst {worst:.3e} > 1e-6)", err=True)
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--hidden", type=POSITIVE_INT, default=100, show_default=True, help="Hidden units.")
+@click.option("--window", type=POSITIVE_INT, default=25, show_default=True,
+              help="Characters per truncated-BPTT window.")
+@click.option("--iterations", type=POSITIVE_INT, default=2000, show_default=True,
+              help="Windows to train on (one parameter renewal each).")
+@click.option("--optimizer", type=click.Choice(["sgd", "adagrad"]), default="adagrad",
+              show_default=True, help="Parameter renewal rule.")
+@click.option("--lr", type=POSITIVE_FLOAT, default=0.1, show_default=True, help="Learning rate.")
+@click.option("--clip", type=POSITIVE_FLOAT, default=5.0, show_default=True,
+              help="Clipping threshold.")
+@click.option("--clip-mode", type=click.Choice(["value", "norm"]), default="value",
+              show_default=True, help="value: clip each entry; norm: clip the global norm.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Initialisation and sampling seed.")
+@click.option("--init-scale", type=POSITIVE_FLOAT, default=0.01, show_default=True,
+              help="Standard deviation of the initial weights.")
+@click.option("--sample-every", type=click.IntRange(min=0), default=500, show_default=True,
+              help="Print a sample every N iterations (0: never).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Checkpoint to write (default: FILE with suffix .npz in media/).")
+def train(file, hidden, window, iterations, optimizer, lr, clip, clip_mode, seed, init_scale,
+          sample_every, out):
+    """Train on a text file (min-char-rnn style) and save a checkpoint for --weights."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from rnn.checkpoint import save_checkpoint
+    from rnn.train import TrainConfig
+    from rnn.train import train as run_training
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read {file} as UTF-8 text: {err}") from None
+    out = out or Path("media") / f"{file.stem}.npz"
+    if not out.parent.is_dir():
+        raise InputError(f"folder {out.parent} does not exist")
+    cfg = TrainConfig(hidden=hidden, window=window, iterations=iterations, method=optimizer, lr=lr,
+                      clip=clip, clip_mode=clip_mode, seed=seed, init_scale=init_scale,
+                      sample_every=sample_every)
+    with Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TextColumn("smooth loss {task.fields[loss]:.3f}"), TimeRemainingColumn(),
+                  console=None, transient=False) as progress:
+        task = progress.add_task("train", total=iterations, loss=float("nan"))
+        result = run_training(
+            text, cfg,
+            on_progress=lambda n, loss: progress.update(task, completed=n, loss=loss),
+            on_sample=lambda n, s: progress.console.print(f"--- sample at {n} ---\n{s}\n---",
+                                                          markup=False, highlight=False),
+        )
+    meta = {"text_file": file.name, "iterations": iterations, "smooth_loss": result.smooth_loss,
+            **{k: v for k, v in cfg.__dict__.items()}}
+    save_checkpoint(out, result.params, result.vocabulary, meta)
+    click.echo(f"smooth loss {result.smooth_loss:.4f} after {iterations} iterations")
+    click.echo(f"wrote {out}")

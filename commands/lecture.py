@@ -1,0 +1,137 @@
+"""Scene selection and lecture building, shared by ``render``, ``slides`` and ``figures``."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from commands.common import POSITIVE_FLOAT, POSITIVE_INT, InputError
+from commands.model import ModelOptions, model_options
+
+QUALITY_CHOICES = ["low", "medium", "high", "4k"]
+FORMAT_CHOICES = ["mp4", "webm", "gif", "mov", "png"]
+SCENE_FLAGS = ("window", "steps", "clip", "radius")  # per-scene options given on the command line
+
+
+def render_options(f):
+    """Output choices shared by render, slides and figures."""
+    options = [
+        click.option("--theme", type=click.Choice(["dark", "light"]), default=None,
+                     help="Colour theme (default: dark, or the lecture file's)."),
+        click.option("--values/--no-values", default=None,
+                     help="Print each neuron's value inside it (default: colours only)."),
+        click.option("--trace", "trace_file", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, help="Draw a saved Trace (JSON from `unrolled trace --json`)."),
+        click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, help="A lecture file (TOML): model, theme, quality, scenes."),
+        click.option("--steps", type=POSITIVE_INT, default=None,
+                     help="truncated: length of the sequence (default 12)."),
+        click.option("--window", type=POSITIVE_INT, default=None,
+                     help="truncated: steps per window (default 4)."),
+        click.option("--clip", type=POSITIVE_FLOAT, default=None,
+                     help="clipping: gradient-norm threshold (default 1.0)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def scene_selection(all_help: str, quality_help: str):
+    """What ``render`` and ``slides`` share: the scenes, the model, the pictures and the quality.
+
+    Passed on as ``scenes``, ``all_scenes``, ``model``, the ``render_options`` and ``quality``.
+    """
+
+    def decorate(f):
+        f = click.option("-q", "--quality", type=click.Choice(QUALITY_CHOICES), default=None,
+                         help=quality_help)(f)
+        f = render_options(f)
+        f = model_options(f)
+        f = click.option("--all", "all_scenes", is_flag=True, help=all_help)(f)
+        return click.argument("scenes", nargs=-1)(f)
+
+    return decorate
+
+
+def output_options(out_help: str):
+    """``--out FOLDER`` (default media/) and ``--jobs N``: where files go, how many processes."""
+
+    def decorate(f):
+        f = click.option("--jobs", type=POSITIVE_INT, default=None,
+                         help="Scenes rendered in parallel processes (default: the number of "
+                              "cores).")(f)
+        return click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                            default=Path("media"), show_default=True, help=out_help)(f)
+
+    return decorate
+
+
+def selected_scenes(names: tuple[str, ...], all_scenes: bool, config) -> list[str]:
+    from scenes.registry import SCENES
+
+    if config is not None:
+        if names or all_scenes:
+            raise InputError("give either --config or scene names, not both")
+        return []
+    if all_scenes:
+        if names:
+            raise InputError("give either --all or scene names, not both")
+        return list(SCENES)
+    if not names:
+        raise InputError("name at least one scene (see `unrolled list`), or use --all or --config")
+    unknown = [n for n in names if n not in SCENES]
+    if unknown:
+        raise InputError(f"unknown scene {unknown[0]!r}; known scenes: {', '.join(SCENES)}")
+    return list(names)
+
+
+def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, quality, fmt,
+                  trace_file, config):
+    """A Lecture from a lecture file, or from the command line's scenes and options."""
+    from scenes.output.lecture_file import (
+        Lecture,
+        ModelSpec,
+        SceneEntry,
+        load_lecture,
+        scene_options,
+    )
+
+    if config is not None:
+        lecture = load_lecture(config)
+        overrides = {"theme": theme} if theme else {}
+        if quality:
+            overrides["quality"] = quality
+        if fmt:
+            overrides["format"] = fmt
+        if values is not None:
+            overrides["scenes"] = tuple(
+                SceneEntry(e.name, {**e.options, "values": values}) for e in lecture.scenes)
+        return dataclasses.replace(lecture, **overrides)
+    if {"vocab", "init_scale"} & model.given:
+        raise InputError("--vocab and --init-scale apply to `trace`; scenes use the defaults")
+    if trace_file is None:
+        model.build()  # validate the model options now: one clear line before rendering
+    spec = ModelSpec(text=model.text, hidden=model.hidden, seed=model.seed, radius=None,
+                     weights=model.weights, trace=trace_file,
+                     given=model.given & {"text", "hidden", "seed"})
+    entries = []
+    for name in names:
+        accepted = scene_options(name)
+        opts = {k: v for k, v in scene_flags.items() if v is not None and k in accepted}
+        if model.radius is not None:
+            if "radius" in accepted:
+                opts["radius"] = model.radius
+            else:
+                spec = dataclasses.replace(spec, radius=model.radius)
+        if values:
+            opts["values"] = True
+        entries.append(SceneEntry(name, opts))
+    unused = [f"--{k}" for k, v in scene_flags.items()
+              if v is not None and not any(k in scene_options(n) for n in names)]
+    if unused:
+        raise InputError(f"{unused[0]} does not apply to {', '.join(names)}")
+    return Lecture(path=Path("command line"), title="unrolled", model=spec,
+                   scenes=tuple(entries), theme=theme or "dark", quality=quality or "low",
+                   format=fmt or "mp4")

@@ -1,0 +1,113 @@
+"""The options that choose a model and its renewal, shared by the commands that build a Trace."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from commands.common import POSITIVE_FLOAT, POSITIVE_INT, InputError
+from rnn import DEFAULT_TEXT, Optimizer, text_model
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelOptions:
+    """The model options of one command, and which of them the user typed."""
+
+    text: str
+    hidden: int
+    seed: int
+    init_scale: float
+    vocab: str | None
+    weights: Path | None
+    radius: float | None
+    given: frozenset[str]  # options set on the command line (not defaults)
+
+    def build(self):
+        """A TextModel; bad choices become one-line errors."""
+        from rnn.data import Vocabulary
+
+        if not self.text:
+            raise InputError("--text is empty; give at least two characters")
+        vocabulary = Vocabulary(tuple(self.vocab)) if self.vocab else None
+        return text_model(self.text, self.hidden, self.seed, self.init_scale, self.radius,
+                          self.weights, vocabulary)
+
+
+MODEL_KEYS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius")
+
+
+def model_options(f):
+    """The options that choose a model and its data, passed to ``f`` as one ``ModelOptions``."""
+    options = [
+        click.option("--text", default=DEFAULT_TEXT, show_default=True,
+                     help="Text to learn: inputs are its characters, targets the next ones."),
+        click.option("--hidden", type=POSITIVE_INT, default=3, show_default=True,
+                     help="Hidden units H."),
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Seed of the weight initialisation."),
+        click.option("--init-scale", type=POSITIVE_FLOAT, default=0.5, show_default=True,
+                     help="Standard deviation of the initial weights."),
+        click.option("--vocab", default=None,
+                     help="Vocabulary as a string of characters (default: the text's own)."),
+        click.option("--weights", type=click.Path(path_type=Path), default=None,
+                     help="Checkpoint (.npz from `unrolled train`) to take the weights from."),
+        click.option("--radius", type=POSITIVE_FLOAT, default=None,
+                     help="Rescale W to this spectral radius (e.g. 0.5 vanishes, 1.8 explodes)."),
+    ]
+
+    @functools.wraps(f)
+    def wrapper(**kwargs):
+        ctx = click.get_current_context()
+        given = frozenset(k for k in MODEL_KEYS if ctx.get_parameter_source(k)
+                          == click.core.ParameterSource.COMMANDLINE)
+        model = ModelOptions(**{k: kwargs.pop(k) for k in MODEL_KEYS}, given=given)
+        return f(model=model, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def update_options(f):
+    """How the parameters are renewed after a (truncated) pass."""
+    options = [
+        click.option("--window", type=POSITIVE_INT, default=None,
+                     help="Truncated BPTT: windows of this many steps, one renewal per window."),
+        click.option("--optimizer", type=click.Choice(["sgd", "adagrad"]), default="sgd",
+                     show_default=True, help="Parameter renewal rule."),
+        click.option("--lr", type=POSITIVE_FLOAT, default=0.1, show_default=True,
+                     help="Learning rate."),
+        click.option("--clip", type=POSITIVE_FLOAT, default=None,
+                     help="Clipping threshold (none by default)."),
+        click.option("--clip-mode", type=click.Choice(["value", "norm"]), default="value",
+                     show_default=True,
+                     help="value: clip each entry; norm: rescale when the global norm exceeds it."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def build_traces(model: ModelOptions, window, optimizer, lr, clip, clip_mode):
+    """A Trace (full BPTT) or a list of window Traces (truncated), with their renewals."""
+    text_model = model.build()
+    opt = Optimizer(optimizer, lr, clip, clip_mode)
+    return text_model.windows(window, opt) if window else text_model.trace(opt)
+
+
+def report_non_finite(traces) -> None:
+    """Exploding values are recorded as they are, then reported as one line with exit status 1."""
+    for i, trace in enumerate(traces if isinstance(traces, list) else [traces]):
+        where = trace.first_non_finite()
+        if where:
+            click.echo(
+                f"Error: non-finite values (overflow or NaN) in {where}"
+                f"{f' of window {i + 1}' if isinstance(traces, list) else ''}: "
+                "exploding activations or gradients; try a smaller --init-scale or --lr, or --clip",
+                err=True,
+            )
+            sys.exit(1)

@@ -1,0 +1,129 @@
+"""Output commands: ``list``, ``render``, ``figures`` and ``slides``."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from commands.common import POSITIVE_INT, InputError, check_writable
+from commands.lecture import (
+    FORMAT_CHOICES,
+    build_lecture,
+    output_options,
+    scene_selection,
+    selected_scenes,
+)
+from commands.model import model_options
+
+
+@click.command("list")
+def list_scenes():
+    """List every scene with a one-line description."""
+    from scenes.registry import SCENES
+
+    width = max(map(len, SCENES))
+    for name, info in SCENES.items():
+        click.echo(f"{name:<{width}}  {info.description}")
+
+
+@click.command()
+@scene_selection("Render every registered scene.",
+                 "low 480p15, medium 720p30, high 1080p60, 4k 2160p60 (default: low).")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None,
+              help="Video format, or png for the last frame (default: mp4).")
+@click.option("--transparent", is_flag=True,
+              help="Transparent background, for overlays on slides (mov, webm or png).")
+@output_options("Folder for the rendered files.")
+@click.option("--shard", default=None,
+              help="I/N: render only the I-th of N slices of the scene list (for job arrays).")
+def render(scenes, all_scenes, model, theme, values, trace_file, config, steps, window, clip,
+           quality, fmt, transparent, out, jobs, shard):
+    """Render scenes (or a lecture file) to video files drawn from a real Trace."""
+    from scenes.output.batch import parse_shard, render_jobs
+    from scenes.output.batch import shard as take_shard
+
+    names = selected_scenes(scenes, all_scenes, config)
+    if transparent and (fmt or "mp4") in ("mp4", "gif"):
+        raise InputError(f"--transparent needs --format mov, webm or png, not {fmt or 'mp4'}")
+    lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},
+                            theme, values, quality, fmt, trace_file, config)
+    all_jobs = [dataclasses.replace(j, transparent=transparent) for j in lecture.jobs()]
+    if shard:
+        i, n = parse_shard(shard)
+        all_jobs = take_shard(all_jobs, i, n)
+        if not all_jobs:
+            click.echo(f"shard {i}/{n} holds no scene; nothing to render")
+            return
+    check_writable(out)
+    results = render_jobs(all_jobs, n_jobs=jobs, out_dir=out, progress=True)
+    for files in results.values():
+        for path in files:
+            click.echo(f"wrote {path}")
+
+
+@click.command()
+@model_options
+@click.option("--theme", type=click.Choice(["dark", "light"]), default="light", show_default=True,
+              help="Colour theme (light for print).")
+@click.option("--trace", "trace_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Draw a saved Trace (JSON from `unrolled trace --json`).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A lecture file (TOML) giving the model.")
+@click.option("--format", "formats", default="png,svg,pdf", show_default=True,
+              help="Comma-separated formats among png, svg, pdf.")
+@click.option("--width", type=int, default=2400, show_default=True,
+              help="Width in pixels (PNG) or nominal pixels at 96 dpi (SVG, PDF); 320..8000.")
+@click.option("--only", multiple=True, help="Only this figure (repeatable); see the README table.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("media/figures"), show_default=True, help="Folder for the figures.")
+@click.option("--jobs", type=POSITIVE_INT, default=None,
+              help="Figures drawn in parallel processes (default: the number of cores).")
+def figures(model, theme, trace_file, config, formats, width, only, out, jobs):
+    """Write the article's figures as print stills (PNG, SVG, PDF) from real numbers."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from scenes.output.figures import check_request, make_figures
+
+    fmts = [f.strip() for f in formats.split(",") if f.strip()]
+    chosen = check_request(fmts, width, only)
+    lecture = build_lecture([], model, {}, theme, None, None, None, trace_file, config)
+    lecture = dataclasses.replace(lecture, theme=theme)
+    check_writable(out)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), transient=True) as progress:
+        task = progress.add_task("Drawing figures", total=len(chosen))
+        paths = make_figures(lecture, out, fmts, width, chosen, n_jobs=jobs,
+                             on_done=lambda fig, _: progress.advance(task))
+    for path in paths:
+        click.echo(f"wrote {path}")
+
+
+@click.command()
+@scene_selection("One deck of every registered scene.",
+                 "Video quality of the slides (default: low, or the lecture file's).")
+@click.option("--to", "to", type=click.Choice(["pptx", "html"]), default="pptx",
+              show_default=True, help="PowerPoint/LibreOffice deck, or reveal.js HTML.")
+@click.option("--one-file", is_flag=True, help="html: embed the videos in the one HTML file.")
+@click.option("--reveal-url", default=None,
+              help="html: where reveal.js is served from (a local copy for offline use).")
+@click.option("--name", default=None,
+              help="File name of the deck (default: the lecture file's, or the scene names).")
+@output_options("Folder for the deck.")
+def slides(scenes, all_scenes, model, theme, values, trace_file, config, steps, window, clip,
+           to, quality, one_file, reveal_url, name, out, jobs):
+    """Build a slide deck: one slide per beat, the beat's narration as speaker notes."""
+    from scenes.output.slides import lecture_deck
+
+    names = selected_scenes(scenes, all_scenes, config)
+    lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},
+                            theme, values, quality, None, trace_file, config)
+    if config is None:
+        lecture = dataclasses.replace(lecture, path=Path(name or "-".join(names)), title="unrolled")
+    elif name:
+        lecture = dataclasses.replace(lecture, path=Path(name))
+    check_writable(out)
+    options = {"one_file": one_file, "reveal_url": reveal_url} if to == "html" else {}
+    deck = lecture_deck(lecture, to=to, out_dir=out, n_jobs=jobs, progress=True, **options)
+    click.echo(f"wrote {deck}")
