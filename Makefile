@@ -6,21 +6,27 @@ PY        := $(VENV)/bin/python
 UNROLLED  := $(VENV)/bin/unrolled
 STAMP     := $(VENV)/.installed
 APT_PKGS  := libcairo2-dev libpango1.0-dev pkg-config
+# What the deck tests open decks with: a real browser and a real PowerPoint reader.
+TEST_APT_PKGS := chromium libreoffice-impress
+# reveal.js for self-contained HTML decks: the version manim-slides' template names.
+REVEAL_VERSION := 6.0.1
+REVEAL    := vendor/reveal.js
+REVEAL_STAMP := $(REVEAL)/.fetched-$(REVEAL_VERSION)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON    ?= python3
 
-.PHONY: render test system-deps venv bench clean
+.PHONY: render test system-deps test-deps venv bench clean
 
 render: venv
 	$(UNROLLED) render --config lectures/example.toml
 
-test: venv
+test: venv test-deps
 	$(PY) -m pytest -q
 
 bench: venv
 	$(PY) benchmarks/run.py
 
-venv: $(STAMP)
+venv: $(STAMP) $(REVEAL_STAMP)
 
 # pycairo and ManimPango build from source against the cairo and pango headers, with gcc and
 # Python's own headers; a Debian python3 also needs python3-venv for `-m venv`.
@@ -37,6 +43,28 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 
+# Only what is missing, without recommends (LibreOffice's would pull in the whole suite).
+test-deps:
+	@missing=""; for pkg in $(TEST_APT_PKGS); do \
+		dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+# Decks carry reveal.js with them; it is fetched here, from the npm registry, never at build time.
+$(REVEAL_STAMP):
+	@command -v npm >/dev/null 2>&1 || { echo "Installing Debian packages: nodejs npm"; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		$(SUDO) apt-get install -y -q --no-install-recommends nodejs npm; }
+	rm -rf $(REVEAL).tmp && mkdir -p $(REVEAL).tmp
+	cd $(REVEAL).tmp && npm pack --silent reveal.js@$(REVEAL_VERSION) >/dev/null && \
+		tar xzf reveal.js-$(REVEAL_VERSION).tgz
+	rm -rf $(REVEAL) && mv $(REVEAL).tmp/package $(REVEAL) && rm -rf $(REVEAL).tmp
+	touch $@
+
 $(STAMP): pyproject.toml | system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -44,4 +72,4 @@ $(STAMP): pyproject.toml | system-deps
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info $(REVEAL)
