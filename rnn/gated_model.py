@@ -1,0 +1,59 @@
+"""From a text, a cell type, sizes and a seed to a gated model (LSTM or GRU) and its data.
+
+The gated counterpart of ``rnn.model.text_model``: next-character prediction on one text,
+parameters drawn as torch draws them (``rnn.gated_params.init_gated_params``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnn.cells import run_cell
+from rnn.data import Vocabulary, char_sequence
+from rnn.errors import UnrolledError
+from rnn.gated_params import GATES, GatedParams, init_gated_params
+from rnn.gated_trace import GatedTrace
+from rnn.model import DEFAULT_TEXT
+
+
+@dataclass
+class GatedTextModel:
+    """An LSTM or GRU and the next-character data of one text."""
+
+    cell: str  # "lstm" or "gru"
+    params: GatedParams
+    vocabulary: Vocabulary
+    text: str
+    X: np.ndarray  # (T, D) one-hot inputs
+    y: np.ndarray  # (T,) target indices
+    forget_bias: float  # added to the LSTM's forget-gate bias at initialisation (0 for GRU)
+    seed: int
+
+    def trace(self) -> GatedTrace:
+        """One forward and full BPTT pass from zero initial state(s); nothing is updated."""
+        trace = run_cell(self.cell, self.params, self.X, self.y)
+        trace.vocabulary = self.vocabulary
+        trace.extra.update(text=self.text, forget_bias=self.forget_bias, seed=self.seed)
+        return trace
+
+
+def gated_text_model(
+    text: str = DEFAULT_TEXT,
+    cell: str = "lstm",
+    hidden: int = 3,
+    seed: int = 0,
+    forget_bias: float = 0.0,
+) -> GatedTextModel:
+    """A deterministic LSTM or GRU for ``text``: same arguments, same bytes.
+
+    ``forget_bias`` (LSTM only) is added to the forget gate's bias: 0 is torch's default,
+    1 the remedy of Jozefowicz et al. (2015) for errors that fade too fast.
+    """
+    if cell not in GATES:
+        raise UnrolledError(f"cell must be one of {', '.join(GATES)}, got {cell!r}")
+    vocabulary, X, y = char_sequence(text)
+    params = init_gated_params(cell, len(vocabulary), hidden, len(vocabulary), seed,
+                               forget_bias=float(forget_bias))
+    return GatedTextModel(cell, params, vocabulary, text, X, y, float(forget_bias), seed)
