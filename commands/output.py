@@ -100,14 +100,26 @@ def figures(model, theme, trace_file, config, formats, width, only, out, jobs):
         click.echo(f"wrote {path}")
 
 
+def _reveal_url(ctx, param, value: str | None) -> str | None:
+    """A --reveal-url that is safe to write into the page, or a one-line error."""
+    from rnn.errors import UnrolledError
+    from scenes.output.slides import check_reveal_url
+
+    try:
+        return None if value is None else check_reveal_url(value)
+    except UnrolledError as err:
+        raise InputError(str(err)) from None
+
+
 @click.command()
 @scene_selection("One deck of every registered scene.",
                  "Video quality of the slides (default: low, or the lecture file's).")
 @click.option("--to", "to", type=click.Choice(["pptx", "html"]), default="pptx",
               show_default=True, help="PowerPoint/LibreOffice deck, or reveal.js HTML.")
-@click.option("--one-file", is_flag=True, help="html: embed the videos in the one HTML file.")
-@click.option("--reveal-url", default=None,
-              help="html: where reveal.js is served from (a local copy for offline use).")
+@click.option("--one-file", is_flag=True,
+              help="html: embed the videos and reveal.js in the one HTML file.")
+@click.option("--reveal-url", default=None, callback=_reveal_url,
+              help="html: load reveal.js from this URL instead of the deck's own copy.")
 @click.option("--name", default=None,
               help="File name of the deck (default: the lecture file's, or the scene names).")
 @output_options("Folder for the deck.")

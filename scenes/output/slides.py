@@ -7,27 +7,80 @@ manim-slides' ``Slide`` in front of the scene class, without editing it: ``Slide
 presenter notes. The deck is then converted with manim-slides' own converters (PowerPoint or
 reveal.js HTML) in a private folder and moved into place when complete.
 
-Offline HTML: the videos are local (an assets folder, or embedded with ``one_file``), but
-reveal.js itself is loaded from a CDN unless ``reveal_url`` points at a local copy of reveal.js
-(a folder holding ``dist/reveal.js``); manim-slides' own ``--offline`` needs network once.
+Offline HTML: an HTML deck carries everything it plays with. The videos and the reveal.js files
+the page names go into ``<name>_assets/`` beside the page (or into the page itself with
+``one_file``), copied from the reveal.js that ``make`` fetched from the npm registry into
+``vendor/reveal.js``; nothing is downloaded when a deck is built. ``reveal_url`` loads reveal.js
+from elsewhere instead.
+
+Determinism: a PPTX is a zip whose members carry the time they were written; the deck is
+rewritten with fixed times and a fixed member order, so the same command gives the same bytes.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import os
+import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from rnn.errors import UnrolledError
 
 FORMATS = ("pptx", "html")
+
+# The reveal.js the manim-slides 5.7 template is written for (its paths are dist/...): 5.x does not
+# fit. ``make`` fetches this version into REVEAL_DIR; decks copy from there.
+REVEAL_VERSION = "6.0.1"
+REVEAL_DIR = Path(__file__).resolve().parents[2] / "vendor" / "reveal.js"
+# Where the page finds reveal.js, relative to its assets folder.
+_REVEAL_IN_ASSETS = "reveal.js"
+# Zip times before 1980 cannot be stored; the same fixed time for every member of every deck.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def reveal_installed() -> Path:
+    """The folder of the local reveal.js, or one clear error saying how to get it."""
+    if not (REVEAL_DIR / "dist" / "reveal.js").is_file():
+        raise UnrolledError(
+            f"reveal.js {REVEAL_VERSION} is not installed (make fetches it into "
+            "vendor/reveal.js); run make, or give --reveal-url"
+        )
+    return REVEAL_DIR
+
+
+def check_reveal_url(url: str) -> str:
+    """``url`` if it is a plain http(s), file or relative URL, safe inside an HTML attribute.
+
+    Refuses quotes, angle brackets, backslashes, spaces and control characters (which could end
+    the attribute or the tag), braces (manim-slides formats the URL) and any other scheme
+    (``javascript:``, ``data:``).
+    """
+    bad = [c for c in url if c in "\"'<>`\\{}" or c.isspace() or not c.isprintable()]
+    if not url or bad:
+        raise UnrolledError(f"--reveal-url {url!r}: not a URL (it contains {bad[0]!r})"
+                            if bad else "--reveal-url: empty")
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:  # e.g. an unclosed IPv6 host
+        scheme = None
+    if scheme not in ("", "http", "https", "file"):
+        raise UnrolledError(f"--reveal-url {url!r}: expected an http(s), file or relative URL")
+    return url.rstrip("/")
+
+
+def _check_name(name: str) -> None:
+    if not name or name in (".", "..") or "/" in name or os.sep in name or "\0" in name:
+        raise UnrolledError(f"deck name {name!r}: expected a file name without a folder")
 
 
 def slide_class(scene_cls: type) -> type:
@@ -109,15 +162,16 @@ def build_deck(
         ``"pptx"`` (videos embedded, notes per slide) or ``"html"`` (reveal.js).
     out_dir
         The deck is written to ``out_dir/<name>.pptx``, or ``<name>.html`` plus
-        ``<name>_assets/`` holding the videos (none with ``one_file``).
+        ``<name>_assets/`` holding the videos and reveal.js (none with ``one_file``).
     quality, theme
         Render quality (low, medium, high, 4k); theme overrides the inputs' theme.
     name
         File stem of the deck; default: the scene names joined by ``-``.
     one_file
-        HTML only: embed the videos in the page (larger, but a single file).
+        HTML only: embed the videos and reveal.js in the page (larger, but a single file).
     reveal_url
-        HTML only: where reveal.js is loaded from (default: a CDN); e.g. a relative folder.
+        HTML only: where reveal.js is loaded from instead of the deck's own copy (a URL or a
+        relative folder holding ``dist/``).
     registry
         Scenes by name, each with a ``cls``; default ``scenes.registry.SCENES``.
     progress
@@ -148,11 +202,16 @@ def build_deck(
         )
     if one_file and to != "html" or reveal_url is not None and to != "html":
         raise UnrolledError("one_file and reveal_url apply to HTML decks only")
+    if reveal_url is not None:
+        reveal_url = check_reveal_url(reveal_url)
+    elif to == "html":
+        reveal_installed()  # before any rendering
     n_jobs = (os.cpu_count() or 1) if n_jobs is None else n_jobs
     if n_jobs < 1:
         raise UnrolledError(f"--jobs must be at least 1, got {n_jobs}")
     inputs = _inputs(scene_names, scene_input, theme)
     name = name or "-".join(scene_names)
+    _check_name(name)
     out_dir = Path(out_dir).resolve()  # manim-slides resolves relative paths elsewhere
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -166,8 +225,12 @@ def build_deck(
                  for k, (n, inp) in enumerate(zip(scene_names, inputs))]
         configs = _render_all(tasks, n_jobs, progress)
         built = work / "out" / f"{name}.{to}"
-        _convert(configs, built, to, one_file, reveal_url, title=title or name)
-        return _publish(built, out_dir, assets=f"{name}_assets")
+        # The assets folder's name is written into the page: a URL, percent-encoded, so a deck
+        # name with spaces or quotes stays a plain attribute value; renamed back when published.
+        assets_url = quote(f"{name}_assets", safe="")
+        _convert(configs, built, to, one_file, reveal_url, title=title or name,
+                 assets_url=assets_url)
+        return _publish(built, out_dir, built_assets=assets_url, assets=f"{name}_assets")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -228,32 +291,114 @@ def _render_slides(scene_cls: type, scene_input, work: Path, quality: str) -> Pa
 
 
 def _convert(configs: list, dest: Path, to: str, one_file: bool, reveal_url: str | None,
-             title: str) -> None:
-    from manim_slides.convert import PowerPoint, RevealJS
+             title: str, assets_url: str) -> None:
+    from manim_slides.convert import PowerPoint
 
     dest.parent.mkdir(parents=True)
     if to == "pptx":
-        converter = PowerPoint(presentation_configs=configs)
+        with _quiet_tqdm():
+            PowerPoint(presentation_configs=configs).convert_to(dest)
+        _fix_zip_times(dest)
     else:
-        options: dict[str, Any] = {"one_file": one_file, "title": html.escape(title)}
-        if reveal_url is not None:
-            options["cdn_url"] = reveal_url
-        # The template pastes notes into the page as is; narration like "a < b" must stay text.
-        configs = [
-            c.model_copy(update={"slides": [
-                sl.model_copy(update={"notes": html.escape(sl.notes, quote=False)})
-                for sl in c.slides
-            ]})
-            for c in configs
-        ]
-        converter = RevealJS(presentation_configs=configs, **options)
+        _convert_html(configs, dest, one_file, reveal_url, title, assets_url)
+
+
+def _convert_html(configs: list, dest: Path, one_file: bool, reveal_url: str | None,
+                  title: str, assets_url: str) -> None:
+    """The reveal.js page, with its own copy of reveal.js unless ``reveal_url`` is given."""
+    from manim_slides.convert import RevealJS
+
+    # Everything the template pastes into the page unescaped is escaped here (title, notes) or
+    # built by us (the assets folder's URL) or validated (reveal_url).
+    local = reveal_url is None
+    cdn_url = html.escape(reveal_url) if not local else f"{assets_url}/{_REVEAL_IN_ASSETS}"
+    # The template pastes notes into the page as is; narration like "a < b" must stay text.
+    configs = [
+        c.model_copy(update={"slides": [
+            sl.model_copy(update={"notes": html.escape(sl.notes, quote=False)})
+            for sl in c.slides
+        ]})
+        for c in configs
+    ]
+    converter = RevealJS(presentation_configs=configs, one_file=one_file, cdn_url=cdn_url,
+                         title=html.escape(title), assets_dir=assets_url,
+                         reveal_version=REVEAL_VERSION)
     converter.convert_to(dest)
+    if not local:
+        return
+    page = dest.read_text(encoding="utf-8")
+    # Only the files this page names, e.g. dist/reveal.js and its theme: not all of reveal.js.
+    needed = sorted(set(re.findall(re.escape(cdn_url) + r'/(dist/[^"\'<>\s]+)', page)))
+    source = reveal_installed()
+    missing = [rel for rel in needed if not (source / rel).is_file()]
+    if missing or not needed:
+        raise UnrolledError(f"reveal.js in {source} lacks {missing[0] if missing else 'dist/'}")
+    if one_file:
+        page = _inline_reveal(page, cdn_url, source)
+        tmp = dest.with_name(dest.name + ".tmp")
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, dest)
+        return
+    target = dest.parent / assets_url / _REVEAL_IN_ASSETS
+    for rel in needed:
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / rel, target / rel)
+    # MIT: the copyright and permission notice travel with every copy.
+    shutil.copyfile(source / "LICENSE", target / "LICENSE")
 
 
-def _publish(built: Path, out_dir: Path, assets: str) -> Path:
+def _inline_reveal(page: str, cdn_url: str, source: Path) -> str:
+    """``page`` with reveal.js's stylesheets and scripts written into it instead of linked."""
+    prefix = re.escape(cdn_url)
+
+    def text(rel: str, closing: str) -> str:
+        # A closing tag inside the inlined text would end the element early; "<\/" reads the
+        # same in JavaScript strings and CSS.
+        content = (source / rel).read_text(encoding="utf-8")
+        return re.sub(f"</({closing})", r"<\\/\1", content, flags=re.IGNORECASE)
+
+    page = re.sub(f'<link rel="stylesheet" href="{prefix}/(dist/[^"]+)">',
+                  lambda m: f"<style>\n{text(m.group(1), 'style')}\n</style>", page)
+    page = re.sub(f'<script src="{prefix}/(dist/[^"]+)"></script>',
+                  lambda m: f"<script>\n{text(m.group(1), 'script')}\n</script>", page)
+    if cdn_url in page:
+        raise UnrolledError("deck: the page names reveal.js in a way that could not be inlined")
+    return page
+
+
+class _quiet_tqdm:
+    """manim-slides' PowerPoint converter prints its own tqdm bar; the command shows ours."""
+
+    def __enter__(self):
+        import manim_slides.convert as convert
+
+        self._module, self._real = convert, convert.tqdm
+        convert.tqdm = functools.partial(self._real, disable=True)
+
+    def __exit__(self, *exc):
+        self._module.tqdm = self._real
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Rewrite the zip at ``path`` with fixed member times and order: the same deck, same bytes."""
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(path) as src:
+        infos = src.infolist()
+        # [Content_Types].xml first, as Office writes it; the rest by name.
+        infos.sort(key=lambda i: (i.filename != "[Content_Types].xml", i.filename))
+        with zipfile.ZipFile(tmp, "w") as dst:
+            for info in infos:
+                fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+                fixed.compress_type = info.compress_type
+                fixed.external_attr = 0o644 << 16
+                dst.writestr(fixed, src.read(info.filename))
+    os.replace(tmp, path)
+
+
+def _publish(built: Path, out_dir: Path, built_assets: str, assets: str) -> Path:
     """Move the built deck (and its assets folder) into ``out_dir``; the deck file goes last."""
     target = out_dir / built.name
-    built_assets = built.parent / assets
+    built_assets = built.parent / built_assets
     if built_assets.is_dir():
         final_assets = out_dir / assets
         old = None
@@ -265,7 +410,6 @@ def _publish(built: Path, out_dir: Path, assets: str) -> Path:
             shutil.rmtree(old, ignore_errors=True)
     os.replace(built, target)
     return target
-
 
 
 def lecture_deck(lecture, to: str = "pptx", out_dir: str | Path = Path("media"),

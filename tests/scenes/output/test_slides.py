@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import unquote
 
 import pytest
 from manim import PI, Create, FadeOut, Rotate, Scene, Square
 from pptx import Presentation
 
 from rnn.errors import UnrolledError
-from scenes.output.slides import build_deck, slide_class
+from scenes.output import slides as slides_module
+from scenes.output.slides import build_deck, check_reveal_url, slide_class
 
 
 class TwoBeats(Scene):
@@ -93,13 +96,18 @@ def test_html_references_only_existing_files(tmp_path, scene_input):
                       title="RNNs <live>", registry=REGISTRY)
     assert deck == tmp_path / "lecture.html"
     refs = _refs(deck)
-    local = [r for r in refs if not r.startswith(("http://", "https://"))]
-    assert len(local) == 2  # one video per beat
-    assert all((tmp_path / r).is_file() for r in local)
-    assert sorted(p.name for p in (tmp_path / "lecture_assets").iterdir()) == sorted(
-        Path(r).name for r in local)
-    remote = [r for r in refs if r not in local]
-    assert remote and all("reveal.js" in r for r in remote)  # only reveal.js itself
+    assert all(not r.startswith(("http://", "https://", "//")) for r in refs)  # offline
+    assert all((tmp_path / r).is_file() for r in refs)
+    videos = [r for r in refs if r.endswith(".mp4")]
+    assert len(videos) == 2  # one video per beat
+    reveal = sorted(r for r in refs if r not in videos)
+    assert "lecture_assets/reveal.js/dist/reveal.js" in reveal
+    # reveal.js travels with its licence, and only the files the page names
+    assets = tmp_path / "lecture_assets"
+    copied = sorted(str(p.relative_to(tmp_path)) for p in (assets / "reveal.js").rglob("*")
+                    if p.is_file())
+    assert copied == sorted(reveal + ["lecture_assets/reveal.js/LICENSE"])
+    assert "MIT" in (assets / "reveal.js" / "LICENSE").read_text()
     page = deck.read_text()
     assert "A square appears." in page
     assert "It turns: a &lt; b &amp; c." in page  # narration stays text
@@ -116,11 +124,68 @@ def test_html_one_file_with_local_reveal(tmp_path, scene_input):
     assert all(r.startswith(("data:", "reveal.js/dist/")) for r in refs)
 
 
+def test_html_one_file_carries_reveal(tmp_path, scene_input):
+    deck = build_deck(["two"], scene_input, to="html", out_dir=tmp_path, one_file=True,
+                      registry=REGISTRY)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["two.html"]
+    refs = _refs(deck)
+    assert len(refs) == 2 and all(r.startswith("data:video/mp4;base64,") for r in refs)
+    page = deck.read_text()
+    reveal_js = (slides_module.REVEAL_DIR / "dist" / "reveal.js").read_text()
+    assert reveal_js[-2000:] in page and "Reveal.initialize(" in page
+
+
 def test_rebuild_replaces_assets(tmp_path, scene_input):
     for _ in range(2):
         deck = build_deck(["one"], scene_input, to="html", out_dir=tmp_path, registry=REGISTRY)
-    local = [r for r in _refs(deck) if not r.startswith("http")]
-    assert len(list((tmp_path / "one_assets").iterdir())) == len(local) == 1
+    videos = [r for r in _refs(deck) if r.endswith(".mp4")]
+    assert len(videos) == 1
+    assert sorted(p.name for p in (tmp_path / "one_assets").iterdir()) == sorted(
+        [Path(videos[0]).name, "reveal.js"])
+
+
+def test_html_name_is_escaped_in_the_page(tmp_path, scene_input):
+    name = 'week 3 "<b>"'
+    deck = build_deck(["one"], scene_input, to="html", out_dir=tmp_path, name=name,
+                      registry=REGISTRY)
+    assert deck == tmp_path / f"{name}.html"
+    page = deck.read_text()
+    assert "<b>" not in page
+    refs = _refs(deck)
+    assert refs and all((tmp_path / unquote(r)).is_file() for r in refs)
+
+
+def test_pptx_is_reproducible(tmp_path, scene_input):
+    decks = [build_deck(["two"], scene_input, to="pptx", out_dir=tmp_path / str(k),
+                        registry=REGISTRY) for k in range(2)]
+    assert decks[0].read_bytes() == decks[1].read_bytes()
+    with zipfile.ZipFile(decks[0]) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert z.namelist()[0] == "[Content_Types].xml"
+
+
+def test_reveal_missing_is_one_error(tmp_path, scene_input, monkeypatch):
+    monkeypatch.setattr(slides_module, "REVEAL_DIR", tmp_path / "nowhere")
+    with pytest.raises(UnrolledError, match="reveal.js 6.0.1 is not installed"):
+        build_deck(["two"], scene_input, to="html", out_dir=tmp_path / "out", registry=REGISTRY)
+    assert not (tmp_path / "out").exists()  # refused before any rendering
+
+
+@pytest.mark.parametrize("url", [
+    '"><script>alert(1)</script>', "javascript:alert(1)", "data:text/html,x", "a b",
+    "x'onload='y", "http://[::1", "{0}", "", "https://cdn/x\\y", "tab\there",
+])
+def test_reveal_url_refused(url):
+    with pytest.raises(UnrolledError, match="reveal-url"):
+        check_reveal_url(url)
+
+
+@pytest.mark.parametrize("url", [
+    "reveal.js", "../shared/reveal.js/", "https://cdn.jsdelivr.net/npm/reveal.js@6.0.1",
+    "file:///srv/reveal.js", "http://host:8000/r?a=1&b=2",
+])
+def test_reveal_url_accepted(url):
+    assert check_reveal_url(url) == url.rstrip("/")
 
 
 def test_slide_class_keeps_the_scene():
@@ -139,6 +204,8 @@ def test_slide_class_keeps_the_scene():
         ({"to": "pdf"}, "deck format 'pdf': expected one of pptx, html"),
         ({"quality": "ultra"}, "quality 'ultra'"),
         ({"one_file": True}, "HTML decks only"),
+        ({"to": "html", "reveal_url": "javascript:x"}, "http.s., file or relative URL"),
+        ({"name": "../up"}, "deck name '../up'"),
     ],
 )
 def test_bad_options(tmp_path, scene_input, kwargs, message):
