@@ -1,16 +1,45 @@
-"""What every command shares: the one-line error, numeric option types, output checks."""
+"""What every command shares: the one-line error, numeric option types, output checks.
+
+Exit statuses: 2 for bad input (click's errors, InputError, UnrolledError), 1 for a run that
+started correctly and then overflowed or diverged (``rnn.limits.Diverged``), 0 otherwise.
+"""
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
 import click
 
 from rnn import UnrolledError
+from rnn.atomic import check_output_folder, check_output_path
+from rnn.limits import RANGES, Diverged
 
 POSITIVE_INT = click.IntRange(min=1)
-POSITIVE_FLOAT = click.FloatRange(min=0, min_open=True)
+
+
+class FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses NaN and infinities (NaN passes every comparison)."""
+
+    name = "finite float range"
+
+    def convert(self, value, param, ctx):
+        rv = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(rv):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return super().convert(rv, param, ctx)
+
+
+def ranged(name: str) -> click.ParamType:
+    """The click type of option ``name`` with its range from ``rnn.limits.RANGES``."""
+    r = RANGES[name]
+    if r.kind is int:
+        return click.IntRange(min=int(r.lo), max=int(r.hi), min_open=r.lo_open)
+    return FiniteRange(min=r.lo, max=r.hi, min_open=r.lo_open)
+
+
+POSITIVE_FLOAT = FiniteRange(min=0, min_open=True)
 
 
 class InputError(click.ClickException):
@@ -34,18 +63,31 @@ class OneLineErrors(click.Group):
         except click.ClickException as exc:
             click.echo(f"Error: {exc.format_message()}", err=True)
             sys.exit(exc.exit_code if isinstance(exc, InputError) else 2)
-        except UnrolledError as exc:
+        except Diverged as exc:  # before UnrolledError: a run that started correctly
             click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except UnrolledError as exc:
+            click.echo(f"Error: {_one_line(str(exc))}", err=True)
             sys.exit(2)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-def check_writable(folder: Path) -> None:
-    """Fail early, with one line, if ``folder`` cannot receive files."""
-    import tempfile
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n"))
 
+
+def check_writable(folder: Path) -> None:
+    """Fail early, with one line, if ``folder`` is not a folder or cannot receive files."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tempfile.NamedTemporaryFile(dir=folder, prefix=".unrolled-probe-").close()
-    except OSError as err:
-        raise InputError(f"cannot write to {folder}: {err.strerror}") from None
+        check_output_folder(folder)
+    except UnrolledError as err:
+        raise InputError(str(err)) from None
+
+
+def check_output_file(path: Path) -> None:
+    """Fail early, with one line, if ``path`` exists and is not a regular file, or its folder
+    cannot receive files."""
+    try:
+        check_output_path(path)
+    except UnrolledError as err:
+        raise InputError(str(err)) from None

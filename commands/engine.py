@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from commands.common import POSITIVE_FLOAT, POSITIVE_INT, InputError
+from commands.common import InputError, check_output_file, ranged
 from commands.model import build_traces, model_options, report_non_finite, update_options
 from rnn import trace_json
 
@@ -60,12 +60,21 @@ def print_trace(traces) -> None:
 @click.command()
 @model_options
 @update_options
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the whole Trace as JSON (see the README for the format).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path, allow_dash=True),
+              default=None,
+              help="Write the whole Trace as JSON (see the README for the format); - for stdout.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 def trace(model, window, optimizer, lr, clip, clip_mode, json_path, quiet):
     """Run forward and BPTT once and print every activation, error and gradient."""
-    traces = build_traces(model, window, optimizer, lr, clip, clip_mode)
+    to_stdout = json_path is not None and str(json_path) == "-"
+    if json_path and not to_stdout:
+        check_output_file(json_path)
+    traces = build_traces(model, window, optimizer, lr, clip, clip_mode,
+                          as_json=json_path is not None)
+    if to_stdout:
+        click.echo(trace_json.dumps(traces), nl=False)
+        quiet = True  # the table would corrupt the JSON on standard output
+        json_path = None
     if json_path:
         try:
             trace_json.save(json_path, traces)
@@ -81,11 +90,29 @@ def trace(model, window, optimizer, lr, clip, clip_mode, json_path, quiet):
 @click.command()
 @model_options
 def gradcheck(model):
-    """Compare BPTT's gradients with central finite differences; fail above 1e-6."""
-    from rnn.gradcheck import gradient_check
+    """Compare BPTT's gradients with central finite differences; fail above 1e-6.
+
+    Sizes that could not finish in a few minutes are refused; big ones show a progress bar.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from rnn.gradcheck import gradient_check, gradient_entries
+    from rnn.limits import check_gradcheck_size
 
     built = model.build()
-    errors = gradient_check(built.params, built.X, built.y)
+    T, D = built.X.shape
+    check_gradcheck_size(T, built.params.hidden_size, built.params.output_size, D)
+    with Progress(TextColumn("finite differences"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), transient=True, disable=None) as progress:
+        task = progress.add_task("gradcheck", total=gradient_entries(built.params))
+        errors = gradient_check(built.params, built.X, built.y,
+                                on_progress=lambda n: progress.update(task, completed=n))
     worst = max(errors.values())
     for name, err in errors.items():
         click.echo(f"{name:>3}  max relative error {err:.3e}  {'ok' if err <= 1e-6 else 'FAIL'}")
@@ -95,24 +122,26 @@ def gradcheck(model):
 
 
 @click.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--hidden", type=POSITIVE_INT, default=100, show_default=True, help="Hidden units.")
-@click.option("--window", type=POSITIVE_INT, default=25, show_default=True,
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--hidden", type=ranged("hidden"), default=100, show_default=True,
+              help="Hidden units.")
+@click.option("--window", type=ranged("window"), default=25, show_default=True,
               help="Characters per truncated-BPTT window.")
-@click.option("--iterations", type=POSITIVE_INT, default=2000, show_default=True,
+@click.option("--iterations", type=ranged("iterations"), default=2000, show_default=True,
               help="Windows to train on (one parameter renewal each).")
 @click.option("--optimizer", type=click.Choice(["sgd", "adagrad"]), default="adagrad",
               show_default=True, help="Parameter renewal rule.")
-@click.option("--lr", type=POSITIVE_FLOAT, default=0.1, show_default=True, help="Learning rate.")
-@click.option("--clip", type=POSITIVE_FLOAT, default=5.0, show_default=True,
+@click.option("--lr", type=ranged("lr"), default=0.1, show_default=True,
+              help="Learning rate (finite, positive).")
+@click.option("--clip", type=ranged("clip"), default=5.0, show_default=True,
               help="Clipping threshold.")
 @click.option("--clip-mode", type=click.Choice(["value", "norm"]), default="value",
               show_default=True, help="value: clip each entry; norm: clip the global norm.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Initialisation and sampling seed.")
-@click.option("--init-scale", type=POSITIVE_FLOAT, default=0.01, show_default=True,
+@click.option("--seed", type=ranged("seed"), default=0, show_default=True,
+              help="Initialisation and sampling seed (0 to 2**32 - 1).")
+@click.option("--init-scale", type=ranged("init_scale"), default=0.01, show_default=True,
               help="Standard deviation of the initial weights.")
-@click.option("--sample-every", type=click.IntRange(min=0), default=500, show_default=True,
+@click.option("--sample-every", type=ranged("sample_every"), default=500, show_default=True,
               help="Print a sample every N iterations (0: never).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Checkpoint to write (default: FILE with suffix .npz in media/).")
@@ -122,16 +151,14 @@ def train(file, hidden, window, iterations, optimizer, lr, clip, clip_mode, seed
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from rnn.checkpoint import save_checkpoint
+    from rnn.limits import MAX_TRAIN_FILE
+    from rnn.safe_io import read_text
     from rnn.train import TrainConfig
     from rnn.train import train as run_training
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read {file} as UTF-8 text: {err}") from None
+    text = read_text(file, MAX_TRAIN_FILE, "text file")
     out = out or Path("media") / f"{file.stem}.npz"
-    if not out.parent.is_dir():
-        raise InputError(f"folder {out.parent} does not exist")
+    check_output_file(out)
     cfg = TrainConfig(hidden=hidden, window=window, iterations=iterations, method=optimizer, lr=lr,
                       clip=clip, clip_mode=clip_mode, seed=seed, init_scale=init_scale,
                       sample_every=sample_every)

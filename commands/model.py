@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import click
+import numpy as np
 
-from commands.common import POSITIVE_FLOAT, POSITIVE_INT, InputError
+from commands.common import InputError, ranged
 from rnn import DEFAULT_TEXT, Optimizer, text_model
+from rnn.limits import MAX_TEXT, MAX_VOCAB
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +34,10 @@ class ModelOptions:
 
         if not self.text:
             raise InputError("--text is empty; give at least two characters")
+        if len(self.text) > MAX_TEXT:
+            raise InputError(f"--text has {len(self.text)} characters; at most {MAX_TEXT}")
+        if self.vocab is not None and len(self.vocab) > MAX_VOCAB:
+            raise InputError(f"--vocab has {len(self.vocab)} characters; at most {MAX_VOCAB}")
         vocabulary = Vocabulary(tuple(self.vocab)) if self.vocab else None
         return text_model(self.text, self.hidden, self.seed, self.init_scale, self.radius,
                           self.weights, vocabulary)
@@ -45,17 +51,17 @@ def model_options(f):
     options = [
         click.option("--text", default=DEFAULT_TEXT, show_default=True,
                      help="Text to learn: inputs are its characters, targets the next ones."),
-        click.option("--hidden", type=POSITIVE_INT, default=3, show_default=True,
+        click.option("--hidden", type=ranged("hidden"), default=3, show_default=True,
                      help="Hidden units H."),
-        click.option("--seed", type=int, default=0, show_default=True,
-                     help="Seed of the weight initialisation."),
-        click.option("--init-scale", type=POSITIVE_FLOAT, default=0.5, show_default=True,
+        click.option("--seed", type=ranged("seed"), default=0, show_default=True,
+                     help="Seed of the weight initialisation (0 to 2**32 - 1)."),
+        click.option("--init-scale", type=ranged("init_scale"), default=0.5, show_default=True,
                      help="Standard deviation of the initial weights."),
         click.option("--vocab", default=None,
                      help="Vocabulary as a string of characters (default: the text's own)."),
         click.option("--weights", type=click.Path(path_type=Path), default=None,
                      help="Checkpoint (.npz from `unrolled train`) to take the weights from."),
-        click.option("--radius", type=POSITIVE_FLOAT, default=None,
+        click.option("--radius", type=ranged("radius"), default=None,
                      help="Rescale W to this spectral radius (e.g. 0.5 vanishes, 1.8 explodes)."),
     ]
 
@@ -75,13 +81,13 @@ def model_options(f):
 def update_options(f):
     """How the parameters are renewed after a (truncated) pass."""
     options = [
-        click.option("--window", type=POSITIVE_INT, default=None,
+        click.option("--window", type=ranged("window"), default=None,
                      help="Truncated BPTT: windows of this many steps, one renewal per window."),
         click.option("--optimizer", type=click.Choice(["sgd", "adagrad"]), default="sgd",
                      show_default=True, help="Parameter renewal rule."),
-        click.option("--lr", type=POSITIVE_FLOAT, default=0.1, show_default=True,
-                     help="Learning rate."),
-        click.option("--clip", type=POSITIVE_FLOAT, default=None,
+        click.option("--lr", type=ranged("lr"), default=0.1, show_default=True,
+                     help="Learning rate (finite, positive)."),
+        click.option("--clip", type=ranged("clip"), default=None,
                      help="Clipping threshold (none by default)."),
         click.option("--clip-mode", type=click.Choice(["value", "norm"]), default="value",
                      show_default=True,
@@ -92,9 +98,14 @@ def update_options(f):
     return f
 
 
-def build_traces(model: ModelOptions, window, optimizer, lr, clip, clip_mode):
-    """A Trace (full BPTT) or a list of window Traces (truncated), with their renewals."""
+def build_traces(model: ModelOptions, window, optimizer, lr, clip, clip_mode,
+                 as_json: bool = False):
+    """A Trace (full BPTT) or a list of window Traces (truncated), with their renewals.
+
+    With ``as_json``, the memory of writing the JSON counts in the size check too.
+    """
     text_model = model.build()
+    text_model.check_size(window, as_json)
     opt = Optimizer(optimizer, lr, clip, clip_mode)
     return text_model.windows(window, opt) if window else text_model.trace(opt)
 
@@ -103,6 +114,10 @@ def report_non_finite(traces) -> None:
     """Exploding values are recorded as they are, then reported as one line with exit status 1."""
     for i, trace in enumerate(traces if isinstance(traces, list) else [traces]):
         where = trace.first_non_finite()
+        if not where and trace.update is not None:
+            after = trace.update.params_after
+            where = next((f"renewed parameter {n}" for n, v in after.as_dict().items()
+                          if not np.all(np.isfinite(v))), None)
         if where:
             click.echo(
                 f"Error: non-finite values (overflow or NaN) in {where}"

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from rnn.bptt import run
 from rnn.params import PARAM_NAMES, Params
 
 
+def gradient_entries(params: Params) -> int:
+    """How many entries a gradient check perturbs: every entry of U, W, V, b, c and h0."""
+    return sum(v.size for v in params.as_dict().values()) + params.hidden_size
+
+
 def numerical_gradients(
-    params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = None, eps: float = 1e-4
+    params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = None, eps: float = 1e-4,
+    on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """dL/dp for every entry of U, W, V, b, c and h0 by central finite differences.
 
     The five-point central stencil (L(p-2e) - 8 L(p-e) + 8 L(p+e) - L(p+2e)) / 12e has a
     truncation error of order e^4, so e can stay large enough to keep rounding noise small.
-    Independent of the backward pass: only the forward loss is evaluated.
+    Independent of the backward pass: only the forward loss is evaluated. ``on_progress`` is
+    told how many entries are done, about a hundred times over the whole check.
     """
     h0 = np.zeros(params.hidden_size) if h0 is None else np.asarray(h0, dtype=np.float64)
     weights = {2: -1.0, 1: 8.0, -1: -8.0, -2: 1.0}
@@ -27,12 +36,17 @@ def numerical_gradients(
         return run(p, X, y, h).loss
 
     out = {}
+    done, total = 0, gradient_entries(params)
+    every = max(1, total // 100)
     for name in (*PARAM_NAMES, "h0"):
         base = h0 if name == "h0" else getattr(params, name)
         grad = np.zeros_like(base)
         for idx in np.ndindex(base.shape):
-            total = sum(w * shifted_loss(name, idx, k) for k, w in weights.items())
-            grad[idx] = total / (12 * eps)
+            diff = sum(w * shifted_loss(name, idx, k) for k, w in weights.items())
+            grad[idx] = diff / (12 * eps)
+            done += 1
+            if on_progress and (done % every == 0 or done == total):
+                on_progress(done)
         out[name] = grad
     return out
 
@@ -51,6 +65,7 @@ def relative_errors(analytic: dict, numeric: dict) -> dict[str, float]:
     return out
 
 
-def gradient_check(params: Params, X, y, h0=None) -> dict[str, float]:
+def gradient_check(params: Params, X, y, h0=None, on_progress=None) -> dict[str, float]:
     """Max relative error per parameter between BPTT and finite differences."""
-    return relative_errors(run(params, X, y, h0).grads, numerical_gradients(params, X, y, h0))
+    numeric = numerical_gradients(params, X, y, h0, on_progress=on_progress)
+    return relative_errors(run(params, X, y, h0).grads, numeric)

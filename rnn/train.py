@@ -12,6 +12,7 @@ from rnn.bptt import run
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary, one_hot
 from rnn.errors import UnrolledError
+from rnn.limits import MAX_VOCAB, Diverged, check_range
 from rnn.optim import Optimizer
 from rnn.params import Params, init_params
 
@@ -65,15 +66,22 @@ def train(
     on_progress: Callable[[int, float], None] | None = None,
     on_sample: Callable[[int, str], None] | None = None,
 ) -> TrainResult:
-    """Train a fresh model on ``text``; raise UnrolledError if the loss stops being finite."""
+    """Train a fresh model on ``text``.
+
+    Raises UnrolledError for bad settings, and its subclass Diverged if the run overflows.
+    """
     if len(text) < cfg.window + 1:
         raise UnrolledError(
             f"the text has {len(text)} characters; training needs more than the window ({cfg.window})"
         )
-    for name in ("hidden", "window", "iterations"):
-        if getattr(cfg, name) <= 0:
-            raise UnrolledError(f"{name} must be positive, got {getattr(cfg, name)}")
+    for name in ("hidden", "window", "iterations", "seed", "init_scale", "lr", "sample_every"):
+        check_range(name, getattr(cfg, name))
+    if cfg.clip is not None:
+        check_range("clip", cfg.clip)
     vocabulary = Vocabulary.from_text(text)
+    if len(vocabulary) > MAX_VOCAB:
+        raise UnrolledError(f"the text has {len(vocabulary)} distinct characters; "
+                            f"at most {MAX_VOCAB} are accepted")
     data = vocabulary.encode(text)
     V = len(vocabulary)
     params = init_params(RNNConfig(V, cfg.hidden, V, cfg.seed, cfg.init_scale))
@@ -90,11 +98,14 @@ def train(
         loss = trace.loss
         bad = trace.first_non_finite()
         if bad:
-            raise UnrolledError(
+            raise Diverged(
                 f"training diverged at iteration {n + 1}: {bad} is not finite "
                 "(exploding gradients); lower --lr or set --clip"
             )
         params = opt.step(params, trace.grads).params_after
+        if not all(np.all(np.isfinite(v)) for v in params.as_dict().values()):
+            raise Diverged(f"training diverged at iteration {n + 1}: the renewed parameters "
+                           "overflow; lower --lr or set --clip")
         h = trace.h[-1]
         p += cfg.window
         losses.append(loss)

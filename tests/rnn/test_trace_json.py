@@ -71,12 +71,57 @@ def test_windows_file():
     (lambda d: d["steps"][1].update(h=[1.0, 2.0]), r"steps\[1\].h"),
     (lambda d: d["params"].update(W=[[1.0, "x", 0.0]] * 3), "params.W"),
     (lambda d: d.update(targets=[0, 1, 2, 9]), "targets"),
-    (lambda d: d["steps"][2].update(t=7), r"steps\[2\] has t=7"),
+    (lambda d: d["steps"][2].update(t=7), r"steps\[2\].t is 7"),
+    # a trace that contradicts itself, or holds the wrong types, is refused naming the key
+    (lambda d: d.update(loss=None), "'loss' must be a number"),
+    (lambda d: d.update(loss=True), "'loss' must be a number"),
+    (lambda d: d.update(loss=123.0), "'loss' is 123.0 but its steps sum"),
+    (lambda d: d["steps"][0].update(loss=None), r"steps\[0\].loss"),
+    (lambda d: d["config"].update(hidden=100000), "'config.hidden' is 100000"),
+    (lambda d: d.update(vocabulary=["a", "b"]), "'vocabulary' has 2 characters"),
+    (lambda d: d["update"].update(lr=True), "'update.lr' must be a finite number"),
+    (lambda d: d["update"].update(method="rmsprop"), "'update.method'"),
+    (lambda d: d["steps"][1].update(target=3), r"steps\[1\].target"),
+    (lambda d: d["grads"].update(W=[[0.0]]), "grads.W"),
+    (lambda d: d.update(text="hi"), "'text' has 2 characters for 4 steps"),
 ])
 def test_malformed_documents(doc, mutate, message):
     mutate(doc)
     with pytest.raises(UnrolledError, match=message):
         trace_json.loads(json.dumps(doc), source="bad.json")
+
+
+def _windows_doc():
+    return json.loads(trace_json.dumps(text_model("hello world").windows(4)))
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d["windows"][0]["window"].update(start=5, stop=1), r"windows\[0\].window"),
+    (lambda d: d["windows"][1]["window"].update(start=6, stop=9), r"windows\[1\].window"),
+    (lambda d: d["windows"].reverse(), r"windows\[0\].window' starts at 9"),
+    (lambda d: d["windows"][1].pop("window"), r"windows\[1\].window' is missing"),
+    (lambda d: d.update(targets=d["targets"][::-1]), "'targets' differ"),
+])
+def test_windows_out_of_order_are_refused(mutate, message):
+    d = _windows_doc()
+    mutate(d)
+    with pytest.raises(UnrolledError, match=message):
+        trace_json.loads(json.dumps(d), source="bad.json")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[" * 100_000 + "]" * 100_000, "nested deeper than 64"),
+    ('{"format": "unrolled.trace", "version": ' + "9" * 100_000 + "}", "more than 40 digits"),
+    ('{"format": "unrolled.trace", "version": 1, "loss": NaN}', "not valid JSON"),
+])
+def test_hostile_json_is_refused_before_parsing(text, message):
+    with pytest.raises(UnrolledError, match=message):
+        trace_json.loads(text, source="bad.json")
+
+
+def test_digits_inside_strings_are_not_numbers():
+    tr = text_model("1" * 60 + "2").trace()
+    assert trace_json.loads(trace_json.dumps(tr)).extra["text"] == "1" * 60 + "2"
 
 
 def test_truncated_file(tmp_path):

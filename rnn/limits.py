@@ -1,0 +1,156 @@
+"""The limits of what unrolled accepts, in one place for the command line and lecture files.
+
+Every number a user can give has a range here. Sizes are bounded so that no accepted input
+needs more than about 2 GB of memory or more than a few minutes: the README's "Limits" table
+gives each limit with its reason (a test checks the table against this module).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass
+
+from rnn.errors import UnrolledError
+
+GB = 1024**3
+
+# Sizes of a model and its data.
+MAX_HIDDEN = 1000  # H: W alone is H x H; gradcheck and the error tensor grow as H^2 and T^2 H
+MAX_TEXT = 10_000  # characters of --text / model.text (T = length - 1 steps)
+MAX_VOCAB = 1000  # distinct characters: U is H x D and V is K x H
+MAX_WINDOW = 1000  # steps per truncated-BPTT window (train and trace)
+MAX_ITERATIONS = 10_000_000  # train: windows; a progress bar shows the time left
+MAX_SAMPLE_EVERY = MAX_ITERATIONS
+MAX_SEED = 2**32 - 1  # numpy's seed range
+MAX_SCALE = 100.0  # init scale and spectral radius: beyond this every unit saturates anyway
+MAX_CLIP = 1e12  # a threshold above any gradient norm that stays finite in a run
+MAX_LR = sys.float_info.max  # any finite rate: an overflowing renewal is reported (status 1)
+
+# Memory of one run: a Trace of T steps keeps about (D + 6H + 3K) floats a step, and the
+# error tensor dL(s)/dh(t) (error_by_source, computed on demand) is T x T x H float64.
+MEMORY_BUDGET = 2 * GB
+JSON_BYTES_PER_FLOAT = 200  # measured peak of json.dumps per float written, with its lists
+
+# Files read.
+MAX_TRACE_FILE = 256 * 1024**2  # a saved Trace (JSON)
+MAX_WEIGHTS_FILE = 256 * 1024**2  # a checkpoint (.npz)
+MAX_TRAIN_FILE = 16 * 1024**2  # the text `train` learns
+MAX_LECTURE_FILE = 1024**2  # a lecture file (TOML)
+MAX_JSON_DEPTH = 64  # nesting of a JSON document (a Trace needs 6)
+MAX_JSON_DIGITS = 40  # digits in a row in a JSON number (floats are written with at most 17)
+MAX_NPZ_MEMBER = 256 * 1024**2  # declared bytes of one array in a checkpoint
+MAX_NPZ_RATIO = 100  # declared size / compressed size of a member (a zip bomb is ~1000)
+MAX_NPZ_MEMBERS = 16
+
+# gradcheck: five forward passes per parameter entry; refuse what would take minutes.
+MAX_GRADCHECK_SECONDS = 120.0
+STEP_SECONDS = 2e-5  # measured: one forward-and-BPTT step of a small model (overhead)
+FLOPS_PER_SECOND = 1e10  # fitted to the measured step time at H = 50 and 200
+
+
+@dataclass(frozen=True)
+class Range:
+    """A numeric range: ``lo`` (open or closed) to ``hi`` (closed); floats must be finite."""
+
+    kind: type  # int or float
+    lo: float
+    hi: float
+    lo_open: bool = False
+    reason: str = ""
+
+    def contains(self, value) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        above = value > self.lo if self.lo_open else value >= self.lo
+        return above and value <= self.hi
+
+    def describe(self) -> str:
+        lo = f"{'>' if self.lo_open else '>='} {self.lo:g}"
+        if self.kind is int:
+            return f"an integer {lo} and <= {int(self.hi)}"
+        return f"a finite number {lo} and <= {self.hi:g}"
+
+
+RANGES: dict[str, Range] = {
+    "hidden": Range(int, 1, MAX_HIDDEN, reason="W is H x H; memory and time grow as H^2"),
+    "seed": Range(int, 0, MAX_SEED, reason="numpy seeds are 32-bit non-negative"),
+    "init_scale": Range(float, 0, MAX_SCALE, lo_open=True, reason="tanh saturates beyond"),
+    "radius": Range(float, 0, MAX_SCALE, lo_open=True, reason="tanh saturates beyond"),
+    "lr": Range(float, 0, MAX_LR, lo_open=True, reason="finite; overflow is exit 1"),
+    "clip": Range(float, 0, MAX_CLIP, lo_open=True, reason="finite threshold"),
+    "window": Range(int, 1, MAX_WINDOW, reason="a window's trace is kept whole"),
+    "steps": Range(int, 1, MAX_TEXT - 1, reason="one step per character of the text"),
+    "iterations": Range(int, 1, MAX_ITERATIONS, reason="time"),
+    "sample_every": Range(int, 0, MAX_SAMPLE_EVERY, reason="0 never samples"),
+    "jobs": Range(int, 1, 64, reason="processes; each holds a renderer"),
+}
+
+
+def check_range(name: str, value) -> None:
+    """Raise one UnrolledError line if ``value`` is outside the range of option ``name``."""
+    r = RANGES[name]
+    if not r.contains(value):
+        raise UnrolledError(f"{name} must be {r.describe()}, got {value!r}")
+
+
+def check_text(text: str, what: str = "the text") -> None:
+    if len(text) > MAX_TEXT:
+        raise UnrolledError(f"{what} has {len(text)} characters; at most {MAX_TEXT} are accepted")
+
+
+def trace_bytes(T: int, H: int, K: int, D: int, window: int | None = None,
+                as_json: bool = False) -> int:
+    """Estimated peak memory (bytes) of tracing T steps, the error tensor included.
+
+    With ``window``, each window's tensor is window x window x H; with ``as_json`` every float
+    written (the lower triangle of the tensor and the steps) costs ``JSON_BYTES_PER_FLOAT``.
+    """
+    w = min(window or T, T)
+    n_windows = math.ceil(T / w)
+    per_step = D + 6 * H + 3 * K
+    params = H * (D + H + K) + H + K
+    tensor = n_windows * w * w * H  # error_by_source, all windows
+    floats = T * per_step + 3 * n_windows * params + tensor
+    total = 8 * floats
+    if as_json:
+        total += JSON_BYTES_PER_FLOAT * (T * per_step + 3 * n_windows * params + tensor // 2)
+    return total
+
+
+def check_trace_size(T: int, H: int, K: int, D: int, window: int | None = None,
+                     as_json: bool = False) -> None:
+    """Refuse, before allocating, a trace that would need more than ``MEMORY_BUDGET``."""
+    if H > MAX_HIDDEN:
+        raise UnrolledError(f"{H} hidden units; at most {MAX_HIDDEN} are accepted")
+    if max(K, D) > MAX_VOCAB:
+        raise UnrolledError(f"a vocabulary of {max(K, D)}; at most {MAX_VOCAB} characters")
+    need = trace_bytes(T, H, K, D, window, as_json)
+    if need > MEMORY_BUDGET:
+        raise UnrolledError(
+            f"{T} steps x {H} hidden units would need about {need / GB:.1f} GB "
+            f"(limit {MEMORY_BUDGET / GB:.0f} GB{', JSON included' if as_json else ''}); "
+            "use a shorter text, fewer hidden units or a --window"
+        )
+
+
+def gradcheck_seconds(T: int, H: int, K: int, D: int) -> float:
+    """Estimated time of a full gradient check: 4 forward passes per entry of U, W, V, b, c, h0."""
+    entries = H * (D + H + K) + 2 * H + K
+    per_step = STEP_SECONDS + 6 * H * (H + D + K) / FLOPS_PER_SECOND
+    return 4 * entries * T * per_step
+
+
+def check_gradcheck_size(T: int, H: int, K: int, D: int) -> None:
+    seconds = gradcheck_seconds(T, H, K, D)
+    if seconds > MAX_GRADCHECK_SECONDS:
+        raise UnrolledError(
+            f"gradcheck of {T} steps x {H} hidden units would take about {seconds / 60:.0f} "
+            f"minutes (limit {MAX_GRADCHECK_SECONDS / 60:.0f}); use a smaller model"
+        )
+
+
+class Diverged(UnrolledError):
+    """A run that started correctly overflowed (exit status 1, not 2)."""
