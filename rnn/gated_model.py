@@ -57,3 +57,38 @@ def gated_text_model(
     params = init_gated_params(cell, len(vocabulary), hidden, len(vocabulary), seed,
                                forget_bias=float(forget_bias))
     return GatedTextModel(cell, params, vocabulary, text, X, y, float(forget_bias), seed)
+
+
+def cell_step(trace: GatedTrace, t: int) -> dict:
+    """Everything a one-step cell diagram shows at step ``t`` (1-based), read from ``trace``.
+
+    Beside ``trace.step(t)``: ``gates`` and ``gate_errors`` by name, ``h_prev`` (and
+    ``cell_prev``), what goes back to h(t-1) (``to_h_prev``) and, for the LSTM, to cell(t-1)
+    (``to_cell_prev`` = dL/dcell(t) * f(t)); for the GRU ``direct`` = z(t) * dL/dh(t), the
+    part of that error which skips the gates. ``error_scale`` is the largest error magnitude
+    shown, for one colour scale across the step.
+    """
+    step = trace.step(t)  # checks 1 <= t <= T
+    i = t - 1
+    out = dict(step)
+    out["h_prev"] = trace.h_prev[i]
+    out["gates"] = {name: step[f"gate_{name}"] for name in trace.gate_names}
+    out["gate_errors"] = {name: step[f"dL_dpre_{name}"] for name in trace.gate_names}
+    out["to_h_prev"] = trace.dL_dh_from_next[i - 1] if t > 1 else trace.dL_dh0
+    shown = [step["dL_dh"], step["dL_dh_from_output"], step["dL_dh_from_next"],
+             out["to_h_prev"], *out["gate_errors"].values()]
+    if trace.kind == "lstm":
+        out["cell_prev"] = trace.cell_prev[i]
+        out["to_cell_prev"] = trace.dL_dcell_from_next[i - 1] if t > 1 else trace.dL_dcell0
+        shown += [step["dL_dcell"], step["dL_dcell_from_h"], step["dL_dcell_from_next"],
+                  out["to_cell_prev"]]
+    else:
+        out["direct"] = trace.gate("z")[i] * step["dL_dh"]
+        shown.append(out["direct"])
+    finite = np.abs(np.concatenate(shown))
+    finite = finite[np.isfinite(finite)]
+    out["error_scale"] = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    if trace.vocabulary is not None:
+        out["x_char"] = trace.vocabulary.chars[int(np.argmax(step["x"]))]
+        out["target_char"] = trace.vocabulary.chars[step["target"]]
+    return out

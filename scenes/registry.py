@@ -6,13 +6,18 @@ from dataclasses import dataclass
 
 from manim import Scene
 
+from scenes.activations import ActivationsScene
 from scenes.blackbox import BlackboxScene
 from scenes.bptt import BPTTScene
 from scenes.clipping import ClippingScene
 from scenes.dense_scene import DenseScene
+from scenes.error_map import ErrorMapScene
 from scenes.forward import ForwardScene
 from scenes.gradients import GradientsScene
+from scenes.gru_cell import GRUCellScene
 from scenes.lecture import LectureScene
+from scenes.lstm_cell import LSTMCellScene
+from scenes.neuron_text import NeuronTextScene
 from scenes.neurons import NeuronsScene
 from scenes.truncated import TruncatedScene
 from scenes.unfold import UnfoldScene
@@ -50,4 +55,14 @@ SCENES: dict[str, SceneInfo] = {
                         "the folded RNN unfolds into one copy per step, U, W, V shared"),
     "blackbox": SceneInfo("blackbox", BlackboxScene,
                           "neurons collapse into the textbook graph: two steps, then folded"),
+    "activations": SceneInfo("activations", ActivationsScene,
+                             "a units x time heatmap of h(t), filled in as the forward pass runs"),
+    "neuron-text": SceneInfo("neuron-text", NeuronTextScene,
+                             "the text coloured by one unit's activation, as in char-rnn figures"),
+    "error-map": SceneInfo("error-map", ErrorMapScene,
+                           "||dL(s)/dh(t)|| for every s, t on a log scale, filled in by BPTT"),
+    "lstm-cell": SceneInfo("lstm-cell", LSTMCellScene,
+                           "one LSTM step as a cell diagram: gates forward, errors back"),
+    "gru-cell": SceneInfo("gru-cell", GRUCellScene,
+                          "one GRU step as a cell diagram: gates forward, errors back"),
 }
