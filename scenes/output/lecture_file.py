@@ -21,6 +21,7 @@ was expected, e.g. ``x.toml: scenes[2].name: unknown scene 'fwd' (expected one o
 
 from __future__ import annotations
 
+import math
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -28,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from rnn.errors import UnrolledError
+from rnn.limits import MAX_LECTURE_FILE, MAX_TEXT, RANGES
 from rnn.model import DEFAULT_TEXT
+from rnn.safe_io import read_text
 
 
 @dataclass(frozen=True)
@@ -38,18 +41,35 @@ class Option:
     kind: type  # bool, int, float or str
     minimum: float | None = None
     strict: bool = False  # the value must be above the minimum, not equal to it
+    maximum: float | None = None  # numbers: the largest allowed value (rnn.limits)
 
-    def expected(self) -> str:
+    def expected(self, value: Any = None) -> str:
+        """What is expected; with ``value``, the bound it breaks is named too."""
         name = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
         text = name[self.kind]
-        if self.minimum is None:
-            return text
-        return f"{text} {'>' if self.strict else '>='} {self.minimum:g}"
+        infinite = isinstance(value, float) and not math.isfinite(value)
+        if infinite:
+            text = "a finite number"
+        if self.minimum is not None:
+            text += f" {'>' if self.strict else '>='} {self.minimum:g}"
+        if self.maximum is not None and (infinite or (value is not None and value > self.maximum)):
+            text += f" and <= {self.maximum:g}"
+        return text
 
     def accepts(self, value: float) -> bool:
+        if self.kind is float and not math.isfinite(value):
+            return False  # TOML has nan and inf; no option takes them
+        if self.maximum is not None and value > self.maximum:
+            return False
         if self.minimum is None:
             return True
         return value > self.minimum if self.strict else value >= self.minimum
+
+
+def _ranged(name: str) -> Option:
+    """The option of numeric setting ``name``, its range from ``rnn.limits.RANGES``."""
+    r = RANGES[name]
+    return Option(r.kind, r.lo, strict=r.lo_open, maximum=r.hi)
 
 
 # Options every scene accepts.
@@ -60,16 +80,16 @@ COMMON_OPTIONS: dict[str, Option] = {"values": Option(bool)}
 # its input with ``prepare_input(options, theme, values, text, hidden, seed)``; a registry
 # entry with an ``options`` mapping of ``Option`` takes precedence over both.
 SCENE_OPTIONS: dict[str, dict[str, Option]] = {
-    "truncated": {"window": Option(int, 1), "steps": Option(int, 1)},
-    "vanishing": {"radius": Option(float, 0, strict=True)},
-    "clipping": {"clip": Option(float, 0, strict=True)},
+    "truncated": {"window": _ranged("window"), "steps": _ranged("steps")},
+    "vanishing": {"radius": _ranged("radius")},
+    "clipping": {"clip": _ranged("clip")},
 }
 
 MODEL_KEYS: dict[str, Option] = {
     "text": Option(str),
-    "hidden": Option(int, 1),
-    "seed": Option(int, 0),
-    "radius": Option(float, 0, strict=True),
+    "hidden": _ranged("hidden"),
+    "seed": _ranged("seed"),
+    "radius": _ranged("radius"),
     "weights": Option(str),
     "trace": Option(str),
 }
@@ -192,7 +212,7 @@ class _Checker:
         if not ok:
             self.fail(where, f"expected {option.expected()}, got {_describe(value)}")
         if not option.accepts(value):
-            self.fail(where, f"expected {option.expected()}, got {value!r}")
+            self.fail(where, f"expected {option.expected(value)}, got {value!r}")
         return value
 
     def choice(self, where: str, value: Any, choices) -> str:
@@ -226,10 +246,13 @@ def _scene_module(info: Any):
     return sys.modules.get(cls.__module__) if cls is not None else None
 
 
-def _option_like(default: Any) -> Option:
-    """The option a default value implies: counts are >= 1, other numbers > 0."""
+def _option_like(default: Any, name: str = "") -> Option:
+    """The option a default value implies: its range in rnn.limits, else counts are >= 1,
+    other numbers > 0."""
     if isinstance(default, bool):
         return Option(bool)
+    if name in RANGES and RANGES[name].kind is type(default):
+        return _ranged(name)
     if isinstance(default, int):
         return Option(int, 1)
     if isinstance(default, float):
@@ -244,7 +267,7 @@ def scene_options(name: str, registry: dict | None = None) -> dict[str, Option]:
     if own is None:
         defaults = getattr(_scene_module(info), "DEFAULTS", None)
         if defaults is not None:
-            own = {k: _option_like(v) for k, v in defaults.items()}
+            own = {k: _option_like(v, k) for k, v in defaults.items()}
         else:
             own = SCENE_OPTIONS.get(name, {})
     return {**COMMON_OPTIONS, **own}
@@ -269,12 +292,12 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
     """
     path = Path(path)
     check = _Checker(str(path))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UnrolledError(f"{path}: lecture file not found") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise UnrolledError(f"{path}: cannot read lecture file ({err})") from None
+    if not path.exists() and not path.is_symlink():
+        raise UnrolledError(f"{path}: lecture file not found")
+    try:  # a regular file of bounded size only: never a FIFO or a device
+        data = tomllib.loads(read_text(path, MAX_LECTURE_FILE, "lecture file"))
+    except RecursionError:
+        raise UnrolledError(f"{path}: not valid TOML (nested too deeply)") from None
     except tomllib.TOMLDecodeError as err:
         raise UnrolledError(f"{path}: not valid TOML ({err})") from None
     if registry is None:
@@ -348,6 +371,8 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
         check.fail("model.hidden", "not allowed with model.weights (sizes come from the weights)")
     if "text" in values and not values["text"]:
         check.fail("model.text", "expected a non-empty string")
+    if "text" in values and len(values["text"]) > MAX_TEXT:
+        check.fail("model.text", f"{len(values['text'])} characters; at most {MAX_TEXT}")
     for key in ("weights", "trace"):
         if key in values:
             file = base / values[key]
