@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from commands.common import POSITIVE_FLOAT, POSITIVE_INT, InputError
+from commands.common import InputError, ranged
 from commands.model import ModelOptions, model_options
 
 QUALITY_CHOICES = ["low", "medium", "high", "4k"]
@@ -26,11 +26,11 @@ def render_options(f):
                      default=None, help="Draw a saved Trace (JSON from `unrolled trace --json`)."),
         click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
                      default=None, help="A lecture file (TOML): model, theme, quality, scenes."),
-        click.option("--steps", type=POSITIVE_INT, default=None,
+        click.option("--steps", type=ranged("steps"), default=None,
                      help="truncated: length of the sequence (default 12)."),
-        click.option("--window", type=POSITIVE_INT, default=None,
+        click.option("--window", type=ranged("window"), default=None,
                      help="truncated: steps per window (default 4)."),
-        click.option("--clip", type=POSITIVE_FLOAT, default=None,
+        click.option("--clip", type=ranged("clip"), default=None,
                      help="clipping: gradient-norm threshold (default 1.0)."),
     ]
     for option in reversed(options):
@@ -59,7 +59,7 @@ def output_options(out_help: str):
     """``--out FOLDER`` (default media/) and ``--jobs N``: where files go, how many processes."""
 
     def decorate(f):
-        f = click.option("--jobs", type=POSITIVE_INT, default=None,
+        f = click.option("--jobs", type=ranged("jobs"), default=None,
                          help="Scenes rendered in parallel processes (default: the number of "
                               "cores).")(f)
         return click.option("--out", type=click.Path(file_okay=False, path_type=Path),

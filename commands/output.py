@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from commands.common import POSITIVE_INT, InputError, check_writable
+from commands.common import InputError, check_writable, ranged
 from commands.lecture import (
     FORMAT_CHOICES,
     build_lecture,
@@ -45,6 +45,7 @@ def render(scenes, all_scenes, model, theme, values, trace_file, config, steps, 
     from scenes.output.batch import shard as take_shard
 
     names = selected_scenes(scenes, all_scenes, config)
+    check_writable(out)  # before any trace is computed
     if transparent and (fmt or "mp4") in ("mp4", "gif"):
         raise InputError(f"--transparent needs --format mov, webm or png, not {fmt or 'mp4'}")
     lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},
@@ -56,7 +57,6 @@ def render(scenes, all_scenes, model, theme, values, trace_file, config, steps, 
         if not all_jobs:
             click.echo(f"shard {i}/{n} holds no scene; nothing to render")
             return
-    check_writable(out)
     results = render_jobs(all_jobs, n_jobs=jobs, out_dir=out, progress=True)
     for files in results.values():
         for path in files:
@@ -78,7 +78,7 @@ def render(scenes, all_scenes, model, theme, values, trace_file, config, steps, 
 @click.option("--only", multiple=True, help="Only this figure (repeatable); see the README table.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("media/figures"), show_default=True, help="Folder for the figures.")
-@click.option("--jobs", type=POSITIVE_INT, default=None,
+@click.option("--jobs", type=ranged("jobs"), default=None,
               help="Figures drawn in parallel processes (default: the number of cores).")
 def figures(model, theme, trace_file, config, formats, width, only, out, jobs):
     """Write the article's figures as print stills (PNG, SVG, PDF) from real numbers."""
@@ -88,9 +88,9 @@ def figures(model, theme, trace_file, config, formats, width, only, out, jobs):
 
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
     chosen = check_request(fmts, width, only)
+    check_writable(out)
     lecture = build_lecture([], model, {}, theme, None, None, None, trace_file, config)
     lecture = dataclasses.replace(lecture, theme=theme)
-    check_writable(out)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), transient=True) as progress:
         task = progress.add_task("Drawing figures", total=len(chosen))
@@ -129,13 +129,13 @@ def slides(scenes, all_scenes, model, theme, values, trace_file, config, steps, 
     from scenes.output.slides import lecture_deck
 
     names = selected_scenes(scenes, all_scenes, config)
+    check_writable(out)
     lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},
                             theme, values, quality, None, trace_file, config)
     if config is None:
         lecture = dataclasses.replace(lecture, path=Path(name or "-".join(names)), title="unrolled")
     elif name:
         lecture = dataclasses.replace(lecture, path=Path(name))
-    check_writable(out)
     options = {"one_file": one_file, "reveal_url": reveal_url} if to == "html" else {}
     deck = lecture_deck(lecture, to=to, out_dir=out, n_jobs=jobs, progress=True, **options)
     click.echo(f"wrote {deck}")
