@@ -9,6 +9,7 @@ from manim import Scene
 from scenes.activations import ActivationsScene
 from scenes.blackbox import BlackboxScene
 from scenes.bptt import BPTTScene
+from scenes.carousel import CarouselScene
 from scenes.clipping import ClippingScene
 from scenes.dense_scene import DenseScene
 from scenes.error_map import ErrorMapScene
@@ -65,4 +66,6 @@ SCENES: dict[str, SceneInfo] = {
                            "one LSTM step as a cell diagram: gates forward, errors back"),
     "gru-cell": SceneInfo("gru-cell", GRUCellScene,
                           "one GRU step as a cell diagram: gates forward, errors back"),
+    "carousel": SceneInfo("carousel", CarouselScene,
+                          "the last error through a simple RNN and an LSTM, 60 steps, measured"),
 }
