@@ -12,6 +12,8 @@ DRAWING_MODULES = [
     "components/layout.py",
     "components/neurons.py", "components/network.py", "components/arrows.py",
     "components/panels.py",
+    "lstm_cell.py", "gru_cell.py", "carousel.py", "components/cell_diagram.py",
+    "components/cell_board.py", "components/carousel_chain.py",
 ]
 FORBIDDEN_CALLS = {"tanh", "exp", "log", "sum", "cumsum", "dot", "einsum", "outer", "matmul",
                    "softmax", "diff", "norm", "prod"}
