@@ -30,15 +30,16 @@ def _not_regular(path: Path) -> str | None:
     return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
 
 
-def check_output_path(path: str | os.PathLike) -> Path:
-    """Refuse, before any work, an output that exists and is not a regular file, or whose
-    folder cannot receive files. Returns ``path`` as a Path.
+def check_output_path(path: str | os.PathLike, folder: bool = True) -> Path:
+    """Refuse, before any work, an output that exists and is not a regular file, or (with
+    ``folder``) whose folder cannot receive files. Returns ``path`` as a Path.
     """
     path = Path(path)
     kind = _not_regular(path)
     if kind:
         raise UnrolledError(f"output {path} is {kind}, not a regular file; refusing to replace it")
-    check_output_folder(path.parent if str(path.parent) else Path("."), create=False)
+    if folder:
+        check_output_folder(path.parent, create=False)
     return path
 
 

@@ -60,7 +60,8 @@ class Range:
     reason: str = ""
 
     def contains(self, value) -> bool:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, self.kind if self.kind is int
+                                                     else (int, float)):
             return False
         if isinstance(value, float) and not math.isfinite(value):
             return False

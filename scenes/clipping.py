@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from manim import *
 
-from rnn.errors import UnrolledError
+from rnn.limits import check_range
 from rnn.model import text_model
 from rnn.optim import Optimizer
 from rnn.problems import parameter_step, step_norm
@@ -23,8 +23,7 @@ BAR_LEFT, BAR_LENGTH = -3.2, 7.0  # where bars start and the length of the longe
 
 
 def _positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise UnrolledError(f"{name} must be a positive number, got {value}")
+    check_range(name, value)  # finite, positive, within rnn.limits
     return float(value)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from manim import *
 
 from rnn.errors import UnrolledError
+from rnn.limits import check_range
 from rnn.model import text_model
 from rnn.optim import Optimizer
 from rnn.problems import gradient_difference, truncated_gradients
@@ -40,10 +41,8 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     get_theme(theme)  # an unknown theme is refused here, before any trace is built
     opts = with_defaults("truncated", options, DEFAULTS)
     window, steps = opts["window"], opts["steps"]
-    if isinstance(window, bool) or not isinstance(window, int) or window <= 0:
-        raise UnrolledError(f"window must be a positive number of steps, got {window}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps <= 0:
-        raise UnrolledError(f"steps must be a positive number, got {steps}")
+    check_range("window", window)
+    check_range("steps", steps)
     if steps > MAX_COMPACT_STEPS:
         raise UnrolledError(f"the truncated scene draws at most {MAX_COMPACT_STEPS} steps, "
                             f"got {steps}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from manim import *
 
 from rnn.errors import UnrolledError
+from rnn.limits import check_range
 from rnn.model import text_model
 from rnn.problems import error_decay
 from rnn.trace import Trace
@@ -35,8 +36,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     """
     get_theme(theme)  # an unknown theme is refused here, before any trace is built
     radius = with_defaults("vanishing", options, DEFAULTS)["radius"]
-    if isinstance(radius, bool) or not isinstance(radius, (int, float)) or not radius > 0:
-        raise UnrolledError(f"radius must be a positive number, got {radius}")
+    check_range("radius", radius)  # finite, positive, at most rnn.limits.MAX_SCALE
     text = VANISHING_TEXT if text is None else text
     if not 3 <= len(text) <= MAX_CHAIN_STEPS + 1:
         raise UnrolledError(f"the vanishing scene draws 2 to {MAX_CHAIN_STEPS} steps: give a text "

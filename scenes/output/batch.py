@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rnn.atomic import check_output_folder, check_output_path, publish
 from rnn.errors import UnrolledError
 from scenes.output.subtitles import srt_to_vtt, write_chapters
 
@@ -133,10 +134,16 @@ def _publish(job: RenderJob, entries: list[Path], out_dir: Path) -> list[Path]:
         name = entry.name
         rest = name[len(job.name):] if name.startswith(job.name) else "." + name
         target = out_dir / f"{job.output_stem}{rest}"
-        if entry.is_dir() and target.exists():
-            old = entry.with_name(f".old-{name}")
-            os.replace(target, old)  # removed with the staging folder
-        os.replace(entry, target)
+        if entry.is_dir():
+            if target.is_symlink() or (target.exists() and not target.is_dir()):
+                raise UnrolledError(f"output {target} exists and is not a folder; "
+                                    "refusing to replace it")
+            if target.exists():
+                old = entry.with_name(f".old-{name}")
+                os.replace(target, old)  # removed with the staging folder
+            os.replace(entry, target)
+        else:
+            publish(entry, target)  # never over a device, FIFO or folder
         published.append(target)
     return published
 
@@ -145,6 +152,21 @@ def pool_context():
     # fork starts workers without re-importing manim (about a second each); spawn elsewhere.
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+OUTPUT_SUFFIXES = (".srt", ".vtt", ".sections.json", ".chapters.vtt")
+
+
+def check_targets(jobs: Sequence[RenderJob], out_dir: str | Path) -> None:
+    """Refuse, before rendering, jobs whose output names exist and are not regular files."""
+    out_dir = Path(out_dir)
+    for job in jobs:
+        for suffix in (f".{job.fmt}", *OUTPUT_SUFFIXES):
+            check_output_path(out_dir / f"{job.output_stem}{suffix}", folder=False)
+        sections = out_dir / f"{job.output_stem}_sections"
+        if sections.is_symlink() or (sections.exists() and not sections.is_dir()):
+            raise UnrolledError(f"output {sections} exists and is not a folder; "
+                                "refusing to replace it")
 
 
 def render_jobs(
@@ -184,8 +206,8 @@ def render_jobs(
     n_jobs = (os.cpu_count() or 1) if n_jobs is None else n_jobs
     if n_jobs < 1:
         raise UnrolledError(f"--jobs must be at least 1, got {n_jobs}")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = check_output_folder(out_dir)
+    check_targets(jobs, out_dir)
     # Staging lives inside out_dir so publishing is a rename on one filesystem.
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     results: dict[str, list[Path]] = {}

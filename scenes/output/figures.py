@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rnn.atomic import check_output_path
 from rnn.errors import UnrolledError
 
 FORMATS = ("png", "svg", "pdf")
@@ -52,6 +53,10 @@ FIGURES: tuple[Figure, ...] = (
            "closing: truncated BPTT, the state crosses each cut and the errors do not"),
     Figure("vanishing", "vanishing", "closing: vanishing and exploding gradients"),
     Figure("clipping", "clipping", "closing: gradient-norm clipping of an exploding gradient"),
+    Figure("lstm-cell", "lstm-cell", "LSTM: one step's gates and the error back through them"),
+    Figure("gru-cell", "gru-cell", "GRU: one step's gates and the error back through them"),
+    Figure("carousel", "carousel",
+           "LSTM: the last error through 60 steps, simple RNN against LSTM, on a log scale"),
 )
 
 
@@ -107,8 +112,12 @@ def make_figures(
     ``lecture`` (a ``scenes.output.lecture_file.Lecture``) gives the model and the theme.
     """
     check_request(formats, width)
-    jobs = [(fig, figure_input(fig, lecture),
-             {fmt: out_dir / f"{fig.name}.{fmt}" for fmt in formats}) for fig in figures]
+    targets = {fig.name: {fmt: out_dir / f"{fig.name}.{fmt}" for fmt in formats}
+               for fig in figures}
+    for paths in targets.values():  # refuse a device, FIFO or folder before drawing anything
+        for path in paths.values():
+            check_output_path(path, folder=False)
+    jobs = [(fig, figure_input(fig, lecture), targets[fig.name]) for fig in figures]
     n_jobs = min(n_jobs or os.cpu_count() or 1, len(jobs))
     written: dict[str, list[Path]] = {}
     if n_jobs == 1:

@@ -20,6 +20,7 @@ from manim import tempconfig
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter
 
+from rnn.atomic import publish
 from rnn.errors import UnrolledError
 from scenes.beats.inputs import SceneInput, get_scene_input, set_scene_input
 from scenes.components.theme import get_theme
@@ -75,7 +76,7 @@ def _place(src: Path, dst: Path) -> Path:
     # a name of its own, so that parallel renders into one directory never share it
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     shutil.move(str(src), tmp)  # may cross filesystems: never directly onto dst
-    os.replace(tmp, dst)
+    publish(tmp, dst)  # never over a device, FIFO or folder
     return dst
 
 
@@ -214,7 +215,7 @@ def _restore(entry: Path, out_dir: Path) -> list[Path]:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
         shutil.copy2(path, tmp)
-        os.replace(tmp, dest)
+        publish(tmp, dest)
         written.append(dest)
     for folder in (p for p in entry.iterdir() if p.is_dir()):  # sections of an older render
         keep = {p.name for p in folder.iterdir()}

@@ -19,7 +19,7 @@ from pathlib import Path
 import cairo
 from manim import Camera, Scene, tempconfig
 
-from rnn.atomic import atomic_path
+from rnn.atomic import atomic_path, check_output_path
 from rnn.errors import UnrolledError
 
 FORMATS = ("png", "svg", "pdf")
@@ -104,6 +104,7 @@ def _check(fmt: str, width_px: int, path: Path) -> None:
     folder = path.parent
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise UnrolledError(f"cannot write a still into {folder}: not a writable folder")
+    check_output_path(path, folder=False)  # never a device, FIFO or folder, checked before drawing
 
 
 def save_stills(
