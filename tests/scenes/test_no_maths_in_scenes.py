@@ -14,6 +14,8 @@ DRAWING_MODULES = [
     "components/panels.py",
     "lstm_cell.py", "gru_cell.py", "carousel.py", "components/cell_diagram.py",
     "components/cell_board.py", "components/carousel_chain.py",
+    "activations.py", "neuron_text.py", "error_map.py", "components/heatmap.py",
+    "components/glyphs.py",
 ]
 FORBIDDEN_CALLS = {"tanh", "exp", "log", "sum", "cumsum", "dot", "einsum", "outer", "matmul",
                    "softmax", "diff", "norm", "prod"}
