@@ -45,7 +45,8 @@ class Option:
 
     def expected(self, value: Any = None) -> str:
         """What is expected; with ``value``, the bound it breaks is named too."""
-        name = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+        name = {bool: "true or false", int: "an integer", float: "a number", str: "a string",
+                list: "a list of integers"}
         text = name[self.kind]
         infinite = isinstance(value, float) and not math.isfinite(value)
         if infinite:
@@ -57,6 +58,8 @@ class Option:
         return text
 
     def accepts(self, value: float) -> bool:
+        if isinstance(value, list):  # a list of integers: each within the bounds
+            return all(self.accepts(v) for v in value)
         if self.kind is float and not math.isfinite(value):
             return False  # TOML has nan and inf; no option takes them
         if self.maximum is not None and value > self.maximum:
@@ -209,6 +212,8 @@ class _Checker:
         ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
+        if kind is list and ok:  # of integers (unit numbers)
+            ok = all(isinstance(v, int) and not isinstance(v, bool) for v in value)
         if not ok:
             self.fail(where, f"expected {option.expected()}, got {_describe(value)}")
         if not option.accepts(value):
@@ -251,6 +256,8 @@ def _option_like(default: Any, name: str = "") -> Option:
     other numbers > 0."""
     if isinstance(default, bool):
         return Option(bool)
+    if isinstance(default, list):  # e.g. unit numbers, each >= 1
+        return Option(list, 1)
     if name in RANGES and RANGES[name].kind is type(default):
         return _ranged(name)
     if isinstance(default, int):
