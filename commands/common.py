@@ -91,3 +91,22 @@ def check_output_file(path: Path) -> None:
         check_output_path(path)
     except UnrolledError as err:
         raise InputError(str(err)) from None
+
+
+def check_input_files(weights: Path | None, trace_file: Path | None, config: Path | None) -> None:
+    """Read and check the files a command is given before anything heavy is imported or built.
+
+    A device, FIFO, folder, oversized or malformed file is refused here with one line; the
+    same readers run again where the files are used (they are small and quick to re-read).
+    """
+    from rnn import trace_json
+    from rnn.checkpoint import load_checkpoint
+    from rnn.limits import MAX_LECTURE_FILE
+    from rnn.safe_io import read_text
+
+    if weights is not None:
+        load_checkpoint(weights)
+    if trace_file is not None:
+        trace_json.load(trace_file)
+    if config is not None and (config.exists() or config.is_symlink()):
+        read_text(config, MAX_LECTURE_FILE, "lecture file")

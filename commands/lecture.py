@@ -69,12 +69,12 @@ def output_options(out_help: str):
 
 
 def selected_scenes(names: tuple[str, ...], all_scenes: bool, config) -> list[str]:
-    from scenes.registry import SCENES
-
     if config is not None:
         if names or all_scenes:
             raise InputError("give either --config or scene names, not both")
         return []
+    from scenes.registry import SCENES  # after the lecture-file case: it loads manim
+
     if all_scenes:
         if names:
             raise InputError("give either --all or scene names, not both")

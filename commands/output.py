@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from commands.common import InputError, check_writable, ranged
+from commands.common import InputError, check_input_files, check_writable, ranged
 from commands.lecture import (
     FORMAT_CHOICES,
     build_lecture,
@@ -44,6 +44,7 @@ def render(scenes, all_scenes, model, theme, values, trace_file, config, steps, 
     from scenes.output.batch import parse_shard, render_jobs
     from scenes.output.batch import shard as take_shard
 
+    check_input_files(model.weights, trace_file, config)  # before manim is even imported
     names = selected_scenes(scenes, all_scenes, config)
     check_writable(out)  # before any trace is computed
     if transparent and (fmt or "mp4") in ("mp4", "gif"):
@@ -86,6 +87,7 @@ def figures(model, theme, trace_file, config, formats, width, only, out, jobs):
 
     from scenes.output.figures import check_request, make_figures
 
+    check_input_files(model.weights, trace_file, config)
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
     chosen = check_request(fmts, width, only)
     check_writable(out)
@@ -128,6 +130,7 @@ def slides(scenes, all_scenes, model, theme, values, trace_file, config, steps, 
     """Build a slide deck: one slide per beat, the beat's narration as speaker notes."""
     from scenes.output.slides import lecture_deck
 
+    check_input_files(model.weights, trace_file, config)
     names = selected_scenes(scenes, all_scenes, config)
     check_writable(out)
     lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},

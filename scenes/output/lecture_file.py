@@ -307,6 +307,8 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
         raise UnrolledError(f"{path}: not valid TOML (nested too deeply)") from None
     except tomllib.TOMLDecodeError as err:
         raise UnrolledError(f"{path}: not valid TOML ({err})") from None
+    # The model first: its mistakes are found without the registry (and manim) loaded.
+    model = _model(check, data.get("model", {}), path.parent)
     if registry is None:
         registry = _registered_scenes()
 
@@ -317,7 +319,6 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
 
     quality = check.choice("quality", data.get("quality", "low"), tuple(QUALITIES))
     fmt = check.choice("format", data.get("format", "mp4"), FORMATS)
-    model = _model(check, data.get("model", {}), path.parent)
 
     scenes = data.get("scenes")
     if scenes is None:
