@@ -38,6 +38,28 @@ def render_options(f):
     return f
 
 
+def narration_options(f):
+    """``--pace``, ``--voice`` and ``--captions``: how the beats are told (passed on as
+    ``pace``, ``voice`` and ``captions``; None where the lecture file's value applies)."""
+    from scenes.beats.narration import CAPTION_MODES, DEFAULT_PACE, PACE_RANGE
+
+    options = [
+        click.option("--pace", type=click.FloatRange(*PACE_RANGE), default=None,
+                     help=f"Reading speed in characters a second that every beat is held for, "
+                          f"{PACE_RANGE[0]:g} to {PACE_RANGE[1]:g} (default {DEFAULT_PACE:g}; "
+                          "above 17 only for quick previews)."),
+        click.option("--voice/--no-voice", default=None,
+                     help="Narrate every beat with an offline voice (the voice extra); the "
+                          "beat lasts as long as its sentence."),
+        click.option("--captions", type=click.Choice(CAPTION_MODES), default=None,
+                     help="side: a .srt/.vtt beside the video (default); burn: also drawn in "
+                          "a band at the bottom of the frame."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 def scene_selection(all_help: str, quality_help: str):
     """What ``render`` and ``slides`` share: the scenes, the model, the pictures and the quality.
 
@@ -48,6 +70,7 @@ def scene_selection(all_help: str, quality_help: str):
         f = click.option("-q", "--quality", type=click.Choice(QUALITY_CHOICES), default=None,
                          help=quality_help)(f)
         f = render_options(f)
+        f = narration_options(f)
         f = model_options(f)
         f = click.option("--all", "all_scenes", is_flag=True, help=all_help)(f)
         return click.argument("scenes", nargs=-1)(f)
@@ -88,8 +111,13 @@ def selected_scenes(names: tuple[str, ...], all_scenes: bool, config) -> list[st
 
 
 def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, quality, fmt,
-                  trace_file, config):
-    """A Lecture from a lecture file, or from the command line's scenes and options."""
+                  trace_file, config, narration: dict | None = None):
+    """A Lecture from a lecture file, or from the command line's scenes and options.
+
+    ``narration`` holds ``pace``, ``voice`` and ``captions`` given on the command line (None:
+    the lecture file's, or the defaults).
+    """
+    told = {k: v for k, v in (narration or {}).items() if v is not None}
     from scenes.output.lecture_file import (
         Lecture,
         ModelSpec,
@@ -108,7 +136,7 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
         if values is not None:
             overrides["scenes"] = tuple(
                 SceneEntry(e.name, {**e.options, "values": values}) for e in lecture.scenes)
-        return dataclasses.replace(lecture, **overrides)
+        return dataclasses.replace(lecture, **overrides, **told)
     if {"vocab", "init_scale"} & model.given:
         raise InputError("--vocab and --init-scale apply to `trace`; scenes use the defaults")
     if trace_file is None:
@@ -134,4 +162,4 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
         raise InputError(f"{unused[0]} does not apply to {', '.join(names)}")
     return Lecture(path=Path("command line"), title="unrolled", model=spec,
                    scenes=tuple(entries), theme=theme or "dark", quality=quality or "low",
-                   format=fmt or "mp4")
+                   format=fmt or "mp4", **told)

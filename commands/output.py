@@ -38,8 +38,8 @@ def list_scenes():
 @output_options("Folder for the rendered files.")
 @click.option("--shard", default=None,
               help="I/N: render only the I-th of N slices of the scene list (for job arrays).")
-def render(scenes, all_scenes, model, theme, values, trace_file, config, steps, window, clip,
-           quality, fmt, transparent, out, jobs, shard):
+def render(scenes, all_scenes, model, pace, voice, captions, theme, values, trace_file, config,
+           steps, window, clip, quality, fmt, transparent, out, jobs, shard):
     """Render scenes (or a lecture file) to video files drawn from a real Trace."""
     from scenes.output.batch import parse_shard, render_jobs
     from scenes.output.batch import shard as take_shard
@@ -50,7 +50,8 @@ def render(scenes, all_scenes, model, theme, values, trace_file, config, steps, 
     if transparent and (fmt or "mp4") in ("mp4", "gif"):
         raise InputError(f"--transparent needs --format mov, webm or png, not {fmt or 'mp4'}")
     lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},
-                            theme, values, quality, fmt, trace_file, config)
+                            theme, values, quality, fmt, trace_file, config,
+                            {"pace": pace, "voice": voice, "captions": captions})
     all_jobs = [dataclasses.replace(j, transparent=transparent) for j in lecture.jobs()]
     if shard:
         i, n = parse_shard(shard)
@@ -125,8 +126,8 @@ def _reveal_url(ctx, param, value: str | None) -> str | None:
 @click.option("--name", default=None,
               help="File name of the deck (default: the lecture file's, or the scene names).")
 @output_options("Folder for the deck.")
-def slides(scenes, all_scenes, model, theme, values, trace_file, config, steps, window, clip,
-           to, quality, one_file, reveal_url, name, out, jobs):
+def slides(scenes, all_scenes, model, pace, voice, captions, theme, values, trace_file, config,
+           steps, window, clip, to, quality, one_file, reveal_url, name, out, jobs):
     """Build a slide deck: one slide per beat, the beat's narration as speaker notes."""
     from scenes.output.slides import lecture_deck
 
@@ -134,7 +135,8 @@ def slides(scenes, all_scenes, model, theme, values, trace_file, config, steps, 
     names = selected_scenes(scenes, all_scenes, config)
     check_writable(out)
     lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},
-                            theme, values, quality, None, trace_file, config)
+                            theme, values, quality, None, trace_file, config,
+                            {"pace": pace, "voice": voice, "captions": captions})
     if config is None:
         lecture = dataclasses.replace(lecture, path=Path(name or "-".join(names)), title="unrolled")
     elif name:

@@ -7,8 +7,7 @@ number comes from a ``DenseTrace``; the scene only formats and places it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import SimpleNamespace
 
 import numpy as np
 from manim import *
@@ -17,7 +16,7 @@ from rnn.dense import DenseConfig, DenseTrace, dense_trace
 from rnn.errors import UnrolledError
 from rnn.model import text_model
 from scenes.beats.inputs import SceneInput, get_scene_input, with_defaults
-from scenes.beats.stage import scale_of
+from scenes.beats.stage import beat, scale_of
 from scenes.components import ErrorArrow, LayerRow, Neuron, check_fits, matrix_text
 from scenes.components.theme import Theme, format_value, get_theme
 
@@ -34,7 +33,6 @@ LINK = {"W1": ("x", "h"), "W2": ("h", "o")}  # weight -> (layer below, layer abo
 DEFAULTS = {"inputs": 4, "outputs": 3, "activation": "sigmoid", "init_scale": 1.0}
 TARGET = 0  # the class of the example input
 STAGES = ("gradients", "errors")  # where the scene ends
-READING_SPEED = 3.0  # words per second of narration a beat leaves time for
 
 
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,
@@ -257,18 +255,9 @@ class DenseScene(Scene):
         old, self.panel = self.panel, new
         self.play(FadeIn(new), *([FadeOut(old)] if len(old) else []), run_time=0.5)
 
-    @contextmanager
-    def _beat(self, name: str, caption: str) -> Iterator[None]:
-        """One named section with one sentence of narration spanning it."""
-        self.next_section(name)
-        start = self.time
-        yield
-        # Hold the last picture until the narration can have been read
-        reading = len(caption.split()) / READING_SPEED
-        if self.time - start < reading:
-            self.wait(reading - (self.time - start))
-        elapsed = self.time - start
-        self.add_subcaption(caption, duration=max(elapsed, 0.5), offset=-elapsed)
+    def _beat(self, name: str, caption: str, spoken: str | None = None):
+        """One named, narrated beat of this scene's own board (``scenes.beats.stage.beat``)."""
+        return beat(SimpleNamespace(scene=self), name, caption, spoken)
 
     def _record(self, beat: str, texts: list[Text]) -> None:
         self.shown[beat] = {

@@ -42,9 +42,9 @@ class Board:
     beats: list[str] = field(default_factory=list)  # names of the beats played, in order
     title: Mobject | None = None
 
-    def beat(self, name: str, caption: str):
+    def beat(self, name: str, caption: str, spoken: str | None = None):
         """One named, narrated beat (``scenes.beats.stage.beat``), remembered in ``beats``."""
-        return stage_beat(self, name, caption)
+        return stage_beat(self, name, caption, spoken)
 
 
 def caption(board: Board, s: str, y: float = 3.55, height: float = 0.26) -> Text:

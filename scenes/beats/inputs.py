@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from rnn.errors import UnrolledError
 from rnn.model import text_model
 from rnn.trace import Trace
+from scenes.beats.narration import Narration
 
 
 @dataclass
@@ -23,6 +24,7 @@ class SceneInput:
     values: bool = False  # print each neuron's value inside it
     windows: list[Trace] | None = None  # truncated-BPTT windows, for scenes that show them
     extra: dict = field(default_factory=dict)  # options of scenes registered by others
+    narration: Narration = field(default_factory=Narration)  # pace, voice, captions
 
 
 def with_defaults(scene: str, options: dict, defaults: dict) -> dict:

@@ -14,10 +14,21 @@ from typing import Any
 import numpy as np
 from manim import FadeIn, FadeOut, ManimColor, Mobject, Scene, Text, VGroup, config
 from manim.utils.file_ops import write_to_movie
+from pydub import AudioSegment
 
 from rnn.trace import Trace
-from scenes.beats.inputs import SceneInput
+from scenes.beats.inputs import SceneInput, get_scene_input
+from scenes.beats.narration import (
+    VOICE_PAUSE,
+    cue_lines,
+    reading_times,
+    schedule,
+    split_caption,
+    spoken_form,
+)
+from scenes.beats.voice import say
 from scenes.components import ErrorFlow, UnrolledNetwork, light
+from scenes.components.caption_band import CaptionBand
 from scenes.components.theme import Theme, format_value, get_theme
 
 
@@ -53,9 +64,9 @@ class Stage:
     def T(self) -> int:
         return self.trace.T
 
-    def beat(self, name: str, caption: str):
-        """``beat(self, name, caption)``, remembered in ``beats``."""
-        return beat(self, name, caption)
+    def beat(self, name: str, caption: str, spoken: str | None = None):
+        """``beat(self, name, caption, spoken)``, remembered in ``beats``."""
+        return beat(self, name, caption, spoken)
 
     def play(self, *anims, run_time: float = 0.6, **kwargs) -> None:
         anims = [a for a in anims if a is not None]
@@ -80,23 +91,57 @@ def build_stage(scene: Scene, inp: SceneInput) -> Stage:
 
 
 @contextmanager
-def beat(stage, name: str, caption: str) -> Iterator[None]:
+def beat(stage, name: str, caption: str, spoken: str | None = None) -> Iterator[None]:
     """One named beat: its own section, and one sentence of narration spanning it.
 
+    The one place that times narration for every scene: the beat is held (a frozen frame,
+    cheap to render) until its captions can be read at the render's pace, or until its
+    spoken sentence has been said; the caption is cut into cues that fit (``narration``).
+
     ``stage`` is anything with a ``scene`` attribute, so other scenes' boards can use it;
-    if it has a ``beats`` list, the beat's name is appended to it.
+    if it has a ``beats`` list, the beat's name is appended to it. ``spoken`` is the
+    sentence as a voice says it (default: ``spoken_form(caption)``).
     """
     if getattr(stage, "beats", None) is not None:
         stage.beats.append(name)
     scene = stage.scene
+    told = get_scene_input().narration
+    spoken = spoken or spoken_form(caption)
+    scene.__dict__.setdefault("narrated", []).append((name, caption, spoken))
     scene.next_section(name)
     start = scene.time
+    cues = split_caption(caption, told.pace)
+    times = reading_times(cues, told.pace)
+    hold, extend, lead = sum(times), True, 0.0
+    movie = write_to_movie() and not config.dry_run
+    if told.voice and movie:
+        audio = say(spoken)
+        scene.add_sound(str(audio.path))
+        # the captions follow the voice: each cue as long as its share of the sentence
+        chars = sum(len(c) for c in cues)
+        times = [(audio.speech - audio.onset) * len(c) / chars for c in cues]
+        hold, extend, lead = audio.seconds + VOICE_PAUSE, False, audio.onset
+    band = None
+    if told.captions == "burn":
+        band = CaptionBand([cue_lines(c) for c in cues], schedule(times, hold, extend, lead),
+                           get_theme(get_scene_input().theme))
+        scene.add(band)
     yield
-    elapsed = max(scene.time - start, 0.5)
+    if scene.time - start < hold:
+        scene.wait(hold - (scene.time - start))
+    elapsed = scene.time - start
+    if told.voice and movie and not scene.renderer.skip_animations:
+        # silence up to the end of the beat: the sound then lasts as long as the video,
+        # instead of stopping where the last sentence does
+        scene.renderer.file_writer.add_audio_segment(AudioSegment.silent(duration=1),
+                                                     time=max(scene.time - 0.001, 0.0))
+    if band is not None:
+        scene.remove(band)
     # manim names the subtitle file after the movie; with no movie (a still, a dry run)
     # it would fail at the end of the render, so narration is kept only for movies
-    if config.output_file or (write_to_movie() and not config.dry_run):
-        scene.add_subcaption(caption, duration=elapsed, offset=-(scene.time - start))
+    if config.output_file or movie:
+        for cue, (offset, duration) in zip(cues, schedule(times, elapsed, extend, lead)):
+            scene.add_subcaption(cue_lines(cue), duration=duration, offset=offset - elapsed)
 
 
 def settle(stage: Stage, *mobs: Mobject) -> None:

@@ -21,6 +21,7 @@ was expected, e.g. ``x.toml: scenes[2].name: unknown scene 'fwd' (expected one o
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import tomllib
@@ -153,6 +154,9 @@ class Lecture:
     theme: str = "dark"
     quality: str = "low"
     format: str = "mp4"
+    pace: float = 15.0  # reading speed the beats are held for, characters a second
+    voice: bool = False  # narrate each beat with the offline voice
+    captions: str = "side"  # side files only, or also burned into the frame
 
     @property
     def scene_names(self) -> list[str]:
@@ -165,6 +169,12 @@ class Lecture:
         model's text, hidden and seed if the file gave them). Others share the model's trace:
         ``values`` goes to its field, ``window`` also fills ``windows``, the rest to ``extra``.
         """
+        from scenes.beats.narration import Narration
+
+        told = Narration(pace=self.pace, voice=self.voice, captions=self.captions)
+        return [dataclasses.replace(inp, narration=told) for inp in self._inputs(registry)]
+
+    def _inputs(self, registry: dict | None) -> list:
         from scenes.beats.inputs import SceneInput
 
         registry = _registered_scenes() if registry is None else registry
@@ -312,13 +322,20 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
     if registry is None:
         registry = _registered_scenes()
 
-    check.keys("", data, ("title", "theme", "quality", "format", "model", "scenes"))
+    check.keys("", data, ("title", "theme", "quality", "format", "model", "scenes", "pace",
+                          "voice", "captions"))
     title = check.value("title", data.get("title", path.stem), Option(str))
     theme = check.choice("theme", data.get("theme", "dark"), _theme_names())
     from scenes.output.render import FORMATS, QUALITIES  # what render_scene accepts, nothing else
 
     quality = check.choice("quality", data.get("quality", "low"), tuple(QUALITIES))
     fmt = check.choice("format", data.get("format", "mp4"), FORMATS)
+    from scenes.beats.narration import CAPTION_MODES, DEFAULT_PACE, PACE_RANGE
+
+    pace = check.value("pace", data.get("pace", DEFAULT_PACE),
+                       Option(float, PACE_RANGE[0], maximum=PACE_RANGE[1]))
+    voice = check.value("voice", data.get("voice", False), Option(bool))
+    captions = check.choice("captions", data.get("captions", "side"), CAPTION_MODES)
 
     scenes = data.get("scenes")
     if scenes is None:
@@ -355,7 +372,7 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
         elif "window" in options and model.trace is not None:
             check.fail(f"{where}.window", "needs a model to rerun in windows, not model.trace")
         entries.append(SceneEntry(name, options))
-    return Lecture(path, title, model, tuple(entries), theme, quality, fmt)
+    return Lecture(path, title, model, tuple(entries), theme, quality, fmt, pace, voice, captions)
 
 
 def _theme_names() -> tuple[str, ...]:

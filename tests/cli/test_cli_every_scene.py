@@ -19,8 +19,8 @@ def test_every_scene_renders_its_last_frame(tmp_path):
         assert len({tuple(p) for p in frame.to_ndarray(format="rgb24")[::8, ::8].reshape(-1, 3)}) > 20
 
 
-def test_every_scene_renders_a_valid_video(tmp_path):
-    res = unrolled("render", "--all", "--jobs", "2", "--out", str(tmp_path))
+def test_every_scene_renders_a_valid_video(rendered_all):
+    tmp_path, res = rendered_all
     assert res.returncode == 0, res.stderr
     for name in SCENES:
         video = tmp_path / f"{name}.mp4"
@@ -28,7 +28,8 @@ def test_every_scene_renders_a_valid_video(tmp_path):
         with av.open(str(video)) as c:
             frames = sum(1 for _ in c.decode(video=0))
             duration = float(c.duration) / av.time_base
-        assert 3 < duration < 90 and abs(frames - 15 * duration) <= 15, name
+        # at reading pace the longest clip (lecture: 20 beats, 39 captions) lasts about 140 s
+        assert 3 < duration < 200 and abs(frames - 15 * duration) <= 15, name
         assert (tmp_path / f"{name}.srt").read_text().count("-->") >= 2, name
 
 
@@ -46,6 +47,6 @@ def test_one_scene_in_every_video_format(tmp_path, fmt, transparent, codec):
         frames = sum(1 for _ in c.decode(video=0))
         duration = float(c.duration) / av.time_base
     assert (stream.width, stream.height) == (854, 480)
-    assert 3 < duration < 30 and abs(frames - 15 * duration) <= 15  # 15 frames a second
+    assert 3 < duration < 60 and abs(frames - 15 * duration) <= 15  # 15 frames a second
     if transparent and fmt == "mov":
         assert stream.codec_context.pix_fmt == "argb"

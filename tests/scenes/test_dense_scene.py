@@ -69,7 +69,9 @@ def test_every_beat_ran_in_order(rendered):
     scene, _ = rendered
     assert list(scene.shown) == BEATS
     captions = [c.content for c in scene.renderer.file_writer.subcaptions]
-    assert len(captions) == len(BEATS) and "converge" in captions[3]
+    # each beat's sentence, cut into captions that fit
+    assert [name for name, _, _ in scene.narrated] == BEATS
+    assert len(captions) >= len(BEATS) and "converge" in scene.narrated[3][1]
 
 
 def test_forward_numbers_are_the_trace(rendered):

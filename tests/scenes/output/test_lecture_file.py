@@ -78,7 +78,7 @@ def test_registry_can_declare_options(tmp_path):
     "text, message",
     [
         ('titel = "x"\n[[scenes]]\nname = "forward"\n',
-         r"lec\.toml: titel: unknown key \(expected one of format, model, quality, scenes"),
+         r"lec\.toml: titel: unknown key \(expected one of captions, format, model, pace, quality"),
         ('[[scenes]]\nname = "forward"\nwindow = 3\n',
          r"lec\.toml: scenes\[0\]\.window: unknown key \(expected one of values\)"),
         ('[model]\nhiden = 3\n[[scenes]]\nname = "forward"\n',
@@ -211,3 +211,25 @@ radius = 1.2
 def test_real_scene_option_mistakes(tmp_path, text, message):
     with pytest.raises(UnrolledError, match=message):
         load_lecture(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("text, message", [
+    ('pace = 3\n[[scenes]]\nname = "forward"\n', r"lec\.toml: pace: expected a number >= 8"),
+    ('pace = 99\n[[scenes]]\nname = "forward"\n', r"lec\.toml: pace: expected a number"),
+    ('voice = "yes"\n[[scenes]]\nname = "forward"\n', r"lec\.toml: voice: expected true or"),
+    ('captions = "top"\n[[scenes]]\nname = "forward"\n', r"lec\.toml: captions: unknown value"),
+])
+def test_narration_keys_are_checked(tmp_path, text, message):
+    path = tmp_path / "lec.toml"
+    path.write_text(text)
+    with pytest.raises(UnrolledError, match=message):
+        load_lecture(path)
+
+
+def test_narration_keys_reach_every_scene_input(tmp_path):
+    path = tmp_path / "lec.toml"
+    path.write_text('pace = 12\nvoice = true\ncaptions = "burn"\n[[scenes]]\nname = "forward"\n'
+                    '[[scenes]]\nname = "truncated"\n')
+    told = {(i.narration.pace, i.narration.voice, i.narration.captions)
+            for i in load_lecture(path).scene_inputs()}
+    assert told == {(12.0, True, "burn")}

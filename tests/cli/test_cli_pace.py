@@ -1,0 +1,39 @@
+"""Every scene rendered with default settings can be read: its .srt keeps subtitle standards.
+
+Netflix's timed-text guide for adults: at most 17 characters a second, each caption on screen
+5/6 s to 7 s, at most 2 lines of at most 42 characters.
+"""
+
+import itertools
+
+import av
+import pytest
+
+from scenes.output.subtitles import parse_srt
+from scenes.registry import SCENES
+
+EPS = 0.002  # SubRip keeps milliseconds
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_every_caption_can_be_read(rendered_all, name):
+    out, res = rendered_all
+    assert res.returncode == 0, res.stderr
+    cues = parse_srt((out / f"{name}.srt").read_text(encoding="utf-8"))
+    assert len(cues) >= 2
+    for cue in cues:
+        lines = cue.text.split("\n")
+        seconds = cue.end - cue.start
+        assert len(lines) <= 2 and max(map(len, lines)) <= 42, cue
+        assert 5 / 6 - EPS <= seconds <= 7 + EPS, cue
+        assert len("".join(lines)) / seconds <= 17, cue
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_captions_stay_within_the_video_in_order(rendered_all, name):
+    out, _ = rendered_all
+    cues = parse_srt((out / f"{name}.srt").read_text(encoding="utf-8"))
+    with av.open(str(out / f"{name}.mp4")) as c:
+        duration = float(c.duration) / av.time_base
+    assert all(a.end <= b.start + EPS for a, b in itertools.pairwise(cues))
+    assert cues[-1].end <= duration + 0.1

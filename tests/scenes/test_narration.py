@@ -1,0 +1,76 @@
+"""Captions cut to fit and paced for reading, and sentences a voice can say."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rnn.errors import UnrolledError
+from scenes.beats.inputs import SceneInput
+from scenes.beats.narration import (
+    MAX_CUE,
+    MIN_CUE,
+    Narration,
+    cue_lines,
+    reading_times,
+    schedule,
+    split_caption,
+    spoken_form,
+)
+from scenes.registry import SCENES
+
+LONG = ("Step 3: the input and the previous hidden state, through U and W, give h(3); "
+        "V turns it into the prediction and its loss L(3). It starts from the hidden state "
+        "the previous window ended in, and its errors travel back only as far as step 1.")
+
+
+def test_a_long_sentence_is_cut_at_clauses_into_cues_that_fit():
+    cues = split_caption(LONG)
+    assert len(cues) >= 3
+    assert " ".join(cues) == LONG  # nothing lost, nothing added
+    assert cues[0] == "Step 3: the input and the previous hidden state, through U and W, give h(3);"
+    for cue in cues:
+        lines = cue_lines(cue).split("\n")
+        assert len(lines) <= 2 and all(len(line) <= 42 for line in lines)
+
+
+@given(st.lists(st.text("abcdefghij", min_size=1, max_size=30), min_size=1, max_size=60),
+       st.floats(8, 40))
+def test_any_words_fit_in_cues_readable_within_seven_seconds(words, pace):
+    text = " ".join(words)
+    cues = split_caption(text, pace)
+    assert " ".join(cues) == text
+    for cue, seconds in zip(cues, reading_times(cues, pace)):
+        assert len(cue_lines(cue).split("\n")) <= 2
+        assert MIN_CUE <= seconds <= MAX_CUE
+
+
+def test_the_last_cue_stays_until_the_beat_ends_but_at_most_seven_seconds():
+    assert schedule([2.0, 3.0], 10.0) == [(0.0, 2.0), (2.0, 7.0)]
+    assert schedule([2.0, 3.0], 4.0) == [(0.0, 2.0), (2.0, 3.0)]
+    assert schedule([2.0, 3.0], 10.0, extend=False) == [(0.0, 2.0), (2.0, 3.0)]
+
+
+@pytest.mark.parametrize("written, said", [
+    ("dL/dh(4) follows.", "The error at h four follows."),
+    ("h(t−1) enters h(t)", "H at t minus one enters h at t"),
+    ("the gradient dL/dW is summed", "The gradient the gradient of W is summed"),
+    ("clip to C = 1.00", "Clip to C equals 1.00"),
+])
+def test_notation_is_said_in_words(written, said):
+    assert spoken_form(written) == said
+
+
+@pytest.mark.parametrize("pace, captions", [(7.9, "side"), (40.1, "side"), (15, "subtitles")])
+def test_narration_settings_out_of_range_are_one_clear_error(pace, captions):
+    with pytest.raises(UnrolledError):
+        Narration(pace=pace, captions=captions)
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_no_spoken_sentence_holds_notation(name, dry_run, tmp_path, hello_trace):
+    scene = dry_run(SCENES[name].cls, SceneInput(hello_trace), tmp_path)
+    told = scene.narrated
+    assert told
+    for beat, caption, spoken in told:
+        assert caption and spoken, beat
+        assert not set("/()^_") & set(spoken), (beat, spoken)
