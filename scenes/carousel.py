@@ -11,8 +11,8 @@ from rnn.carousel import run_carousel
 from rnn.errors import UnrolledError
 from scenes.beats.inputs import SceneInput, own_input, with_defaults
 from scenes.beats.stage import beat, open_board
-from scenes.components.carousel_chain import NormChain, decade_step, thin_tick_labels
-from scenes.components.plot import LogNormPlot, log_range
+from scenes.components.carousel_chain import NormChain, SparseLogPlot, decade_step
+from scenes.components.plot import log_range
 from scenes.components.theme import Theme, get_theme
 
 DEFAULTS = {"steps": 60, "forget_bias": 1.0}
@@ -53,7 +53,7 @@ class Board:
     theme: Theme
     chains: dict[str, NormChain] = field(default_factory=dict)  # rnn, lstm_cell, lstm_h
     numbers: dict[str, Text] = field(default_factory=dict)  # the norm at step 1, per chain
-    plots: dict[str, LogNormPlot] = field(default_factory=dict)  # errors, multipliers
+    plots: dict[str, SparseLogPlot] = field(default_factory=dict)  # errors, multipliers
     beats: list[str] = field(default_factory=list)
 
     @property
@@ -112,16 +112,14 @@ class CarouselScene(Scene):
             every = decade_step(lo, hi)
             for key, label in (("errors", f"‖∂L({T})/∂h(t)‖, ‖∂L({T})/∂cell(t)‖"),
                                ("multipliers", "forget-gate product, RNN ‖∂h(T)/∂h(t)‖")):
-                plot = LogNormPlot(th, T - 1, (lo, hi), "steps back, T − t", label,
-                                   width=5.0, height=2.3)
-                thin_tick_labels(plot, T - 1, 10, every)
+                plot = SparseLogPlot(th, T - 1, (lo, hi), "steps back, T − t", label, 10, every)
                 b.plots[key] = plot
             b.plots["errors"].move_to([-3.3, -1.85, 0])
             b.plots["multipliers"].move_to([3.5, -1.85, 0])
             statics = [c.static for c in b.chains.values()] + list(b.plots.values())
+            # the chains and axes simply appear: fading in hundreds of parts costs seconds
             self.add(title, task, setup, *statics)  # static from here on
-            self.play(FadeIn(title), FadeIn(task), FadeIn(setup), *[FadeIn(s) for s in statics],
-                      run_time=1.0)
+            self.play(FadeIn(title), FadeIn(task), FadeIn(setup), run_time=1.0)
             self.wait(0.5)
 
     def grow_back(self, key: str, profile: str) -> list:
@@ -129,8 +127,9 @@ class CarouselScene(Scene):
         chain, r = b.chains[key], b.result
         number = chain.number_at(1, sci(getattr(r, profile)[0]), b.theme)
         b.numbers[key] = number
-        steps = [Create(chain.segments[t]) for t in range(r.steps, 0, -1)]
-        return [Succession(*steps, run_time=3.0), FadeIn(number, run_time=3.0)]
+        # one animation revealing the segments from T back to 1 (not one per segment)
+        back = VGroup(*[chain.segments[t] for t in range(r.steps, 0, -1)])
+        return [ShowIncreasingSubsets(back, run_time=3.0), FadeIn(number, run_time=3.0)]
 
     def travel_back_rnn(self):
         b = self.board

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import Dot, Line, Text, VGroup
+from manim import DOWN, LEFT, UP, Axes, Dot, Line, Text, VGroup
 
 from scenes.components.panels import light
-from scenes.components.plot import LogNormPlot, norm_color
+from scenes.components.plot import LogNormPlot, norm_color, power_label
 from scenes.components.theme import Theme
 
 
@@ -60,15 +60,50 @@ class NormChain(VGroup):
         return mob.move_to(dot + np.array([0.0, -0.22 if below else 0.22, 0.0]))
 
 
-def thin_tick_labels(plot: LogNormPlot, x_max: int, every_x: int, every_y: int) -> None:
-    """Keep only the x labels at multiples of ``every_x`` and the y labels at multiples of
-    ``every_y`` decades (LogNormPlot labels every step and every decade)."""
-    labels = list(plot.ticks.submobjects)
-    n_x = max(x_max, 1) + 1
-    lo, _ = plot.y_range
-    keep = [m for k, m in enumerate(labels[:n_x]) if k % every_x == 0]
-    keep += [m for k, m in enumerate(labels[n_x:]) if (lo + k) % every_y == 0]
-    plot.ticks.submobjects = keep
+class SparseLogPlot(VGroup):
+    """``LogNormPlot`` for long distances: tick labels every ``every_x`` steps and every
+    ``every_y`` decades, not at each (a Text per step would cost more than the whole chain).
+
+    Same attributes as ``LogNormPlot`` (``axes``, ``y_range``, ``x_label``, ``y_label``,
+    ``curves``) and the same ``curve()``.
+    """
+
+    curve = LogNormPlot.curve
+
+    def __init__(self, theme: Theme, x_max: int, y_range: tuple[int, int], x_label: str,
+                 y_label: str, every_x: int, every_y: int, width: float = 5.0,
+                 height: float = 2.3, **kwargs):
+        super().__init__(**kwargs)
+        lo, hi = y_range
+        self.y_range = (lo, hi)
+        x_max = max(x_max, 1)
+        self.axes = Axes(x_range=[0, x_max, every_x], y_range=[lo, hi, every_y],
+                         x_length=width, y_length=height, tips=False,
+                         axis_config={"color": theme.muted, "stroke_width": 2})
+        # the axes cross at y = 0 when the range holds it; distances belong at the bottom
+        self.axes.x_axis.set_opacity(0.0)
+        self.bottom = VGroup(Line(self.axes.c2p(0, lo), self.axes.c2p(x_max, lo),
+                                  color=theme.muted, stroke_width=2))
+        self.ticks = VGroup()
+        for x in range(0, x_max + 1, every_x):
+            point = self.axes.c2p(x, lo)
+            self.bottom.add(Line(point + UP * 0.08, point + DOWN * 0.08, color=theme.muted,
+                                 stroke_width=2))
+            label = light(Text(str(x), font="Sans", font_size=14, color=theme.muted))
+            self.ticks.add(label.next_to(point, direction=DOWN, buff=0.12))
+        for k in range(lo, hi + 1):
+            if k % every_y == 0:
+                label = light(Text(power_label(k), font="Sans", font_size=16,
+                                   color=theme.muted))
+                self.ticks.add(label.next_to(self.axes.c2p(0, k), direction=LEFT, buff=0.12))
+        self.x_label = light(Text(x_label, font="Sans", font_size=16, color=theme.text))
+        self.x_label.next_to(self.ticks[0], direction=DOWN, buff=0.1)
+        self.x_label.set_x(self.axes.get_center()[0])
+        self.y_label = light(Text(y_label, font="Sans", font_size=16, color=theme.text))
+        self.y_label.next_to(self.axes, direction=UP, buff=0.15)
+        self.y_label.align_to(self.axes, direction=LEFT)
+        self.curves: dict[str, VGroup] = {}
+        self.add(self.axes, self.bottom, self.ticks, self.x_label, self.y_label)
 
 
 def decade_step(lo: int, hi: int, labels: int = 6) -> int:

@@ -73,8 +73,9 @@ def _p(x: float, y: float) -> np.ndarray:
 class ValueColumn(VGroup):
     """One vector of the Trace as a column of coloured cells, each with its value printed.
 
-    ``values`` keeps the numbers drawn and ``cells`` / ``texts`` the cells and labels, in
-    unit order, so a test can hold the picture against the Trace.
+    ``values`` keeps the numbers drawn, ``strings`` the text printed in each cell, and
+    ``cells`` / ``texts`` the cells and their printed numbers, in unit order, so a test can
+    hold the picture against the Trace.
     """
 
     def __init__(self, values, vmax: float, theme: Theme, cell_w: float = 0.62,
@@ -82,16 +83,23 @@ class ValueColumn(VGroup):
         super().__init__(**kwargs)
         self.values = tuple(float(v) for v in values)
         self.vmax = float(vmax)
+        self.strings = tuple(format_value(v) for v in self.values)
         self.cells, self.texts = VGroup(), VGroup()
-        for k, v in enumerate(self.values):
+        # One Text for the whole column, cut into its numbers: building a Text costs far
+        # more than anything else here, and its glyphs come one per visible character.
+        glyphs = light(Text(" ".join(self.strings), font="Monospace", color=theme.text))
+        glyphs.scale_to_fit_height(0.45 * cell_h)
+        start = 0
+        for k, (v, string) in enumerate(zip(self.values, self.strings)):
             fill = theme.value_color(v, vmax)
             cell = RoundedRectangle(corner_radius=0.03, width=cell_w, height=cell_h,
                                     stroke_color=theme.muted, stroke_width=1)
             cell.set_fill(fill, opacity=1.0).move_to(_p(0, -k * cell_h))
-            text = light(Text(format_value(v), font="Monospace", color=theme.readable_on(fill)))
-            text.scale_to_fit_height(0.45 * cell_h).move_to(cell)
+            number = VGroup(*glyphs.submobjects[start:start + len(string)])
+            start += len(string)
+            number.set_color(theme.readable_on(fill)).move_to(cell)
             self.cells.add(cell)
-            self.texts.add(text)
+            self.texts.add(number)
         self.add(self.cells, self.texts)
 
 

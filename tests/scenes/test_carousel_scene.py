@@ -80,7 +80,7 @@ def test_chains_are_coloured_by_the_norms_and_print_step_1(default):
         for t in (1, 17, r.steps):
             expected = norm_color(float(np.log10(values[t - 1])), lo, hi, theme)
             assert chain.segments[t].get_color().to_hex() == expected.to_hex()
-            assert chain.segments[t] in scene.mobjects
+            assert chain.segments[t] in scene.get_mobject_family_members()
         assert scene.board.numbers[key].original_text == f"{values[0]:.1e}"
     assert scene.board.chains["rnn"].segments[1].get_color() != \
         scene.board.chains["lstm_cell"].segments[1].get_color()

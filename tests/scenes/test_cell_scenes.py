@@ -29,7 +29,10 @@ def assert_column_is(column, values, vmax, theme):
     """The column shows ``values``: its numbers, printed text and cell colours."""
     values = np.asarray(values, dtype=float)
     assert column.values == tuple(values.tolist())
-    assert [t.original_text for t in column.texts] == [f"{v:+.2f}" for v in values]
+    assert column.strings == tuple(f"{v:+.2f}" for v in values)
+    for cell, text, string in zip(column.cells, column.texts, column.strings):
+        assert len(text) == len(string)  # one glyph per character, centred in its cell
+        assert np.allclose(text.get_center(), cell.get_center())
     for cell, v in zip(column.cells, values):
         assert cell.get_fill_color().to_hex() == theme.value_color(v, vmax).to_hex()
 
