@@ -150,7 +150,8 @@ class ActivationsScene(Scene):
         labels = VGroup()
         numbered = range(n) if n <= 24 else (0, n - 1)  # every row, or the first and last
         for r in numbered:
-            label = frame_label(f"unit {b.rows[r] + 1}", th.muted, min(0.16, 0.8 * row_h))
+            size = 0.16 if n > 24 else min(0.16, 0.8 * row_h)
+            label = frame_label(f"unit {b.rows[r] + 1}", th.muted, size)
             labels.add(label.move_to([X0 - 0.1 - label.width / 2, Y1 - (r + 0.5) * row_h, 0]))
         side = frame_label(order, th.muted, 0.17).rotate(PI / 2)
         labels.add(side.move_to([X0 - 1.25, (Y1 + Y0) / 2, 0]))

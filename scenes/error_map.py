@@ -135,7 +135,8 @@ class ErrorMapScene(Scene):
         left, top = CENTER[0] - SIDE / 2, CENTER[1] + SIDE / 2
         cell = SIDE / T
         group = VGroup()
-        ticks = sorted({1, T, *range(10, T, max(10, (T // 50 + 1) * 10))}) if T > 12 \
+        step = max(10, (T // 50 + 1) * 10)  # about five numbered steps, multiples of ten
+        ticks = [1, *[t for t in range(step, T, step) if T - t >= step / 2], T] if T > 12 \
             else range(1, T + 1)
         for t in ticks:
             x = left + (t - 0.5) * cell
