@@ -17,9 +17,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rnn import run  # noqa: E402
-from rnn.config import RNNConfig  # noqa: E402
-from rnn.params import init_params  # noqa: E402
+from rnn import run
+from rnn.config import RNNConfig
+from rnn.params import init_params
 
 
 def main() -> None:

@@ -16,11 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import av  # noqa: E402
+import av
 
-from rnn import text_model  # noqa: E402
-from scenes.beats.inputs import SceneInput  # noqa: E402
-from scenes.output.render import render_scene  # noqa: E402
+from rnn import text_model
+from scenes.beats.inputs import SceneInput
+from scenes.output.render import render_scene
 
 SENTENCE = "the quick brown fox jumps over the lazy dog. "
 
