@@ -26,9 +26,14 @@ def test_new_figures_in_every_format(tmp_path):
         assert (tmp_path / f"{name}.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_a_bad_carousel_length_is_one_line(tmp_path):
-    res = unrolled("render", "carousel", "--steps", "10", "--out", str(tmp_path))
+def test_a_short_carousel_task_is_refused_in_one_line(tmp_path):
+    lecture = tmp_path / "gates.toml"
+    lecture.write_text('[[scenes]]\nname = "lstm-cell"\nt = 3\n'
+                       '[[scenes]]\nname = "carousel"\nsteps = 10\n')
+    out = tmp_path / "out"
+    res = unrolled("render", "--config", str(lecture), "--out", str(out))
     assert res.returncode != 0
     lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error:") and "steps" in lines[0]
-    assert list(tmp_path.iterdir()) == []
+    assert len(lines) == 1 and lines[0].startswith("Error:"), res.stderr
+    assert "scenes[1]" in lines[0] and "steps must be an integer in 50..200" in lines[0]
+    assert not out.exists() or list(out.iterdir()) == []
