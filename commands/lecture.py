@@ -12,7 +12,7 @@ from commands.model import ModelOptions, model_options
 
 QUALITY_CHOICES = ["low", "medium", "high", "4k"]
 FORMAT_CHOICES = ["mp4", "webm", "gif", "mov", "png"]
-SCENE_FLAGS = ("window", "steps", "clip", "radius")  # per-scene options given on the command line
+SCENE_FLAGS = ("window", "steps", "clip", "radius", "unit")  # per-scene command-line options
 
 
 def render_options(f):
@@ -32,6 +32,9 @@ def render_options(f):
                      help="truncated: steps per window (default 4)."),
         click.option("--clip", type=ranged("clip"), default=None,
                      help="clipping: gradient-norm threshold (default 1.0)."),
+        click.option("--unit", type=click.IntRange(min=1), default=None,
+                     help="neuron-text: the hidden unit the text is coloured by, 1-based "
+                          "(default: the units its rule picks)."),
     ]
     for option in reversed(options):
         f = option(f)

@@ -39,7 +39,7 @@ def list_scenes():
 @click.option("--shard", default=None,
               help="I/N: render only the I-th of N slices of the scene list (for job arrays).")
 def render(scenes, all_scenes, model, pace, voice, captions, theme, values, trace_file, config,
-           steps, window, clip, quality, fmt, transparent, out, jobs, shard):
+           steps, window, clip, unit, quality, fmt, transparent, out, jobs, shard):
     """Render scenes (or a lecture file) to video files drawn from a real Trace."""
     from scenes.output.batch import parse_shard, render_jobs
     from scenes.output.batch import shard as take_shard
@@ -49,7 +49,8 @@ def render(scenes, all_scenes, model, pace, voice, captions, theme, values, trac
     check_writable(out)  # before any trace is computed
     if transparent and (fmt or "mp4") in ("mp4", "gif"):
         raise InputError(f"--transparent needs --format mov, webm or png, not {fmt or 'mp4'}")
-    lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},
+    lecture = build_lecture(names, model,
+                            {"window": window, "steps": steps, "clip": clip, "unit": unit},
                             theme, values, quality, fmt, trace_file, config,
                             {"pace": pace, "voice": voice, "captions": captions})
     all_jobs = [dataclasses.replace(j, transparent=transparent) for j in lecture.jobs()]
@@ -127,14 +128,15 @@ def _reveal_url(ctx, param, value: str | None) -> str | None:
               help="File name of the deck (default: the lecture file's, or the scene names).")
 @output_options("Folder for the deck.")
 def slides(scenes, all_scenes, model, pace, voice, captions, theme, values, trace_file, config,
-           steps, window, clip, to, quality, one_file, reveal_url, name, out, jobs):
+           steps, window, clip, unit, to, quality, one_file, reveal_url, name, out, jobs):
     """Build a slide deck: one slide per beat, the beat's narration as speaker notes."""
     from scenes.output.slides import lecture_deck
 
     check_input_files(model.weights, trace_file, config)
     names = selected_scenes(scenes, all_scenes, config)
     check_writable(out)
-    lecture = build_lecture(names, model, {"window": window, "steps": steps, "clip": clip},
+    lecture = build_lecture(names, model,
+                            {"window": window, "steps": steps, "clip": clip, "unit": unit},
                             theme, values, quality, None, trace_file, config,
                             {"pace": pace, "voice": voice, "captions": captions})
     if config is None:

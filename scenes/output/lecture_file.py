@@ -87,6 +87,7 @@ SCENE_OPTIONS: dict[str, dict[str, Option]] = {
     "truncated": {"window": _ranged("window"), "steps": _ranged("steps")},
     "vanishing": {"radius": _ranged("radius")},
     "clipping": {"clip": _ranged("clip")},
+    "neuron-text": {"unit": Option(int, 1)},  # also --unit, which reads this table
 }
 
 MODEL_KEYS: dict[str, Option] = {

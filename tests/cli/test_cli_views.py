@@ -44,3 +44,13 @@ def test_a_text_beyond_the_limit_is_refused_with_one_line(tmp_path):
     assert res.returncode != 0
     assert res.stderr.strip() == "Error: error-map draws at most 500 steps, the trace has 519"
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_unit_flag_reaches_neuron_text_and_no_other_scene(tmp_path):
+    res = unrolled("render", "neuron-text", "--text", "hello world", "--hidden", "4",
+                   "--unit", "7", "--format", "png", "--out", str(tmp_path))
+    assert res.returncode != 0
+    assert res.stderr.strip() == "Error: neuron-text: unit 7 does not exist (units 1..4)"
+    res = unrolled("render", "forward", "--unit", "2", "--format", "png", "--out", str(tmp_path))
+    assert res.returncode != 0
+    assert res.stderr.strip() == "Error: --unit does not apply to forward"
