@@ -11,7 +11,6 @@ from cli_run import unrolled
 from scenes.output.subtitles import parse_srt
 
 
-
 def _loudness(path):
     """Seconds at the start of each 20 ms window and the peak level of the audio in it."""
     with av.open(str(path)) as c:
@@ -26,17 +25,13 @@ def _loudness(path):
 
 @pytest.fixture(scope="module")
 def narrated(tmp_path_factory):
+    """forward on "hi!" rendered with --voice, its sentences synthesised into a fresh cache."""
     out = tmp_path_factory.mktemp("voice")
-    import os
-
-    env = dict(os.environ)
-    os.environ["UNROLLED_VOICE_CACHE"] = str(out / "voice-cache")
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("UNROLLED_VOICE_CACHE", str(out / "voice-cache"))
         res = unrolled("render", "forward", "--text", "hi!", "--voice", "--out", str(out))
-    finally:
-        os.environ.clear()
-        os.environ.update(env)
     assert res.returncode == 0, res.stderr
+    assert len(list((out / "voice-cache").glob("*.wav"))) == 4  # one sentence per beat
     return out
 
 

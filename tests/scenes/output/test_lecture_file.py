@@ -30,6 +30,7 @@ def test_example_loads():
     assert lecture.scenes[0].options == {"values": True}
     assert lecture.scenes[1].options == {"window": 4}
     assert (lecture.theme, lecture.quality, lecture.format) == ("dark", "low", "mp4")
+    assert (lecture.pace, lecture.voice, lecture.captions) == (15.0, True, "side")  # narrated
     assert (lecture.model.text, lecture.model.hidden, lecture.model.seed) == ("hello", 3, 0)
     assert lecture.title.startswith("Backpropagation through time")
 

@@ -1,5 +1,6 @@
 """render_scene: real files, stable names, valid media, clear errors for bad requests."""
 
+import itertools
 import json
 
 import av
@@ -53,7 +54,7 @@ def test_forward_mp4_is_a_whole_video_with_subtitles_and_sections(forward_mp4):
     assert names == ["unfold", "forward step 1", "forward step 2", "total loss"]
     # one sentence per beat, cut into captions that fit: at least one starts in each beat
     starts = np.cumsum([0.0] + [float(s["duration"]) for s in index])
-    for a, b in zip(starts, starts[1:]):
+    for a, b in itertools.pairwise(starts):
         assert any(a - 0.01 <= sub.start.total_seconds() < b for sub in subtitles), (a, b)
     assert subtitles[0].content.startswith("The same small network is copied")
     for section in index:

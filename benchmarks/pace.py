@@ -1,0 +1,116 @@
+"""Cost of reading pace and narration, measured in one run: ratios printed, nothing asserted.
+
+Usage: python benchmarks/pace.py [--parts scenes,voice,warm] [--scenes a,b] [--quality high]
+
+- scenes: wall seconds of rendering per second of video, each scene at reading pace (default
+          15 characters a second), at 1080p60 by default (target: at most 1.2)
+- voice:  seconds of synthesis per second of audio, every sentence of one scene, cold cache
+          (target: at most 0.2)
+- warm:   a second render of one scene with --voice on the same voice cache: how many
+          sentences it synthesises (target: 0)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import av
+
+from scenes.beats import voice
+from scenes.beats.inputs import SceneInput, default_scene_input
+from scenes.beats.narration import Narration
+from scenes.output.render import render_scene
+from scenes.registry import SCENES
+
+
+def video_seconds(path: Path) -> float:
+    with av.open(str(path)) as container:
+        return float(container.duration) / av.time_base
+
+
+def render(name: str, quality: str, told: Narration) -> tuple[float, float]:
+    """Wall seconds of rendering ``name`` and the seconds of video it gave (no render cache)."""
+    inp = default_scene_input()
+    inp = SceneInput(inp.trace, narration=told)
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        render_scene(name, inp, quality=quality, out_dir=Path(out), progress=False)
+        wall = time.perf_counter() - t0
+        return wall, video_seconds(Path(out) / f"{name}.mp4")
+
+
+def bench_scenes(names, quality):
+    print(f"scene        video s   wall s   wall/video at {quality} (reading pace)")
+    worst = 0.0
+    for name in names:
+        wall, video = render(name, quality, Narration())
+        worst = max(worst, wall / video)
+        print(f"{name:<12} {video:7.1f}  {wall:7.1f}   {wall / video:6.2f}", flush=True)
+    print(f"worst wall/video: {worst:.2f} (target <= 1.2)")
+
+
+def spoken_sentences(name: str) -> list[str]:
+    """Every spoken sentence of scene ``name``, from a dry run."""
+    from manim import tempconfig
+
+    from scenes.beats.inputs import set_scene_input
+
+    set_scene_input(None)
+    conf = {"dry_run": True, "from_animation_number": 10**9, "disable_caching": True,
+            "progress_bar": "none", "verbosity": "WARNING", "notify_outdated_version": False}
+    with tempconfig(conf):
+        scene = SCENES[name].cls()
+        scene.render()
+    return [spoken for _, _, spoken in scene.narrated]
+
+
+def bench_voice(name: str):
+    sentences = spoken_sentences(name)
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ[voice.CACHE_ENV] = cache
+        voice.say("Warm up.")  # loading the model is paid once per process, not per sentence
+        t0 = time.perf_counter()
+        audio = sum(voice.say(s).seconds for s in sentences)
+        wall = time.perf_counter() - t0
+    print(f"synthesis: {len(sentences)} sentences of {name}, {audio:.1f} s of audio in "
+          f"{wall:.1f} s: {wall / audio:.3f} s per second of audio (target <= 0.2)")
+
+
+def bench_warm(name: str, quality: str):
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ[voice.CACHE_ENV] = cache
+        before = voice.syntheses
+        cold, video = render(name, quality, Narration(voice=True))
+        first = voice.syntheses - before
+        warm, _ = render(name, quality, Narration(voice=True))
+        second = voice.syntheses - before - first
+    print(f"voice, {name} at {quality}: cold render {cold:.1f} s synthesised {first} sentences; "
+          f"warm re-render {warm:.1f} s synthesised {second} (target 0); video {video:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", default="scenes,voice,warm")
+    parser.add_argument("--scenes", default=",".join(SCENES))
+    parser.add_argument("--quality", default="high", choices=["low", "medium", "high"])
+    args = parser.parse_args()
+    parts = args.parts.split(",")
+    names = [n for n in args.scenes.split(",") if n]
+    if "voice" in parts:
+        bench_voice("forward")
+    if "warm" in parts:
+        bench_warm("forward", "low")
+    if "scenes" in parts:
+        bench_scenes(names, args.quality)
+
+
+if __name__ == "__main__":
+    main()
