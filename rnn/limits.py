@@ -33,7 +33,7 @@ MEMORY_BUDGET = 2 * GB
 JSON_BYTES_PER_FLOAT = 200  # measured peak of json.dumps per float written, with its lists
 
 # Files read.
-MAX_TRACE_FILE = 256 * 1024**2  # a saved Trace (JSON)
+MAX_TRACE_FILE = 200 * 1024**2  # a saved Trace (JSON): parsing peaks at about 7x the file
 MAX_WEIGHTS_FILE = 256 * 1024**2  # a checkpoint (.npz)
 MAX_TRAIN_FILE = 16 * 1024**2  # the text `train` learns
 MAX_LECTURE_FILE = 1024**2  # a lecture file (TOML)

@@ -71,11 +71,11 @@ def _refuse_constant(name: str):
 def parse_json(text: str, source: str):
     """``json.loads`` after checking nesting depth and digit runs, so it cannot blow up."""
     bare = _STRING.sub('""', text)  # brackets and digits inside strings do not count
-    brackets = np.frombuffer(bare.encode("utf-8", "replace"), dtype=np.uint8)
-    steps = np.zeros(len(brackets), dtype=np.int64)
-    steps[(brackets == ord("[")) | (brackets == ord("{"))] = 1
-    steps[(brackets == ord("]")) | (brackets == ord("}"))] = -1
-    if len(steps) and int(np.cumsum(steps).max()) > limits.MAX_JSON_DEPTH:
+    chars = np.frombuffer(bare.encode("utf-8", "replace"), dtype=np.uint8)
+    opens = (chars == ord("[")) | (chars == ord("{"))
+    brackets = opens | (chars == ord("]")) | (chars == ord("}"))
+    depth = np.cumsum(np.where(opens[brackets], 1, -1), dtype=np.int32)  # brackets only
+    if depth.size and int(depth.max()) > limits.MAX_JSON_DEPTH:
         raise UnrolledError(f"{source}: JSON nested deeper than {limits.MAX_JSON_DEPTH} levels")
     if re.search(rf"\d{{{limits.MAX_JSON_DIGITS + 1}}}", bare):
         raise UnrolledError(f"{source}: a JSON number has more than {limits.MAX_JSON_DIGITS} "
