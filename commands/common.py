@@ -16,8 +16,6 @@ from rnn import UnrolledError
 from rnn.atomic import check_output_folder, check_output_path
 from rnn.limits import RANGES, Diverged
 
-POSITIVE_INT = click.IntRange(min=1)
-
 
 class FiniteRange(click.FloatRange):
     """A FloatRange that also refuses NaN and infinities (NaN passes every comparison)."""
@@ -38,8 +36,6 @@ def ranged(name: str) -> click.ParamType:
         return click.IntRange(min=int(r.lo), max=int(r.hi), min_open=r.lo_open)
     return FiniteRange(min=r.lo, max=r.hi, min_open=r.lo_open)
 
-
-POSITIVE_FLOAT = FiniteRange(min=0, min_open=True)
 
 
 class InputError(click.ClickException):
@@ -69,6 +65,9 @@ class OneLineErrors(click.Group):
         except UnrolledError as exc:
             click.echo(f"Error: {_one_line(str(exc))}", err=True)
             sys.exit(2)
+        except MemoryError:  # the limits should make this unreachable; one line if not
+            click.echo("Error: out of memory; use a smaller model or text", err=True)
+            sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
