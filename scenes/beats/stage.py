@@ -6,6 +6,7 @@ so the lecture can run the forward, backward and gradient beats on the same draw
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -127,8 +128,11 @@ def beat(stage, name: str, caption: str, spoken: str | None = None) -> Iterator[
                            get_theme(get_scene_input().theme))
         scene.add(band)
     yield
-    if scene.time - start < hold:
-        scene.wait(hold - (scene.time - start))
+    missing = hold - (scene.time - start)
+    if missing > 0:
+        # a frozen wait shows whole frames, rounded down: ask for enough of them
+        frames = math.ceil(missing * config.frame_rate - 1e-6)
+        scene.wait((frames + 0.5) / config.frame_rate)
     elapsed = scene.time - start
     if told.voice and movie and not scene.renderer.skip_animations:
         # silence up to the end of the beat: the sound then lasts as long as the video,

@@ -59,6 +59,7 @@ def test_every_caption_lies_within_the_sentence_of_its_beat(narrated):
         for cue in cues:
             if start - 0.01 <= cue.start < end:
                 covered += 1
-                assert said_from - 0.3 <= cue.start and cue.end <= said_to + 0.3, (cue, said_to)
+                assert said_from - 0.3 <= cue.start and cue.end <= said_to + 0.3, (
+                    cue, section, said_from, said_to, sections)
         start = end
     assert covered == len(cues)

@@ -44,7 +44,7 @@ def test_the_default_case_explodes_and_is_clipped():
 def test_beats_are_named_and_narrated(default):
     scene, inp = default
     assert scene.board.beats == ["exploding", "clip", "steps"]
-    captions = [c.content for c in scene.renderer.file_writer.subcaptions]
+    captions = [caption for _, caption, _ in scene.narrated]  # one sentence per beat
     assert len(captions) == 3
     assert norm_text(inp.extra["plain"].update.grad_norm) in captions[0]
 

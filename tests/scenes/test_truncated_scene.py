@@ -48,7 +48,7 @@ def test_beats_are_sections_with_one_caption_each(default):
     beats = ["sequence"] + [f"{kind} window {k}" for k in (1, 2, 3)
                             for kind in ("forward", "backward", "renew")] + ["compare"]
     assert scene.board.beats == beats
-    captions = [c.content for c in scene.renderer.file_writer.subcaptions]
+    captions = [caption for _, caption, _ in scene.narrated]  # one sentence per beat
     assert len(captions) == len(beats)
     assert "cut" in captions[0]
 

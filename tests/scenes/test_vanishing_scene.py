@@ -37,7 +37,7 @@ def _plotted(scene, key):
 def test_beats_are_named_and_narrated(default):
     scene, _ = default
     assert scene.board.beats == ["two networks", "radius 0.5", "radius 1.8", "log plot"]
-    captions = [c.content for c in scene.renderer.file_writer.subcaptions]
+    captions = [caption for _, caption, _ in scene.narrated]  # one sentence per beat
     assert len(captions) == 4
     assert "vanishes" in captions[1] and "explodes" in captions[2]
 
