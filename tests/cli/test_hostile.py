@@ -484,3 +484,15 @@ def test_readme_limits_table_matches_the_code():
         actual = eval(name.strip().strip("`"), vars(limits))
         actual = actual.hi if isinstance(actual, limits.Range) else actual
         assert stated == pytest.approx(actual, rel=1e-5), (name, value)
+
+
+def test_publish_checks_the_target_again_just_before_the_rename(tmp_path: Path):
+    from rnn import UnrolledError
+    from rnn.atomic import atomic_path
+
+    target = tmp_path / "t.json"
+    with pytest.raises(UnrolledError, match="FIFO"), atomic_path(target) as tmp:
+        tmp.write_text("{}")
+        os.mkfifo(target)  # the target turns into a FIFO while the work runs
+    assert stat.S_ISFIFO(os.lstat(target).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["t.json"]  # the temporary file is gone
