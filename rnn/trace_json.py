@@ -216,7 +216,8 @@ def _trace_from_dict(r: Reader, obj: dict, config, vocabulary, where: str = "") 
     params = r.params(obj, "params", H, D, K, where)
     targets = r.get(obj, "targets", where)
     if (not isinstance(targets, list) or len(targets) != T
-            or any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < K for v in targets)):
+            or any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < K
+                   for v in targets)):
         r.fail(f"{where + 'targets'!r} must be {T} integers in 0..{K - 1}")
     steps = r.get(obj, "steps", where)
     if not isinstance(steps, list) or len(steps) != T:

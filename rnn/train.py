@@ -72,7 +72,8 @@ def train(
     """
     if len(text) < cfg.window + 1:
         raise UnrolledError(
-            f"the text has {len(text)} characters; training needs more than the window ({cfg.window})"
+            f"the text has {len(text)} characters; "
+            f"training needs more than the window ({cfg.window})"
         )
     for name in ("hidden", "window", "iterations", "seed", "init_scale", "lr", "sample_every"):
         check_range(name, getattr(cfg, name))
@@ -113,5 +114,6 @@ def train(
         if on_progress:
             on_progress(n + 1, smooth)
         if on_sample and cfg.sample_every and (n + 1) % cfg.sample_every == 0:
-            on_sample(n + 1, vocabulary.decode(sample(params, h, inputs[0], cfg.sample_length, rng)))
+            drawn = sample(params, h, inputs[0], cfg.sample_length, rng)
+            on_sample(n + 1, vocabulary.decode(drawn))
     return TrainResult(params, vocabulary, smooth, cfg.iterations, losses)
