@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from commands.common import InputError, check_input_files, check_writable, ranged
+from commands.common import (
+    InputError,
+    check_input_files,
+    check_output_file,
+    check_writable,
+    ranged,
+)
 from commands.lecture import (
     FORMAT_CHOICES,
     build_lecture,
@@ -143,6 +149,7 @@ def slides(scenes, all_scenes, model, pace, voice, captions, theme, values, trac
         lecture = dataclasses.replace(lecture, path=Path(name or "-".join(names)), title="unrolled")
     elif name:
         lecture = dataclasses.replace(lecture, path=Path(name))
+    check_output_file(out / f"{lecture.path.stem}.{to}")  # the deck: never over a FIFO or device
     options = {"one_file": one_file, "reveal_url": reveal_url} if to == "html" else {}
     deck = lecture_deck(lecture, to=to, out_dir=out, n_jobs=jobs, progress=True, **options)
     click.echo(f"wrote {deck}")

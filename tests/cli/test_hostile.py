@@ -310,6 +310,8 @@ CASES = [
     C("slides-out-dev-null", "slides", "forward", "--out", "/dev/null"),
     C("slides-trace-deep", "slides", "forward", "--trace", "{in}", "--out", "out",
       make=lambda d: _bytes(d, b"{\"a\":" * 50_000 + b"1" + b"}" * 50_000), message="nested"),
+    C("slides-deck-fifo", "slides", "forward", "--out", "out",
+      plant={"forward.pptx": _fifo("forward.pptx")}, message="FIFO"),
     C("slides-hidden-zero", "slides", "forward", "--hidden", "0", "--out", "out",
       message="--hidden"),
     C("slides-weights-bomb", "slides", "forward", "--weights", "{in}", "--out", "out",
