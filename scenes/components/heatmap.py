@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import PIL.Image
 from manim import (
     LEFT,
     RESAMPLING_ALGORITHMS,
@@ -22,7 +21,6 @@ from manim import (
     Text,
     VGroup,
 )
-from manim.camera import camera as _camera_module
 
 # Blue-white-red, -1..1 (Paul Tol's RdBu, its lighter ends so dark text reads on every cell)
 DIVERGING = ((-1.0, "#4393C3"), (0.0, "#F7F7F7"), (1.0, "#D6604D"))
@@ -31,35 +29,6 @@ SEQUENTIAL = ("#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725")
 NAN_RGBA = (128, 128, 128, 255)  # a non-finite activation: grey
 MAX_DECADES = 12  # a log colour scale spans at most this many powers of ten
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-class _CameraImage:
-    """``PIL.Image`` as manim's camera module sees it, with one call mended.
-
-    manim 0.21 paints every ImageMobject onto ``Image.fromarray(np.zeros((h, w)),
-    mode="RGBA")``, a blank canvas that Pillow 12 and later refuse ("Invalid mode for data
-    type"). Here that call gets the same blank canvas from ``Image.new``; all else is Pillow's.
-    """
-
-    def __getattr__(self, name: str):
-        return getattr(PIL.Image, name)
-
-    @staticmethod
-    def fromarray(obj, mode: str | None = None):
-        arr = np.asarray(obj)
-        if mode == "RGBA" and arr.ndim == 2 and not arr.any():
-            return PIL.Image.new("RGBA", (arr.shape[1], arr.shape[0]))
-        return PIL.Image.fromarray(obj) if mode is None else PIL.Image.fromarray(obj, mode=mode)
-
-
-def _mend_camera() -> None:
-    try:
-        PIL.Image.fromarray(np.zeros((1, 1)), mode="RGBA")
-    except (ValueError, TypeError):
-        _camera_module.Image = _CameraImage()
-
-
-_mend_camera()
 
 
 def _rgb(hex_color: str) -> np.ndarray:
