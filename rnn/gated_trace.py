@@ -16,6 +16,7 @@ import numpy as np
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary
 from rnn.gated_params import GATED_PARAM_NAMES, GatedParams
+from rnn.trace import Update
 
 
 @dataclass
@@ -49,6 +50,7 @@ class GatedTrace:
     grads: dict[str, np.ndarray]  # totals for W_ih, W_hh, b_ih, b_hh, V, c, h0 (and cell0)
     config: RNNConfig | None = None
     vocabulary: Vocabulary | None = None
+    update: Update | None = None  # the renewal after this pass (trace, truncated windows)
     extra: dict = field(default_factory=dict)  # free-form notes
 
     # Sizes and views -------------------------------------------------------------

@@ -25,12 +25,16 @@ MAX_SAMPLE_EVERY = MAX_ITERATIONS
 MAX_SEED = 2**32 - 1  # numpy's seed range
 MAX_SCALE = 100.0  # init scale and spectral radius: beyond this every unit saturates anyway
 MAX_CLIP = 1e12  # a threshold above any gradient norm that stays finite in a run
+MAX_FORGET_BIAS = 20.0  # LSTM: sigmoid(20) is 1 in float32; beyond it nothing changes
 MAX_LR = sys.float_info.max  # any finite rate: an overflowing renewal is reported (status 1)
 
-# Memory of one run: a Trace of T steps keeps about (D + 6H + 3K) floats a step, and the
-# error tensor dL(s)/dh(t) (error_by_source, computed on demand) is T x T x H float64.
+# Memory of one run: a Trace of T steps keeps about (D + 6H + 3K) floats a step (a gated cell
+# (D + (3G + 8)H + 3K)), the norms ||dL(s)/dh(t)|| are T x T, and the error tensor dL(s)/dh(t)
+# (error_by_source) T x T x H float64 when it is written (the gated cells build it, twice
+# for the LSTM, to take its norms).
 MEMORY_BUDGET = 2 * GB
 JSON_BYTES_PER_FLOAT = 200  # measured peak of json.dumps per float written, with its lists
+FULL_ERRORS_FLOATS = 100_000  # error_by_source is written when T x T x H is at most this
 
 # Files read.
 MAX_TRACE_FILE = 200 * 1024**2  # a saved Trace (JSON): parsing peaks at about 7x the file
@@ -42,6 +46,9 @@ MAX_JSON_DIGITS = 40  # digits in a row in a JSON number (floats are written wit
 MAX_NPZ_MEMBER = 256 * 1024**2  # declared bytes of one array in a checkpoint
 MAX_NPZ_RATIO = 100  # declared size / compressed size of a member (a zip bomb is ~1000)
 MAX_NPZ_MEMBERS = 16
+MAX_TRACE_NPZ_FILE = 512 * 1024**2  # a saved Trace (.npz): read member by member, no parsing
+MAX_TRACE_NPZ_MEMBERS = 64 * (MAX_TEXT + 1)  # a window holds at most 60 arrays
+MAX_TRACE_NPZ_HEADER = 16 * 1024**2  # the JSON header member of a Trace .npz
 
 # gradcheck: five forward passes per parameter entry; refuse what would take minutes.
 MAX_GRADCHECK_SECONDS = 120.0
@@ -80,6 +87,8 @@ RANGES: dict[str, Range] = {
     "seed": Range(int, 0, MAX_SEED, reason="numpy seeds are 32-bit non-negative"),
     "init_scale": Range(float, 0, MAX_SCALE, lo_open=True, reason="tanh saturates beyond"),
     "radius": Range(float, 0, MAX_SCALE, lo_open=True, reason="tanh saturates beyond"),
+    "forget_bias": Range(float, -MAX_FORGET_BIAS, MAX_FORGET_BIAS,
+                         reason="sigmoid saturates beyond"),
     "lr": Range(float, 0, MAX_LR, lo_open=True, reason="finite; overflow is exit 1"),
     "clip": Range(float, 0, MAX_CLIP, lo_open=True, reason="finite threshold"),
     "window": Range(int, 1, MAX_WINDOW, reason="a window's trace is kept whole"),
@@ -102,50 +111,62 @@ def check_text(text: str, what: str = "the text") -> None:
         raise UnrolledError(f"{what} has {len(text)} characters; at most {MAX_TEXT} are accepted")
 
 
-def trace_bytes(T: int, H: int, K: int, D: int, window: int | None = None,
-                as_json: bool = False) -> int:
-    """Estimated peak memory (bytes) of tracing T steps, the error tensor included.
+GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}
 
-    With ``window``, each window's tensor is window x window x H; with ``as_json`` every float
-    written (the lower triangle of the tensor and the steps) costs ``JSON_BYTES_PER_FLOAT``.
+
+def trace_bytes(T: int, H: int, K: int, D: int, window: int | None = None,
+                as_json: bool = False, cell: str = "rnn", full_errors: bool = False) -> int:
+    """Estimated peak memory (bytes) of tracing T steps and taking its error norms.
+
+    With ``window``, each window's norms (and tensor) are window x window; with ``as_json``
+    every float written costs ``JSON_BYTES_PER_FLOAT``. The simple RNN's norms need no
+    tensor; ``full_errors`` adds it. The gated cells always build it (the LSTM twice).
     """
+    G = GATE_COUNT[cell]
     w = min(window or T, T)
     n_windows = math.ceil(T / w)
-    per_step = D + 6 * H + 3 * K
-    params = H * (D + H + K) + H + K
-    tensor = n_windows * w * w * H  # error_by_source, all windows
-    floats = T * per_step + 3 * n_windows * params + tensor
+    per_step = D + 6 * H + 3 * K if cell == "rnn" else D + (3 * G + 8) * H + 3 * K
+    params = G * H * (D + H + 2) + K * (H + 1)
+    norms = n_windows * w * w * (2 if cell == "lstm" else 1)
+    tensor = n_windows * w * w * H * (2 if cell == "lstm" else 1)
+    written = tensor if cell == "rnn" and full_errors else 0
+    built = tensor if cell != "rnn" else written
+    floats = T * per_step + 3 * n_windows * params + norms + built
     total = 8 * floats
     if as_json:
-        total += JSON_BYTES_PER_FLOAT * (T * per_step + 3 * n_windows * params + tensor // 2)
+        total += JSON_BYTES_PER_FLOAT * (T * per_step + 3 * n_windows * params
+                                         + (norms + written) // 2)
     return total
 
 
 def check_trace_size(T: int, H: int, K: int, D: int, window: int | None = None,
-                     as_json: bool = False) -> None:
+                     as_json: bool = False, cell: str = "rnn", full_errors: bool = False) -> None:
     """Refuse, before allocating, a trace that would need more than ``MEMORY_BUDGET``."""
     if H > MAX_HIDDEN:
         raise UnrolledError(f"{H} hidden units; at most {MAX_HIDDEN} are accepted")
     if max(K, D) > MAX_VOCAB:
         raise UnrolledError(f"a vocabulary of {max(K, D)}; at most {MAX_VOCAB} characters")
-    need = trace_bytes(T, H, K, D, window, as_json)
+    need = trace_bytes(T, H, K, D, window, as_json, cell, full_errors)
     if need > MEMORY_BUDGET:
         raise UnrolledError(
             f"{T} steps x {H} hidden units would need about {need / GB:.1f} GB "
             f"(limit {MEMORY_BUDGET / GB:.0f} GB{', JSON included' if as_json else ''}); "
-            "use a shorter text, fewer hidden units or a --window"
+            "use a shorter text, fewer hidden units, a --window or an .npz file"
         )
 
 
-def gradcheck_seconds(T: int, H: int, K: int, D: int) -> float:
-    """Estimated time of a full gradient check: 4 forward passes per entry of U, W, V, b, c, h0."""
-    entries = H * (D + H + K) + 2 * H + K
-    per_step = STEP_SECONDS + 6 * H * (H + D + K) / FLOPS_PER_SECOND
+def gradcheck_seconds(T: int, H: int, K: int, D: int, cell: str = "rnn") -> float:
+    """Estimated time of a full gradient check: 4 forward passes per entry of every parameter
+    and initial state (U, W, V, b, c, h0; or W_ih, W_hh, b_ih, b_hh, V, c, h0 and cell0)."""
+    G = GATE_COUNT[cell]
+    states = 2 if cell == "lstm" else 1
+    entries = G * H * (D + H) + (G if cell == "rnn" else 2 * G) * H + K * (H + 1) + states * H
+    per_step = G * STEP_SECONDS + 6 * H * (G * (H + D) + K) / FLOPS_PER_SECOND
     return 4 * entries * T * per_step
 
 
-def check_gradcheck_size(T: int, H: int, K: int, D: int) -> None:
-    seconds = gradcheck_seconds(T, H, K, D)
+def check_gradcheck_size(T: int, H: int, K: int, D: int, cell: str = "rnn") -> None:
+    seconds = gradcheck_seconds(T, H, K, D, cell)
     if seconds > MAX_GRADCHECK_SECONDS:
         raise UnrolledError(
             f"gradcheck of {T} steps x {H} hidden units would take about {seconds / 60:.0f} "

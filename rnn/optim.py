@@ -1,4 +1,8 @@
-"""Parameter renewal: SGD and Adagrad, with element-wise or gradient-norm clipping."""
+"""Parameter renewal: SGD and Adagrad, with element-wise or gradient-norm clipping.
+
+The renewal iterates over the parameters' own names, so the simple RNN's Params and the gated
+cells' GatedParams go through the same optimiser (initial-state gradients are never renewed).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnn.errors import UnrolledError
+from rnn.gated_params import GatedParams
 from rnn.params import PARAM_NAMES, Params
 from rnn.trace import Update
 
@@ -14,14 +19,14 @@ CLIP_MODES = ("value", "norm")
 METHODS = ("sgd", "adagrad")
 
 
-def global_norm(grads: dict[str, np.ndarray]) -> float:
-    """L2 norm of all parameter gradients taken together."""
+def global_norm(grads: dict[str, np.ndarray], names=PARAM_NAMES) -> float:
+    """L2 norm of the gradients of ``names`` taken together."""
     with np.errstate(all="ignore"):
-        return float(np.sqrt(sum(float(np.sum(grads[n] * grads[n])) for n in PARAM_NAMES)))
+        return float(np.sqrt(sum(float(np.sum(grads[n] * grads[n])) for n in names)))
 
 
 def clip_gradients(
-    grads: dict[str, np.ndarray], clip: float | None, mode: str = "value"
+    grads: dict[str, np.ndarray], clip: float | None, mode: str = "value", names=PARAM_NAMES
 ) -> dict[str, np.ndarray]:
     """Clipped copies of the parameter gradients.
 
@@ -31,19 +36,19 @@ def clip_gradients(
     if mode not in CLIP_MODES:
         raise UnrolledError(f"clip mode must be one of {CLIP_MODES}, got {mode!r}")
     if clip is None:
-        return {n: grads[n].copy() for n in PARAM_NAMES}
+        return {n: grads[n].copy() for n in names}
     if not clip > 0:
         raise UnrolledError(f"clip threshold must be positive, got {clip}")
     if mode == "value":
-        return {n: np.clip(grads[n], -clip, clip) for n in PARAM_NAMES}
-    norm = global_norm(grads)
+        return {n: np.clip(grads[n], -clip, clip) for n in names}
+    norm = global_norm(grads, names)
     scale = clip / norm if norm > clip else 1.0
-    return {n: grads[n] * scale for n in PARAM_NAMES}
+    return {n: grads[n] * scale for n in names}
 
 
 @dataclass
 class Optimizer:
-    """SGD or Adagrad over the five shared parameters; Adagrad's memory persists across steps."""
+    """SGD or Adagrad over the shared parameters; Adagrad's memory persists across steps."""
 
     method: str = "sgd"
     lr: float = 0.1
@@ -62,12 +67,13 @@ class Optimizer:
         if self.clip_mode not in CLIP_MODES:
             raise UnrolledError(f"clip mode must be one of {CLIP_MODES}, got {self.clip_mode!r}")
 
-    def step(self, params: Params, grads: dict[str, np.ndarray]) -> Update:
+    def step(self, params: Params | GatedParams, grads: dict[str, np.ndarray]) -> Update:
         """Renew the parameters once from a whole pass's gradients; ``params`` is not modified."""
-        applied = clip_gradients(grads, self.clip, self.clip_mode)
+        names = tuple(params.as_dict())
+        applied = clip_gradients(grads, self.clip, self.clip_mode, names)
         new = {}
         with np.errstate(all="ignore"):
-            for n in PARAM_NAMES:
+            for n in names:
                 p, g = getattr(params, n), applied[n]
                 if self.method == "sgd":
                     new[n] = p - self.lr * g
@@ -80,8 +86,9 @@ class Optimizer:
             lr=self.lr,
             clip=self.clip,
             clip_mode=self.clip_mode,
-            grad_norm=global_norm(grads),
-            grad_norm_clipped=global_norm(applied),
+            grad_norm=global_norm(grads, names),
+            grad_norm_clipped=global_norm(applied, names),
             grads_applied=applied,
-            params_after=Params(**new),
+            params_after=(GatedParams(params.kind, **new) if isinstance(params, GatedParams)
+                          else Params(**new)),
         )

@@ -124,22 +124,25 @@ def _member_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str):
     return shape, dtype
 
 
-def load_npz(path: str | os.PathLike, what: str, allowed) -> dict[str, np.ndarray]:
+def load_npz(path: str | os.PathLike, what: str, allowed, limit: int = limits.MAX_WEIGHTS_FILE,
+             max_members: int = limits.MAX_NPZ_MEMBERS) -> dict[str, np.ndarray]:
     """The arrays of an ``.npz`` whose headers pass ``allowed(name, shape, dtype)``.
 
     ``allowed`` returns None if the member is acceptable or a reason to refuse it; it sees
     every header before any array data is read.
     """
     source = f"{what} {path}"
-    read_size(path, limits.MAX_WEIGHTS_FILE, what)
+    read_size(path, limit, what)
     if not zipfile.is_zipfile(path):
-        raise UnrolledError(f"{source} is not a valid checkpoint: not an .npz archive")
+        kind = "checkpoint" if what == "weights file" else what
+        raise UnrolledError(f"{source} is not a valid {kind}: not an .npz archive")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-            if len(infos) > limits.MAX_NPZ_MEMBERS:
-                raise UnrolledError(f"{source}: {len(infos)} members (at most "
-                                    f"{limits.MAX_NPZ_MEMBERS})")
+            if len(infos) > max_members:
+                raise UnrolledError(f"{source}: {len(infos)} members (at most {max_members})")
+            if len({info.filename for info in infos}) != len(infos):
+                raise UnrolledError(f"{source}: two members share a name")
             for info in infos:
                 shape, dtype = _member_header(zf, info, source)
                 reason = allowed(info.filename[:-4], shape, dtype)

@@ -43,7 +43,7 @@ def test_required_keys(doc):
     for key in ("format", "version", "config", "vocabulary", "inputs", "targets", "params", "h0",
                 "steps", "loss", "grads", "error_by_source", "params_after"):
         assert key in doc
-    assert doc["format"] == "unrolled.trace" and doc["version"] == 1
+    assert doc["format"] == "unrolled.trace" and doc["version"] == 2 and doc["cell"] == "rnn"
     step = doc["steps"][0]
     for key in ("t", "x", "a", "h", "o", "yhat", "loss", "dL_do", "dL_dh", "dL_dh_from_output",
                 "dL_dh_from_next", "dL_da"):
