@@ -298,6 +298,7 @@ def _convert(configs: list, dest: Path, to: str, one_file: bool, reveal_url: str
     if to == "pptx":
         with _quiet_tqdm():
             PowerPoint(presentation_configs=configs).convert_to(dest)
+        _set_properties(dest, title)
         _fix_zip_times(dest)
     else:
         _convert_html(configs, dest, one_file, reveal_url, title, assets_url)
@@ -377,6 +378,21 @@ class _quiet_tqdm:
 
     def __exit__(self, *exc):
         self._module.tqdm = self._real
+
+
+def _set_properties(path: Path, title: str) -> None:
+    """The deck's own title in its document properties, not python-pptx's template's."""
+    import datetime
+
+    from pptx import Presentation
+
+    prs = Presentation(str(path))
+    props = prs.core_properties
+    props.title, props.last_modified_by, props.author = title, "unrolled", ""
+    props.comments = "made with unrolled (manim-slides)"
+    # Fixed, like the zip times: a date in the file would change its bytes every run.
+    props.created = props.modified = datetime.datetime(2000, 1, 1)
+    prs.save(str(path))
 
 
 def _fix_zip_times(path: Path) -> None:

@@ -162,6 +162,8 @@ def test_pptx_is_reproducible(tmp_path, scene_input):
     with zipfile.ZipFile(decks[0]) as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert z.namelist()[0] == "[Content_Types].xml"
+    props = Presentation(str(decks[0])).core_properties
+    assert props.title == "two" and props.last_modified_by == "unrolled"
 
 
 def test_reveal_missing_is_one_error(tmp_path, scene_input, monkeypatch):
