@@ -8,12 +8,51 @@ from pathlib import Path
 import click
 
 from commands.common import InputError, check_output_file, ranged
-from commands.model import build_traces, model_options, report_non_finite, update_options
+from commands.model import (
+    build_model,
+    build_traces,
+    cell_options,
+    model_options,
+    report_non_finite,
+    update_options,
+)
 from rnn import trace_json
 
 
 def _vec(v) -> str:
     return "[" + " ".join(f"{x:+.3f}" for x in v) + "]"
+
+
+def _columns(tr) -> tuple[str, ...]:
+    """The per-step table's columns: the simple RNN's, or the gated cell's."""
+    kind = getattr(tr, "kind", "rnn")
+    cols = ("t", "x", "y", "h(t)")
+    if kind == "lstm":
+        cols += ("cell(t)", "f(t)")
+    elif kind == "gru":
+        cols += ("z(t)",)
+    cols += ("yhat(y)", "L(t)", "dL/dh from o(t)", "dL/dh from next")
+    return cols + (("dL/dcell(t)",) if kind == "lstm" else ("dL/da(t)",) if kind == "rnn"
+                   else ())
+
+
+def _row(tr, t: int, chars) -> list[str]:
+    s = tr.step(t)
+    kind = getattr(tr, "kind", "rnn")
+    x = repr(chars[int(s["x"].argmax())]) if chars else _vec(s["x"])
+    y = repr(chars[s["target"]]) if chars else str(s["target"])
+    row = [str(t), x, y, _vec(s["h"])]
+    if kind == "lstm":
+        row += [_vec(s["cell"]), _vec(s["gate_f"])]
+    elif kind == "gru":
+        row += [_vec(s["gate_z"])]
+    row += [f"{s['yhat'][s['target']]:.4f}", f"{s['loss']:.4f}", _vec(s["dL_dh_from_output"]),
+            _vec(s["dL_dh_from_next"])]
+    if kind == "lstm":
+        row.append(_vec(s["dL_dcell"]))
+    elif kind == "rnn":
+        row.append(_vec(s["dL_da"]))
+    return row
 
 
 def print_trace(traces) -> None:
@@ -27,17 +66,12 @@ def print_trace(traces) -> None:
         chars = tr.vocabulary.chars if tr.vocabulary else None
         window = tr.extra.get("window")
         title = f"window {i + 1}: steps {window['start']}..{window['stop']}" if window else "trace"
-        table = Table(title=f"{title}, loss {tr.loss:.6f}", title_justify="left")
-        for col in ("t", "x", "y", "h(t)", "yhat(y)", "L(t)", "dL/dh from o(t)",
-                    "dL/dh from h(t+1)", "dL/da(t)"):
+        table = Table(title=f"{getattr(tr, 'kind', 'rnn')} {title}, loss {tr.loss:.6f}",
+                      title_justify="left")
+        for col in _columns(tr):
             table.add_column(col, justify="right" if col in ("t", "L(t)", "yhat(y)") else "left")
         for t in range(1, tr.T + 1):
-            s = tr.step(t)
-            x = repr(chars[int(s["x"].argmax())]) if chars else _vec(s["x"])
-            y = repr(chars[s["target"]]) if chars else str(s["target"])
-            table.add_row(str(t), x, y, _vec(s["h"]), f"{s['yhat'][s['target']]:.4f}",
-                          f"{s['loss']:.4f}", _vec(s["dL_dh_from_output"]),
-                          _vec(s["dL_dh_from_next"]), _vec(s["dL_da"]))
+            table.add_row(*_row(tr, t, chars))
         console.print(table)
         grads = Table(title="gradient totals (sum over t of per-step contributions)",
                       title_justify="left")
@@ -59,25 +93,38 @@ def print_trace(traces) -> None:
 
 @click.command()
 @model_options
+@cell_options
 @update_options
 @click.option("--json", "json_path", type=click.Path(path_type=Path, allow_dash=True),
               default=None,
-              help="Write the whole Trace as JSON (see the README for the format); - for stdout.")
+              help="Write the whole Trace (see the README for the format): binary if the name "
+                   "ends in .npz, else JSON; - for JSON on stdout.")
+@click.option("--full-errors", is_flag=True,
+              help="Simple RNN: write the vectors dL(s)/dh(t) too (T x T x H floats; by default "
+                   "only when that is at most 100000).")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def trace(model, window, optimizer, lr, clip, clip_mode, json_path, quiet):
+def trace(model, cell, forget_bias, window, optimizer, lr, clip, clip_mode, json_path,
+          full_errors, quiet):
     """Run forward and BPTT once and print every activation, error and gradient."""
     to_stdout = json_path is not None and str(json_path) == "-"
+    if full_errors and cell != "rnn":
+        raise InputError(f"--full-errors writes the simple RNN's error vectors; {cell} traces "
+                         "hold their norms")
+    if full_errors and json_path is None:
+        raise InputError("--full-errors applies to the file written by --json")
     if json_path and not to_stdout:
         check_output_file(json_path)
-    traces = build_traces(model, window, optimizer, lr, clip, clip_mode,
-                          as_json=json_path is not None)
+    as_json = json_path is not None and (to_stdout or not trace_json.is_npz(json_path))
+    traces = build_traces(model, window, optimizer, lr, clip, clip_mode, as_json=as_json,
+                          cell=cell, forget_bias=forget_bias, full_errors=full_errors)
+    full = True if full_errors else None
     if to_stdout:
-        click.echo(trace_json.dumps(traces), nl=False)
+        click.echo(trace_json.dumps(traces, full_errors=full), nl=False)
         quiet = True  # the table would corrupt the JSON on standard output
         json_path = None
     if json_path:
         try:
-            trace_json.save(json_path, traces)
+            trace_json.save(json_path, traces, full_errors=full)
         except OSError as err:
             raise InputError(f"cannot write {json_path}: {err.strerror}") from None
     if not quiet:
@@ -89,10 +136,12 @@ def trace(model, window, optimizer, lr, clip, clip_mode, json_path, quiet):
 
 @click.command()
 @model_options
-def gradcheck(model):
+@cell_options
+def gradcheck(model, cell, forget_bias):
     """Compare BPTT's gradients with central finite differences; fail above 1e-6.
 
-    Sizes that could not finish in a few minutes are refused; big ones show a progress bar.
+    Every parameter and initial state of the cell is checked. Sizes that could not finish in
+    a few minutes are refused; big ones show a progress bar.
     """
     from rich.progress import (
         BarColumn,
@@ -102,20 +151,25 @@ def gradcheck(model):
         TimeRemainingColumn,
     )
 
+    from rnn.gated_gradcheck import gated_entries, gated_gradient_check
     from rnn.gradcheck import gradient_check, gradient_entries
     from rnn.limits import check_gradcheck_size
 
-    built = model.build()
+    built = build_model(model, cell, forget_bias)
     T, D = built.X.shape
-    check_gradcheck_size(T, built.params.hidden_size, built.params.output_size, D)
+    check_gradcheck_size(T, built.params.hidden_size, built.params.output_size, D, cell)
+    check, entries = ((gradient_check, gradient_entries) if cell == "rnn"
+                      else (gated_gradient_check, gated_entries))
     with Progress(TextColumn("finite differences"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), transient=True, disable=None) as progress:
-        task = progress.add_task("gradcheck", total=gradient_entries(built.params))
-        errors = gradient_check(built.params, built.X, built.y,
-                                on_progress=lambda n: progress.update(task, completed=n))
+        task = progress.add_task("gradcheck", total=entries(built.params))
+        errors = check(built.params, built.X, built.y,
+                       on_progress=lambda n: progress.update(task, completed=n))
     worst = max(errors.values())
+    width = max(len(name) for name in errors)
     for name, err in errors.items():
-        click.echo(f"{name:>3}  max relative error {err:.3e}  {'ok' if err <= 1e-6 else 'FAIL'}")
+        click.echo(f"{name:>{width}}  max relative error {err:.3e}  "
+                   f"{'ok' if err <= 1e-6 else 'FAIL'}")
     if not worst <= 1e-6:  # NaN fails too
         click.echo(f"Error: gradient check failed (worst {worst:.3e} > 1e-6)", err=True)
         sys.exit(1)
@@ -125,6 +179,7 @@ def gradcheck(model):
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--hidden", type=ranged("hidden"), default=100, show_default=True,
               help="Hidden units.")
+@cell_options
 @click.option("--window", type=ranged("window"), default=25, show_default=True,
               help="Characters per truncated-BPTT window.")
 @click.option("--iterations", type=ranged("iterations"), default=2000, show_default=True,
@@ -140,14 +195,17 @@ def gradcheck(model):
 @click.option("--seed", type=ranged("seed"), default=0, show_default=True,
               help="Initialisation and sampling seed (0 to 2**32 - 1).")
 @click.option("--init-scale", type=ranged("init_scale"), default=0.01, show_default=True,
-              help="Standard deviation of the initial weights.")
+              help="Standard deviation of the initial weights (simple RNN).")
 @click.option("--sample-every", type=ranged("sample_every"), default=500, show_default=True,
               help="Print a sample every N iterations (0: never).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Checkpoint to write (default: FILE with suffix .npz in media/).")
-def train(file, hidden, window, iterations, optimizer, lr, clip, clip_mode, seed, init_scale,
-          sample_every, out):
-    """Train on a text file (min-char-rnn style) and save a checkpoint for --weights."""
+def train(file, hidden, cell, forget_bias, window, iterations, optimizer, lr, clip, clip_mode,
+          seed, init_scale, sample_every, out):
+    """Train on a text file (min-char-rnn style) and save a checkpoint for --weights.
+
+    --cell lstm or gru trains a gated cell the same way; the checkpoint records its cell.
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from rnn.checkpoint import save_checkpoint
@@ -156,12 +214,18 @@ def train(file, hidden, window, iterations, optimizer, lr, clip, clip_mode, seed
     from rnn.train import TrainConfig
     from rnn.train import train as run_training
 
+    if forget_bias is not None and cell != "lstm":
+        raise InputError(f"--forget-bias applies to --cell lstm, not {cell}")
+    given = click.get_current_context().get_parameter_source("init_scale")
+    if cell != "rnn" and given == click.core.ParameterSource.COMMANDLINE:
+        raise InputError(f"--init-scale applies to the simple RNN; the {cell} is initialised "
+                         "as torch does")
     text = read_text(file, MAX_TRAIN_FILE, "text file")
     out = out or Path("media") / f"{file.stem}.npz"
     check_output_file(out)
     cfg = TrainConfig(hidden=hidden, window=window, iterations=iterations, method=optimizer, lr=lr,
                       clip=clip, clip_mode=clip_mode, seed=seed, init_scale=init_scale,
-                      sample_every=sample_every)
+                      sample_every=sample_every, cell=cell, forget_bias=forget_bias or 0.0)
     with Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TextColumn("smooth loss {task.fields[loss]:.3f}"), TimeRemainingColumn(),
                   console=None, transient=False) as progress:

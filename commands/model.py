@@ -98,14 +98,63 @@ def update_options(f):
     return f
 
 
-def build_traces(model: ModelOptions, window, optimizer, lr, clip, clip_mode,
-                 as_json: bool = False):
-    """A Trace (full BPTT) or a list of window Traces (truncated), with their renewals.
+def cell_options(f):
+    """``--cell`` and the LSTM's ``--forget-bias``, passed to ``f`` as ``cell`` and
+    ``forget_bias`` (None when not given)."""
+    options = [
+        click.option("--cell", type=click.Choice(["rnn", "lstm", "gru"]), default="rnn",
+                     show_default=True,
+                     help="The recurrent cell: simple RNN, LSTM or GRU (torch's layout)."),
+        click.option("--forget-bias", type=ranged("forget_bias"), default=None,
+                     help="LSTM: added to the forget gate's bias at initialisation (default 0; "
+                          "1 keeps errors longer, Jozefowicz et al. 2015)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
 
-    With ``as_json``, the memory of writing the JSON counts in the size check too.
+
+def build_model(model: ModelOptions, cell: str = "rnn", forget_bias: float | None = None):
+    """A TextModel (simple RNN) or a GatedTextModel; options that do not apply to the cell
+    are refused with one line."""
+    if forget_bias is not None and cell != "lstm":
+        raise InputError(f"--forget-bias applies to --cell lstm, not {cell}")
+    if cell == "rnn":
+        return model.build()
+    from rnn.data import Vocabulary
+    from rnn.gated_model import gated_text_model
+
+    for key, flag in (("radius", "--radius"), ("init_scale", "--init-scale")):
+        if key in model.given:
+            raise InputError(f"{flag} applies to the simple RNN; the {cell} is initialised as "
+                             "torch does")
+    if forget_bias is not None and model.weights is not None:
+        raise InputError("--forget-bias sets the initialisation; with --weights the "
+                         "checkpoint's weights are used")
+    if not model.text:
+        raise InputError("--text is empty; give at least two characters")
+    if len(model.text) > MAX_TEXT:
+        raise InputError(f"--text has {len(model.text)} characters; at most {MAX_TEXT}")
+    if model.vocab is not None and len(model.vocab) > MAX_VOCAB:
+        raise InputError(f"--vocab has {len(model.vocab)} characters; at most {MAX_VOCAB}")
+    vocabulary = Vocabulary(tuple(model.vocab)) if model.vocab else None
+    return gated_text_model(model.text, cell, model.hidden, model.seed, forget_bias or 0.0,
+                            weights=model.weights, vocabulary=vocabulary)
+
+
+def build_traces(model: ModelOptions, window, optimizer, lr, clip, clip_mode,
+                 as_json: bool = False, cell: str = "rnn", forget_bias: float | None = None,
+                 full_errors: bool = False):
+    """A trace (full BPTT) or a list of window traces (truncated), with their renewals.
+
+    With ``as_json``, the memory of writing the JSON counts in the size check too, and with
+    ``full_errors`` the simple RNN's T x T x H error vectors.
     """
-    text_model = model.build()
-    text_model.check_size(window, as_json)
+    text_model = build_model(model, cell, forget_bias)
+    if cell == "rnn":
+        text_model.check_size(window, as_json, full_errors)
+    else:
+        text_model.check_size(window, as_json)
     opt = Optimizer(optimizer, lr, clip, clip_mode)
     return text_model.windows(window, opt) if window else text_model.trace(opt)
 

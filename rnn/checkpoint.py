@@ -1,4 +1,10 @@
-"""Checkpoints: parameters and vocabulary in a plain ``.npz`` (no pickle), for ``--weights``."""
+"""Checkpoints: parameters, vocabulary and cell type in a plain ``.npz`` (no pickle), for
+``--weights``.
+
+A simple-RNN checkpoint holds U, W, V, b, c; an LSTM or GRU checkpoint W_ih, W_hh, b_ih, b_hh,
+V, c in torch's layout. The member ``cell`` says which ("rnn" when absent: the checkpoints
+written before the gated cells existed).
+"""
 
 from __future__ import annotations
 
@@ -11,28 +17,37 @@ from rnn import limits
 from rnn.atomic import atomic_path
 from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
+from rnn.gated_params import GATED_PARAM_NAMES, GatedParams
 from rnn.params import PARAM_NAMES, Params
 from rnn.safe_io import load_npz, parse_json
 
+CELLS = ("rnn", "lstm", "gru")
 
-def save_checkpoint(path: str | Path, params: Params, vocabulary: Vocabulary, meta: dict) -> None:
-    """Write U, W, V, b, c, the vocabulary and a JSON ``meta`` record; atomically."""
+
+def cell_of(params: Params | GatedParams) -> str:
+    return params.kind if isinstance(params, GatedParams) else "rnn"
+
+
+def save_checkpoint(path: str | Path, params: Params | GatedParams, vocabulary: Vocabulary,
+                    meta: dict) -> None:
+    """Write the parameters, the vocabulary, the cell type and a JSON ``meta``; atomically."""
     with atomic_path(path, suffix=".tmp.npz") as tmp:
         np.savez(
             tmp,
             **params.as_dict(),
             vocabulary=np.array(vocabulary.chars, dtype="<U1"),
             meta=np.array(json.dumps(meta, sort_keys=True)),
+            cell=np.array(cell_of(params), dtype="<U4"),
         )
 
 
 def _allowed(name: str, shape: tuple, dtype: np.dtype) -> str | None:
     """Why member ``name`` of a checkpoint is refused, from its header alone (None: accepted)."""
-    if name in PARAM_NAMES:
+    if name in PARAM_NAMES or name in GATED_PARAM_NAMES:
         if dtype.kind not in "fiu":
             return f"has dtype {dtype} (expected floats or integers)"
-        if len(shape) not in (1, 2) or any(n > max(limits.MAX_HIDDEN, limits.MAX_VOCAB)
-                                            for n in shape):
+        biggest = max(4 * limits.MAX_HIDDEN, limits.MAX_VOCAB)  # an LSTM stacks 4 gate blocks
+        if len(shape) not in (1, 2) or any(n > biggest for n in shape):
             return f"has shape {shape}, beyond the limits"
         return None
     if name == "vocabulary":
@@ -45,35 +60,62 @@ def _allowed(name: str, shape: tuple, dtype: np.dtype) -> str | None:
         if dtype.kind != "U" or shape != () or dtype.itemsize > 4 * 65536:
             return f"must be one JSON string of at most 65536 characters, got {dtype} {shape}"
         return None
+    if name == "cell":
+        if dtype.kind != "U" or shape != () or dtype.itemsize > 16:
+            return f"must be one of {', '.join(CELLS)}, got {dtype} {shape}"
+        return None
     return "is not a checkpoint member"
 
 
-def load_checkpoint(path: str | Path) -> tuple[Params, Vocabulary, dict]:
-    """Read a checkpoint without pickles; every header is checked before any data is read.
+def _article(cell: str) -> str:
+    return f"a {cell}" if cell == "gru" else f"an {cell}"
+
+
+def load_any_checkpoint(path: str | Path) -> tuple[Params | GatedParams, Vocabulary, dict]:
+    """Read a checkpoint of any cell without pickles; every header is checked before any data.
 
     One clear UnrolledError if the file is bad.
     """
     path = Path(path)
     z = load_npz(path, "weights file", _allowed)
-    missing = [k for k in (*PARAM_NAMES, "vocabulary", "meta") if k not in z]
+    cell = str(z["cell"]) if "cell" in z else "rnn"
+    if cell not in CELLS:
+        raise UnrolledError(f"weights file {path}: cell must be one of {', '.join(CELLS)}, "
+                            f"got {cell!r}")
+    names = PARAM_NAMES if cell == "rnn" else GATED_PARAM_NAMES
+    missing = [k for k in (*names, "vocabulary", "meta") if k not in z]
     if missing:
         raise UnrolledError(f"weights file {path}: missing {', '.join(missing)}")
-    arrays = {k: z[k].astype(np.float64) for k in PARAM_NAMES}
+    arrays = {k: z[k].astype(np.float64) for k in names}
     chars = tuple(str(c) for c in z["vocabulary"])
     meta = parse_json(str(z["meta"]), f"weights file {path}: meta")
     for name, a in arrays.items():
         if not np.all(np.isfinite(a)):
             raise UnrolledError(f"weights file {path}: {name} holds NaN or infinite values")
     try:
-        params = Params(**arrays)
+        params = Params(**arrays) if cell == "rnn" else GatedParams(cell, **arrays)
         vocabulary = Vocabulary(chars)
     except UnrolledError as err:
         raise UnrolledError(f"weights file {path}: {err}") from None
     if len(vocabulary) != params.input_size or len(vocabulary) != params.output_size:
+        what = "U and V" if cell == "rnn" else "W_ih and V"
         raise UnrolledError(
-            f"weights file {path}: vocabulary of {len(vocabulary)} does not match U and V"
+            f"weights file {path}: vocabulary of {len(vocabulary)} does not match {what}"
         )
     if params.hidden_size > limits.MAX_HIDDEN:
         raise UnrolledError(f"weights file {path}: {params.hidden_size} hidden units "
                             f"(at most {limits.MAX_HIDDEN})")
     return params, vocabulary, meta
+
+
+def load_checkpoint(path: str | Path, cell: str = "rnn"):
+    """Read a checkpoint of cell ``cell``; one of another cell is refused with one line."""
+    params, vocabulary, meta = load_any_checkpoint(path)
+    if cell_of(params) != cell:
+        raise UnrolledError(f"weights file {path} holds {_article(cell_of(params))}; "
+                            f"--cell is {cell}")
+    return params, vocabulary, meta
+
+
+__all__ = ["CELLS", "cell_of", "load_any_checkpoint", "load_checkpoint",
+           "save_checkpoint"]

@@ -7,6 +7,7 @@ parameters drawn as torch draws them (``rnn.gated_params.init_gated_params``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -15,7 +16,10 @@ from rnn.data import Vocabulary, char_sequence
 from rnn.errors import UnrolledError
 from rnn.gated_params import GATES, GatedParams, init_gated_params
 from rnn.gated_trace import GatedTrace
+from rnn.gated_truncated import run_gated_truncated, run_gated_update
+from rnn.limits import MAX_VOCAB, check_range, check_text, check_trace_size
 from rnn.model import DEFAULT_TEXT
+from rnn.optim import Optimizer
 
 
 @dataclass
@@ -31,9 +35,28 @@ class GatedTextModel:
     forget_bias: float  # added to the LSTM's forget-gate bias at initialisation (0 for GRU)
     seed: int
 
-    def trace(self) -> GatedTrace:
-        """One forward and full BPTT pass from zero initial state(s); nothing is updated."""
-        trace = run_cell(self.cell, self.params, self.X, self.y)
+    def trace(self, optimizer: Optimizer | None = None) -> GatedTrace:
+        """One forward and full BPTT pass from zero initial state(s); with ``optimizer``, one
+        renewal of the parameters recorded in ``trace.update``."""
+        if optimizer is None:
+            trace = run_cell(self.cell, self.params, self.X, self.y)
+        else:
+            trace = run_gated_update(self.params, self.X, self.y, None, None, optimizer)
+        return self._label(trace)
+
+    def windows(self, window: int, optimizer: Optimizer | None = None) -> list[GatedTrace]:
+        """Truncated BPTT over windows of ``window`` steps, one renewal per window."""
+        traces = run_gated_truncated(self.params, self.X, self.y, window,
+                                     optimizer or Optimizer())
+        return [self._label(t) for t in traces]
+
+    def check_size(self, window: int | None = None, as_json: bool = False) -> None:
+        """Refuse, before allocating, a run that would need more memory than the limit."""
+        T, D = self.X.shape
+        check_trace_size(T, self.params.hidden_size, self.params.output_size, D, window,
+                         as_json, cell=self.cell)
+
+    def _label(self, trace: GatedTrace) -> GatedTrace:
         trace.vocabulary = self.vocabulary
         trace.extra.update(text=self.text, forget_bias=self.forget_bias, seed=self.seed)
         return trace
@@ -45,15 +68,35 @@ def gated_text_model(
     hidden: int = 3,
     seed: int = 0,
     forget_bias: float = 0.0,
+    weights: str | Path | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> GatedTextModel:
     """A deterministic LSTM or GRU for ``text``: same arguments, same bytes.
 
     ``forget_bias`` (LSTM only) is added to the forget gate's bias: 0 is torch's default,
-    1 the remedy of Jozefowicz et al. (2015) for errors that fade too fast.
+    1 the remedy of Jozefowicz et al. (2015) for errors that fade too fast. With ``weights``
+    (a checkpoint of the same cell), the parameters and vocabulary come from it.
     """
     if cell not in GATES:
         raise UnrolledError(f"cell must be one of {', '.join(GATES)}, got {cell!r}")
-    vocabulary, X, y = char_sequence(text)
+    check_text(text)
+    check_range("seed", seed)
+    check_range("forget_bias", float(forget_bias))
+    if vocabulary is not None and len(vocabulary) > MAX_VOCAB:
+        raise UnrolledError(f"a vocabulary of {len(vocabulary)}; at most {MAX_VOCAB} characters")
+    if weights is not None:
+        from rnn.checkpoint import load_checkpoint
+
+        params, vocabulary, meta = load_checkpoint(weights, cell)
+        vocabulary, X, y = char_sequence(text, vocabulary)
+        bias = meta.get("forget_bias", 0.0) if isinstance(meta, dict) else 0.0
+        bias = float(bias) if isinstance(bias, (int, float)) else 0.0
+        return GatedTextModel(cell, params, vocabulary, text, X, y, bias, seed)
+    check_range("hidden", hidden)
+    vocabulary, X, y = char_sequence(text, vocabulary)
+    if len(vocabulary) > MAX_VOCAB:
+        raise UnrolledError(f"the text has {len(vocabulary)} distinct characters; "
+                            f"at most {MAX_VOCAB} are accepted")
     params = init_gated_params(cell, len(vocabulary), hidden, len(vocabulary), seed,
                                forget_bias=float(forget_bias))
     return GatedTextModel(cell, params, vocabulary, text, X, y, float(forget_bias), seed)

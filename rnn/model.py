@@ -43,11 +43,13 @@ class TextModel:
         traces = run_truncated(self.params, self.X, self.y, window, optimizer or Optimizer())
         return [self._label(t) for t in traces]
 
-    def check_size(self, window: int | None = None, as_json: bool = False) -> None:
-        """Refuse, before allocating, a run that would need more memory than the limit."""
+    def check_size(self, window: int | None = None, as_json: bool = False,
+                   full_errors: bool = False) -> None:
+        """Refuse, before allocating, a run that would need more memory than the limit
+        (``full_errors``: the T x T x H error vectors are built to be written)."""
         T, D = self.X.shape
         check_trace_size(T, self.params.hidden_size, self.params.output_size, D, window,
-                         as_json)
+                         as_json, full_errors=full_errors)
 
     def _label(self, trace: Trace) -> Trace:
         trace.config, trace.vocabulary = self.config, self.vocabulary

@@ -1,4 +1,8 @@
-"""Training on a text, the min-char-rnn loop: windows of K characters, one renewal per window."""
+"""Training on a text, the min-char-rnn loop: windows of K characters, one renewal per window.
+
+The same loop trains the simple RNN, the LSTM and the GRU (``TrainConfig.cell``): the state
+carried from window to window is h, and for the LSTM the cell state too.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn.bptt import run
+from rnn.cells import run_cell
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary, one_hot
 from rnn.errors import UnrolledError
+from rnn.gated_params import GatedParams, init_gated_params
 from rnn.limits import MAX_VOCAB, Diverged, check_range
 from rnn.optim import Optimizer
 from rnn.params import Params, init_params
@@ -29,18 +34,38 @@ class TrainConfig:
     clip: float | None = 5.0  # None for no clipping
     clip_mode: str = "value"  # "value" (element-wise) or "norm" (global norm)
     seed: int = 0  # initialisation and sampling
-    init_scale: float = 0.01
+    init_scale: float = 0.01  # simple RNN only; the gated cells are drawn as torch draws them
+    cell: str = "rnn"  # "rnn", "lstm" or "gru"
+    forget_bias: float = 0.0  # LSTM: added to the forget gate's bias at initialisation
     sample_every: int = 500  # iterations between samples; 0 for none
     sample_length: int = 200  # characters per sample
 
 
 @dataclass
 class TrainResult:
-    params: Params
+    params: Params | GatedParams
     vocabulary: Vocabulary
     smooth_loss: float
     iterations: int
     losses: list[float]  # loss of each window, in order
+
+
+def sample_gated(params: GatedParams, h: np.ndarray, cell: np.ndarray | None, seed_index: int,
+                 n: int, rng: np.random.Generator):
+    """Draw ``n`` character indices from an LSTM or GRU, starting after ``seed_index``.
+
+    Each step is a one-step pass of the recording engine (its backward pass is not used):
+    the cell's equations live in one place.
+    """
+    idx, out = seed_index, []
+    for _ in range(n):
+        x = np.zeros((1, params.input_size))
+        x[0, idx] = 1.0
+        step = run_cell(params.kind, params, x, np.zeros(1, dtype=np.int64), h, cell)
+        h, cell = step.h[0], None if step.cell is None else step.cell[0]
+        idx = int(rng.choice(params.output_size, p=step.yhat[0]))
+        out.append(idx)
+    return out
 
 
 def sample(params: Params, h: np.ndarray, seed_index: int, n: int, rng: np.random.Generator):
@@ -75,8 +100,11 @@ def train(
             f"the text has {len(text)} characters; "
             f"training needs more than the window ({cfg.window})"
         )
-    for name in ("hidden", "window", "iterations", "seed", "init_scale", "lr", "sample_every"):
+    for name in ("hidden", "window", "iterations", "seed", "init_scale", "lr", "sample_every",
+                 "forget_bias"):
         check_range(name, getattr(cfg, name))
+    if cfg.cell not in ("rnn", "lstm", "gru"):
+        raise UnrolledError(f"cell must be one of rnn, lstm, gru, got {cfg.cell!r}")
     if cfg.clip is not None:
         check_range("clip", cfg.clip)
     vocabulary = Vocabulary.from_text(text)
@@ -85,17 +113,22 @@ def train(
                             f"at most {MAX_VOCAB} are accepted")
     data = vocabulary.encode(text)
     V = len(vocabulary)
-    params = init_params(RNNConfig(V, cfg.hidden, V, cfg.seed, cfg.init_scale))
+    if cfg.cell == "rnn":
+        params = init_params(RNNConfig(V, cfg.hidden, V, cfg.seed, cfg.init_scale))
+    else:
+        params = init_gated_params(cfg.cell, V, cfg.hidden, V, cfg.seed, cfg.forget_bias)
     opt = Optimizer(cfg.method, cfg.lr, cfg.clip, cfg.clip_mode)
     rng = np.random.default_rng(cfg.seed)
     smooth = -math.log(1.0 / V) * cfg.window  # the loss of a uniform guess
     losses = []
-    p, h = 0, np.zeros(cfg.hidden)
+    fresh_cell = np.zeros(cfg.hidden) if cfg.cell == "lstm" else None
+    p, h, cell = 0, np.zeros(cfg.hidden), fresh_cell
     for n in range(cfg.iterations):
         if p + cfg.window + 1 > len(data):
-            p, h = 0, np.zeros(cfg.hidden)  # back to the start of the text with a fresh state
+            # back to the start of the text with a fresh state
+            p, h, cell = 0, np.zeros(cfg.hidden), fresh_cell
         inputs, targets = data[p : p + cfg.window], data[p + 1 : p + cfg.window + 1]
-        trace = run(params, one_hot(inputs, V), targets, h)
+        trace = run_cell(cfg.cell, params, one_hot(inputs, V), targets, h, cell)
         loss = trace.loss
         bad = trace.first_non_finite()
         if bad:
@@ -108,12 +141,16 @@ def train(
             raise Diverged(f"training diverged at iteration {n + 1}: the renewed parameters "
                            "overflow; lower --lr or set --clip")
         h = trace.h[-1]
+        cell = None if cfg.cell != "lstm" else trace.cell[-1]
         p += cfg.window
         losses.append(loss)
         smooth = smooth * 0.999 + loss * 0.001
         if on_progress:
             on_progress(n + 1, smooth)
         if on_sample and cfg.sample_every and (n + 1) % cfg.sample_every == 0:
-            drawn = sample(params, h, inputs[0], cfg.sample_length, rng)
+            if cfg.cell == "rnn":
+                drawn = sample(params, h, inputs[0], cfg.sample_length, rng)
+            else:
+                drawn = sample_gated(params, h, cell, inputs[0], cfg.sample_length, rng)
             on_sample(n + 1, vocabulary.decode(drawn))
     return TrainResult(params, vocabulary, smooth, cfg.iterations, losses)
