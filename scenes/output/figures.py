@@ -57,6 +57,10 @@ FIGURES: tuple[Figure, ...] = (
     Figure("gru-cell", "gru-cell", "GRU: one step's gates and the error back through them"),
     Figure("carousel", "carousel",
            "LSTM: the last error through 60 steps, simple RNN against LSTM, on a log scale"),
+    Figure("activations", "activations", "real sizes: h(t) as a units x time heatmap"),
+    Figure("neuron-text", "neuron-text", "real sizes: the text coloured by one unit's activation"),
+    Figure("error-map", "error-map",
+           "real sizes: ||dL(s)/dh(t)|| for every pair of steps, on a log colour scale"),
 )
 
 

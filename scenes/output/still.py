@@ -2,8 +2,9 @@
 
 Manim has no vector output, but its cairo ``Camera`` only needs a cairo context: given one on
 an ``SVGSurface`` or ``PDFSurface``, it draws every VMobject as paths (text included, since
-Manim's ``Text`` is already outlines). Raster-only mobjects (images, point clouds) are refused
-rather than silently dropped.
+Manim's ``Text`` is already outlines). Images (the heatmaps) are painted by cairo too, as
+embedded bitmaps scaled by the surface, with the image's own resampling; point clouds are
+refused rather than silently dropped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cairo
-from manim import Camera, Scene, tempconfig
+import numpy as np
+from manim import RESAMPLING_ALGORITHMS, Camera, Scene, tempconfig
 
 from rnn.atomic import atomic_path, check_output_path
 from rnn.errors import UnrolledError
@@ -61,12 +63,37 @@ class VectorCamera(Camera):
         self.ctx.set_source_rgba(r, g, b, self.background_opacity)
         self.ctx.paint()
 
+    def display_multiple_image_mobjects(self, mobjects, pixel_array=None) -> None:
+        for mob in mobjects:
+            self._paint_image(mob)
+
+    def _paint_image(self, mob) -> None:
+        """Paint an image mobject's pixels onto the parallelogram of its corners."""
+        rgba = np.asarray(mob.get_pixel_array(), dtype=np.uint8)  # (h, w, 4)
+        h, w = rgba.shape[:2]
+        alpha = rgba[..., 3:4].astype(np.uint16)
+        # cairo's ARGB32 is premultiplied, BGRA in memory on little-endian machines
+        bgra = (rgba[..., [2, 1, 0]].astype(np.uint16) * alpha // 255).astype(np.uint8)
+        data = np.ascontiguousarray(np.concatenate([bgra, rgba[..., 3:4]], axis=2))
+        image = cairo.ImageSurface.create_for_data(memoryview(data), cairo.FORMAT_ARGB32, w, h)
+        ul, ur, dl = (np.asarray(p, dtype=np.float64) for p in mob.points[:3])
+        across, down = (ur - ul) / w, (dl - ul) / h  # frame units per image pixel
+        ctx = self.ctx
+        ctx.save()
+        ctx.transform(cairo.Matrix(across[0], across[1], down[0], down[1], ul[0], ul[1]))
+        ctx.set_source_surface(image, 0, 0)
+        nearest = mob.resampling_algorithm == RESAMPLING_ALGORITHMS["nearest"]
+        ctx.get_source().set_filter(cairo.FILTER_NEAREST if nearest else cairo.FILTER_GOOD)
+        ctx.rectangle(0, 0, w, h)
+        ctx.fill()
+        ctx.restore()
+        image.finish()
+
     def _refuse(self, mobjects, pixel_array=None):
         kinds = sorted({type(m).__name__ for m in mobjects})
         raise UnrolledError(f"a vector still cannot hold raster mobjects ({', '.join(kinds)})")
 
     display_multiple_point_cloud_mobjects = _refuse
-    display_multiple_image_mobjects = _refuse
     display_multiple_background_colored_vmobjects = _refuse
 
 
@@ -194,10 +221,12 @@ def _draw(scene: Scene, fmt: str, width: int, height: int) -> bytes:
 
 
 def _stable_svg_ids(data: bytes) -> bytes:
-    """Renumber cairo's process-wide surface ids (``surface5``) from 1, so bytes repeat."""
+    """Renumber cairo's process-wide ids (``surface5``, ``image13``) from 1, so bytes repeat."""
     seen: dict[bytes, bytes] = {}
 
     def renumber(match: re.Match) -> bytes:
-        return seen.setdefault(match.group(0), b"surface%d" % (len(seen) + 1))
+        kind = match.group(1)
+        count = sum(1 for key in seen if key.startswith(kind))
+        return seen.setdefault(match.group(0), b"%s%d" % (kind, count + 1))
 
-    return re.sub(rb"surface\d+", renumber, data)
+    return re.sub(rb"(?<=[\"#])(surface|image)\d+", renumber, data)  # ids, not base64

@@ -5,8 +5,10 @@ from __future__ import annotations
 import struct
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 from manim import (
+    RESAMPLING_ALGORITHMS,
     BLUE,
     DOWN,
     LEFT,
@@ -17,6 +19,7 @@ from manim import (
     Circle,
     Create,
     GrowArrow,
+    ImageMobject,
     PointCloudDot,
     Scene,
     Text,
@@ -161,3 +164,42 @@ def test_only_the_still_is_written(tmp_path, monkeypatch, fmt):
     monkeypatch.chdir(tmp_path)
     save_still(Figure, tmp_path / f"f.{fmt}", fmt, width_px=WIDTH)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"f.{fmt}"]
+
+
+CELLS = np.array([[[255, 0, 0, 255], [0, 0, 255, 255]],
+                  [[0, 200, 0, 255], [250, 250, 250, 255]]], dtype=np.uint8)  # 2 x 2 RGBA
+
+
+class WithImage(Scene):
+    """A 2 x 2 image stretched to 4 x 4 frame units at the centre, cells kept crisp."""
+
+    def construct(self):
+        image = ImageMobject(CELLS).set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+        self.add(image.stretch_to_fit_width(4).stretch_to_fit_height(4))
+
+
+def test_images_are_painted_with_their_cells_in_place(tmp_path):
+    from PIL import Image
+
+    save_still(WithImage, tmp_path / "f.png", "png", width_px=WIDTH, background="#000000")
+    with Image.open(tmp_path / "f.png") as image:
+        rgb = image.convert("RGB")
+        # the frame is 8 units high on 360 px: one cell is 2 units = 90 px, centred on 320, 180
+        assert rgb.getpixel((320 - 45, 180 - 45)) == (255, 0, 0)  # upper left
+        assert rgb.getpixel((320 + 45, 180 - 45)) == (0, 0, 255)  # upper right
+        assert rgb.getpixel((320 - 45, 180 + 45)) == (0, 200, 0)  # lower left
+        assert rgb.getpixel((320 + 45, 180 + 45)) == (250, 250, 250)
+        assert rgb.getpixel((320 - 100, 180)) == (0, 0, 0)  # outside the image
+
+
+@pytest.mark.parametrize("fmt, marker", [("svg", b"<image"), ("pdf", b"/Subtype /Image")])
+def test_images_are_embedded_in_vector_stills(tmp_path, fmt, marker):
+    out = save_still(WithImage, tmp_path / f"f.{fmt}", fmt, width_px=WIDTH)
+    assert marker in out.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["svg", "pdf"])
+def test_images_give_the_same_bytes_twice(tmp_path, fmt):
+    # cairo numbers embedded images process-wide; the still renumbers them from 1
+    first = save_still(WithImage, tmp_path / f"a.{fmt}", fmt, width_px=WIDTH).read_bytes()
+    assert save_still(WithImage, tmp_path / f"b.{fmt}", fmt, width_px=WIDTH).read_bytes() == first
