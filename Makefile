@@ -23,8 +23,12 @@ render: venv
 test: venv test-deps
 	$(PY) -m pytest -q
 
+# Every benchmark script in turn (each prints its own ratios; the reference loops are modules).
 bench: venv
-	$(PY) benchmarks/run.py
+	@for script in benchmarks/*.py; do \
+		case $$script in */__init__.py|*/reference_*) continue ;; esac; \
+		echo "== $$script"; $(PY) $$script || exit 1; \
+	done
 
 venv: $(STAMP) $(REVEAL_STAMP)
 
