@@ -52,6 +52,9 @@ MAX_TRACE_NPZ_HEADER = 16 * 1024**2  # the JSON header member of a Trace .npz
 
 # gradcheck: five forward passes per parameter entry; refuse what would take minutes.
 MAX_GRADCHECK_SECONDS = 120.0
+# trace: the error norms carry every source back together, T^2 H^2 flops (G times that for a
+# gated cell); refuse what would take minutes.
+MAX_TRACE_SECONDS = 120.0
 STEP_SECONDS = 2e-5  # measured: one forward-and-BPTT step of a small model (overhead)
 FLOPS_PER_SECOND = 1e10  # fitted to the measured step time at H = 50 and 200
 
@@ -139,9 +142,21 @@ def trace_bytes(T: int, H: int, K: int, D: int, window: int | None = None,
     return total
 
 
+def trace_seconds(T: int, H: int, K: int, D: int, window: int | None = None,
+                  cell: str = "rnn") -> float:
+    """Estimated time of tracing T steps and taking the error norms of every (s, t)."""
+    G = GATE_COUNT[cell]
+    w = min(window or T, T)
+    n_windows = math.ceil(T / w)
+    passes = T * (G * STEP_SECONDS + 6 * H * (G * (H + D) + K) / FLOPS_PER_SECOND)
+    norms = n_windows * w * w * G * H * H / FLOPS_PER_SECOND  # T^2 / 2 rows of 2 G H^2 flops
+    return passes + norms
+
+
 def check_trace_size(T: int, H: int, K: int, D: int, window: int | None = None,
                      as_json: bool = False, cell: str = "rnn", full_errors: bool = False) -> None:
-    """Refuse, before allocating, a trace that would need more than ``MEMORY_BUDGET``."""
+    """Refuse, before allocating, a trace that would need more than ``MEMORY_BUDGET`` or
+    take more than ``MAX_TRACE_SECONDS``."""
     if H > MAX_HIDDEN:
         raise UnrolledError(f"{H} hidden units; at most {MAX_HIDDEN} are accepted")
     if max(K, D) > MAX_VOCAB:
@@ -152,6 +167,13 @@ def check_trace_size(T: int, H: int, K: int, D: int, window: int | None = None,
             f"{T} steps x {H} hidden units would need about {need / GB:.1f} GB "
             f"(limit {MEMORY_BUDGET / GB:.0f} GB{', JSON included' if as_json else ''}); "
             "use a shorter text, fewer hidden units, a --window or an .npz file"
+        )
+    seconds = trace_seconds(T, H, K, D, window, cell)
+    if seconds > MAX_TRACE_SECONDS:
+        raise UnrolledError(
+            f"{T} steps x {H} hidden units would take about {seconds / 60:.0f} minutes to "
+            f"trace (limit {MAX_TRACE_SECONDS / 60:.0f}); use a shorter text, fewer hidden "
+            "units or a --window"
         )
 
 

@@ -130,6 +130,7 @@ def load(path: str | Path) -> Trace | list[Trace]:
     loaded = load_any(path)
     first = loaded[0] if isinstance(loaded, list) else loaded
     if isinstance(first, GatedTrace):
-        raise UnrolledError(f"trace file {path} holds an {first.kind} trace; this needs a "
+        article = "a" if first.kind == "gru" else "an"
+        raise UnrolledError(f"trace file {path} holds {article} {first.kind} trace; this needs a "
                             "simple-RNN trace (cell \"rnn\")")
     return loaded

@@ -91,6 +91,53 @@ def _lying_npz(d: Path) -> Path:
     return path
 
 
+def _trace_npz(cell: str = "rnn", member: str = "", data=None, header: dict | None = None):
+    """A binary trace (the engine's own), with one member replaced by ``data`` (an array) or
+    by a bare .npy ``header`` over 8 bytes."""
+    def make(d: Path) -> Path:
+        from numpy.lib import format as npy_format
+
+        from rnn import text_model, trace_json
+        from rnn.gated_model import gated_text_model
+
+        good = d / "good.npz"
+        tr = text_model().trace() if cell == "rnn" else gated_text_model("hello", cell).trace()
+        trace_json.save(good, tr)
+        path = d / "in.npz"
+        with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+            for info in src.infolist():
+                with dst.open(info.filename, "w") as f:
+                    if info.filename != member:
+                        f.write(src.read(info))
+                    elif header is not None:
+                        npy_format.write_array_header_1_0(f, header)
+                        f.write(b"\0" * 8)
+                    else:
+                        npy_format.write_array(f, data, allow_pickle=False)
+        good.unlink()
+        return path
+    return make
+
+
+def _gated_json(d: Path, cell: str) -> Path:
+    from rnn import trace_json
+    from rnn.gated_model import gated_text_model
+
+    trace_json.save(d / "in.json", gated_text_model("hello", cell).trace())
+    return d / "in.json"
+
+
+def _checkpoint(cell: str) -> Callable[[Path], Path]:
+    def make(d: Path) -> Path:
+        from rnn.checkpoint import save_checkpoint
+        from rnn.gated_model import gated_text_model
+
+        m = gated_text_model("hello", cell)
+        save_checkpoint(d / "in.npz", m.params, m.vocabulary, {})
+        return d / "in.npz"
+    return make
+
+
 def _zip_bomb(d: Path) -> Path:
     path = d / "in.npz"
     np.savez_compressed(path, W=np.zeros((1000, 1000)))  # 8 MB of zeros in about 8 KB
@@ -161,9 +208,9 @@ CASES = [
     C("trace-window-zero", "trace", "--window", "0", message="--window"),
     C("trace-window-huge", "trace", "--window", "100000", message="--window"),
     C("trace-text-too-long", "trace", "--text", "a" * 10001, message="at most 10000"),
-    C("trace-memory", "trace", "--text", LONG[:6000], "--hidden", "1000", message="GB"),
+    C("trace-memory", "trace", "--text", LONG[:6000], "--hidden", "1000", message="minutes"),
     C("trace-json-memory", "trace", "--text", LONG[:601], "--hidden", "100", "--json",
-      "out/t.json", message="JSON included"),
+      "out/t.json", "--full-errors", message="JSON included"),
     C("trace-vocab-too-big", "trace", "--vocab", "".join(chr(0x100 + i) for i in range(1001)),
       message="--vocab"),
     # trace: outputs
@@ -291,6 +338,32 @@ CASES = [
     C("render-trace-nan-constant", "render", "forward", "--trace", "{in}", *QUICK,
       make=lambda d: _bytes(d, b'{"format": "unrolled.trace", "version": 1, "x": NaN}'),
       message="JSON"),
+    C("render-trace-npz-lying-header", "render", "forward", "--trace", "{in}", *QUICK,
+      make=_trace_npz(member="steps/h.npy", header={"descr": "<f8", "fortran_order": False,
+                                                     "shape": (100000, 100000)}),
+      message="declares"),
+    C("render-trace-npz-float32", "render", "forward", "--trace", "{in}", *QUICK,
+      make=_trace_npz(member="steps/h.npy", data=np.zeros((4, 3), dtype=np.float32)),
+      message="float32"),
+    C("render-trace-npz-object", "render", "forward", "--trace", "{in}", *QUICK,
+      make=_trace_npz(member="h0.npy", header={"descr": "|O", "fortran_order": False,
+                                               "shape": (3,)}), message="pickled"),
+    C("render-trace-npz-wrong-shape", "render", "forward", "--trace", "{in}", *QUICK,
+      make=_trace_npz(member="steps/h.npy", data=np.zeros((4, 5))), message="steps.h"),
+    C("render-trace-npz-header-not-json", "render", "forward", "--trace", "{in}", *QUICK,
+      make=_trace_npz(member="header.npy", data=np.frombuffer(b"{nope", dtype=np.uint8)),
+      message="JSON"),
+    C("render-trace-npz-lstm", "render", "forward", "--trace", "{in}", *QUICK,
+      make=_trace_npz("lstm"), message="holds an lstm trace"),
+    C("render-trace-gru-json", "render", "forward", "--trace", "{in}", *QUICK,
+      make=lambda d: _gated_json(d, "gru"), message="holds a gru trace"),
+    C("trace-weights-wrong-cell", "trace", "--weights", "{in}", make=_checkpoint("lstm"),
+      message="holds an lstm; --cell is rnn"),
+    C("trace-forget-bias-gru", "trace", "--cell", "gru", "--forget-bias", "1",
+      message="--forget-bias"),
+    C("trace-forget-bias-inf", "trace", "--cell", "lstm", "--forget-bias", "inf",
+      message="--forget-bias"),
+    C("trace-cell-unknown", "trace", "--cell", "elman", message="--cell"),
     C("render-out-dev-null", "render", "forward", *QUICK, "--out", "/dev/null"),
     C("render-target-fifo", "render", "forward", *QUICK, "--out", "out",
       plant={"forward.png": _fifo("forward.png")}, message="FIFO"),

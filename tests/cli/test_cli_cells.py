@@ -1,0 +1,89 @@
+"""--cell on trace, gradcheck and train: the format written, checks passed, checkpoints kept."""
+
+import json
+
+import numpy as np
+import pytest
+from cli_run import unrolled
+from click.testing import CliRunner
+
+from cli import cli
+from rnn import trace_json
+from rnn.gated_trace import GatedTrace
+
+TEXT = "abcabcabdabcabcabd" * 8
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("ext", ["json", "npz"])
+def test_trace_writes_version_2_the_same_bytes_twice(tmp_path, cell, ext):
+    a, b = tmp_path / f"a.{ext}", tmp_path / f"b.{ext}"
+    for path in (a, b):
+        res = invoke("trace", "--cell", cell, "--text", "hello", "--json", str(path), "--quiet")
+        assert res.exit_code == 0, res.output
+    assert a.read_bytes() == b.read_bytes()
+    loaded = trace_json.load_any(a)
+    assert (loaded.kind if isinstance(loaded, GatedTrace) else "rnn") == cell
+    assert loaded.T == 4 and loaded.update is not None
+    if ext == "json":
+        doc = json.loads(a.read_text())
+        assert doc["version"] == 2 and doc["cell"] == cell
+        assert len(doc["error_by_source_norms"]) == 4
+
+
+def test_lstm_trace_table_and_forget_bias(tmp_path):
+    res = invoke("trace", "--cell", "lstm", "--forget-bias", "1", "--text", "hello",
+                 "--json", str(tmp_path / "t.json"))
+    assert res.exit_code == 0 and "lstm trace" in res.output and "cell0" in res.output
+    doc = json.loads((tmp_path / "t.json").read_text())
+    assert doc["config"]["forget_bias"] == 1.0
+    f_bias = np.array(doc["params"]["b_hh"][3:6])  # the f block of H = 3
+    plain = json.loads(invoke("trace", "--cell", "lstm", "--json", "-").output)
+    np.testing.assert_allclose(f_bias - np.array(plain["params"]["b_hh"][3:6]), 1.0)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gradcheck_passes_for_the_gated_cells(cell):
+    res = invoke("gradcheck", "--cell", cell, "--text", "hey", "--hidden", "2")
+    assert res.exit_code == 0, res.output
+    names = [line.split()[0] for line in res.output.splitlines() if "relative error" in line]
+    want = ["W_ih", "W_hh", "b_ih", "b_hh", "V", "c", "h0"] + (["cell0"] if cell == "lstm"
+                                                               else [])
+    assert names == want and res.output.count(" ok") == len(want)
+
+
+def test_train_lstm_lowers_the_loss_and_its_checkpoint_reloads(tmp_path):
+    from rnn.checkpoint import load_any_checkpoint
+    from rnn.train import TrainConfig, train
+
+    result = train(TEXT, TrainConfig(hidden=12, window=6, iterations=150, sample_every=0,
+                                     cell="lstm"))
+    assert np.mean(result.losses[-20:]) < 0.5 * np.mean(result.losses[:20])
+    (tmp_path / "t.txt").write_text(TEXT)
+    out = tmp_path / "m.npz"
+    res = invoke("train", str(tmp_path / "t.txt"), "--cell", "lstm", "--hidden", "6",
+                 "--window", "6", "--iterations", "20", "--sample-every", "10", "--out", str(out))
+    assert res.exit_code == 0 and "sample at 20" in res.output
+    params, vocab, meta = load_any_checkpoint(out)
+    assert params.kind == "lstm" and meta["cell"] == "lstm" and len(vocab) == 4
+    res = invoke("trace", "--cell", "lstm", "--text", "abcd", "--weights", str(out),
+                 "--json", str(tmp_path / "t.json"), "--quiet")
+    assert res.exit_code == 0
+    back = trace_json.load_any(tmp_path / "t.json")
+    assert np.array_equal(back.params.W_hh, params.W_hh)
+
+
+def test_a_checkpoint_of_another_cell_is_refused_in_one_line(tmp_path):
+    (tmp_path / "t.txt").write_text(TEXT)
+    out = tmp_path / "m.npz"
+    assert invoke("train", str(tmp_path / "t.txt"), "--cell", "gru", "--hidden", "4",
+                  "--iterations", "2", "--window", "5", "--out", str(out)).exit_code == 0
+    for args, cell in ((("trace",), "rnn"), (("trace", "--cell", "lstm"), "lstm"),
+                       (("gradcheck",), "rnn")):
+        res = unrolled(*args, "--weights", str(out))
+        assert res.returncode == 2 and "Traceback" not in res.stderr
+        assert res.stderr.strip() == f"Error: weights file {out} holds a gru; --cell is {cell}"
