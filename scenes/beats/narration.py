@@ -81,6 +81,8 @@ def split_caption(text: str, pace: float = DEFAULT_PACE) -> list[str]:
 def _split(text: str, max_chars: int, level: int) -> list[str]:
     if _fits(text, max_chars) or level == len(_CUTS):
         return [text] if text else []
+    if level == len(_CUTS) - 1:
+        return _even_words(text, max_chars)
     pieces = [p for p in _CUTS[level].split(text) if p]
     cues: list[str] = []
     for piece in pieces:
@@ -91,6 +93,36 @@ def _split(text: str, max_chars: int, level: int) -> list[str]:
         else:
             cues += _split(piece, max_chars, level + 1)
     return cues
+
+
+def _even_words(text: str, max_chars: int) -> list[str]:
+    """``text`` cut between words into the fewest cues that fit, of about equal length, so
+    that no cue is a lone word left over."""
+    words = text.split()
+    for k in range(1, len(words) + 1):
+        target = len(text) / k
+        cues: list[str] = []
+        for word in words:
+            if cues and len(cues[-1]) < target and _fits(cues[-1] + " " + word, max_chars):
+                cues[-1] += " " + word
+            else:
+                cues.append(word)
+        if len(cues) <= k and all(_fits(c, max_chars) for c in cues):
+            return cues
+    return words
+
+
+def spread(cues: list[str], seconds: float) -> list[float]:
+    """Seconds of each cue when ``cues`` share ``seconds`` of speech by their length, none
+    under 5/6 s while the speech is long enough for that."""
+    chars = [len(c) for c in cues]
+    times = [seconds * n / sum(chars) for n in chars]
+    short = [t < MIN_CUE for t in times]
+    if any(short) and seconds >= MIN_CUE * len(cues):
+        rest = seconds - MIN_CUE * sum(short)
+        long_chars = sum(n for n, s in zip(chars, short) if not s)
+        times = [MIN_CUE if s else rest * n / long_chars for n, s in zip(chars, short)]
+    return times
 
 
 def cue_lines(cue: str) -> str:

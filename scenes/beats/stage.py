@@ -26,6 +26,7 @@ from scenes.beats.narration import (
     schedule,
     split_caption,
     spoken_form,
+    spread,
 )
 from scenes.beats.voice import say
 from scenes.components import ErrorFlow, UnrolledNetwork, light
@@ -119,8 +120,7 @@ def beat(stage, name: str, caption: str, spoken: str | None = None) -> Iterator[
         audio = say(spoken)
         scene.add_sound(str(audio.path))
         # the captions follow the voice: each cue as long as its share of the sentence
-        chars = sum(len(c) for c in cues)
-        times = [(audio.speech - audio.onset) * len(c) / chars for c in cues]
+        times = spread(cues, audio.speech - audio.onset)
         hold, extend, lead = audio.seconds + VOICE_PAUSE, False, audio.onset
     band = None
     if told.captions == "burn":

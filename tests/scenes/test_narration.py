@@ -15,6 +15,7 @@ from scenes.beats.narration import (
     schedule,
     split_caption,
     spoken_form,
+    spread,
 )
 from scenes.registry import SCENES
 
@@ -42,6 +43,19 @@ def test_any_words_fit_in_cues_readable_within_seven_seconds(words, pace):
     for cue, seconds in zip(cues, reading_times(cues, pace)):
         assert len(cue_lines(cue).split("\n")) <= 2
         assert MIN_CUE <= seconds <= MAX_CUE
+
+
+def test_a_clause_too_long_for_one_cue_is_cut_into_even_halves_not_a_lone_word():
+    cues = split_caption("At the same starting parameters, the truncated gradient of W misses "
+                         "what the errors crossing the cuts would have added.")
+    assert cues[0] == "At the same starting parameters,"
+    assert len(cues) == 3 and min(len(c) for c in cues[1:]) > 30
+
+
+def test_spoken_cues_share_the_speech_and_none_is_too_short_to_read():
+    assert spread(["a" * 30, "b" * 10], 4.0) == [3.0, 1.0]
+    times = spread(["a" * 80, "bb"], 5.0)
+    assert times[1] == MIN_CUE and abs(sum(times) - 5.0) < 1e-9
 
 
 def test_the_last_cue_stays_until_the_beat_ends_but_at_most_seven_seconds():
