@@ -63,6 +63,14 @@ def narration_options(f):
     return f
 
 
+def cell_option(f):
+    """``--cell``: the model's cell, passed on as ``cell`` (None when not given)."""
+    return click.option(
+        "--cell", type=click.Choice(["rnn", "lstm", "gru"]), default=None,
+        help="The model's cell (default rnn). lstm or gru: only the scenes that draw that cell "
+             "(lstm-cell, gru-cell, carousel) take it; the others are refused.")(f)
+
+
 def scene_selection(all_help: str, quality_help: str):
     """What ``render`` and ``slides`` share: the scenes, the model, the pictures and the quality.
 
@@ -74,6 +82,7 @@ def scene_selection(all_help: str, quality_help: str):
                          help=quality_help)(f)
         f = render_options(f)
         f = narration_options(f)
+        f = cell_option(f)
         f = model_options(f)
         f = click.option("--all", "all_scenes", is_flag=True, help=all_help)(f)
         return click.argument("scenes", nargs=-1)(f)
@@ -114,21 +123,25 @@ def selected_scenes(names: tuple[str, ...], all_scenes: bool, config) -> list[st
 
 
 def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, quality, fmt,
-                  trace_file, config, narration: dict | None = None):
+                  trace_file, config, narration: dict | None = None, cell: str | None = None):
     """A Lecture from a lecture file, or from the command line's scenes and options.
 
     ``narration`` holds ``pace``, ``voice`` and ``captions`` given on the command line (None:
-    the lecture file's, or the defaults).
+    the lecture file's, or the defaults); ``cell`` the ``--cell`` given (None: rnn).
     """
     told = {k: v for k, v in (narration or {}).items() if v is not None}
     from scenes.output.lecture_file import (
         Lecture,
         ModelSpec,
         SceneEntry,
+        cell_refusal,
         load_lecture,
         scene_options,
     )
 
+    if config is not None and cell is not None:
+        raise InputError("give the cell in the lecture file's [model] (cell = \"lstm\"), "
+                         "not --cell")
     if config is not None:
         lecture = load_lecture(config)
         overrides = {"theme": theme} if theme else {}
@@ -142,10 +155,22 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
         return dataclasses.replace(lecture, **overrides, **told)
     if {"vocab", "init_scale"} & model.given:
         raise InputError("--vocab and --init-scale apply to `trace`; scenes use the defaults")
-    if trace_file is None:
+    cell = cell or "rnn"
+    if cell != "rnn":
+        for flag, given in (("--weights", model.weights is not None),
+                            ("--trace", trace_file is not None),
+                            ("--radius", model.radius is not None)):
+            if given:
+                raise InputError(f"{flag} does not apply to --cell {cell}: its scenes build "
+                                 "their own model from --text, --hidden and --seed")
+        for name in names:
+            refused = cell_refusal(name, cell)
+            if refused:
+                raise InputError(refused)
+    elif trace_file is None:
         model.build()  # validate the model options now: one clear line before rendering
     spec = ModelSpec(text=model.text, hidden=model.hidden, seed=model.seed, radius=None,
-                     weights=model.weights, trace=trace_file,
+                     weights=model.weights, trace=trace_file, cell=cell,
                      given=model.given & {"text", "hidden", "seed"})
     entries = []
     for name in names:

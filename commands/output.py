@@ -17,6 +17,7 @@ from commands.common import (
 from commands.lecture import (
     FORMAT_CHOICES,
     build_lecture,
+    cell_option,
     output_options,
     scene_selection,
     selected_scenes,
@@ -44,8 +45,8 @@ def list_scenes():
 @output_options("Folder for the rendered files.")
 @click.option("--shard", default=None,
               help="I/N: render only the I-th of N slices of the scene list (for job arrays).")
-def render(scenes, all_scenes, model, pace, voice, captions, theme, values, trace_file, config,
-           steps, window, clip, unit, quality, fmt, transparent, out, jobs, shard):
+def render(scenes, all_scenes, model, cell, pace, voice, captions, theme, values, trace_file,
+           config, steps, window, clip, unit, quality, fmt, transparent, out, jobs, shard):
     """Render scenes (or a lecture file) to video files drawn from a real Trace."""
     from scenes.output.batch import parse_shard, render_jobs
     from scenes.output.batch import shard as take_shard
@@ -58,7 +59,7 @@ def render(scenes, all_scenes, model, pace, voice, captions, theme, values, trac
     lecture = build_lecture(names, model,
                             {"window": window, "steps": steps, "clip": clip, "unit": unit},
                             theme, values, quality, fmt, trace_file, config,
-                            {"pace": pace, "voice": voice, "captions": captions})
+                            {"pace": pace, "voice": voice, "captions": captions}, cell)
     all_jobs = [dataclasses.replace(j, transparent=transparent) for j in lecture.jobs()]
     if shard:
         i, n = parse_shard(shard)
@@ -74,6 +75,7 @@ def render(scenes, all_scenes, model, pace, voice, captions, theme, values, trac
 
 @click.command()
 @model_options
+@cell_option
 @click.option("--theme", type=click.Choice(["dark", "light"]), default="light", show_default=True,
               help="Colour theme (light for print).")
 @click.option("--trace", "trace_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -89,7 +91,7 @@ def render(scenes, all_scenes, model, pace, voice, captions, theme, values, trac
               default=Path("media/figures"), show_default=True, help="Folder for the figures.")
 @click.option("--jobs", type=ranged("jobs"), default=None,
               help="Figures drawn in parallel processes (default: the number of cores).")
-def figures(model, theme, trace_file, config, formats, width, only, out, jobs):
+def figures(model, cell, theme, trace_file, config, formats, width, only, out, jobs):
     """Write the article's figures as print stills (PNG, SVG, PDF) from real numbers."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -98,8 +100,16 @@ def figures(model, theme, trace_file, config, formats, width, only, out, jobs):
     check_input_files(model.weights, trace_file, config)
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
     chosen = check_request(fmts, width, only)
+    if cell is not None and cell != "rnn":
+        from scenes.output.lecture_file import cell_refusal
+
+        refused = [f for f in chosen if cell_refusal(f.scene, cell)]
+        if only and refused:
+            raise InputError(f"figure {refused[0].name!r}: {cell_refusal(refused[0].scene, cell)}")
+        chosen = [f for f in chosen if f not in refused]  # the figures of that cell
     check_writable(out)
-    lecture = build_lecture([], model, {}, theme, None, None, None, trace_file, config)
+    lecture = build_lecture([], model, {}, theme, None, None, None, trace_file, config,
+                            cell=cell)
     lecture = dataclasses.replace(lecture, theme=theme)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), transient=True) as progress:
@@ -133,8 +143,8 @@ def _reveal_url(ctx, param, value: str | None) -> str | None:
 @click.option("--name", default=None,
               help="File name of the deck (default: the lecture file's, or the scene names).")
 @output_options("Folder for the deck.")
-def slides(scenes, all_scenes, model, pace, voice, captions, theme, values, trace_file, config,
-           steps, window, clip, unit, to, quality, one_file, reveal_url, name, out, jobs):
+def slides(scenes, all_scenes, model, cell, pace, voice, captions, theme, values, trace_file,
+           config, steps, window, clip, unit, to, quality, one_file, reveal_url, name, out, jobs):
     """Build a slide deck: one slide per beat, the beat's narration as speaker notes."""
     from scenes.output.slides import lecture_deck
 
@@ -144,7 +154,7 @@ def slides(scenes, all_scenes, model, pace, voice, captions, theme, values, trac
     lecture = build_lecture(names, model,
                             {"window": window, "steps": steps, "clip": clip, "unit": unit},
                             theme, values, quality, None, trace_file, config,
-                            {"pace": pace, "voice": voice, "captions": captions})
+                            {"pace": pace, "voice": voice, "captions": captions}, cell)
     if config is None:
         lecture = dataclasses.replace(lecture, path=Path(name or "-".join(names)), title="unrolled")
     elif name:

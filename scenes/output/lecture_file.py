@@ -97,7 +97,28 @@ MODEL_KEYS: dict[str, Option] = {
     "radius": _ranged("radius"),
     "weights": Option(str),
     "trace": Option(str),
+    "cell": Option(str),
 }
+
+# The scenes that draw a gated cell, and the cells each can take from the model; every other
+# scene draws the simple RNN.
+CELL_SCENES: dict[str, tuple[str, ...]] = {
+    "lstm-cell": ("lstm",), "gru-cell": ("gru",), "carousel": ("lstm",),
+}
+CELLS = ("rnn", "lstm", "gru")
+
+
+def cell_refusal(name: str, cell: str) -> str | None:
+    """Why scene ``name`` cannot draw the model's ``cell``, or None (a simple RNN is the
+    default model: the gated scenes keep building their own cell beside it)."""
+    if cell == "rnn":
+        return None
+    takes = CELL_SCENES.get(name, ("rnn",))
+    if cell in takes:
+        return None
+    drawn = {"rnn": "a simple RNN", "lstm": "an LSTM", "gru": "a GRU"}[takes[0]]
+    fit = ", ".join(n for n, cells in CELL_SCENES.items() if cell in cells)
+    return f"scene {name!r} draws {drawn}; the model's cell is {cell} (scenes for it: {fit})"
 
 
 @dataclass(frozen=True)
@@ -110,6 +131,7 @@ class ModelSpec:
     radius: float | None = None  # rescale W to this spectral radius
     weights: Path | None = None  # checkpoint (.npz); sizes come from it
     trace: Path | None = None  # a saved trace (JSON); used as is
+    cell: str = "rnn"  # "rnn", "lstm" or "gru": the scenes that cannot draw it are refused
     given: frozenset[str] = frozenset()  # keys the file set (scenes with own defaults need it)
 
     def prepare_kwargs(self) -> dict:
@@ -354,6 +376,9 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
                 f"{where}.name",
                 f"unknown scene {name!r} (expected one of {', '.join(sorted(registry))})",
             )
+        refused = cell_refusal(name, model.cell)
+        if refused:
+            check.fail(f"{where}.name", refused)
         allowed = scene_options(name, registry)
         options = {k: v for k, v in table.items() if k != "name"}
         check.keys(where, options, allowed)
@@ -397,6 +422,13 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
         check.fail("model.hidden", "not allowed with model.weights (sizes come from the weights)")
     if "text" in values and not values["text"]:
         check.fail("model.text", "expected a non-empty string")
+    if "cell" in values:
+        check.choice("model.cell", values["cell"], CELLS)
+        gated_only = sorted({"weights", "trace", "radius"} & set(values))
+        if values["cell"] != "rnn" and gated_only:
+            check.fail(f"model.{gated_only[0]}", f"not allowed with model.cell = "
+                       f"{values['cell']!r} (its scenes build their own model from text, hidden "
+                       "and seed)")
     if "text" in values and len(values["text"]) > MAX_TEXT:
         check.fail("model.text", f"{len(values['text'])} characters; at most {MAX_TEXT}")
     for key in ("weights", "trace"):
@@ -406,6 +438,8 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
                 check.fail(f"model.{key}", f"file not found: {file}")
             values[key] = file
     spec = ModelSpec(**values, given=frozenset(values))
+    if spec.cell != "rnn":
+        return spec  # the gated scenes build their model themselves, checked scene by scene
     # Build the model now (it is small) so a bad checkpoint or trace fails before any render.
     try:
         spec.build_trace()

@@ -1,6 +1,7 @@
 """--cell on trace, gradcheck and train: the format written, checks passed, checkpoints kept."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -87,3 +88,52 @@ def test_a_checkpoint_of_another_cell_is_refused_in_one_line(tmp_path):
         res = unrolled(*args, "--weights", str(out))
         assert res.returncode == 2 and "Traceback" not in res.stderr
         assert res.stderr.strip() == f"Error: weights file {out} holds a gru; --cell is {cell}"
+
+
+# --cell on the scene commands and cell = "..." in a lecture file -------------------------
+def _lecture(tmp_path, model: str, *scenes: str):
+    body = "".join(f'[[scenes]]\nname = "{s}"\n' for s in scenes)
+    path = tmp_path / "l.toml"
+    path.write_text(f'title = "x"\n[model]\ntext = "hello"\n{model}\n{body}')
+    return path
+
+
+def test_a_lecture_with_a_gated_cell_keeps_only_the_scenes_that_draw_it(tmp_path):
+    from rnn import UnrolledError
+    from scenes.output.lecture_file import load_lecture
+
+    lecture = load_lecture(_lecture(tmp_path, 'cell = "lstm"', "lstm-cell", "carousel"))
+    assert lecture.model.cell == "lstm" and lecture.scene_names == ["lstm-cell", "carousel"]
+    refusals = {
+        ('cell = "lstm"', "bptt"): "scenes[0].name: scene 'bptt' draws a simple RNN; the "
+                                   "model's cell is lstm",
+        ('cell = "gru"', "lstm-cell"): "scene 'lstm-cell' draws an LSTM; the model's cell is gru",
+        ('cell = "elman"', "lstm-cell"): "model.cell: unknown value 'elman'",
+        ('cell = "lstm"\nradius = 0.5', "lstm-cell"): "model.radius: not allowed with "
+                                                       "model.cell = 'lstm'",
+    }
+    for (model, scene), message in refusals.items():
+        with pytest.raises(UnrolledError, match=re.escape(message)):
+            load_lecture(_lecture(tmp_path, model, scene))
+    assert load_lecture(_lecture(tmp_path, 'cell = "rnn"', "bptt", "gru-cell")).model.cell == "rnn"
+
+
+def test_scene_commands_take_cell_only_for_the_scenes_of_that_cell(tmp_path):
+    res = unrolled("render", "forward", "--cell", "gru", "--format", "png", "--out",
+                   str(tmp_path))
+    assert res.returncode == 2 and res.stderr.strip().splitlines() == [
+        ("Error: scene 'forward' draws a simple RNN; the model's cell is gru (scenes for it: "
+         "gru-cell)")]
+    res = invoke("slides", "--config", str(_lecture(tmp_path, "", "bptt")), "--cell", "lstm",
+                 "--out", str(tmp_path))
+    assert res.exit_code == 2 and "give the cell in the lecture file" in res.output
+    res = invoke("figures", "--cell", "lstm", "--only", "bptt-errors", "--out", str(tmp_path))
+    assert res.exit_code == 2 and "figure 'bptt-errors': scene 'bptt'" in res.output
+    assert list(tmp_path.iterdir()) == [tmp_path / "l.toml"]  # nothing written
+
+
+def test_render_a_cell_scene_with_cell_given(tmp_path):
+    res = invoke("render", "gru-cell", "--cell", "gru", "--text", "hey", "--format", "png",
+                 "-q", "low", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "gru-cell.png").stat().st_size > 0
