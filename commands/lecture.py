@@ -23,7 +23,9 @@ def render_options(f):
         click.option("--values/--no-values", default=None,
                      help="Print each neuron's value inside it (default: colours only)."),
         click.option("--trace", "trace_file", type=click.Path(dir_okay=False, path_type=Path),
-                     default=None, help="Draw a saved Trace (JSON from `unrolled trace --json`)."),
+                     default=None,
+                     help="Draw a saved simple-RNN Trace (JSON or .npz from `unrolled trace "
+                          "--json`)."),
         click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
                      default=None, help="A lecture file (TOML): model, theme, quality, scenes."),
         click.option("--steps", type=ranged("steps"), default=None,

@@ -79,7 +79,8 @@ def render(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
 @click.option("--theme", type=click.Choice(["dark", "light"]), default="light", show_default=True,
               help="Colour theme (light for print).")
 @click.option("--trace", "trace_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Draw a saved Trace (JSON from `unrolled trace --json`).")
+              default=None,
+              help="Draw a saved simple-RNN Trace (JSON or .npz from `unrolled trace --json`).")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A lecture file (TOML) giving the model.")
 @click.option("--format", "formats", default="png,svg,pdf", show_default=True,

@@ -137,3 +137,8 @@ def test_render_a_cell_scene_with_cell_given(tmp_path):
                  "-q", "low", "--out", str(tmp_path))
     assert res.exit_code == 0, res.output
     assert (tmp_path / "gru-cell.png").stat().st_size > 0
+
+
+def test_gradcheck_of_a_gated_cell_that_would_take_minutes_is_refused():
+    res = invoke("gradcheck", "--cell", "lstm", "--hidden", "300", "--text", "ab" * 200)
+    assert res.exit_code == 2 and "would take about" in res.output and "minutes" in res.output
