@@ -284,10 +284,59 @@ def _render_slides(scene_cls: type, scene_input, work: Path, quality: str) -> Pa
     set_scene_input(scene_input)
     try:
         with tempconfig(options):
-            cls(output_folder=work / "slides").render()
+            scene = cls(output_folder=work / "slides")
+            scene.render()
     finally:
         set_scene_input(previous)
-    return work / "slides" / f"{cls.__name__}.json"
+    config_path = work / "slides" / f"{cls.__name__}.json"
+    if scene_input is not None and scene_input.narration.voice:
+        _narrate_slides(config_path, [spoken for _, _, spoken in scene.narrated])
+    return config_path
+
+
+def _narrate_slides(config_path: Path, spoken: list[str]) -> None:
+    """Give each slide's video the voice of its beat.
+
+    manim-slides cuts slides from the silent partial movies; a slide is one beat, which starts
+    with its sentence (``beat`` adds the sound at the beat's start), so the beat's cached WAV
+    is muxed into the slide's video from its first frame.
+    """
+    from manim_slides.config import PresentationConfig
+
+    from scenes.beats.voice import say
+
+    slides = PresentationConfig.from_file(config_path).slides
+    if len(slides) != len(spoken):
+        raise UnrolledError(f"{config_path.stem}: {len(slides)} slides for {len(spoken)} "
+                            "narrated beats; cannot give each slide its voice")
+    for slide, sentence in zip(slides, spoken):
+        mux_audio(Path(slide.file), say(sentence).path)
+
+
+def mux_audio(video: Path, sound: Path) -> None:
+    """Replace ``video`` by itself with ``sound`` as its AAC audio track (video copied as is)."""
+    import av
+
+    tmp = video.with_name(f".{video.name}.voiced.mp4")
+    try:
+        with av.open(str(video)) as src, av.open(str(sound)) as wav, \
+                av.open(str(tmp), "w", format="mp4") as out:
+            v_in = src.streams.video[0]
+            v_out = out.add_stream_from_template(v_in)
+            a_in = wav.streams.audio[0]
+            a_out = out.add_stream("aac", rate=a_in.rate)
+            for packet in src.demux(v_in):
+                if packet.dts is None:  # the demuxer's flush packet
+                    continue
+                packet.stream = v_out
+                out.mux(packet)
+            for frame in wav.decode(a_in):
+                frame.pts = None  # the encoder counts samples from the start
+                out.mux(a_out.encode(frame))
+            out.mux(a_out.encode(None))
+        os.replace(tmp, video)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _convert(configs: list, dest: Path, to: str, one_file: bool, reveal_url: str | None,

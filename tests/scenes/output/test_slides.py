@@ -253,3 +253,37 @@ def test_lecture_deck(tmp_path):
     page = deck.read_text()
     assert "<title>Week 3</title>" in page and "Goodbye in light." in page
     assert len([r for r in _refs(deck) if r.endswith(".mp4")]) == 3
+
+
+def test_a_narrated_deck_speaks_each_beat_in_its_slide(tmp_path, monkeypatch):
+    """--voice: each slide's video carries its beat's sentence, from the slide's first frame."""
+    import wave
+    from dataclasses import replace
+
+    import av
+
+    from rnn.model import text_model
+    from scenes.beats import voice
+    from scenes.beats.inputs import SceneInput
+
+    monkeypatch.setenv(voice.CACHE_ENV, str(tmp_path / "voices"))
+    inp = SceneInput(trace=text_model("hey", hidden=3, seed=0).trace())
+    inp = replace(inp, narration=replace(inp.narration, voice=True))
+    build_deck(["forward"], inp, to="html", out_dir=tmp_path, quality="low", n_jobs=1)
+    videos = sorted((tmp_path / "forward_assets").glob("*.mp4"))
+    sentences = list((tmp_path / "voices").glob("*.wav"))
+    assert len(videos) == len(sentences) == 4  # the unfolded network, two steps, the total
+    spoken = []
+    for video in videos:
+        with av.open(str(video)) as c:
+            audio = c.streams.audio
+            assert len(audio) == 1 and audio[0].codec_context.name == "aac"
+            seconds = sum(f.samples for f in c.decode(audio=0)) / audio[0].rate
+            assert seconds <= float(c.duration) / av.time_base + 0.1  # within its slide
+        spoken.append(seconds)
+    wavs = []
+    for path in (tmp_path / "voices").glob("*.wav"):
+        with wave.open(str(path)) as w:
+            wavs.append(w.getnframes() / w.getframerate())
+    # every slide speaks one whole cached sentence (AAC adds up to two frames of 1024 samples)
+    assert sorted(spoken) == pytest.approx(sorted(wavs), abs=2 * 1024 / 22050 + 1e-3)
