@@ -28,6 +28,11 @@ MAX_CLIP = 1e12  # a threshold above any gradient norm that stays finite in a ru
 MAX_FORGET_BIAS = 20.0  # LSTM: sigmoid(20) is 1 in float32; beyond it nothing changes
 MAX_LR = sys.float_info.max  # any finite rate: an overflowing renewal is reported (status 1)
 
+# The unfolded scenes (forward, bptt, gradients, lecture): a camera follows a longer chain
+# than the frame, and a layer of many units is one strip of cells.
+MAX_UNFOLDED_STEPS = 64  # T: 2080 error arrows at 64 steps, and a clip that stays watchable
+MAX_UNFOLDED_UNITS = 256  # units per layer: a strip of 256 cells is 0.8 units tall
+
 # Memory of one run: a Trace of T steps keeps about (D + 6H + 3K) floats a step (a gated cell
 # (D + (3G + 8)H + 3K)), the norms ||dL(s)/dh(t)|| are T x T, and the error tensor dL(s)/dh(t)
 # (error_by_source) T x T x H float64 when it is written (the gated cells build it, twice

@@ -2,19 +2,24 @@
 
 from manim import *
 
-from scenes.beats.forward import forward_step, show_total_loss, show_unfolded
+from scenes.beats.forward import forward_steps, show_total_loss, show_unfolded
 from scenes.beats.inputs import get_scene_input
 from scenes.beats.stage import build_stage
+from scenes.beats.travel import ChainScene, attach
 
 
-class ForwardScene(Scene):
-    """x(t) enters, h(t) lights up using h(t-1), then o(t), yhat(t) and L(t) appear."""
+class ForwardScene(ChainScene):
+    """x(t) enters, h(t) lights up using h(t-1), then o(t), yhat(t) and L(t) appear.
+
+    Along a chain longer than the frame, the camera follows the step being computed, between
+    an overview at the start and one at the end; after the first steps, the rest run together.
+    """
 
     def setup(self):
         self.stage = build_stage(self, get_scene_input())
+        attach(self.stage)
 
     def construct(self):
         show_unfolded(self.stage)
-        for t in range(1, self.stage.T + 1):
-            forward_step(self.stage, t)
+        forward_steps(self.stage)
         show_total_loss(self.stage)

@@ -3,24 +3,28 @@
 from manim import *
 
 from rnn.errors import UnrolledError
-from scenes.beats.gradients import contribution_step, enter_gradients, sum_over_time, update_once
+from scenes.beats.gradients import contribution_steps, enter_gradients, sum_over_time, update_once
 from scenes.beats.inputs import get_scene_input
 from scenes.beats.stage import build_stage
+from scenes.beats.travel import ChainScene, attach
 
 STAGES = ("sum", "frames")
 
 
-class GradientsScene(Scene):
+class GradientsScene(ChainScene):
     """Each step's contribution framed with the errors it needs; then the sum and one update.
 
     Options in ``SceneInput.extra``: ``stage`` is ``"sum"`` (the default, the whole scene) or
     ``"frames"``, which ends on the framed contribution of step ``step`` (default 1, the step
     that needs the errors of every loss term): the article's per-step gradient figure.
+    Along a chain longer than the frame, the first contributions are shown one by one and
+    the rest together, the camera following.
     """
 
     def setup(self):
         inp = get_scene_input()
         self.stage = build_stage(self, inp)
+        attach(self.stage)
         self.until = inp.extra.get("stage", "sum")
         self.last_step = inp.extra.get("step", 1)
         if self.until not in STAGES:
@@ -32,9 +36,9 @@ class GradientsScene(Scene):
 
     def construct(self):
         enter_gradients(self.stage)
-        for t in range(1, self.stage.T + 1):
-            contribution_step(self.stage, t)
-            if self.until == "frames" and t == self.last_step:
-                return
+        if self.until == "frames":
+            contribution_steps(self.stage, until=self.last_step)
+            return
+        contribution_steps(self.stage)
         sum_over_time(self.stage)
         update_once(self.stage)

@@ -7,13 +7,15 @@ from scenes.beats.forward import forward_pass
 from scenes.beats.gradients import gradient_pass
 from scenes.beats.inputs import get_scene_input
 from scenes.beats.stage import build_stage
+from scenes.beats.travel import ChainScene, attach
 
 
-class LectureScene(Scene):
+class LectureScene(ChainScene):
     """Forward, BPTT and gradients on one drawing, composed from the same beat functions."""
 
     def setup(self):
         self.stage = build_stage(self, get_scene_input())
+        attach(self.stage)
 
     def construct(self):
         forward_pass(self.stage)

@@ -18,6 +18,7 @@ from scenes.beats.stage import (
     settle,
     swap_top,
 )
+from scenes.beats.travel import follow, one_by_one, show_overview
 from scenes.components import equation, light
 from scenes.components.theme import format_value
 
@@ -28,6 +29,9 @@ def forward_equations(stage: Stage) -> VGroup:
     eqs.arrange(buff=0.7)
     stage.eq = {"a": eqs[0], "h": eqs[1], "o": eqs[2]}
     return place_top(eqs, stage, 0)
+
+
+REST_STEP_SECONDS = 0.4  # a step of the steps shown together: the camera moves on
 
 
 def running_loss(stage: Stage, t: int) -> Text:
@@ -45,6 +49,7 @@ def _term(stage: Stage, eq: str, key: str, color=None) -> list:
 def show_unfolded(stage: Stage) -> None:
     with stage.beat("unfold", "The same small network is copied once per time step, "
                                "inputs at the bottom, hidden units in the middle, outputs on top."):
+        show_overview(stage, animate=False)  # a long chain starts seen whole
         stage.scene.add(stage.net)  # static from now on: it is painted once
         stage.loss_labels = VGroup()
         stage.scene.add(stage.loss_labels)  # filled step by step; one group, drawn once
@@ -63,7 +68,8 @@ def forward_step(stage: Stage, t: int) -> None:
                    "prediction and its loss L(1).")
     with stage.beat(f"forward step {t}", caption):
         off = stage.pending_off
-        stage.play(*off, *net.neurons("x", t).show_animations(tr.X[t - 1], 1.0),
+        stage.play(*off, *follow(stage, t),
+                   *net.neurons("x", t).show_animations(tr.X[t - 1], 1.0),
                    *net.highlight_animations("U", True, t),
                    *_term(stage, "a", "U", th.param_color("U")),
                    run_time=0.5)
@@ -94,16 +100,52 @@ def show_total_loss(stage: Stage) -> None:
     with stage.beat("total loss", "The loss of the whole sequence is the sum of its "
                                    "per-step terms, read from the engine."):
         lift(stage, stage.loss_total)
-        stage.play(*stage.pending_off, Indicate(stage.loss_total),
+        stage.play(*stage.pending_off, *show_overview(stage), Indicate(stage.loss_total),
                    Indicate(stage.loss_labels), run_time=1.0)
         stage.pending_off = []
         stage.scene.wait(0.8)
     stage.shown.add("forward")
 
 
+def forward_rest(stage: Stage, steps: list[int]) -> None:
+    """``steps`` of a long chain together, in one beat: the camera travels along them while
+    each step's input, hidden state, output and loss appear."""
+    if not steps:
+        return
+    tr, net = stage.trace, stage.net
+    first, last = steps[0], steps[-1]
+    with stage.beat(f"forward steps {first}-{last}",
+                    f"Steps {first} to {last} repeat the same computation with the same U, W "
+                    f"and V, each from the hidden state before it."):
+        off, stage.pending_off = stage.pending_off, []
+        for t in steps:
+            label = loss_label(stage, t)
+            stage.loss_labels.add(label)
+            anims = [*off, *follow(stage, t),
+                     *net.neurons("x", t).show_animations(tr.X[t - 1], 1.0),
+                     *net.neurons("h", t).show_animations(tr.h[t - 1], 1.0),
+                     *net.neurons("o", t).show_animations(tr.yhat[t - 1], 1.0)]
+            if t == last:
+                new_total = running_loss(stage, last)
+                lift(stage, stage.loss_total)
+                anims.append(ReplacementTransform(stage.loss_total, new_total))
+                swap_top(stage, stage.loss_total, new_total)
+                stage.loss_total = new_total
+            stage.play(*anims, run_time=REST_STEP_SECONDS)
+            off = []
+        settle(stage, stage.loss_total)
+
+
+def forward_steps(stage: Stage) -> None:
+    """Every step: one beat each, or, along a long chain, the first few and then the rest."""
+    shown, rest = one_by_one(stage, list(range(1, stage.T + 1)))
+    for t in shown:
+        forward_step(stage, t)
+    forward_rest(stage, rest)
+
+
 def forward_pass(stage: Stage) -> None:
     """All forward beats in order."""
     show_unfolded(stage)
-    for t in range(1, stage.T + 1):
-        forward_step(stage, t)
+    forward_steps(stage)
     show_total_loss(stage)

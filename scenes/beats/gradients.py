@@ -6,7 +6,7 @@ parameters from ``trace.update.params_after``: the scene adds nothing up itself.
 
 from __future__ import annotations
 
-from manim import Create, FadeOut, SurroundingRectangle, Text, VGroup
+from manim import Create, FadeOut, Group, SurroundingRectangle, Text, VGroup
 
 from rnn.params import PARAM_NAMES
 from scenes.beats.stage import (
@@ -19,15 +19,21 @@ from scenes.beats.stage import (
     settle,
     show_error_state,
 )
+from scenes.beats.travel import follow, one_by_one, show_overview
 from scenes.components import ParamPanel, equation, light
+from scenes.components.strips import HeatPanel
 
 PANEL_BOX = (12.6, 1.1)  # width, height of the numbers in the top band
+REST_STEP_SECONDS = 0.4  # a step of the steps shown together: the camera moves on
 
 
-def _panel(stage: Stage, title: str, blocks: dict) -> VGroup:
+def _panel(stage: Stage, title: str, blocks: dict) -> VGroup | Group:
     head = light(Text(title, font="Sans", color=stage.theme.muted)).scale_to_fit_height(0.2)
-    panel = ParamPanel(blocks, stage.theme, *PANEL_BOX)
-    group = VGroup(head, panel).arrange(direction=[0, -1, 0], buff=0.12)
+    if stage.net.layout.any_strip:  # too many numbers to print: each block as a heatmap
+        group = Group(head, HeatPanel(blocks, stage.theme, *PANEL_BOX))
+    else:
+        group = VGroup(head, ParamPanel(blocks, stage.theme, *PANEL_BOX))
+    group.arrange(direction=[0, -1, 0], buff=0.12)
     return group.move_to([0, 2.3, 0])
 
 
@@ -57,6 +63,7 @@ def enter_gradients(stage: Stage) -> None:
     with stage.beat("gradients", "Gradients need the errors: the contribution of each "
                                   "step is an error times the activity that fed it."):
         show_error_state(stage)
+        show_overview(stage, animate=False)  # a long chain starts seen whole
         if stage.readout is not None:
             lift(stage, stage.readout)
             stage.play(FadeOut(stage.readout), run_time=0.3)
@@ -80,7 +87,9 @@ def contribution_step(stage: Stage, t: int) -> None:
         old = [FadeOut(m) for m in (stage.panel, stage.frames) if m is not None]
         if stage.panel is not None:
             lift(stage, stage.panel)
-        stage.play(*old, Create(frames),
+        # both are part of the chain while one fades out: a travelling camera draws them there
+        stage.frames = VGroup(*[m for m in (stage.frames,) if m is not None], frames)
+        stage.play(*old, *follow(stage, t), Create(frames),
                    *[a.animate.set_opacity(0.15) for a in others],
                    *[a.animate.set_opacity(1.0) for a in needed],
                    *([] if ("grad", "term") in stage.marks
@@ -99,7 +108,7 @@ def sum_over_time(stage: Stage) -> None:
         panel = _panel(stage, "gradients: sums over t", {n: stage.trace.grads[n]
                                                          for n in PARAM_NAMES})
         lift(stage, stage.panel)
-        stage.play(FadeOut(stage.panel), FadeOut(stage.frames),
+        stage.play(FadeOut(stage.panel), FadeOut(stage.frames), *show_overview(stage),
                    *[a.animate.set_opacity(1.0) for a in error_flow(stage)],
                    *[a for n in ("U", "W", "V") for a in net.highlight_animations(n, True)],
                    *mark_term(stage, "grad", "term"),
@@ -134,10 +143,44 @@ def update_once(stage: Stage) -> None:
         stage.scene.wait(2.0)
 
 
+def contribution_rest(stage: Stage, steps: list[int]) -> None:
+    """``steps`` of a long chain in one beat: the camera travels on, each step framed with its
+    contributions, the errors of the steps behind dimmed."""
+    if not steps:
+        return
+    flow = error_flow(stage)
+    first, last = steps[0], steps[-1]
+    with stage.beat(f"contributions {first}-{last}",
+                    f"Steps {first} to {last} contribute in the same way, each with the errors "
+                    f"that reach it."):
+        for t in steps:
+            for a in flow.arriving_at(t - 1):  # no longer needed: at once, not animated
+                a.set_opacity(0.15)
+            panel, frames = contributions_panel(stage, t), frame_step(stage, t)
+            old = [m for m in (stage.panel, stage.frames) if m is not None]
+            stage.scene.remove(*old)
+            stage.scene.add(panel)
+            settle(stage, panel)
+            stage.panel, stage.frames = panel, frames
+            stage.play(*follow(stage, t), Create(frames), run_time=REST_STEP_SECONDS)
+
+
+def contribution_steps(stage: Stage, until: int | None = None) -> None:
+    """Contributions one beat each, or, along a long chain, the first few and then the rest;
+    ``until``: stop after that step's own beat."""
+    if until is not None:
+        for t in range(1, until + 1):
+            contribution_step(stage, t)
+        return
+    shown, rest = one_by_one(stage, list(range(1, stage.T + 1)))
+    for t in shown:
+        contribution_step(stage, t)
+    contribution_rest(stage, rest)
+
+
 def gradient_pass(stage: Stage) -> None:
     """All gradient beats in order."""
     enter_gradients(stage)
-    for t in range(1, stage.T + 1):
-        contribution_step(stage, t)
+    contribution_steps(stage)
     sum_over_time(stage)
     update_once(stage)

@@ -31,6 +31,7 @@ from scenes.beats.narration import (
 from scenes.beats.voice import say
 from scenes.components import ErrorFlow, UnrolledNetwork, light
 from scenes.components.caption_band import CaptionBand
+from scenes.components.chain_camera import loss_colors
 from scenes.components.theme import Theme, format_value, get_theme
 
 
@@ -206,7 +207,7 @@ def loss_label(stage: Stage, t: int) -> Text:
     """``L(t)`` of the trace, above the outputs of step t, in the colour of source t."""
     lay = stage.net.layout
     # in its source colour: the colour its error keeps on the way back
-    color = stage.theme.source_colors(stage.T)[t - 1]
+    color = loss_colors(stage.theme, stage.T)[t - 1]
     label = light(Text(f"L={format_value(stage.trace.losses[t - 1])}", font="Monospace",
                        color=color))
     label.scale_to_fit_height(0.2)
@@ -235,7 +236,7 @@ def show_forward_state(stage: Stage) -> None:
 def error_flow(stage: Stage) -> ErrorFlow:
     """The ErrorFlow of the trace (built once per stage)."""
     if stage.flow is None:
-        colors = stage.theme.source_colors(stage.T)
+        colors = loss_colors(stage.theme, stage.T)
         stage.flow = ErrorFlow(stage.net, stage.trace.error_by_source_norms(), colors)
     return stage.flow
 

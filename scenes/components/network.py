@@ -8,12 +8,13 @@ them, which is the picture of parameter sharing.
 from __future__ import annotations
 
 import numpy as np
-from manim import ArcBetweenPoints, FadeIn, FadeOut, Line, Text, VGroup
+from manim import ArcBetweenPoints, FadeIn, FadeOut, Group, Line, Text, VGroup
 
 from rnn.trace import Trace
-from scenes.components.layout import LAYERS, Layout
+from scenes.components.layout import LAYERS, STRIP_H, STRIP_W, Layout
 from scenes.components.neurons import LayerRow, Neuron
 from scenes.components.panels import light
+from scenes.components.strips import LayerStrip
 from scenes.components.theme import Theme, get_theme
 
 CONNECTED = {"U": ("x", "h"), "W": ("h", "h"), "V": ("h", "o")}  # parameter -> (from, to) layer
@@ -36,7 +37,7 @@ def shown_char(c: str) -> str:
     return {" ": "␣", "\n": "⏎", "\t": "⇥"}.get(c, c)
 
 
-class UnrolledNetwork(VGroup):
+class UnrolledNetwork(Group):
     """An RNN unfolded over the T steps of a Trace.
 
     Parameters
@@ -54,7 +55,8 @@ class UnrolledNetwork(VGroup):
     Notes
     -----
     Submobjects are ordered static first (connections, labels) and neurons last, so that
-    animating neurons leaves the connections in manim's static background.
+    animating neurons leaves the connections in manim's static background. A layer of more
+    units than circles can show is a ``LayerStrip`` (an image), hence a ``Group``.
     """
 
     def __init__(self, trace: Trace, theme: Theme | str = "dark", values: bool = False,
@@ -66,9 +68,14 @@ class UnrolledNetwork(VGroup):
         T, H = trace.h.shape
         self.layout = layout or Layout(T=T, D=trace.X.shape[1], H=H, K=trace.o.shape[1])
         self.T = T
-        self._rows: dict[tuple[str, int], LayerRow] = {}
+        self._rows: dict[tuple[str, int], LayerRow | LayerStrip] = {}
         for t in range(1, T + 1):
             for layer in LAYERS:
+                if self.layout.strip(layer):
+                    strip = LayerStrip(self.layout.size(layer), self.theme, layer, t,
+                                       STRIP_W, STRIP_H)
+                    self._rows[layer, t] = strip.move_to(self.layout.neuron_point(layer, t, 0))
+                    continue
                 neurons = [Neuron(self.theme, self.layout.radius, values)
                            for _ in range(self.layout.size(layer))]
                 for i, n in enumerate(neurons):
@@ -79,8 +86,9 @@ class UnrolledNetwork(VGroup):
         self._labels = {name: VGroup(*[self._make_label(name, t) for t in range(1, T + 1)])
                         for name in CONNECTED}
         self.step_labels = self._make_step_labels()
-        self.all_neurons = VGroup(*self._rows.values())
+        self.all_neurons = Group(*self._rows.values())
         self.overlays: dict[tuple[str, int], VGroup] = {}  # (parameter, step) -> highlight
+        self.faded: list[VGroup] = []  # overlays faded out: still part of the chain's picture
         self.add(*self._conn.values(), *self._labels.values(), self.step_labels,
                  self.all_neurons)
 
@@ -91,8 +99,8 @@ class UnrolledNetwork(VGroup):
         if name == "W" and t == 1:
             return group  # h(0) is not drawn: the first copy of W has nothing to connect
         t_src = t - 1 if name == "W" else t
-        for j in range(self.layout.size(src)):
-            for i in range(self.layout.size(dst)):
+        for j in range(self.layout.anchors(src)):  # a strip is joined once, at its centre
+            for i in range(self.layout.anchors(dst)):
                 a = self.layout.neuron_point(src, t_src, j)
                 b = self.layout.neuron_point(dst, t, i)
                 # W arcs bulge upwards so copies between the same two rows stay apart
@@ -122,7 +130,7 @@ class UnrolledNetwork(VGroup):
         lay = self.layout
         group = VGroup()
         chars = step_characters(self.trace)
-        y_t = lay.y("x") - lay.radius - 0.55
+        y_t = lay.y("x") - lay.half_height("x") - 0.55
         for t in range(1, self.T + 1):
             label = light(Text(f"t={t}", font="Sans", color=self.theme.muted))
             label.scale_to_fit_height(0.2).move_to([lay.column_x(t), y_t, 0])
@@ -142,7 +150,7 @@ class UnrolledNetwork(VGroup):
         return group.set_stroke(color, BASE_WIDTH[name], opacity=0.8)
 
     # Access ----------------------------------------------------------------------------
-    def neurons(self, layer: str, t: int) -> LayerRow:
+    def neurons(self, layer: str, t: int) -> LayerRow | LayerStrip:
         """The neurons of ``layer`` ("x", "h" or "o") at step ``t`` (1-based)."""
         if layer not in LAYERS or not 1 <= t <= self.T:
             raise KeyError(f"no layer {layer!r} at step {t}; layers {LAYERS}, steps 1..{self.T}")
@@ -167,7 +175,12 @@ class UnrolledNetwork(VGroup):
         Lines run edge to edge, since an overlay is drawn above the neurons.
         """
         lines = VGroup()
-        r = self.layout.radius
+        lay = self.layout
+        src, dst = CONNECTED[name]
+        # trimmed to the circles' edges, or out of the strips they join
+        r = max(lay.row_half_width(src) if name == "W" else lay.half_height(src),
+                lay.row_half_width(dst) if name == "W" else lay.half_height(dst))
+        r = r if lay.any_strip else lay.radius
         for original in self.connections(name, t):
             # trim the copy to the circles' edges, whatever its shape
             cut = min(0.45, r / max(original.get_arc_length(), 1e-6))
@@ -197,7 +210,8 @@ class UnrolledNetwork(VGroup):
                 self.overlays[key] = self._overlay(name, step)
                 anims.append(FadeIn(self.overlays[key]))
             elif not on and key in self.overlays:
-                anims.append(FadeOut(self.overlays.pop(key)))
+                self.faded.append(self.overlays.pop(key))
+                anims.append(FadeOut(self.faded[-1]))
         return anims
 
     def highlighted_steps(self, name: str) -> list[int]:

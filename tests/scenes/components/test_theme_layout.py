@@ -5,6 +5,7 @@ from manim import ManimColor
 
 from rnn import UnrolledError, text_model
 from scenes.components import MAX_HIDDEN, MAX_STEPS, UnrolledNetwork
+from scenes.components.layout import CIRCLE_HIDDEN, FRAME_STEPS
 from scenes.components.theme import THEMES, format_value, get_theme
 
 
@@ -31,11 +32,11 @@ def test_light_theme_has_a_white_background_and_dark_is_the_default():
 @pytest.mark.parametrize("name", ["dark", "light"])
 def test_source_colours_are_distinct_and_differ_from_the_recurrent_colour(name):
     th = THEMES[name]
-    colors = th.source_colors(MAX_STEPS)
-    assert len(set(c.to_hex() for c in colors)) == MAX_STEPS
+    colors = th.source_colors(FRAME_STEPS)
+    assert len(set(c.to_hex() for c in colors)) == FRAME_STEPS
     assert ManimColor(th.recurrent) not in colors
     with pytest.raises(UnrolledError):
-        th.source_colors(MAX_STEPS + 1)
+        th.source_colors(FRAME_STEPS + 1)
 
 
 def test_values_are_formatted_with_sign_and_two_decimals():
@@ -45,21 +46,22 @@ def test_values_are_formatted_with_sign_and_two_decimals():
 
 
 def test_too_many_steps_is_refused_naming_the_limit():
-    trace = text_model("hellohello", hidden=3).trace()  # 9 steps
-    with pytest.raises(UnrolledError, match=f"at most {MAX_STEPS} time steps, the trace has 9"):
+    trace = text_model("ab" * 33, hidden=3).trace()  # 65 steps
+    with pytest.raises(UnrolledError, match=f"at most {MAX_STEPS} time steps, the trace has 65"):
         UnrolledNetwork(trace)
 
 
 def test_too_many_hidden_units_is_refused_naming_the_limit():
     trace = text_model("hey", hidden=MAX_HIDDEN + 1).trace()
-    with pytest.raises(UnrolledError, match=f"at most {MAX_HIDDEN} hidden units, the trace has 7"):
+    with pytest.raises(UnrolledError,
+                       match=f"at most {MAX_HIDDEN} hidden units, the trace has {MAX_HIDDEN + 1}"):
         UnrolledNetwork(trace)
 
 
-def test_largest_allowed_network_fits_the_frame_without_overlap():
-    trace = text_model("abcdefgh" + "a", hidden=MAX_HIDDEN).trace()  # 8 steps, 8 symbols
+def test_largest_network_of_circles_fits_the_frame_without_overlap():
+    trace = text_model("abcdefgh" + "a", hidden=CIRCLE_HIDDEN).trace()  # 8 steps, 8 symbols
     net = UnrolledNetwork(trace, values=True)
-    assert net.T == MAX_STEPS
+    assert net.T == FRAME_STEPS and not net.layout.long and not net.layout.any_strip
     assert net.width <= 14.222 and net.height <= 8.0
     lay = net.layout
     for t in range(1, net.T):  # rows of neighbouring steps never touch

@@ -1,0 +1,110 @@
+"""Long chains and wide layers: the camera travels, wide layers are strips, values from the Trace."""
+
+import numpy as np
+import pytest
+from manim import config
+
+from rnn import UnrolledError, text_model
+from scenes.beats.inputs import SceneInput
+from scenes.beats.stage import scale_of
+from scenes.bptt import BPTTScene
+from scenes.components import ErrorArrow, UnrolledNetwork
+from scenes.components.chain_camera import ChainCamera, overview
+from scenes.components.heatmap import diverging_pixels
+from scenes.components.layout import MAX_HIDDEN, MAX_STEPS
+from scenes.components.strips import LayerStrip
+from scenes.components.theme import format_value
+from scenes.forward import ForwardScene
+from scenes.gradients import GradientsScene
+
+LONG_TEXT = "the quick brown fox jumps over it."  # 34 characters: 33 steps
+
+
+@pytest.fixture(scope="module")
+def long_trace():
+    return text_model(LONG_TEXT[:33], hidden=3, seed=0).trace()  # 32 steps
+
+
+@pytest.fixture(scope="module")
+def wide_trace():
+    return text_model("hello", hidden=100, seed=0).trace()  # 4 steps, 100 hidden units
+
+
+def test_a_32_step_forward_draws_every_step_with_the_trace_values(long_trace, tmp_path, dry_run):
+    assert long_trace.T == 32
+    scene = dry_run(ForwardScene, SceneInput(long_trace), tmp_path)
+    net = scene.stage.net
+    assert net.T == 32 and net.layout.long
+    for t in range(1, 33):
+        assert net.neurons("h", t).shown_values == pytest.approx(long_trace.h[t - 1])
+    assert [m.text for m in scene.stage.loss_labels] == [
+        f"L={format_value(v)}" for v in long_trace.losses]
+    assert scene.stage.loss_total.text.endswith(format_value(long_trace.cumulative_losses[-1]))
+
+
+def test_the_long_forward_is_a_few_beats_and_the_camera_ends_on_the_whole_chain(
+        long_trace, tmp_path, dry_run):
+    scene = dry_run(ForwardScene, SceneInput(long_trace), tmp_path)
+    assert scene.stage.beats == ["unfold", "forward step 1", "forward step 2", "forward step 3",
+                                 "forward steps 4-32", "total loss"]
+    assert isinstance(scene.camera, ChainCamera)
+    frame, net = scene.camera.frame, scene.stage.net
+    center, width = overview(net.layout)
+    assert frame.get_center() == pytest.approx(center) and frame.width == pytest.approx(width)
+    assert width > 3 * config.frame_width
+    assert frame.get_left()[0] < net.get_left()[0] and net.get_right()[0] < frame.get_right()[0]
+
+
+def test_a_short_chain_keeps_the_still_frame(hello_trace, tmp_path, dry_run):
+    scene = dry_run(ForwardScene, SceneInput(hello_trace), tmp_path)
+    assert scene.camera.at_home()
+    assert len(scene.stage.beats) == hello_trace.T + 2  # every step its own beat
+
+
+def test_a_100_unit_layer_is_a_strip_whose_cells_are_the_trace_values(wide_trace, tmp_path,
+                                                                        dry_run):
+    scene = dry_run(ForwardScene, SceneInput(wide_trace), tmp_path)
+    net = scene.stage.net
+    for t in range(1, wide_trace.T + 1):
+        strip = net.neurons("h", t)
+        assert isinstance(strip, LayerStrip)
+        pixels = strip.image.pixel_array
+        assert pixels.shape == (100, 1, 4)
+        want = diverging_pixels(wide_trace.h[t - 1].reshape(-1, 1))  # tanh states: scale 1
+        assert np.array_equal(pixels, want)
+    assert not isinstance(net.neurons("x", 1), LayerStrip)  # 4 symbols: still circles
+
+
+def test_long_bptt_grows_every_arrow_in_a_few_beats(long_trace, tmp_path, dry_run):
+    scene = dry_run(BPTTScene, SceneInput(long_trace), tmp_path)
+    T = long_trace.T
+    arrows = {id(m) for m in scene.get_mobject_family_members() if isinstance(m, ErrorArrow)}
+    assert len(arrows) == T * (T + 1) // 2
+    assert scene.stage.beats[-5:] == [f"backward step {T}", f"backward step {T - 1}",
+                                      f"backward step {T - 2}", f"backward steps {T - 3}-1",
+                                      "all errors"]
+    for t in range(1, T + 1):
+        assert scene.stage.net.neurons("h", t).shown_values == pytest.approx(
+            long_trace.dL_da[t - 1])
+
+
+def test_wide_gradients_show_heatmaps_of_the_trace_contributions(wide_trace, tmp_path, dry_run):
+    scene = dry_run(GradientsScene, SceneInput(wide_trace), tmp_path)
+    panel = scene.stage.panel[1]  # the last panel: the parameters after the update
+    after = wide_trace.update.params_after
+    W = after.W
+    vmax = scale_of(W)
+    assert panel.scales["W"] == vmax
+    assert np.array_equal(panel.images["W"].pixel_array, diverging_pixels(W / vmax))
+    assert scene.stage.beats[:2] == ["gradients", "contribution 1"]
+
+
+@pytest.mark.parametrize("steps, hidden, message", [
+    (MAX_STEPS + 1, 3, f"at most {MAX_STEPS} time steps"),
+    (4, MAX_HIDDEN + 1, f"at most {MAX_HIDDEN} hidden units"),
+])
+def test_beyond_the_limits_one_line_names_the_limit(steps, hidden, message):
+    trace = text_model(("ab" * 40)[:steps + 1], hidden=hidden, seed=0).trace()
+    with pytest.raises(UnrolledError) as err:
+        UnrolledNetwork(trace)
+    assert message in str(err.value) and "\n" not in str(err.value)
