@@ -135,6 +135,13 @@ def reading_times(cues: list[str], pace: float) -> list[float]:
     return [max(MIN_CUE, len(cue) / pace) for cue in cues]
 
 
+def reading_plan(caption: str, pace: float) -> tuple[list[str], list[float], float]:
+    """A caption's cues, the seconds each needs at ``pace``, and how long the beat holds."""
+    cues = split_caption(caption, pace)
+    times = reading_times(cues, pace)
+    return cues, times, sum(times)
+
+
 def schedule(times: list[float], elapsed: float, extend: bool = True,
              lead: float = 0.0) -> list[tuple[float, float]]:
     """(offset, duration) of each cue, given the seconds each needs, in a beat of ``elapsed``.

@@ -22,9 +22,8 @@ from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.narration import (
     VOICE_PAUSE,
     cue_lines,
-    reading_times,
+    reading_plan,
     schedule,
-    split_caption,
     spoken_form,
     spread,
 )
@@ -113,9 +112,8 @@ def beat(stage, name: str, caption: str, spoken: str | None = None) -> Iterator[
     scene.__dict__.setdefault("narrated", []).append((name, caption, spoken))
     scene.next_section(name)
     start = scene.time
-    cues = split_caption(caption, told.pace)
-    times = reading_times(cues, told.pace)
-    hold, extend, lead = sum(times), True, 0.0
+    cues, times, hold = reading_plan(caption, told.pace)
+    extend, lead = True, 0.0
     movie = write_to_movie() and not config.dry_run
     if told.voice and movie:
         audio = say(spoken)
