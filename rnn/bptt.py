@@ -37,7 +37,7 @@ def run(params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = No
     y : (T,) integer targets, each in ``range(K)``.
     h0 : (H,) initial state, zeros if omitted.
     """
-    X, y, h0 = _check_inputs(params, X, y, h0)
+    X, y, h0 = check_inputs(params, X, y, h0)
     U, W, V, b, c = params.U, params.W, params.V, params.b, params.c
     T, H = len(X), params.hidden_size
 
@@ -88,7 +88,9 @@ def run(params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = No
     )
 
 
-def _check_inputs(params: Params, X, y, h0):
+def check_inputs(params, X, y, h0):
+    """Inputs as float64/int64 arrays of the shapes ``params`` (any cell) needs, with h0
+    (zeros if None), or one clear UnrolledError."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     H, D, K = params.hidden_size, params.input_size, params.output_size

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnn.bptt import check_inputs
 from rnn.errors import UnrolledError
 
 GATES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}  # torch's block order
@@ -118,22 +119,12 @@ def init_gated_params(
 
 def check_gated_inputs(params: GatedParams, X, y, h0, cell0):
     """Inputs as float64/int64 arrays of the right shapes, or one clear UnrolledError."""
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y)
-    H, D, K = params.hidden_size, params.input_size, params.output_size
-    if X.ndim != 2 or X.shape[1] != D or len(X) == 0:
-        raise UnrolledError(f"inputs must have shape (T, {D}) with T >= 1, got {X.shape}")
-    if y.shape != (len(X),) or not np.issubdtype(y.dtype, np.integer):
-        raise UnrolledError(f"targets must be {len(X)} integers, got shape {y.shape} {y.dtype}")
-    if y.min() < 0 or y.max() >= K:
-        raise UnrolledError(f"targets must lie in 0..{K - 1}")
-    h0 = np.zeros(H) if h0 is None else np.asarray(h0, dtype=np.float64)
-    if h0.shape != (H,):
-        raise UnrolledError(f"h0 must have shape ({H},), got {h0.shape}")
+    X, y, h0 = check_inputs(params, X, y, h0)
+    H = params.hidden_size
     if params.kind == "lstm":
         cell0 = np.zeros(H) if cell0 is None else np.asarray(cell0, dtype=np.float64)
         if cell0.shape != (H,):
             raise UnrolledError(f"cell0 must have shape ({H},), got {cell0.shape}")
     elif cell0 is not None:
         raise UnrolledError("cell0 is the LSTM's initial cell state; the GRU has none")
-    return X, y.astype(np.int64), h0, cell0
+    return X, y, h0, cell0
