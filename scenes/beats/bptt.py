@@ -24,7 +24,7 @@ from scenes.beats.travel import follow, is_long, one_by_one, show_overview
 from scenes.components import equation, vector_text
 from scenes.components.chain_camera import loss_colors
 
-READOUT_UNITS = 6  # components of dL/dh(t) printed; a wide layer shows its first ones
+READOUT_UNITS = 4  # components of dL/dh(t) printed; a wide layer shows its first ones
 REST_STEP_SECONDS = 0.4  # a step of the steps shown together: the camera moves on
 
 

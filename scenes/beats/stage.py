@@ -31,6 +31,7 @@ from scenes.beats.voice import say
 from scenes.components import ErrorFlow, UnrolledNetwork, light
 from scenes.components.caption_band import CaptionBand
 from scenes.components.chain_camera import loss_colors
+from scenes.components.layout import check_fits_frame
 from scenes.components.theme import Theme, format_value, get_theme
 
 
@@ -88,6 +89,9 @@ def build_stage(scene: Scene, inp: SceneInput) -> Stage:
     """The Stage of ``scene`` for ``inp``: theme applied, network built (not yet on screen)."""
     theme = get_theme(inp.theme)
     scene.camera.background_color = ManimColor(theme.background)
+    if not getattr(scene, "travels", False):  # a still camera: what fits the frame in circles
+        T, H = inp.trace.h.shape
+        check_fits_frame(T, H, inp.trace.X.shape[1], inp.trace.o.shape[1])
     net = UnrolledNetwork(inp.trace, theme, values=inp.values)
     return Stage(scene=scene, trace=inp.trace, theme=theme, values=inp.values, net=net)
 

@@ -18,6 +18,8 @@ FIRST_STEPS = 3  # steps of a long chain shown one by one before the rest run to
 class ChainScene(MovingCameraScene):
     """A scene whose camera can travel along the chain, its bands staying in the frame."""
 
+    travels = True  # build_stage lets its chain be longer and wider than the frame
+
     def __init__(self, renderer=None, **kwargs):
         kwargs.setdefault("camera_class", ChainCamera)
         if renderer is not None and not isinstance(renderer.camera, ChainCamera):

@@ -47,7 +47,7 @@ class Layout:
     max_radius: float = 0.28
 
     def __post_init__(self) -> None:
-        check_fits(self.T, self.H, self.D, self.K)
+        check_unfolded(self.T, self.H, self.D, self.K)
 
     @property
     def long(self) -> bool:
@@ -115,7 +115,35 @@ class Layout:
 
 
 def check_fits(T: int, H: int, D: int = 1, K: int = 1) -> None:
-    """Raise UnrolledError naming the limit when a network is too big to draw."""
+    """Raise UnrolledError naming the limit when a network does not fit the still frame in
+    circles (the folded network, the dense and the compact scenes draw no more)."""
+    if T > FRAME_STEPS:
+        raise UnrolledError(f"the layout fits at most {FRAME_STEPS} time steps, the trace has {T}")
+    if H > CIRCLE_HIDDEN:
+        raise UnrolledError(
+            f"the layout fits at most {CIRCLE_HIDDEN} hidden units, the trace has {H}"
+        )
+    if max(D, K) > CIRCLE_IO:
+        raise UnrolledError(
+            f"the layout fits at most {CIRCLE_IO} input or output units per step, "
+            f"the trace has {max(D, K)} (a shorter text has a smaller vocabulary)"
+        )
+    if min(T, H, D, K) < 1:
+        raise UnrolledError("the trace is empty: nothing to draw")
+
+
+def check_fits_frame(T: int, H: int, D: int = 1, K: int = 1) -> None:
+    """``check_fits``, saying which scenes draw more."""
+    try:
+        check_fits(T, H, D, K)
+    except UnrolledError as err:
+        raise UnrolledError(f"{err}; forward, bptt, gradients and lecture draw up to "
+                            f"{MAX_STEPS} steps and {MAX_HIDDEN} units") from None
+
+
+def check_unfolded(T: int, H: int, D: int = 1, K: int = 1) -> None:
+    """Raise UnrolledError naming the limit when the unfolded scenes cannot draw a network:
+    their camera follows a longer chain, and a wide layer is a strip of cells."""
     if T > MAX_STEPS:
         raise UnrolledError(f"the unfolded scenes draw at most {MAX_STEPS} time steps, "
                             f"the trace has {T}")

@@ -8,7 +8,7 @@ from rnn import UnrolledError, text_model
 from scenes.beats.inputs import SceneInput
 from scenes.beats.stage import scale_of
 from scenes.bptt import BPTTScene
-from scenes.components import ErrorArrow, UnrolledNetwork
+from scenes.components import ErrorArrow, FoldedNetwork, UnrolledNetwork
 from scenes.components.chain_camera import ChainCamera, overview
 from scenes.components.heatmap import diverging_pixels
 from scenes.components.layout import MAX_HIDDEN, MAX_STEPS
@@ -16,6 +16,7 @@ from scenes.components.strips import LayerStrip
 from scenes.components.theme import format_value
 from scenes.forward import ForwardScene
 from scenes.gradients import GradientsScene
+from scenes.unfold import UnfoldScene
 
 LONG_TEXT = "the quick brown fox jumps over it."  # 34 characters: 33 steps
 
@@ -108,3 +109,13 @@ def test_beyond_the_limits_one_line_names_the_limit(steps, hidden, message):
     with pytest.raises(UnrolledError) as err:
         UnrolledNetwork(trace)
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_scenes_with_a_still_camera_refuse_a_wide_trace_in_one_line(wide_trace, tmp_path,
+                                                                    dry_run):
+    with pytest.raises(UnrolledError) as err:
+        dry_run(UnfoldScene, SceneInput(wide_trace), tmp_path)
+    message = str(err.value)
+    assert "at most 6 hidden units, the trace has 100" in message and "\n" not in message
+    with pytest.raises(UnrolledError, match="at most 6 hidden units"):
+        FoldedNetwork(D=4, H=100, K=4)

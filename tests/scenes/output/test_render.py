@@ -113,8 +113,8 @@ def test_output_directory_that_is_a_file_is_refused(tmp_path):
 
 
 def test_a_trace_too_long_to_draw_fails_with_the_limit_and_leaves_no_file(tmp_path):
-    inp = SceneInput(text_model("hellohello").trace())
-    with pytest.raises(UnrolledError, match="at most 8 time steps"):
+    inp = SceneInput(text_model("ab" * 33).trace())  # 65 steps
+    with pytest.raises(UnrolledError, match="at most 64 time steps"):
         render_scene("forward", inp, out_dir=tmp_path, progress=False)
     assert not (tmp_path / "forward.mp4").exists()
 
