@@ -1,0 +1,61 @@
+"""Rendering speed of a long unfolded chain: wall seconds of rendering per second of video.
+
+``forward`` at 32 steps x 100 hidden units, 1080p60 (target: at most 1.2): the camera travels
+along the chain, every layer a strip of cells. The trace is a random 100-unit model on 33
+characters of a repeated sentence. Prints ratios; asserts nothing.
+Usage: python benchmarks/long_chain.py [--quality high] [--steps 32] [--hidden 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import av
+
+from rnn import text_model
+from scenes.beats.inputs import SceneInput
+from scenes.output.render import render_scene
+
+SENTENCE = "the quick brown fox jumps over the lazy dog. "
+
+
+def video_seconds(path: Path) -> float:
+    with av.open(str(path)) as container:
+        return float(container.duration) / av.time_base
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quality", default="high", help="low, medium, high (1080p60) or 4k")
+    parser.add_argument("--steps", type=int, default=32)
+    parser.add_argument("--hidden", type=int, default=100)
+    parser.add_argument("--scenes", default="forward")
+    args = parser.parse_args()
+    text = (SENTENCE * (args.steps // len(SENTENCE) + 2))[:args.steps + 1]
+    trace = text_model(text, hidden=args.hidden, seed=0).trace()
+    load = os.getloadavg()[0]
+    print(f"{args.steps} steps x {args.hidden} units, quality {args.quality}, "
+          f"load {load:.1f} on {os.cpu_count()} cores")
+    # CPU seconds say what the render costs when other work shares the machine
+    print("scene         video s   wall s   wall/video (target <= 1.2)   cpu/video")
+    for name in args.scenes.split(","):
+        with tempfile.TemporaryDirectory() as out:
+            start, cpu = time.perf_counter(), time.process_time()
+            files = render_scene(name, SceneInput(trace), quality=args.quality,
+                                 out_dir=Path(out), progress=False)
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            seconds = video_seconds(files[0])
+        print(f"{name:<12} {seconds:8.1f} {wall:8.1f}   {wall / seconds:5.2f}"
+              f"                       {cpu / seconds:5.2f}")
+
+
+if __name__ == "__main__":
+    main()
