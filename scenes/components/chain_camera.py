@@ -67,7 +67,11 @@ class ChainCamera(MovingCamera):
             return
         ci = np.minimum(((xs + 0.5 - x0) / (x1 - x0) * cols).astype(np.int64), cols - 1)
         ri = np.minimum(((ys + 0.5 - y0) / (y1 - y0) * rows).astype(np.int64), rows - 1)
-        top = src[np.ix_(ri, ci)].astype(np.float64) / 255.0  # (h, w, 4), as manim: RGBA
+        picked = src[np.ix_(ri, ci)]  # (h, w, 4), as manim: RGBA
+        if picked[..., 3].min() == 255:  # opaque (every strip at rest): the pixels are its own
+            pixel_array[ys[0]:ys[-1] + 1, xs[0]:xs[-1] + 1] = picked
+            return
+        top = picked.astype(np.float64) / 255.0
         below = pixel_array[ys[0]:ys[-1] + 1, xs[0]:xs[-1] + 1].astype(np.float64) / 255.0
         a_top, a_below = top[..., 3:], below[..., 3:]
         alpha = a_top + a_below * (1.0 - a_top)

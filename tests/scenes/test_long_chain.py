@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from manim import config
+from manim import BLUE, RED, Square, config, tempconfig
 
 from rnn import UnrolledError, text_model
 from scenes.beats.inputs import SceneInput
@@ -119,3 +119,24 @@ def test_scenes_with_a_still_camera_refuse_a_wide_trace_in_one_line(wide_trace, 
     assert "at most 6 hidden units, the trace has 100" in message and "\n" not in message
     with pytest.raises(UnrolledError, match="at most 6 hidden units"):
         FoldedNetwork(D=4, H=100, K=4)
+
+
+def test_the_chain_camera_moves_the_chain_and_keeps_the_bands_in_the_frame():
+    with tempconfig({"pixel_width": 320, "pixel_height": 180}):
+        camera = ChainCamera()
+        chain = Square(side_length=1.0).set_fill(RED, 1.0).set_stroke(width=0).move_to([20, 2, 0])
+        band = Square(side_length=1.0).set_fill(BLUE, 1.0).set_stroke(width=0).move_to([0, -2, 0])
+        camera.world = lambda: [chain]
+        camera.frame.move_to([20, 0, 0])
+        camera.capture_mobjects([chain, band])
+        pixels = camera.pixel_array
+        h, w = pixels.shape[:2]
+        above = pixels[int(h / 2 - 2 * h / 8), w // 2]  # screen (0, 2): the chain, moved
+        below = pixels[int(h / 2 + 2 * h / 8), w // 2]  # screen (0, -2): the band, unmoved
+        empty = tuple(pixels[2, 2])  # the background, in a corner
+        assert len({tuple(above), tuple(below), empty}) == 3
+        camera.frame.move_to([0, 0, 0])  # at home: the chain is out of sight again
+        camera.reset()
+        camera.capture_mobjects([chain, band])
+        assert tuple(camera.pixel_array[int(h / 2 - 2 * h / 8), w // 2]) == empty
+        assert tuple(camera.pixel_array[int(h / 2 + 2 * h / 8), w // 2]) == tuple(below)
