@@ -140,3 +140,13 @@ def test_the_chain_camera_moves_the_chain_and_keeps_the_bands_in_the_frame():
         camera.capture_mobjects([chain, band])
         assert tuple(camera.pixel_array[int(h / 2 - 2 * h / 8), w // 2]) == empty
         assert tuple(camera.pixel_array[int(h / 2 + 2 * h / 8), w // 2]) == tuple(below)
+
+
+def test_long_gradients_show_three_contributions_then_the_rest_in_one_beat(long_trace, tmp_path,
+                                                                          dry_run):
+    scene = dry_run(GradientsScene, SceneInput(long_trace), tmp_path)
+    assert scene.stage.beats == ["gradients", "contribution 1", "contribution 2",
+                                 "contribution 3", "contributions 4-32", "sum over time",
+                                 "one update"]
+    center, width = overview(scene.stage.net.layout)
+    assert scene.camera.frame.get_center() == pytest.approx(center)
