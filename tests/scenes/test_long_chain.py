@@ -148,5 +148,5 @@ def test_long_gradients_show_three_contributions_then_the_rest_in_one_beat(long_
     assert scene.stage.beats == ["gradients", "contribution 1", "contribution 2",
                                  "contribution 3", "contributions 4-32", "sum over time",
                                  "one update"]
-    center, width = overview(scene.stage.net.layout)
+    center, _ = overview(scene.stage.net.layout)
     assert scene.camera.frame.get_center() == pytest.approx(center)
