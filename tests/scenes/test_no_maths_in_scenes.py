@@ -15,7 +15,8 @@ DRAWING_MODULES = [
     "lstm_cell.py", "gru_cell.py", "carousel.py", "components/cell_diagram.py",
     "components/cell_board.py", "components/carousel_chain.py",
     "activations.py", "neuron_text.py", "error_map.py", "components/heatmap.py",
-    "components/glyphs.py",
+    "components/glyphs.py", "components/strips.py", "components/chain_camera.py",
+    "beats/travel.py", "beats/truncated.py", "components/caption_band.py",
 ]
 FORBIDDEN_CALLS = {"tanh", "exp", "log", "sum", "cumsum", "dot", "einsum", "outer", "matmul",
                    "softmax", "diff", "norm", "prod"}
