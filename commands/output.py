@@ -135,8 +135,10 @@ def _reveal_url(ctx, param, value: str | None) -> str | None:
 @click.command()
 @scene_selection("One deck of every registered scene.",
                  "Video quality of the slides (default: low, or the lecture file's).")
-@click.option("--to", "to", type=click.Choice(["pptx", "html"]), default="pptx",
-              show_default=True, help="PowerPoint/LibreOffice deck, or reveal.js HTML.")
+@click.option("--to", "to", type=click.Choice(["pptx", "html"]), multiple=True,
+              default=("pptx",), show_default=True,
+              help="PowerPoint/LibreOffice deck, or reveal.js HTML; repeat it for both "
+                   "(the scenes are rendered once).")
 @click.option("--one-file", is_flag=True,
               help="html: embed the videos and reveal.js in the one HTML file.")
 @click.option("--reveal-url", default=None, callback=_reveal_url,
@@ -160,7 +162,10 @@ def slides(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
         lecture = dataclasses.replace(lecture, path=Path(name or "-".join(names)), title="unrolled")
     elif name:
         lecture = dataclasses.replace(lecture, path=Path(name))
-    check_output_file(out / f"{lecture.path.stem}.{to}")  # the deck: never over a FIFO or device
-    options = {"one_file": one_file, "reveal_url": reveal_url} if to == "html" else {}
-    deck = lecture_deck(lecture, to=to, out_dir=out, n_jobs=jobs, progress=True, **options)
-    click.echo(f"wrote {deck}")
+    formats = tuple(dict.fromkeys(to))  # in the order given, each once
+    for fmt in formats:  # the decks: never over a FIFO or a device
+        check_output_file(out / f"{lecture.path.stem}.{fmt}")
+    options = {"one_file": one_file, "reveal_url": reveal_url} if "html" in formats else {}
+    decks = lecture_deck(lecture, to=formats, out_dir=out, n_jobs=jobs, progress=True, **options)
+    for deck in decks:
+        click.echo(f"wrote {deck}")

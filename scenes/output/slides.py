@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from rnn.atomic import publish
 from rnn.errors import UnrolledError
 
 FORMATS = ("pptx", "html")
@@ -138,7 +139,7 @@ def _registry() -> dict:
 def build_deck(
     scene_names: Sequence[str],
     scene_input: Any,
-    to: str = "pptx",
+    to: str | Sequence[str] = "pptx",
     out_dir: str | Path = Path("media"),
     quality: str = "low",
     theme: str | None = None,
@@ -159,7 +160,8 @@ def build_deck(
     scene_input
         A ``SceneInput`` for all scenes, one per scene (a list), or ``f(name) -> SceneInput``.
     to
-        ``"pptx"`` (videos embedded, notes per slide) or ``"html"`` (reveal.js).
+        ``"pptx"`` (videos embedded, notes per slide) or ``"html"`` (reveal.js), or a sequence
+        of them: every deck from one rendering of the scenes.
     out_dir
         The deck is written to ``out_dir/<name>.pptx``, or ``<name>.html`` plus
         ``<name>_assets/`` holding the videos and reveal.js (none with ``one_file``).
@@ -183,11 +185,15 @@ def build_deck(
 
     Returns
     -------
-    Path
-        The deck file.
+    Path or list of Path
+        The deck file (a list, one per format, when ``to`` is a sequence).
     """
-    if to not in FORMATS:
-        raise UnrolledError(f"deck format {to!r}: expected one of {', '.join(FORMATS)}")
+    formats = (to,) if isinstance(to, str) else tuple(to)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise UnrolledError(f"deck format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if not formats:
+        raise UnrolledError("deck: no format to write")
     from scenes.output.render import QUALITIES  # the same names as for videos
 
     if quality not in QUALITIES:
@@ -200,11 +206,11 @@ def build_deck(
         raise UnrolledError(
             f"unknown scene {unknown[0]!r} (expected one of {', '.join(sorted(registry))})"
         )
-    if one_file and to != "html" or reveal_url is not None and to != "html":
+    if (one_file or reveal_url is not None) and "html" not in formats:
         raise UnrolledError("one_file and reveal_url apply to HTML decks only")
     if reveal_url is not None:
         reveal_url = check_reveal_url(reveal_url)
-    elif to == "html":
+    elif "html" in formats:
         reveal_installed()  # before any rendering
     n_jobs = (os.cpu_count() or 1) if n_jobs is None else n_jobs
     if n_jobs < 1:
@@ -224,13 +230,17 @@ def build_deck(
         tasks = [(registry[n].cls, inp, work / str(k), quality)
                  for k, (n, inp) in enumerate(zip(scene_names, inputs))]
         configs = _render_all(tasks, n_jobs, progress)
-        built = work / "out" / f"{name}.{to}"
         # The assets folder's name is written into the page: a URL, percent-encoded, so a deck
         # name with spaces or quotes stays a plain attribute value; renamed back when published.
         assets_url = quote(f"{name}_assets", safe="")
-        _convert(configs, built, to, one_file, reveal_url, title=title or name,
-                 assets_url=assets_url)
-        return _publish(built, out_dir, built_assets=assets_url, assets=f"{name}_assets")
+        decks = []
+        for fmt in formats:
+            built = work / f"out-{fmt}" / f"{name}.{fmt}"
+            _convert(configs, built, fmt, one_file, reveal_url, title=title or name,
+                     assets_url=assets_url)
+            decks.append(_publish(built, out_dir, built_assets=assets_url,
+                                  assets=f"{name}_assets"))
+        return decks[0] if isinstance(to, str) else decks
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -473,17 +483,17 @@ def _publish(built: Path, out_dir: Path, built_assets: str, assets: str) -> Path
         os.replace(built_assets, final_assets)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    os.replace(built, target)
-    return target
+    return publish(built, target)  # never renamed over a device, FIFO or folder
 
 
-def lecture_deck(lecture, to: str = "pptx", out_dir: str | Path = Path("media"),
-                 n_jobs: int | None = None, registry: dict | None = None,
-                 progress: bool = False, **options: Any) -> Path:
+def lecture_deck(lecture, to: str | Sequence[str] = "pptx",
+                 out_dir: str | Path = Path("media"), n_jobs: int | None = None,
+                 registry: dict | None = None, progress: bool = False,
+                 **options: Any) -> Path | list[Path]:
     """The deck of a loaded lecture file: its scenes, inputs, quality and title.
 
-    Written to ``out_dir/<lecture file stem>.<to>``; ``options`` go to ``build_deck``
-    (e.g. ``one_file``, ``reveal_url``).
+    Written to ``out_dir/<lecture file stem>.<to>`` (one per format when ``to`` is a
+    sequence); ``options`` go to ``build_deck`` (e.g. ``one_file``, ``reveal_url``).
     """
     return build_deck(
         lecture.scene_names, lecture.scene_inputs(registry), to=to, out_dir=out_dir,

@@ -4,10 +4,13 @@ Shared by the deck tests (slide counts, notes) so they compare a deck with the s
 numbers copied from an earlier deck.
 """
 
+import atexit
 import dataclasses
 import functools
+import shutil
 import sys
 import tempfile
+from pathlib import Path
 
 from cli_run import ROOT, unrolled
 
@@ -54,10 +57,15 @@ def beats_of_example_lecture() -> tuple[tuple[str, ...], ...]:
     return tuple(scenes)
 
 
-def build_example_deck(to: str, out) -> None:
-    """``unrolled slides --config lectures/example.toml --to TO`` into ``out``; asserts success."""
-    res = unrolled("slides", "--config", str(EXAMPLE), "--to", to, "--jobs", "2",
-                   "--out", str(out))
+@functools.cache  # the example's scenes rendered once per session, for both decks
+def example_decks() -> Path:
+    """``unrolled slides --config lectures/example.toml --to pptx --to html``: the folder."""
+    out = Path(tempfile.mkdtemp(prefix="unrolled-example-deck-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    res = unrolled("slides", "--config", str(EXAMPLE), "--to", "pptx", "--to", "html",
+                   "--jobs", "2", "--out", str(out))
     assert res.returncode == 0, res.stderr
+    assert res.stdout.count("wrote ") == 2
     # One progress display, the project's: not manim-slides' own bar.
     assert "Generating video slides" not in res.stdout + res.stderr
+    return out

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from cli_run import unrolled
-from example_deck import beats_of_example_lecture, build_example_deck
+from example_deck import beats_of_example_lecture, example_decks
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
@@ -38,9 +38,7 @@ def test_slides_bad_input(tmp_path):
 @pytest.fixture(scope="module")
 def example_pptx(tmp_path_factory):
     """The example lecture's PowerPoint deck, built once for the tests that read it."""
-    out = tmp_path_factory.mktemp("deck")
-    build_example_deck("pptx", out)
-    return out / "example.pptx"
+    return example_decks() / "example.pptx"
 
 
 def test_deck_of_the_example_lecture(example_pptx):

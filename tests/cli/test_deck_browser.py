@@ -7,7 +7,7 @@ Every request that is not a local file is blocked, and none may be needed.
 import shutil
 
 import pytest
-from example_deck import beats_of_example_lecture, build_example_deck
+from example_deck import beats_of_example_lecture, example_decks
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -16,10 +16,11 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory):
     """The HTML deck, built once, copied to a fresh folder as a lecturer would carry it."""
-    out = tmp_path_factory.mktemp("deck")
-    build_example_deck("html", out)
+    out = example_decks()
     carried = tmp_path_factory.mktemp("usb") / "deck"
-    shutil.copytree(out, carried)  # the folder alone must be enough
+    carried.mkdir()
+    shutil.copy2(out / "example.html", carried)  # the page and its folder alone must be enough
+    shutil.copytree(out / "example_assets", carried / "example_assets")
     return carried / "example.html"
 
 
