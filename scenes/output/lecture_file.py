@@ -141,11 +141,22 @@ class ModelSpec:
     def build_trace(self):
         """The Trace the scenes draw (one BPTT pass and update, or the saved trace)."""
         from rnn import trace_json
+        from rnn.limits import Diverged
 
         if self.trace is not None:
             loaded = trace_json.load(self.trace)
-            return loaded[0] if isinstance(loaded, list) else loaded
-        return self.text_model().trace()
+            trace = loaded[0] if isinstance(loaded, list) else loaded
+        else:
+            trace = self.text_model().trace()
+        # a picture needs finite numbers: an overflowed trace is refused, never drawn
+        where = trace.first_non_finite()
+        if where and self.trace is not None:
+            raise UnrolledError(f"{self.trace}: holds a non-finite value ({where}), an "
+                                "overflowed run; there is nothing finite to draw")
+        if where:
+            raise Diverged(f"the model overflows ({where}): exploding activations or "
+                           "gradients; nothing to draw (try a smaller --radius)")
+        return trace
 
     def text_model(self):
         """The TextModel of this spec (not available for a saved trace)."""

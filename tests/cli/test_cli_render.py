@@ -76,3 +76,19 @@ def test_render_saved_trace_video_with_captions(tmp_path):
     assert "-->" in srt and (tmp_path / "out" / "forward.vtt").read_text().startswith("WEBVTT")
     hidden = {p.name for p in (tmp_path / "out").glob(".*")}
     assert hidden == {".cache"}  # manim's reusable partial movies; no staging or temporary file
+
+
+def test_an_overflowed_saved_trace_is_refused_not_drawn(tmp_path):
+    from rnn import text_model, trace_json
+
+    model = text_model("hello", hidden=3, seed=0)
+    model.params.V[:] = model.params.c[:] = 1.7e308  # o(t) = c + V h(t) overflows
+    trace = model.trace()
+    assert trace.first_non_finite() == "o at t=3"  # the engine records the overflow as it is
+    saved = tmp_path / "exploded.json"
+    trace_json.save(saved, trace)
+    out = tmp_path / "out"
+    res = unrolled("render", "bptt", "--trace", str(saved), "--format", "png", "--out", str(out))
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.count("\n") == 1 and "non-finite" in res.stderr
+    assert not out.exists() or list(out.iterdir()) == []
