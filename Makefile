@@ -20,8 +20,11 @@ PYTHON    ?= python3
 render: venv
 	$(UNROLLED) render --config lectures/example.toml
 
+# One pytest worker per core; the slowest tests are listed at the end.
+TEST_JOBS ?= auto
+
 test: venv test-deps
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup --durations=15
 
 # Every benchmark script in turn (each prints its own ratios; the reference loops are modules).
 bench: venv
