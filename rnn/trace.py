@@ -112,9 +112,24 @@ class Trace:
 
     @cached_property
     def grads(self) -> dict[str, np.ndarray]:
-        """Total gradients of L for U, W, V, b, c (sums of the contributions) and h0."""
+        """Total gradients of L for U, W, V, b, c (sums of the contributions) and h0.
+
+        Each matrix is summed step by step, in the order ``contributions(name).sum(axis=0)``
+        adds, so the total equals the sum of the drawn contributions bit for bit, while holding
+        one matrix rather than T of them (1000 steps x 256 units: 2 MB, not 520 MB).
+        """
+        factors = {"W": (self.dL_da, self.h_prev), "U": (self.dL_da, self.X),
+                   "V": (self.dL_do, self.h)}
+        out = {}
         with np.errstate(all="ignore"):
-            out = {name: self.contributions(name).sum(axis=0) for name in PARAM_NAMES}
+            for name, (left, right) in factors.items():
+                total = np.outer(left[0], right[0])
+                for t in range(1, self.T):
+                    total += np.outer(left[t], right[t])
+                out[name] = total
+            out["b"] = self.dL_da.sum(axis=0)
+            out["c"] = self.dL_do.sum(axis=0)
+        out = {name: out[name] for name in PARAM_NAMES}
         out["h0"] = self.dL_dh0
         return out
 
