@@ -3,6 +3,7 @@
 from manim import *
 
 from scenes.beats.forward import forward_steps, show_total_loss, show_unfolded
+from scenes.beats.gated_chain import build_gated_stage, gated_forward, is_gated
 from scenes.beats.inputs import get_scene_input
 from scenes.beats.stage import build_stage
 from scenes.beats.travel import ChainScene, attach
@@ -16,10 +17,17 @@ class ForwardScene(ChainScene):
     """
 
     def setup(self):
-        self.stage = build_stage(self, get_scene_input())
+        inp = get_scene_input()
+        if is_gated(inp.trace):  # an LSTM or GRU: the gated chain, on a still camera
+            self.stage = build_gated_stage(self, inp)
+            return
+        self.stage = build_stage(self, inp)
         attach(self.stage)
 
     def construct(self):
+        if is_gated(self.stage.trace):
+            gated_forward(self.stage)
+            return
         show_unfolded(self.stage)
         forward_steps(self.stage)
         show_total_loss(self.stage)

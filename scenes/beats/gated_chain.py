@@ -1,0 +1,383 @@
+"""Beats of the forward pass and BPTT of an unfolded LSTM or GRU (``--cell lstm|gru``).
+
+The gated counterpart of ``beats.forward`` and ``beats.bptt``: per step the gates light up
+with their recorded activations, then the states, the output and its loss; backwards, the
+errors travel along the hidden path and, for the LSTM, along the cell-state path, each loss
+term in its own colour, arrow widths from ``error_by_source_norms`` and
+``cell_error_by_source_norms``. Every number is read from the ``GatedTrace``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from manim import FadeIn, FadeOut, GrowArrow, Indicate, Mobject, Scene, Text, VGroup
+
+from scenes.beats.inputs import SceneInput
+from scenes.beats.stage import beat, scale_of
+from scenes.components import light, vector_text
+from scenes.components.chain_camera import loss_colors
+from scenes.components.gated_chain import GatedChain, GatedErrorFlow
+from scenes.components.theme import Theme, format_value, get_theme
+
+FIRST_STEPS = 3  # along a longer chain, steps shown one beat each before the rest together
+ONE_BY_ONE = 6  # chains up to this many steps show every step in its own beat
+REST_STEP_SECONDS = 0.4
+READOUT_UNITS = 4  # components of a vector printed in the top band
+TOP_Y = (3.7, 3.35, 3.0, 2.65)  # lines of the top band: title, equations, two readouts
+NAMES = {"lstm": "LSTM", "gru": "GRU"}
+
+
+def is_gated(trace) -> bool:
+    """Whether ``trace`` is a GatedTrace (an LSTM or GRU) rather than a simple RNN's Trace."""
+    return getattr(trace, "kind", None) in NAMES
+
+
+@dataclass
+class GatedStage:
+    """The gated chain on screen and what the beats have shown on it."""
+
+    scene: Scene
+    trace: object  # rnn.gated_trace.GatedTrace
+    theme: Theme
+    chain: GatedChain
+    beats: list[str] = field(default_factory=list)
+    top: dict[int, Mobject] = field(default_factory=dict)  # line of the top band -> text
+    loss_labels: VGroup = field(default_factory=VGroup)
+    flow: GatedErrorFlow | None = None
+    shown: set[str] = field(default_factory=set)
+
+    @property
+    def T(self) -> int:
+        return self.trace.T
+
+    @property
+    def lstm(self) -> bool:
+        return self.trace.kind == "lstm"
+
+    def play(self, *anims, run_time: float = 0.6) -> None:
+        anims = [a for a in anims if a is not None]
+        if anims:
+            self.scene.play(*anims, run_time=run_time)
+
+
+def build_gated_stage(scene: Scene, inp: SceneInput) -> GatedStage:
+    """The stage of a gated trace: theme applied, chain built (raises past its limits)."""
+    theme = get_theme(inp.theme)
+    scene.camera.background_color = theme.background
+    chain = GatedChain(inp.trace, theme)
+    return GatedStage(scene=scene, trace=inp.trace, theme=theme, chain=chain)
+
+
+# Text of the top band -------------------------------------------------------------------------
+def _text(stage: GatedStage, s: str, height: float = 0.24, color=None) -> Text:
+    return light(Text(s, font="Sans", color=color or stage.theme.text)).scale_to_fit_height(height)
+
+
+def _place(stage: GatedStage, mob: Mobject, line: int) -> Mobject:
+    if mob.height > 0.26:
+        mob.scale_to_fit_height(0.26)
+    if mob.width > 13.0:
+        mob.scale_to_fit_width(13.0)
+    return mob.move_to([0, TOP_Y[line], 0])
+
+
+def set_line(stage: GatedStage, line: int, mob: Mobject | None) -> list:
+    """Animations putting ``mob`` on line ``line`` of the top band in place of what was there."""
+    anims = []
+    old = stage.top.pop(line, None)
+    if old is not None:
+        anims.append(FadeOut(old))
+    if mob is not None:
+        stage.top[line] = _place(stage, mob, line)
+        anims.append(FadeIn(mob))
+    return anims
+
+
+def title(stage: GatedStage) -> Text:
+    tr = stage.trace
+    text = tr.extra.get("text")
+    about = f" on “{text}”" if text else ""
+    bias = tr.extra.get("forget_bias")
+    setup = (f", forget-gate bias {bias:+g} (Jozefowicz et al. 2015)"
+             if stage.lstm and bias is not None else "")
+    return _text(stage, f"{NAMES[tr.kind]}{about}, {tr.h.shape[1]} units, initialised as "
+                        f"torch does{setup}", 0.2, stage.theme.muted)
+
+
+def equations(stage: GatedStage, backward: bool = False) -> Text:
+    if not backward:
+        s = ("cell(t) = f ⊙ cell(t−1) + i ⊙ g      h(t) = o ⊙ tanh(cell(t))" if stage.lstm else
+             "n = tanh(W_in x + b_in + r ⊙ (W_hn h(t−1) + b_hn))      h(t) = (1 − z) ⊙ n + z ⊙ h(t−1)")
+    else:
+        s = ("∂L/∂h(t) = from L(t) + from h(t+1)      ∂L/∂cell(t) = through h(t) + "
+             "∂L/∂cell(t+1) ⊙ f(t+1)" if stage.lstm else
+             "∂L/∂h(t) = from L(t) + from h(t+1) (through the gates and directly through z)")
+    return _text(stage, s, 0.26)
+
+
+def running_loss(stage: GatedStage, t: int) -> Text:
+    """The loss accumulated up to step t, from the engine's cumulative losses."""
+    label = f"L(1..{t}) = {format_value(stage.trace.cumulative_losses[t - 1])}" if t else "L = 0"
+    return light(Text(label, font="Monospace", color=stage.theme.text)).scale_to_fit_height(0.24)
+
+
+def loss_label(stage: GatedStage, t: int) -> Text:
+    """``L(t)`` of the trace above step t's outputs, in the colour of source t."""
+    ch = stage.chain
+    color = loss_colors(stage.theme, stage.T)[t - 1]
+    label = light(Text(f"L={format_value(stage.trace.losses[t - 1])}", font="Monospace",
+                       color=color)).scale_to_fit_height(0.18)
+    if label.width > 0.9 * ch.col_w:
+        label.scale_to_fit_width(0.9 * ch.col_w)
+    return label.move_to([ch.center_x(t), ch.rows["loss"], 0])
+
+
+def _vec(stage: GatedStage, values, label: str) -> Text:
+    return vector_text(values[:READOUT_UNITS], stage.theme, label)
+
+
+def gate_readout(stage: GatedStage, t: int) -> VGroup:
+    """The recorded gate activations of step t, one vector per gate."""
+    tr = stage.trace
+    more = "" if tr.h.shape[1] <= READOUT_UNITS else f" (units 1-{READOUT_UNITS})"
+    parts = [_vec(stage, tr.gate(name)[t - 1], f"{name}({t}) ") for name in tr.gate_names]
+    parts[-1] = _vec(stage, tr.gate(tr.gate_names[-1])[t - 1],
+                     f"{tr.gate_names[-1]}({t}){more} ")
+    return VGroup(*parts).arrange(buff=0.35)
+
+
+# Forward --------------------------------------------------------------------------------------
+def show_chain(stage: GatedStage) -> None:
+    name = NAMES[stage.trace.kind]
+    caption = (f"An {name} unfolded in time: the cell state runs along the top, the gates "
+               "i, f, g and o below it, and h(t) under them." if stage.lstm else
+               f"A {name} unfolded in time: each step's gates r, z and n sit above its "
+               "hidden state h(t), which is the only path between steps.")
+    with beat(stage, "unfold", caption):
+        stage.scene.add(stage.chain, stage.loss_labels)
+        stage.play(FadeIn(stage.chain), *set_line(stage, 0, title(stage)),
+                   *set_line(stage, 1, equations(stage)),
+                   *set_line(stage, 3, running_loss(stage, 0)), run_time=1.0)
+        stage.scene.wait(0.5)
+
+
+def _forward_anims(stage: GatedStage, t: int) -> tuple[list, list, list]:
+    """Animations of step t: the gates, then the states, then the output and its loss."""
+    tr, ch = stage.trace, stage.chain
+    gates = [a for k, name in enumerate(tr.gate_names)
+             for a in ch.gate_cells(name, t).show_animations(tr.gates[t - 1, k], 1.0)]
+    states = ch.cells("h", t).show_animations(tr.h[t - 1], 1.0)
+    if stage.lstm:
+        states += ch.cells("cell", t).show_animations(tr.cell[t - 1], scale_of(tr.cell))
+    label = loss_label(stage, t).set_opacity(0.0)
+    stage.loss_labels.add(label)
+    out = [*ch.cells("yhat", t).show_animations(tr.yhat[t - 1], 1.0),
+           label.animate.set_opacity(1.0)]
+    return gates, states, out
+
+
+def forward_step(stage: GatedStage, t: int) -> None:
+    """x(t) enters, the gates light up with their values, then the states, ŷ(t) and L(t)."""
+    if stage.lstm:
+        caption = (f"Step {t}: x({t}) and h({t - 1}) open the gates; f keeps part of the old "
+                   f"cell, i adds g, and o lets h({t}) out; then ŷ({t}) and L({t}).")
+    else:
+        caption = (f"Step {t}: x({t}) and h({t - 1}) set the gates r, z and n; h({t}) mixes n "
+                   f"and h({t - 1}) by z; then ŷ({t}) and L({t}).")
+    ch = stage.chain
+    with beat(stage, f"forward step {t}", caption):
+        gates, states, out = _forward_anims(stage, t)
+        stage.play(Indicate(ch.x_labels[t]), *gates,
+                   *set_line(stage, 2, gate_readout(stage, t)), run_time=0.8)
+        stage.play(*states, run_time=0.6)
+        stage.play(*out, *set_line(stage, 3, running_loss(stage, t)), run_time=0.6)
+        stage.scene.wait(0.3)
+
+
+def forward_rest(stage: GatedStage, steps: list[int]) -> None:
+    """The steps after the first few, together in one beat."""
+    if not steps:
+        return
+    first, last = steps[0], steps[-1]
+    with beat(stage, f"forward steps {first}-{last}",
+              f"Steps {first} to {last} repeat the same computation with the same weights, "
+              "each from the states before it."):
+        for t in steps:
+            gates, states, out = _forward_anims(stage, t)
+            anims = [*gates, *states, *out]
+            if t == last:
+                anims += set_line(stage, 2, gate_readout(stage, t))
+                anims += set_line(stage, 3, running_loss(stage, t))
+            stage.play(*anims, run_time=REST_STEP_SECONDS)
+
+
+def show_total_loss(stage: GatedStage) -> None:
+    with beat(stage, "total loss", "The loss of the whole sequence is the sum of its per-step "
+                                   "terms, read from the engine."):
+        stage.play(Indicate(stage.top[3]), Indicate(stage.loss_labels), run_time=1.0)
+        stage.scene.wait(0.6)
+    stage.shown.add("forward")
+
+
+def steps_in_beats(stage: GatedStage, steps: list[int]) -> tuple[list[int], list[int]]:
+    """``steps`` split into those shown one beat each and the rest, shown together."""
+    if stage.T <= ONE_BY_ONE:
+        return steps, []
+    return steps[:FIRST_STEPS], steps[FIRST_STEPS:]
+
+
+def gated_forward(stage: GatedStage) -> None:
+    """All forward beats in order."""
+    show_chain(stage)
+    shown, rest = steps_in_beats(stage, list(range(1, stage.T + 1)))
+    for t in shown:
+        forward_step(stage, t)
+    forward_rest(stage, rest)
+    show_total_loss(stage)
+
+
+# Backward -------------------------------------------------------------------------------------
+def show_forward_state(stage: GatedStage) -> None:
+    """The result of the forward pass at once: gates, states, outputs and losses."""
+    if "forward" in stage.shown:
+        return
+    tr, ch = stage.trace, stage.chain
+    for t in range(1, stage.T + 1):
+        for k, name in enumerate(tr.gate_names):
+            ch.gate_cells(name, t).show(tr.gates[t - 1, k], 1.0)
+        ch.cells("h", t).show(tr.h[t - 1], 1.0)
+        if stage.lstm:
+            ch.cells("cell", t).show(tr.cell[t - 1], scale_of(tr.cell))
+        ch.cells("yhat", t).show(tr.yhat[t - 1], 1.0)
+        stage.loss_labels.add(loss_label(stage, t))
+    stage.scene.add(ch, stage.loss_labels)
+    stage.shown.add("forward")
+
+
+def error_flow(stage: GatedStage) -> GatedErrorFlow:
+    """The arrows of the trace's errors by source (built once per stage)."""
+    if stage.flow is None:
+        norms = {"h": stage.trace.error_by_source_norms()}
+        if stage.lstm:
+            norms["cell"] = stage.trace.cell_error_by_source_norms()
+        stage.flow = GatedErrorFlow(stage.chain, norms, loss_colors(stage.theme, stage.T))
+    return stage.flow
+
+
+def enter_bptt(stage: GatedStage) -> None:
+    paths = "along h and along the cell state" if stage.lstm else "along h"
+    with beat(stage, "backward", f"Backpropagation starts from the losses and sends errors "
+                                 f"backwards in time {paths}, one colour per loss term."):
+        show_forward_state(stage)
+        stage.play(*set_line(stage, 0, title(stage)),
+                   *set_line(stage, 1, equations(stage, backward=True)),
+                   *set_line(stage, 2, None), *set_line(stage, 3, None), run_time=0.8)
+        error_flow(stage)  # built now, shown arrow by arrow
+
+
+def output_errors(stage: GatedStage) -> None:
+    tr, ch = stage.trace, stage.chain
+    with beat(stage, "output errors", "Each loss term first gives the error of its own "
+                                      "outputs: dL/do(t) = ŷ(t) minus the one-hot target.",
+              spoken="Each loss term first gives the error of its own outputs: the error at o "
+                     "t equals y hat t minus the one-hot target."):
+        vmax = scale_of(tr.dL_do)
+        anims = [a for t in range(1, stage.T + 1)
+                 for a in ch.cells("yhat", t).show_animations(tr.dL_do[t - 1], vmax)]
+        stage.play(*anims, Indicate(stage.loss_labels, scale_factor=1.1), run_time=1.0)
+        stage.scene.wait(0.3)
+
+
+def h_readout(stage: GatedStage, t: int) -> VGroup:
+    """The two recorded parts of dL/dh(t) and their recorded sum."""
+    tr = stage.trace
+    parts = VGroup(_vec(stage, tr.dL_dh_from_output[t - 1], f"from L({t}): "),
+                   _vec(stage, tr.dL_dh_from_next[t - 1], f"+ from h({t + 1}): "),
+                   _vec(stage, tr.dL_dh[t - 1], f"= ∂L/∂h({t}): ")).arrange(buff=0.35)
+    parts[0].set_color(loss_colors(stage.theme, stage.T)[t - 1])
+    parts[1].set_color(stage.theme.recurrent)
+    return parts
+
+
+def cell_readout(stage: GatedStage, t: int) -> VGroup:
+    """The two recorded parts of dL/dcell(t) (LSTM) and their recorded sum."""
+    tr = stage.trace
+    parts = VGroup(_vec(stage, tr.dL_dcell_from_h[t - 1], f"through h({t}): "),
+                   _vec(stage, tr.dL_dcell_from_next[t - 1], f"+ cell({t + 1})·f({t + 1}): "),
+                   _vec(stage, tr.dL_dcell[t - 1], f"= ∂L/∂cell({t}): ")).arrange(buff=0.35)
+    parts[1].set_color(stage.theme.recurrent)
+    return parts
+
+
+def _backward_anims(stage: GatedStage, t: int) -> tuple[list, list]:
+    """Arrows arriving at step t (both paths), then its errors in the cells."""
+    tr, ch, flow = stage.trace, stage.chain, error_flow(stage)
+    arrows = [GrowArrow(a) for path in flow.by_pair for a in flow.arriving_at(path, t)]
+    fills = ch.cells("h", t).show_animations(tr.dL_dh[t - 1], scale_of(tr.dL_dh))
+    if stage.lstm:
+        fills += ch.cells("cell", t).show_animations(tr.dL_dcell[t - 1], scale_of(tr.dL_dcell))
+    fills += [a for k, name in enumerate(tr.gate_names)
+              for a in ch.gate_cells(name, t).show_animations(tr.dL_dpre[t - 1, k],
+                                                              scale_of(tr.dL_dpre))]
+    return arrows, fills
+
+
+def backward_step(stage: GatedStage, t: int) -> None:
+    if t == stage.T:
+        caption = (f"The last step first: dL/dh({t}) is only the error of L({t}), sent back "
+                   "through V.")
+    else:
+        cell = (f"; dL/dcell({t}) adds dL/dcell({t + 1}) times f({t + 1})" if stage.lstm
+                else "")
+        caption = (f"dL/dh({t}) gathers the error of L({t}) through V, plus what step {t + 1} "
+                   f"sends back{cell}.")
+    with beat(stage, f"backward step {t}", caption):
+        arrows, fills = _backward_anims(stage, t)
+        lines = set_line(stage, 2, h_readout(stage, t))
+        if stage.lstm:
+            lines += set_line(stage, 3, cell_readout(stage, t))
+        stage.play(*arrows, *lines, run_time=0.7)
+        stage.play(*fills, run_time=0.6)
+        stage.scene.wait(0.5)  # time to read the parts and their sums
+
+
+def backward_rest(stage: GatedStage, steps: list[int]) -> None:
+    """The steps before the last few (last first), together in one beat."""
+    if not steps:
+        return
+    first, last = steps[0], steps[-1]
+    with beat(stage, f"backward steps {first}-{last}",
+              f"Steps {first} down to {last} do the same: each gathers its own loss term's "
+              "error and what the later steps send back."):
+        for t in steps:
+            arrows, fills = _backward_anims(stage, t)
+            anims = [*arrows, *fills]
+            if t == last:
+                anims += set_line(stage, 2, h_readout(stage, t))
+                if stage.lstm:
+                    anims += set_line(stage, 3, cell_readout(stage, t))
+            stage.play(*anims, run_time=REST_STEP_SECONDS)
+
+
+def finish_bptt(stage: GatedStage) -> None:
+    caption = ("Every loss term has sent its error back along both paths; the thicker the "
+               "arrow, the larger the error." if stage.lstm else
+               "Every loss term has sent its error back to every earlier step; the thicker "
+               "the arrow, the larger the error.")
+    with beat(stage, "all errors", caption):
+        stage.play(*[Indicate(a, scale_factor=1.05, color=a.get_color())
+                     for a in error_flow(stage)], run_time=1.0)
+        stage.scene.wait(0.5)
+    stage.shown.add("errors")
+
+
+def gated_bptt(stage: GatedStage) -> None:
+    """All BPTT beats in order."""
+    enter_bptt(stage)
+    output_errors(stage)
+    shown, rest = steps_in_beats(stage, list(range(stage.T, 0, -1)))
+    for t in shown:
+        backward_step(stage, t)
+    backward_rest(stage, rest)
+    finish_bptt(stage)

@@ -1,0 +1,285 @@
+"""The unfolded chain of an LSTM or GRU: per step a box of gate cells, the state columns, the
+output column, and the paths between steps (the LSTM's cell-state path above the hidden one).
+
+Every unit is one small square heat cell coloured on the theme's diverging scale from a value
+of a ``GatedTrace``; nothing here computes network maths. Error arrows (``GatedErrorFlow``)
+take their widths from the recorded error-by-source norms, one colour per loss term.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import Arrow, Line, Square, Text, VGroup
+
+from rnn.errors import UnrolledError
+from scenes.components.arrows import ErrorArrow
+from scenes.components.network import shown_char, step_characters
+from scenes.components.panels import light
+from scenes.components.theme import Theme
+
+MAX_STEPS = 12  # columns that share the still frame at a readable size (no camera travel)
+MAX_UNITS = 6  # hidden units drawn as heat cells in every gate column
+MAX_CLASSES = 16  # output units (vocabulary) stacked in one column
+LEFT, WIDTH = -6.7, 13.4  # the chain's share of the 16:9 frame
+
+# y of the rows; the LSTM's cell-state row sits above the gates, the hidden row below them
+ROWS = {
+    "lstm": {"loss": 2.3, "yhat": 1.75, "cell": 0.4, "gates": -0.75, "h": -1.9, "x": -3.45},
+    "gru": {"loss": 2.3, "yhat": 1.6, "gates": 0.1, "h": -1.35, "x": -3.45},
+}
+CELL_LANES = (0.95, 1.35)  # y range of the cell-state error lanes (LSTM), below the outputs
+H_LANES = (-2.5, -3.1)  # y range of the hidden error lanes, above the inputs
+
+
+def check_gated_chain(T: int, H: int, K: int) -> None:
+    """Raise UnrolledError naming the limit when the gated chain cannot be drawn."""
+    if T > MAX_STEPS:
+        raise UnrolledError(f"the gated forward and bptt scenes draw at most {MAX_STEPS} time "
+                            f"steps, the trace has {T} (a shorter --text)")
+    if H > MAX_UNITS:
+        raise UnrolledError(f"the gated forward and bptt scenes draw at most {MAX_UNITS} hidden "
+                            f"units, the trace has {H}")
+    if K > MAX_CLASSES:
+        raise UnrolledError(f"the gated forward and bptt scenes draw at most {MAX_CLASSES} output "
+                            f"units, the trace has {K} (a text with fewer distinct characters)")
+    if min(T, H, K) < 1:
+        raise UnrolledError("the trace is empty: nothing to draw")
+
+
+class HeatCells(VGroup):
+    """A column of square cells, unit 0 on top, each filled with one value's colour.
+
+    ``values`` keeps the Trace values last shown and ``scale`` the half-width of their
+    colour scale, so a picture can be checked against the Trace.
+    """
+
+    def __init__(self, n: int, side: float, theme: Theme, **kwargs):
+        super().__init__(**kwargs)
+        self.theme = theme
+        self.values: np.ndarray | None = None
+        self.scale: float | None = None
+        for i in range(n):
+            sq = Square(side_length=side, stroke_color=theme.muted, stroke_width=1.0,
+                        fill_color=theme.background, fill_opacity=1.0)
+            self.add(sq.move_to([0.0, -i * side, 0.0]))
+
+    def _colors(self, values, vmax: float) -> list:
+        self.values = np.array(values, dtype=np.float64)
+        self.scale = float(vmax)
+        return [self.theme.value_color(v, vmax) for v in self.values]
+
+    def show(self, values, vmax: float) -> HeatCells:
+        """Colour the cells with ``values`` at once."""
+        for sq, color in zip(self.submobjects, self._colors(values, vmax)):
+            sq.set_fill(color, opacity=1.0)
+        return self
+
+    def show_animations(self, values, vmax: float) -> list:
+        """One animation per cell, blending it into its value's colour."""
+        return [sq.animate.set_fill(color, opacity=1.0)
+                for sq, color in zip(self.submobjects, self._colors(values, vmax))]
+
+    @property
+    def shown_colors(self) -> list:
+        return [sq.get_fill_color() for sq in self.submobjects]
+
+
+class GateBox(VGroup):
+    """The gates of one step: one ``HeatCells`` column per gate, side by side, named below."""
+
+    def __init__(self, names: tuple[str, ...], H: int, side: float, theme: Theme,
+                 letters: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.names = names
+        self.columns: dict[str, HeatCells] = {}
+        for k, name in enumerate(names):
+            col = HeatCells(H, side, theme).shift([k * side, 0.0, 0.0])
+            self.columns[name] = col
+            self.add(col)
+        self.columns_width = len(names) * side
+        self.letters = VGroup()
+        if letters:
+            for name, col in self.columns.items():
+                letter = light(Text(name, font="Sans", color=theme.muted))
+                letter.scale_to_fit_height(min(0.12, 0.7 * side))
+                self.letters.add(letter.next_to(col, direction=[0, -1, 0], buff=0.04))
+            self.add(self.letters)
+
+
+class GatedChain(VGroup):
+    """The drawing of a GatedTrace's T steps: gates, states, outputs and the paths between.
+
+    Parameters
+    ----------
+    trace
+        A ``rnn.gated_trace.GatedTrace`` (its sizes and characters; values are shown later).
+    theme
+        Colours of the idle drawing.
+    """
+
+    def __init__(self, trace, theme: Theme, **kwargs):
+        super().__init__(**kwargs)
+        T, H = trace.h.shape
+        K = trace.yhat.shape[1]
+        check_gated_chain(T, H, K)
+        self.T, self.H, self.K, self.kind = T, H, K, trace.kind
+        self.theme = theme
+        self.rows = ROWS[self.kind]
+        self.col_w = WIDTH / T
+        G = len(trace.gate_names)
+        self.side = min(0.28, 0.5 * self.col_w / G, 0.9 / H)
+        self.out_side = min(self.side, 0.7 / K)
+        self.gates: dict[int, GateBox] = {}
+        self.state: dict[tuple[str, int], HeatCells] = {}  # ("h" | "cell" | "yhat", t)
+        layers = ("cell", "h") if self.kind == "lstm" else ("h",)
+        chars = step_characters(trace)
+        self.x_labels: dict[int, Text] = {}
+        self.paths = VGroup()  # forward paths and connectors, drawn once
+        for t in range(1, T + 1):
+            box = GateBox(trace.gate_names, H, self.side, theme, letters=self.col_w > 0.9)
+            self.gates[t] = box.move_to(self._box_center(t, "gates"))
+            for layer in layers:
+                cells = HeatCells(H, self.side, theme).move_to(self._box_center(t, layer))
+                self.state[layer, t] = cells
+            out = HeatCells(K, self.out_side, theme).move_to(self._box_center(t, "yhat"))
+            self.state["yhat", t] = out
+            text = f"x={shown_char(chars[0][t - 1])}" if chars else f"x({t})"
+            label = light(Text(text, font="Monospace", font_size=20, color=theme.text))
+            if label.width > 0.8 * self.col_w:
+                label.scale_to_fit_width(0.8 * self.col_w)
+            self.x_labels[t] = label.move_to([self.center_x(t), self.rows["x"], 0.0])
+            self._connect(t, layers)
+        self.add(self.paths, *self.gates.values(), *self.state.values(),
+                 *self.x_labels.values())
+
+    # Geometry -------------------------------------------------------------------------------
+    def column_x(self, t: int) -> float:
+        """x of the middle of step t's column (t = 0: the slot left of step 1)."""
+        return LEFT + (t - 0.5) * self.col_w
+
+    def center_x(self, t: int) -> float:
+        """x of the gate box, state and output columns: left of the middle, so the right part
+        of the column is free for the vertical connectors and arrows."""
+        return self.column_x(t) - 0.15 * self.col_w
+
+    def _box_center(self, t: int, row: str) -> list[float]:
+        return [self.center_x(t), self.rows[row], 0.0]
+
+    def side_x(self, t: int, k: int) -> float:
+        """x of the k-th vertical line right of step t's boxes (0 nearest)."""
+        gap = min(0.09 * self.col_w, 0.14)
+        return self.center_x(t) + self.gates[t].columns_width / 2 + 0.08 + k * gap
+
+    def cells(self, layer: str, t: int) -> HeatCells:
+        """The heat cells of ``layer`` ("h", "cell", "yhat") at step t."""
+        return self.state[layer, t]
+
+    def gate_cells(self, name: str, t: int) -> HeatCells:
+        return self.gates[t].columns[name]
+
+    def lane_y(self, path: str, s: int) -> float:
+        """y of loss term L(s)'s error lane along ``path`` ("h" or "cell")."""
+        near, far = H_LANES if path == "h" else CELL_LANES
+        step = (far - near) / max(self.T - 1, 1)
+        return near + (s - 1) * step
+
+    # Forward paths ----------------------------------------------------------------------------
+    def _connect(self, t: int, layers: tuple[str, ...]) -> None:
+        th = self.theme
+        box = self.gates[t]
+        for layer in layers:  # the path from step t-1 (or the initial state) to step t
+            cells = self.state[layer, t]
+            start = [max(self.center_x(t) - self.col_w + self.side, LEFT - 0.2),
+                     self.rows[layer], 0.0]
+            width = 3.0 if layer == "cell" else 1.8
+            self.paths.add(Arrow(start, cells.get_left(), buff=0.03, color=th.recurrent,
+                                 stroke_width=width, tip_length=0.1,
+                                 max_tip_length_to_length_ratio=0.3))
+        label = self.x_labels[t]
+        x_in = self.center_x(t) - 0.3 * box.width
+        # x(t) and h(t-1) into the gates
+        self.paths.add(Line([x_in, label.get_top()[1] + 0.05, 0], [x_in, box.get_bottom()[1], 0],
+                            color=th.connection, stroke_width=1.2))
+        h_prev = [max(self.center_x(t) - 0.55 * self.col_w, LEFT), self.rows["h"], 0.0]
+        self.paths.add(Line(h_prev, [x_in, box.get_bottom()[1], 0], color=th.connection,
+                            stroke_width=1.2))
+        h = self.state["h", t]
+        if "cell" in layers:  # gates into cell(t), cell(t) out through o to h(t)
+            cell = self.state["cell", t]
+            self.paths.add(Line(box.get_top(), cell.get_bottom(), color=th.connection,
+                                stroke_width=1.2))
+            x_out = self.side_x(t, 2)
+            self.paths.add(Line(cell.get_right(), [x_out, self.rows["cell"], 0],
+                                color=th.connection, stroke_width=1.2),
+                           Line([x_out, self.rows["cell"], 0], [x_out, self.rows["h"], 0],
+                                color=th.connection, stroke_width=1.2),
+                           Line([x_out, self.rows["h"], 0], h.get_right(),
+                                color=th.connection, stroke_width=1.2))
+        else:  # the GRU's gates give h(t) directly
+            self.paths.add(Line(box.get_bottom() + [0.3 * box.width, 0, 0], h.get_top(),
+                                color=th.connection, stroke_width=1.2))
+        out = self.state["yhat", t]
+        x_up = self.side_x(t, 0)
+        self.paths.add(Line(h.get_right(), [x_up, self.rows["h"], 0], color=th.connection,
+                            stroke_width=1.2),
+                       Line([x_up, self.rows["h"], 0], [x_up, self.rows["yhat"], 0],
+                            color=th.connection, stroke_width=1.2),
+                       Line([x_up, self.rows["yhat"], 0], out.get_right(), color=th.connection,
+                            stroke_width=1.2))
+
+
+def norm_scale(*norms: np.ndarray) -> float:
+    """Norm drawn at full width: the largest finite one of ``norms`` (a scale, not maths)."""
+    finite = np.concatenate([n[np.isfinite(n)] for n in norms])
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+class GatedErrorFlow(VGroup):
+    """Every error arrow of a gated chain, reachable by path and (s, t).
+
+    ``by_pair["h"][s, t]`` carries ||dL(s)/dh(t)||, ``by_pair["cell"][s, t]`` (LSTM)
+    ||dL(s)/dcell(t)||: at t = s down from the output (h) or up from h(s) (cell), otherwise
+    backwards along loss term s's lane from step t+1 to step t. One width scale for both paths.
+
+    Parameters
+    ----------
+    chain
+        The drawn chain (its geometry places the arrows).
+    norms
+        path -> (T, T) norms indexed [s-1, t-1], NaN where t > s.
+    colors
+        One colour per source s.
+    """
+
+    def __init__(self, chain: GatedChain, norms: dict[str, np.ndarray], colors, **kwargs):
+        super().__init__(**kwargs)
+        self.top = norm_scale(*norms.values())
+        self.by_pair: dict[str, dict[tuple[int, int], ErrorArrow]] = {p: {} for p in norms}
+        T = chain.T
+        for path, mags in norms.items():
+            for s in range(1, T + 1):
+                for t in range(s, 0, -1):
+                    mag = mags[s - 1, t - 1]
+                    if np.isnan(mag):
+                        continue
+                    start, end = self._ends(chain, path, s, t)
+                    arrow = ErrorArrow(start, end, s, t, mag, self.top, colors[s - 1])
+                    self.by_pair[path][s, t] = arrow
+                    self.add(arrow)
+
+    @staticmethod
+    def _ends(chain: GatedChain, path: str, s: int, t: int):
+        rows = chain.rows
+        if t == s and path == "h":  # from the output of step s down to h(s)
+            x = chain.side_x(s, 1)
+            return [x, chain.cells("yhat", s).get_bottom()[1], 0], [x, rows["h"] + 0.05, 0]
+        if t == s:  # from h(s) up into cell(s)
+            x = chain.side_x(s, 3)
+            return [x, rows["h"], 0], [x, chain.cells("cell", s).get_bottom()[1], 0]
+        y = chain.lane_y(path, s)
+        return ([chain.center_x(t + 1) - 0.15 * chain.col_w, y, 0],
+                [chain.center_x(t) + 0.15 * chain.col_w, y, 0])
+
+    def arriving_at(self, path: str, t: int) -> list[ErrorArrow]:
+        """Arrows bringing an error to ``path``'s state at step t, by source (L(t) first)."""
+        return [a for (s, tt), a in sorted(self.by_pair[path].items()) if tt == t]

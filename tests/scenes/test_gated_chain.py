@@ -1,0 +1,140 @@
+"""The unfolded LSTM and GRU chains (forward and bptt with --cell) draw their GatedTrace.
+
+After a dry run, every gate cell, state cell, output cell, loss label and error arrow is
+compared with the recorded values under the colour map and the width scale.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from rnn.errors import UnrolledError
+from rnn.gated_model import gated_text_model
+from scenes.beats.inputs import SceneInput
+from scenes.beats.stage import scale_of
+from scenes.bptt import BPTTScene
+from scenes.components.arrows import arrow_width
+from scenes.components.chain_camera import loss_colors
+from scenes.components.gated_chain import MAX_STEPS, MAX_UNITS, GatedChain, check_gated_chain
+from scenes.components.theme import format_value, get_theme
+from scenes.forward import ForwardScene
+
+THEME = get_theme("dark")
+
+
+@pytest.fixture(scope="module")
+def lstm():
+    return gated_text_model("hello", "lstm", hidden=3, seed=0, forget_bias=1.0).trace()
+
+
+@pytest.fixture(scope="module")
+def gru():
+    return gated_text_model("hey", "gru", hidden=3, seed=1).trace()
+
+
+def plain(text: str) -> str:
+    """Text as manim keeps it: without spaces."""
+    return text.replace(" ", "")
+
+
+def hexes(colors) -> list[str]:
+    return [c.to_hex() for c in colors]
+
+
+def assert_cells(cells, values, vmax):
+    """The cells hold ``values`` on the scale ``vmax`` and are painted in their colours."""
+    np.testing.assert_array_equal(cells.values, values)
+    assert cells.scale == pytest.approx(vmax)
+    assert hexes(cells.shown_colors) == hexes(THEME.value_color(v, vmax) for v in values)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_forward_draws_the_recorded_gates_states_outputs_and_losses(dry_run, tmp_path, cell,
+                                                                     lstm, gru):
+    tr = lstm if cell == "lstm" else gru
+    scene = dry_run(ForwardScene, SceneInput(trace=tr), tmp_path)
+    stage, ch = scene.stage, scene.stage.chain
+    for t in range(1, tr.T + 1):
+        for k, name in enumerate(tr.gate_names):
+            assert_cells(ch.gate_cells(name, t), tr.gates[t - 1, k], 1.0)
+        assert_cells(ch.cells("h", t), tr.h[t - 1], 1.0)
+        assert_cells(ch.cells("yhat", t), tr.yhat[t - 1], 1.0)
+        if cell == "lstm":
+            assert_cells(ch.cells("cell", t), tr.cell[t - 1], scale_of(tr.cell))
+    assert ("cell", 1) in ch.state if cell == "lstm" else ("cell", 1) not in ch.state
+    assert [lab.text for lab in stage.loss_labels] == [f"L={format_value(v)}" for v in tr.losses]
+    colors = loss_colors(THEME, tr.T)
+    assert hexes(lab[0].get_fill_color() for lab in stage.loss_labels) == hexes(colors)
+    assert stage.top[3].text == plain(f"L(1..{tr.T}) = {format_value(tr.cumulative_losses[-1])}")
+    last_gates = stage.top[2]  # the gate readout of the last step, one vector per gate
+    for part, name in zip(last_gates, tr.gate_names):
+        shown = [format_value(v) for v in tr.gate(name)[tr.T - 1]]
+        assert part.text.endswith(plain(f"[{' '.join(shown)}]")) and part.text.startswith(name)
+    assert stage.beats == ["unfold", *[f"forward step {t}" for t in range(1, tr.T + 1)],
+                           "total loss"]
+    assert all(caption and spoken for _, caption, spoken in scene.narrated)
+
+
+def test_lstm_bptt_draws_both_paths_from_the_recorded_norms(dry_run, tmp_path, lstm):
+    tr = lstm
+    scene = dry_run(BPTTScene, SceneInput(trace=tr), tmp_path)
+    stage, ch, flow = scene.stage, scene.stage.chain, scene.stage.flow
+    norms = {"h": tr.error_by_source_norms(), "cell": tr.cell_error_by_source_norms()}
+    top = max(np.nanmax(n) for n in norms.values())
+    colors = hexes(loss_colors(THEME, tr.T))
+    assert set(flow.by_pair) == {"h", "cell"}
+    for path, mags in norms.items():
+        pairs = {(s, t) for s in range(1, tr.T + 1) for t in range(1, s + 1)}
+        assert set(flow.by_pair[path]) == pairs
+        for (s, t), arrow in flow.by_pair[path].items():
+            assert arrow.magnitude == mags[s - 1, t - 1]
+            assert arrow.get_stroke_width() == pytest.approx(arrow_width(mags[s - 1, t - 1], top))
+            assert arrow.get_color().to_hex() == colors[s - 1]
+            assert arrow in scene.mobjects or any(arrow in m.get_family() for m in scene.mobjects)
+    # the cell path carries more than h does at the first step: the carousel, on screen
+    assert flow.by_pair["cell"][tr.T, 1].magnitude != flow.by_pair["h"][tr.T, 1].magnitude
+    for t in range(1, tr.T + 1):
+        assert_cells(ch.cells("h", t), tr.dL_dh[t - 1], scale_of(tr.dL_dh))
+        assert_cells(ch.cells("cell", t), tr.dL_dcell[t - 1], scale_of(tr.dL_dcell))
+        assert_cells(ch.cells("yhat", t), tr.dL_do[t - 1], scale_of(tr.dL_do))
+        for k, name in enumerate(tr.gate_names):
+            assert_cells(ch.gate_cells(name, t), tr.dL_dpre[t - 1, k], scale_of(tr.dL_dpre))
+    # the last readout is step 1's: the two recorded parts and their recorded sum, per path
+    def fmt(v):
+        return f"[{' '.join(format_value(x) for x in v)}]"
+
+    h_parts = [p.text for p in stage.top[2]]
+    assert h_parts == [plain(f"from L(1): {fmt(tr.dL_dh_from_output[0])}"),
+                       plain(f"+ from h(2): {fmt(tr.dL_dh_from_next[0])}"),
+                       plain(f"= ∂L/∂h(1): {fmt(tr.dL_dh[0])}")]
+    cell_parts = [p.text for p in stage.top[3]]
+    assert cell_parts == [plain(f"through h(1): {fmt(tr.dL_dcell_from_h[0])}"),
+                          plain(f"+ cell(2)·f(2): {fmt(tr.dL_dcell_from_next[0])}"),
+                          plain(f"= ∂L/∂cell(1): {fmt(tr.dL_dcell[0])}")]
+    assert stage.beats == ["backward", "output errors",
+                           *[f"backward step {t}" for t in range(tr.T, 0, -1)], "all errors"]
+
+
+def test_gru_bptt_has_only_the_hidden_path(dry_run, tmp_path, gru):
+    scene = dry_run(BPTTScene, SceneInput(trace=gru), tmp_path)
+    flow, ch = scene.stage.flow, scene.stage.chain
+    assert set(flow.by_pair) == {"h"}
+    norms = gru.error_by_source_norms()
+    assert {k: a.magnitude for k, a in flow.by_pair["h"].items()} == {
+        (s, t): norms[s - 1, t - 1] for s in range(1, gru.T + 1) for t in range(1, s + 1)}
+    assert_cells(ch.cells("h", 2), gru.dL_dh[1], scale_of(gru.dL_dh))
+    assert 3 not in scene.stage.top  # no cell readout
+
+
+def test_the_chain_draws_twelve_steps_of_six_units_and_refuses_more():
+    tr = gated_text_model("hello world!!", "lstm", hidden=MAX_UNITS, seed=0).trace()
+    assert tr.T == MAX_STEPS
+    chain = GatedChain(tr, THEME)
+    boxes = [chain.gates[t] for t in range(1, tr.T + 1)]
+    assert all(a.get_right()[0] < b.get_left()[0] for a, b in itertools.pairwise(boxes))
+    assert chain.get_left()[0] > -7.12 and chain.get_right()[0] < 7.12  # within the frame
+    for T, H, limit in ((MAX_STEPS + 1, 3, "at most 12 time steps"),
+                        (4, MAX_UNITS + 1, "at most 6 hidden units")):
+        with pytest.raises(UnrolledError, match=limit):
+            check_gated_chain(T, H, 4)
