@@ -32,6 +32,8 @@ MAX_LR = sys.float_info.max  # any finite rate: an overflowing renewal is report
 # than the frame, and a layer of many units is one strip of cells.
 MAX_UNFOLDED_STEPS = 64  # T: 2080 error arrows at 64 steps, and a clip that stays watchable
 MAX_UNFOLDED_UNITS = 256  # units per layer: a strip of 256 cells is 0.8 units tall
+# The vanishing scene: one dot per step along a chain, beside a T x T error map.
+MAX_VANISHING_STEPS = 100  # dots 0.07 units apart, a map cell 1.4 px at 480p
 
 # Memory of one run: a Trace of T steps keeps about (D + 6H + 3K) floats a step (a gated cell
 # (D + (3G + 8)H + 3K)), the norms ||dL(s)/dh(t)|| are T x T, and the error tensor dL(s)/dh(t)

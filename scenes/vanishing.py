@@ -1,29 +1,45 @@
-"""Vanishing and exploding errors: the error of one late loss term travelling back in time."""
+"""Vanishing and exploding errors: the error of one late loss term travelling back in time.
+
+Two traces of one model, W rescaled to spectral radius 0.5 and a larger one, over 50 steps by
+default. Each chain is one dot per step; beside it, the error map of its trace (every loss
+term's error at every step) is uncovered column by column as the error goes back, so the chain
+is the map's last row. A log plot of the last loss term's error ends the scene.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from manim import *
 
 from rnn.errors import UnrolledError
-from rnn.limits import check_range
+from rnn.limits import MAX_VANISHING_STEPS, check_range
 from rnn.model import text_model
 from rnn.problems import error_decay
 from rnn.trace import Trace
 from scenes.beats.inputs import SceneInput, own_input, with_defaults
 from scenes.beats.stage import beat, open_board
-from scenes.components import ErrorArrow
-from scenes.components.plot import LogNormPlot, log_range, norm_color
+from scenes.components.carousel_chain import SparseLogPlot, decade_step
+from scenes.components.heatmap import ColorBar, log_range
+from scenes.components.panels import light
+from scenes.components.plot import log_range as decades
 from scenes.components.theme import Theme, get_theme
+from scenes.components.vanishing_map import ErrorMapPanel, MapChain, numbered_steps
 
-VANISHING_TEXT = "hello wor"  # 8 steps
+VANISHING_TEXT = "the error of the last step travels back fifty steps"  # 50 steps
 SMALL_RADIUS = 0.5  # the fading case, shown beside the chosen radius
 DEFAULTS = {"radius": 1.8}
-# Small weights keep tanh in its linear range, where the spectral radius alone decides
-# whether the errors shrink or grow; with saturated units the growth is tamed.
+# Small weights keep tanh in its linear range at first, where the spectral radius alone
+# decides whether the errors shrink or grow; saturated units tame the growth later.
 INIT_SCALE = 0.005
-MAX_CHAIN_STEPS = 10
+FIRST_STEPS = 3  # steps back shown one play each; the rest run together
+
+# Layout (scene units): chains and plot on the left, the maps stacked on the right
+CHAIN_LEFT, CHAIN_RIGHT = -4.7, 1.8
+CHAIN_Y = {"small": 2.35, "large": 1.15}
+MAP_SIDE, MAP_X = 2.35, 4.2
+MAP_Y = {"small": 1.57, "large": -1.5}
 
 
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,
@@ -38,9 +54,10 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     radius = with_defaults("vanishing", options, DEFAULTS)["radius"]
     check_range("radius", radius)  # finite, positive, at most rnn.limits.MAX_SCALE
     text = VANISHING_TEXT if text is None else text
-    if not 3 <= len(text) <= MAX_CHAIN_STEPS + 1:
-        raise UnrolledError(f"the vanishing scene draws 2 to {MAX_CHAIN_STEPS} steps: give a text "
-                            f"of 3 to {MAX_CHAIN_STEPS + 1} characters, got {len(text)}")
+    if not 3 <= len(text) <= MAX_VANISHING_STEPS + 1:
+        raise UnrolledError(f"the vanishing scene draws 2 to {MAX_VANISHING_STEPS} steps: give "
+                            f"a text of 3 to {MAX_VANISHING_STEPS + 1} characters, "
+                            f"got {len(text)}")
     H = 3 if hidden is None else hidden
     traces = {}
     for key, r in (("small", SMALL_RADIUS), ("large", float(radius))):
@@ -51,58 +68,37 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     return SceneInput(trace=traces["large"], theme=theme, values=values, extra=extra)
 
 
-class ErrorChain(VGroup):
-    """One hidden state per step in a row; L(s)'s error arrows run back along it.
-
-    Arrow widths follow the norm of dL(s)/dh(t) (relative to the row's largest) and colours
-    its log10 on the plot's range; the norm is printed under each step.
-    """
-
-    def __init__(self, trace: Trace, log_norm, theme: Theme, y: float, title: str,
-                 lo: float, hi: float, left: float = -4.6, right: float = 6.6, **kwargs):
-        super().__init__(**kwargs)
-        T = trace.T
-        norms = trace.error_by_source_norms()[T - 1]  # dL(T)/dh(t), t = 1..T
-        self.source = T
-        step = (right - left) / max(T - 1, 1)
-        xs = [left + i * step for i in range(T)]
-        self.nodes = VGroup(*[Circle(radius=0.15, stroke_color=theme.muted, stroke_width=1.5)
-                              .set_fill(theme.background, opacity=1.0).move_to([x, y, 0])
-                              for x in xs])
-        self.title = Text(title, font="Sans", color=theme.text).scale_to_fit_height(0.22)
-        self.title.move_to([-6.0, y, 0])
-        loss = Text(f"L({T})", font="Sans", color=theme.text).scale_to_fit_height(0.2)
-        self.loss = loss.move_to([xs[-1], y + 0.55, 0])
-        steps = VGroup(*[Text(f"h({t})", font="Sans", color=theme.muted)
-                         .scale_to_fit_height(0.15).move_to([xs[t - 1], y + 0.3, 0])
-                         for t in range(1, T)])
-        self.static = VGroup(self.title, steps, self.loss, self.nodes)
-        top = max(float(v) for v in norms)
-        self.arrows: dict[int, ErrorArrow] = {}  # by target step t
-        self.numbers: dict[int, Text] = {}
-        for t in range(T, 0, -1):
-            # log_norm is indexed by distance s - t, the arrow by target t
-            color = norm_color(float(log_norm[T - t]), lo, hi, theme)
-            if t == T:
-                a, b = [xs[-1], y + 0.42, 0], [xs[-1], y + 0.17, 0]
-            else:
-                a, b = [xs[t] - 0.17, y, 0], [xs[t - 1] + 0.17, y, 0]
-            self.arrows[t] = ErrorArrow(a, b, T, t, norms[t - 1], top, color)
-            number = Text(f"{norms[t - 1]:.1e}", font="Monospace", color=color)
-            self.numbers[t] = number.scale_to_fit_height(0.14).move_to([xs[t - 1], y - 0.33, 0])
-        self.add(self.static, *self.arrows.values(), *self.numbers.values())
+def sci(v: float) -> str:
+    """A recorded norm as printed on screen and in the captions."""
+    return f"{v:.1e}"
 
 
 @dataclass
 class Board:
-    """What the beats share: the scene and the pictures on screen."""
+    """What the beats share: the scene, the norms of both traces and the pictures on screen."""
 
     scene: Scene
     inp: SceneInput
     theme: Theme
-    chains: dict[str, ErrorChain] = field(default_factory=dict)
-    plot: LogNormPlot | None = None
+    norms: dict[str, np.ndarray] = field(default_factory=dict)  # (T, T) ||dL(s)/dh(t)||
+    lo: int = 0  # the maps' (and chains') colour scale runs from 10^lo to 10^hi, shared
+    hi: int = 1
+    chains: dict[str, MapChain] = field(default_factory=dict)
+    maps: dict[str, ErrorMapPanel] = field(default_factory=dict)
+    numbers: dict[str, dict[int, Text]] = field(default_factory=dict)  # by chain, by step t
+    plot: SparseLogPlot | None = None
     beats: list[str] = field(default_factory=list)  # names of the beats played, in order
+
+    def __post_init__(self):
+        self.norms = {k: self.trace(k).error_by_source_norms() for k in ("small", "large")}
+        self.lo, self.hi = log_range(np.concatenate([n.ravel() for n in self.norms.values()]))
+
+    def trace(self, key: str) -> Trace:
+        return self.inp.extra[key]
+
+    @property
+    def T(self) -> int:
+        return self.trace("large").T
 
 
 class VanishingScene(Scene):
@@ -115,62 +111,110 @@ class VanishingScene(Scene):
         self.show_chains()
         self.travel_back("small")
         self.travel_back("large")
+        self.read_maps()
         self.show_plot()
 
     # Beats ---------------------------------------------------------------------------------
     def show_chains(self):
         b = self.board
-        e, th = b.inp.extra, b.theme
-        T = e["large"].T
-        lo, hi = log_range(e["decay"]["small"][1], e["decay"]["large"][1])
+        e, th, T = b.inp.extra, b.theme, b.T
         radii = e["radii"]
         with beat(b, "two networks", "The same small RNN twice, with its recurrent matrix W "
                                      f"scaled to spectral radius {radii['small']:g} and "
                                      f"{radii['large']:g}."):
-            title = Text(f"The error of L({T}) travelling back in time", font="Sans",
-                         color=th.text).scale_to_fit_height(0.3).move_to([0, 3.6, 0])
-            # what the picture assumes, said on screen: tanh kept near its linear range
-            note = Text(f"weights drawn with scale {e['large'].config.init_scale:g}, W rescaled "
-                        "to each spectral radius: tanh stays close to linear", font="Sans",
-                        color=th.muted).scale_to_fit_height(0.17).move_to([0, 3.15, 0])
-            for key, y in (("small", 2.2), ("large", 0.85)):
-                b.chains[key] = ErrorChain(e[key], e["decay"][key][1], th, y,
-                                           f"radius {radii[key]:g}", lo, hi)
-            b.plot = LogNormPlot(th, T - 1, (lo, hi), "distance s − t (steps back in time)",
-                                 f"‖∂L({T})/∂h(t)‖, log scale", width=8.0, height=2.6)
-            b.plot.move_to([0.3, -2.1, 0])
-            statics = [c.static for c in b.chains.values()]
-            self.add(title, note, *statics, b.plot)  # static from here on
-            self.play(FadeIn(title), FadeIn(note), *[FadeIn(s) for s in statics], FadeIn(b.plot),
-                      run_time=1.0)
+            title = light(Text(f"The error of L({T}) travelling back in time", font="Sans",
+                               color=th.text)).scale_to_fit_height(0.3).move_to([0, 3.62, 0])
+            note = light(Text(f"weights drawn with scale {e['large'].config.init_scale:g}, W "
+                              "rescaled to each spectral radius; beside each chain, the error "
+                              "of every L(s) at every step t", font="Sans", color=th.muted))
+            note.scale_to_fit_height(0.17).move_to([0, 3.2, 0])
+            for key in ("small", "large"):
+                norms = b.norms[key]
+                name = f"radius {radii[key]:g}"
+                b.maps[key] = ErrorMapPanel(norms, b.lo, b.hi, th, (MAP_X, MAP_Y[key]),
+                                            MAP_SIDE, f"{name}: ‖∂L(s)/∂h(t)‖")
+                # the chain is the map's last row: its norms, its pixels
+                b.chains[key] = MapChain(e["decay"][key][1][::-1], b.maps[key].pixels[T - 1],
+                                         th, CHAIN_Y[key], name, b.lo, b.hi, CHAIN_LEFT,
+                                         CHAIN_RIGHT)
+                row = norms[T - 1]  # dL(T)/dh(t), t = 1..T
+                b.numbers[key] = {t: b.chains[key].number_at(t, sci(row[t - 1]), th)
+                                  for t in numbered_steps(T)}
+            bar = ColorBar(b.lo, b.hi, MAP_Y["small"] - MAP_Y["large"] + MAP_SIDE * 0.6,
+                           th.muted, width=0.25)
+            bar.move_to([MAP_X + MAP_SIDE / 2 + 0.45, (MAP_Y["small"] + MAP_Y["large"]) / 2, 0])
+            bar.shift(RIGHT * (MAP_X + MAP_SIDE / 2 + 0.3 - bar.image.get_left()[0]))
+            lo, hi = decades(e["decay"]["small"][1], e["decay"]["large"][1])
+            b.plot = SparseLogPlot(th, T - 1, (lo, hi), "distance s − t (steps back in time)",
+                                   f"‖∂L({T})/∂h(t)‖, log scale", every_x=10 if T > 20 else 1,
+                                   every_y=decade_step(lo, hi), width=5.6, height=2.1)
+            b.plot.move_to([-1.55, -1.4, 0])
+            maps = list(b.maps.values())
+            chains = [c.static for c in b.chains.values()]
+            # painted once: images and labels first; curtains (animated later) and frames last
+            self.add(title, note, *chains, b.plot, bar, *[m.image for m in maps],
+                     *[m.labels for m in maps], *[m.curtain for m in maps],
+                     *[m.frame for m in maps])
+            self.play(FadeIn(title), FadeIn(note), run_time=1.0)
             self.wait(0.3)
 
     def travel_back(self, key: str):
         b = self.board
-        chain, r = b.chains[key], b.inp.extra["radii"][key]
-        s = chain.source
-        fate = "shrinks at every step back: it vanishes" if key == "small" else \
-            "grows at every step back: it explodes"
-        with beat(b, f"radius {r:g}", f"With radius {r:g}, the error of L({s}) {fate}; "
-                                      "width and colour follow its real norm."):
-            steps = [AnimationGroup(GrowArrow(chain.arrows[t]), FadeIn(chain.numbers[t]))
-                     for t in range(s, 0, -1)]
-            self.play(LaggedStart(*steps, lag_ratio=0.6), run_time=3.0)
+        chain, panel, numbers = b.chains[key], b.maps[key], b.numbers[key]
+        r, T = b.inp.extra["radii"][key], b.T
+        row = b.norms[key][T - 1]
+        grows = row[0] > row[T - 1]
+        verb, fate = ("grows", "it explodes") if grows else ("shrinks", "it vanishes")
+        with beat(b, f"radius {r:g}", f"With radius {r:g}, the error of L({T}) {verb} on its "
+                                      f"way back: {sci(row[T - 1])} at step {T}, "
+                                      f"{sci(row[0])} at step 1; {fate}."):
+            first = min(FIRST_STEPS, T)
+            for t in range(T, T - first, -1):
+                # step t: its segment on the chain, its column of the map (every L(s), s >= t)
+                anims = [Create(chain.segments[t]),
+                         panel.curtain.animate.reveal_to(panel.col_x(t))]
+                if t in numbers:
+                    anims.append(FadeIn(numbers[t]))
+                self.play(*anims, run_time=0.5)
+            rest = T - first
+            if rest:
+                back = VGroup()
+                for t in range(T - first, 0, -1):
+                    back.add(chain.segments[t], *([numbers[t]] if t in numbers else []))
+                self.play(ShowIncreasingSubsets(back, rate_func=linear),
+                          panel.curtain.animate(rate_func=linear).reveal_to(panel.col_x(1)),
+                          run_time=min(3.0, 1.0 + 0.04 * rest))
+            self.remove(panel.curtain)
+            self.wait(0.3)
+
+    def read_maps(self):
+        b = self.board
+        T = b.T
+        with beat(b, "the maps", f"Each map holds every loss term L(s) at every step t; its "
+                                 f"last row L({T}) is the chain: fading away from the "
+                                 "diagonal, the error vanishes; brightening, it explodes."):
+            boxes = [m.row_box for m in b.maps.values()]
+            self.play(*[Create(box) for box in boxes], run_time=0.8)
             self.wait(0.5)
 
     def show_plot(self):
         b = self.board
         e, th = b.inp.extra, b.theme
-        with beat(b, "log plot", "On a log scale both are close to straight lines: the "
-                                 "error changes geometrically with the distance s − t."):
+        with beat(b, "log plot", "On a log scale against the distance s − t, a straight line "
+                                 "is an error multiplied by the same factor at every step."):
             anims, legend = [], VGroup()
             for key, color in (("small", th.negative), ("large", th.positive)):
                 dist, log_norm = e["decay"][key]
-                curve = b.plot.curve(key, dist, log_norm, color)
+                curve = b.plot.curve(key, dist, log_norm, color, stroke_width=2.5)
+                if len(dist) > 20:  # dots as far apart as their diameter: smaller ones
+                    for dot in curve.dots:
+                        dot.scale(0.6)
                 anims += [Create(curve.line), FadeIn(curve.dots)]
-                legend.add(Text(f"radius {e['radii'][key]:g}", font="Sans", color=color)
-                           .scale_to_fit_height(0.2))
-            legend.arrange(direction=DOWN, aligned_edge=LEFT, buff=0.15)
-            legend.next_to(b.plot.axes, direction=RIGHT, buff=0.3)
+                legend.add(light(Text(f"radius {e['radii'][key]:g}", font="Sans",
+                                      color=color)).scale_to_fit_height(0.18))
+            legend.arrange(direction=DOWN, aligned_edge=LEFT, buff=0.1)
+            # bottom left is empty: both curves start at the top left
+            legend.align_to(b.plot.axes, LEFT).align_to(b.plot.axes, DOWN)
+            legend.shift(RIGHT * 0.3 + UP * 0.15)
             self.play(*anims, FadeIn(legend), run_time=2.0)
             self.wait(2.0)

@@ -17,6 +17,8 @@ DRAWING_MODULES = [
     "activations.py", "neuron_text.py", "error_map.py", "components/heatmap.py",
     "components/glyphs.py", "components/strips.py", "components/chain_camera.py",
     "beats/travel.py", "beats/truncated.py", "components/caption_band.py",
+    "vanishing.py", "components/vanishing_map.py",
+    "beats/gated_chain.py", "components/gated_chain.py",
 ]
 FORBIDDEN_CALLS = {"tanh", "exp", "log", "sum", "cumsum", "dot", "einsum", "outer", "matmul",
                    "softmax", "diff", "norm", "prod"}
