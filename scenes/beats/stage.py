@@ -133,9 +133,12 @@ def beat(stage, name: str, caption: str, spoken: str | None = None) -> Iterator[
     yield
     missing = hold - (scene.time - start)
     if missing > 0:
-        # a frozen wait shows whole frames, rounded down: ask for enough of them
+        # a frozen wait shows its duration in frames rounded down, a wait with updaters (a
+        # burned-in band) rounded up: ask for a duration both turn into exactly ``frames``
         frames = math.ceil(missing * config.frame_rate - 1e-6)
-        scene.wait((frames + 0.5) / config.frame_rate)
+        updating = bool(scene.updaters) or any(m.has_time_based_updater()
+                                               for m in scene.get_mobject_family_members())
+        scene.wait((frames + (-0.5 if updating else 0.5)) / config.frame_rate)
     elapsed = scene.time - start
     if told.voice and movie and not scene.renderer.skip_animations:
         # silence up to the end of the beat: the sound then lasts as long as the video,

@@ -38,8 +38,11 @@ class CaptionBand(VGroup):
         self.bg = Rectangle(width=config.frame_width, height=BAND_HEIGHT, stroke_width=0,
                             fill_color=theme.background, fill_opacity=0.85)
         self.bg.to_edge(DOWN, buff=0)
-        self.texts = [self._text(cue, theme) for cue in cues]
-        self.add(self.bg)
+        self.texts = [self._text(cue, theme).set_fill(opacity=0.0) for cue in cues]
+        # Every cue stays a member for the band's whole life and only the shown one is
+        # opaque: manim lists a play's moving mobjects once, family members included, at its
+        # start, so a cue swapped out of the family would still be painted until the play ends.
+        self.add(self.bg, *self.texts)
         self._show(0)
         self.add_updater(CaptionBand._tick)
 
@@ -60,7 +63,10 @@ class CaptionBand(VGroup):
     def _show(self, k: int) -> None:
         if k == self.shown:
             return
-        self.submobjects = [self.bg] + ([self.texts[k]] if k >= 0 else [])
+        if self.shown >= 0:
+            self.texts[self.shown].set_fill(opacity=0.0)
+        if k >= 0:
+            self.texts[k].set_fill(opacity=1.0)
         self.shown = k
 
     def _tick(self, dt: float) -> None:
