@@ -166,7 +166,7 @@ def run_dense(params: DenseParams, x, target: int, activation: str = "sigmoid") 
     target : the class, in ``range(K)``.
     activation : ``"sigmoid"`` or ``"tanh"`` for the hidden layer.
     """
-    D, H, K = params.sizes
+    D, _, K = params.sizes
     x = np.asarray(x, dtype=np.float64)
     if x.shape != (D,):
         raise UnrolledError(f"input must have shape ({D},), got {x.shape}")

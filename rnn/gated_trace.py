@@ -16,11 +16,12 @@ import numpy as np
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary
 from rnn.gated_params import GATED_PARAM_NAMES, GatedParams
+from rnn.recorded import Recorded
 from rnn.trace import Update
 
 
 @dataclass
-class GatedTrace:
+class GatedTrace(Recorded):
     """One forward and backward pass of an LSTM or GRU over T steps."""
 
     params: GatedParams
@@ -53,6 +54,9 @@ class GatedTrace:
     update: Update | None = None  # the renewal after this pass (trace, truncated windows)
     extra: dict = field(default_factory=dict)  # free-form notes
 
+    CHECKED = ("pre", "gates", "cell", "h", "o", "yhat", "losses", "dL_do", "dL_dh", "dL_dcell",
+               "dL_dpre")
+
     # Sizes and views -------------------------------------------------------------
     @property
     def kind(self) -> str:
@@ -61,24 +65,6 @@ class GatedTrace:
     @property
     def gate_names(self) -> tuple[str, ...]:
         return self.params.gates
-
-    @property
-    def T(self) -> int:
-        return len(self.X)
-
-    @property
-    def loss(self) -> float:
-        return float(self.losses.sum())
-
-    @property
-    def cumulative_losses(self) -> np.ndarray:
-        """(T,) running loss L(1) + ... + L(t) for every t; the last entry is ``loss``."""
-        return np.cumsum(self.losses)
-
-    @property
-    def h_prev(self) -> np.ndarray:
-        """(T, H) h(t-1) for every t: h0 followed by h(1..T-1)."""
-        return np.vstack([self.h0[None, :], self.h[:-1]])
 
     @property
     def cell_prev(self) -> np.ndarray | None:
@@ -225,21 +211,3 @@ class GatedTrace:
             S = T - t
             dhh = (Eh[t:, None, :] * to_hh[t]).reshape(S, 3 * H)  # (S, 3H)
             Eh[t:] = dhh @ W_hh + Eh[t:] * z[t]
-
-    # Health ------------------------------------------------------------------------
-    def first_non_finite(self) -> str | None:
-        """Where the first NaN or infinity sits (e.g. ``'dL_dh at t=3'``), or None."""
-        keys = ("pre", "gates", "cell", "h", "o", "yhat", "losses", "dL_do", "dL_dh",
-                "dL_dcell", "dL_dpre")
-        for key in keys:
-            arr = getattr(self, key)
-            if arr is None:
-                continue
-            bad = ~np.isfinite(arr)
-            if bad.any():
-                t = int(np.argwhere(bad)[0][0]) + 1
-                return f"{key} at t={t}"
-        for name, g in self.grads.items():
-            if not np.all(np.isfinite(g)):
-                return f"gradient of {name}"
-        return None
