@@ -70,7 +70,8 @@ def cell_option(f):
     return click.option(
         "--cell", type=click.Choice(["rnn", "lstm", "gru"]), default=None,
         help="The model's cell (default rnn). lstm or gru: only the scenes that draw that cell "
-             "(lstm-cell, gru-cell, carousel) take it; the others are refused.")(f)
+             "(forward, bptt, lstm-cell, gru-cell, carousel) take it; the others are "
+             "refused.")(f)
 
 
 def scene_selection(all_help: str, quality_help: str):
@@ -137,7 +138,9 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
         ModelSpec,
         SceneEntry,
         cell_refusal,
+        check_chain,
         load_lecture,
+        prepare_hook,
         scene_options,
     )
 
@@ -174,6 +177,11 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
     spec = ModelSpec(text=model.text, hidden=model.hidden, seed=model.seed, radius=None,
                      weights=model.weights, trace=trace_file, cell=cell,
                      given=model.given & {"text", "hidden", "seed"})
+    if cell != "rnn" and names:
+        from scenes.registry import SCENES
+
+        if any(prepare_hook(n, SCENES) is None for n in names):
+            check_chain(spec.build_trace())  # the unfolded gated chain's limits, before rendering
     entries = []
     for name in names:
         accepted = scene_options(name)

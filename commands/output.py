@@ -102,11 +102,11 @@ def figures(model, cell, theme, trace_file, config, formats, width, only, out, j
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
     chosen = check_request(fmts, width, only)
     if cell is not None and cell != "rnn":
-        from scenes.output.lecture_file import cell_refusal
+        from scenes.output.figures import figure_refusal
 
-        refused = [f for f in chosen if cell_refusal(f.scene, cell)]
+        refused = [f for f in chosen if figure_refusal(f, cell)]
         if only and refused:
-            raise InputError(f"figure {refused[0].name!r}: {cell_refusal(refused[0].scene, cell)}")
+            raise InputError(f"figure {refused[0].name!r}: {figure_refusal(refused[0], cell)}")
         chosen = [f for f in chosen if f not in refused]  # the figures of that cell
     check_writable(out)
     lecture = build_lecture([], model, {}, theme, None, None, None, trace_file, config,

@@ -28,6 +28,7 @@ class Figure:
     article: str  # what the article's figure shows
     values: bool = False  # print values inside neurons
     extra: dict = field(default_factory=dict)  # scene options, e.g. {"stage": "two_steps"}
+    cell: str | None = None  # the cell it always draws (its own model), else the model's
 
 
 FIGURES: tuple[Figure, ...] = (
@@ -41,9 +42,10 @@ FIGURES: tuple[Figure, ...] = (
            extra={"stage": "two_steps"}),
     Figure("folded", "blackbox", "section 2: the blackboxed RNN, folded, with its delay loop"),
     Figure("forward-values", "forward", "section 2: forward propagation with the real values",
-           values=True),
+           values=True, cell="rnn"),
     Figure("bptt-errors", "bptt",
-           "section 3: errors flowing back in time, coloured by the loss term they come from"),
+           "section 3: errors flowing back in time, coloured by the loss term they come from",
+           cell="rnn"),
     Figure("gradient-frames", "gradients",
            "section 3: the gradient of a step (t=2), framed, with all the errors it needs",
            extra={"stage": "frames", "step": 2}),
@@ -55,6 +57,9 @@ FIGURES: tuple[Figure, ...] = (
     Figure("clipping", "clipping", "closing: gradient-norm clipping of an exploding gradient"),
     Figure("lstm-cell", "lstm-cell", "LSTM: one step's gates and the error back through them"),
     Figure("gru-cell", "gru-cell", "GRU: one step's gates and the error back through them"),
+    Figure("lstm-unfolded", "bptt",
+           "LSTM: errors flowing back along the cell state and along h, by loss term",
+           cell="lstm"),
     Figure("carousel", "carousel",
            "LSTM: the last error through 60 steps, simple RNN against LSTM, on a log scale"),
     Figure("activations", "activations", "real sizes: h(t) as a units x time heatmap"),
@@ -64,11 +69,32 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
-def figure_input(fig: Figure, lecture):
-    """The SceneInput of ``fig``: the lecture's input for its scene, plus the figure's options."""
-    from scenes.output.lecture_file import SceneEntry
+def figure_refusal(fig: Figure, cell: str) -> str | None:
+    """Why ``fig`` is not drawn for a model of ``cell``, or None."""
+    from scenes.output.lecture_file import cell_refusal
 
-    one = dataclasses.replace(lecture, scenes=(SceneEntry(fig.scene, {"values": fig.values}),))
+    if fig.cell is None:
+        return cell_refusal(fig.scene, cell)
+    if fig.cell == cell or cell == "rnn":  # the default model: every figure, each its own cell
+        return None
+    drawn = {"rnn": "a simple RNN", "lstm": "an LSTM", "gru": "a GRU"}[fig.cell]
+    return f"it draws {drawn}; the model's cell is {cell}"
+
+
+def figure_input(fig: Figure, lecture):
+    """The SceneInput of ``fig``: the lecture's input for its scene, plus the figure's options.
+
+    A figure of its own cell draws that cell on the lecture's text, hidden size and seed.
+    """
+    from scenes.output.lecture_file import ModelSpec, SceneEntry
+
+    model = lecture.model
+    if fig.cell is not None and fig.cell != model.cell:
+        given = model.given & {"text", "hidden", "seed"}
+        model = ModelSpec(text=model.text, hidden=model.hidden, seed=model.seed, cell=fig.cell,
+                          given=given)
+    one = dataclasses.replace(lecture, model=model,
+                              scenes=(SceneEntry(fig.scene, {"values": fig.values}),))
     [inp] = one.scene_inputs()
     return dataclasses.replace(inp, extra={**inp.extra, **fig.extra})
 

@@ -102,10 +102,12 @@ MODEL_KEYS: dict[str, Option] = {
 
 # The scenes that draw a gated cell, and the cells each can take from the model; every other
 # scene draws the simple RNN.
+CELLS = ("rnn", "lstm", "gru")
 CELL_SCENES: dict[str, tuple[str, ...]] = {
     "lstm-cell": ("lstm",), "gru-cell": ("gru",), "carousel": ("lstm",),
+    "forward": CELLS, "bptt": CELLS,  # the unfolded chain of any cell
 }
-CELLS = ("rnn", "lstm", "gru")
+LSTM_FORGET_BIAS = 1.0  # the unfolded LSTM starts as the lstm-cell scene does (Jozefowicz 2015)
 
 
 def cell_refusal(name: str, cell: str) -> str | None:
@@ -146,6 +148,8 @@ class ModelSpec:
         if self.trace is not None:
             loaded = trace_json.load(self.trace)
             trace = loaded[0] if isinstance(loaded, list) else loaded
+        elif self.cell != "rnn":
+            trace = self.gated_model().trace()
         else:
             trace = self.text_model().trace()
         # a picture needs finite numbers: an overflowed trace is refused, never drawn
@@ -157,6 +161,14 @@ class ModelSpec:
             raise Diverged(f"the model overflows ({where}): exploding activations or "
                            "gradients; nothing to draw (try a smaller --radius)")
         return trace
+
+    def gated_model(self):
+        """The GatedTextModel of this spec's LSTM or GRU (torch's initialisation; the LSTM's
+        forget-gate bias ``LSTM_FORGET_BIAS``)."""
+        from rnn.gated_model import gated_text_model
+
+        bias = LSTM_FORGET_BIAS if self.cell == "lstm" else 0.0
+        return gated_text_model(self.text, self.cell, self.hidden, self.seed, bias)
 
     def text_model(self):
         """The TextModel of this spec (not available for a saved trace)."""
@@ -406,10 +418,23 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
                         **model.prepare_kwargs())
             except UnrolledError as err:
                 check.fail(where, str(err))
+        elif model.cell != "rnn":  # the model's LSTM or GRU: built now, as a simple RNN is
+            try:
+                check_chain(model.build_trace())
+            except UnrolledError as err:
+                check.fail(where, str(err))
         elif "window" in options and model.trace is not None:
             check.fail(f"{where}.window", "needs a model to rerun in windows, not model.trace")
         entries.append(SceneEntry(name, options))
     return Lecture(path, title, model, tuple(entries), theme, quality, fmt, pace, voice, captions)
+
+
+def check_chain(trace) -> None:
+    """Refuse, in one line, a gated trace the unfolded gated chain cannot draw."""
+    from scenes.components.gated_chain import check_gated_chain
+
+    T, H = trace.h.shape
+    check_gated_chain(T, H, trace.yhat.shape[1])
 
 
 def _theme_names() -> tuple[str, ...]:

@@ -1,0 +1,96 @@
+"""forward and bptt with --cell lstm|gru, the lstm-unfolded figure, and a lecture file with an
+LSTM model: they render, and what they cannot draw is refused in one line."""
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from rnn.errors import UnrolledError
+from rnn.gated_trace import GatedTrace
+from scenes.output.lecture_file import load_lecture
+from scenes.output.subtitles import parse_srt
+
+EPS = 0.002  # SubRip keeps milliseconds
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_render_forward_of_an_lstm_keeps_the_reading_pace(tmp_path):
+    res = invoke("render", "forward", "--cell", "lstm", "--text", "hey", "-q", "low", "--out",
+                 str(tmp_path))
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "forward.mp4").stat().st_size > 0
+    cues = parse_srt((tmp_path / "forward.srt").read_text(encoding="utf-8"))
+    assert any("open the gates" in c.text.replace("\n", " ") for c in cues)
+    for cue in cues:
+        lines = cue.text.split("\n")
+        seconds = cue.end - cue.start
+        assert len(lines) <= 2 and max(map(len, lines)) <= 42, cue
+        assert 5 / 6 - EPS <= seconds <= 7 + EPS, cue
+        assert len("".join(lines)) / seconds <= 17, cue
+
+
+def test_render_bptt_of_a_gru_as_a_still(tmp_path):
+    res = invoke("render", "bptt", "--cell", "gru", "--text", "hey", "--format", "png",
+                 "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "bptt.png").stat().st_size > 10_000
+
+
+def test_the_lstm_unfolded_figure(tmp_path):
+    res = invoke("figures", "--only", "lstm-unfolded", "--format", "png", "--width", "640",
+                 "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lstm-unfolded.png"]
+    # with --cell gru it is not one of the figures; asked for, it is refused in one line
+    res = invoke("figures", "--cell", "gru", "--only", "lstm-unfolded", "--out", str(tmp_path))
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines()[-1] == ("Error: figure 'lstm-unfolded': it draws an "
+                                                   "LSTM; the model's cell is gru")
+
+
+def _lecture(tmp_path, model: str, *scenes: str):
+    body = "".join(f'[[scenes]]\nname = "{s}"\n' for s in scenes)
+    path = tmp_path / "l.toml"
+    path.write_text(f'title = "x"\n[model]\n{model}\n{body}')
+    return path
+
+
+def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_path):
+    lecture = load_lecture(_lecture(tmp_path, 'text = "hello"\ncell = "lstm"', "forward",
+                                    "bptt", "lstm-cell"))
+    forward, bptt, _ = lecture.scene_inputs()
+    assert isinstance(forward.trace, GatedTrace) and forward.trace.kind == "lstm"
+    assert forward.trace.extra["forget_bias"] == 1.0  # as the lstm-cell scene starts
+    assert bptt.trace is forward.trace  # one model, one pass, shared
+    for model, scenes, message in (
+        ('cell = "lstm"\ntext = "a long text of many steps"', ("bptt",),
+         "scenes[0]: the gated forward and bptt scenes draw at most 12 time steps"),
+        ('cell = "gru"\nhidden = 7', ("forward",),
+         "scenes[0]: the gated forward and bptt scenes draw at most 6 hidden units"),
+        ('cell = "lstm"', ("forward", "truncated"),
+         "scenes[1].name: scene 'truncated' draws a simple RNN; the model's cell is lstm"),
+    ):
+        with pytest.raises(UnrolledError, match=re.escape(message)):
+            load_lecture(_lecture(tmp_path, model, *scenes))
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("render", "forward", "--cell", "lstm", "--text", "hello there, world"),
+     ("Error: the gated forward and bptt scenes draw at most 12 time steps, the trace has 17 "
+     "(a shorter --text)")),
+    (("slides", "bptt", "--cell", "gru", "--hidden", "7"),
+     "Error: the gated forward and bptt scenes draw at most 6 hidden units, the trace has 7"),
+    (("render", "gradients", "--cell", "lstm"),
+     ("Error: scene 'gradients' draws a simple RNN; the model's cell is lstm (scenes for it: "
+     "lstm-cell, carousel, forward, bptt)")),
+])
+def test_what_the_gated_chain_cannot_draw_is_one_line(tmp_path, args, message):
+    res = invoke(*args, "--out", str(tmp_path / "out"))
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines() == [message]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
