@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from gated_problems import random_gated_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,18 +17,7 @@ from rnn.lstm import run_lstm
 
 
 def random_problem(seed: int, T: int, D: int, H: int, K: int, scale: float = 1.0):
-    rng = np.random.default_rng(seed)
-    params = init_gated_params("lstm", D, H, K, seed=seed)
-    params.W_ih *= scale
-    params.W_hh *= scale
-    params.b_ih = rng.standard_normal(4 * H) * 0.5  # non-zero, unequal biases
-    params.b_hh = rng.standard_normal(4 * H) * 0.5
-    params.c = rng.standard_normal(K) * 0.3
-    X = rng.standard_normal((T, D))  # real-valued inputs, not only one-hot
-    y = rng.integers(0, K, size=T)
-    h0 = rng.standard_normal(H) * 0.5
-    cell0 = rng.standard_normal(H)
-    return params, X, y, h0, cell0
+    return random_gated_problem("lstm", seed, T, D, H, K, scale)
 
 
 # Gradients ---------------------------------------------------------------------------
