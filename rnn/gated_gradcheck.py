@@ -8,7 +8,7 @@ import numpy as np
 
 from rnn.cells import run_cell
 from rnn.gated_params import GatedParams
-from rnn.gradcheck import relative_errors
+from rnn.gradcheck import relative_errors, stencil_gradients
 
 
 def gated_numerical_gradients(
@@ -16,38 +16,18 @@ def gated_numerical_gradients(
     h0: np.ndarray | None = None, cell0: np.ndarray | None = None, eps: float = 1e-4,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
-    """dL/dp for every entry of every parameter, of h0 and (LSTM) of cell0.
-
-    The five-point central stencil (L(p-2e) - 8 L(p-e) + 8 L(p+e) - L(p+2e)) / 12e, as
-    ``rnn.gradcheck``: only the forward loss is read, never the backward pass.
-    ``on_progress`` is told how many entries are done, about a hundred times in all.
+    """dL/dp for every entry of every parameter, of h0 and (LSTM) of cell0, by the stencil of
+    ``rnn.gradcheck.stencil_gradients``: only the forward loss is read, never the backward pass.
     """
     H = params.hidden_size
-    states = {"h0": np.zeros(H) if h0 is None else np.asarray(h0, dtype=np.float64)}
+    p = params.copy()
+    states = {"h0": np.zeros(H) if h0 is None else np.array(h0, dtype=np.float64)}
     if params.kind == "lstm":
-        states["cell0"] = np.zeros(H) if cell0 is None else np.asarray(cell0, dtype=np.float64)
-    weights = {2: -1.0, 1: 8.0, -1: -8.0, -2: 1.0}
-
-    def shifted_loss(name: str, idx: tuple, k: int) -> float:
-        p, s = params.copy(), {key: v.copy() for key, v in states.items()}
-        target = s[name] if name in s else getattr(p, name)
-        target[idx] += k * eps
-        return run_cell(p.kind, p, X, y, s["h0"], s.get("cell0")).loss
-
-    out = {}
-    done, total_entries = 0, gated_entries(params)
-    every = max(1, total_entries // 100)
-    for name in (*params.names, *states):
-        base = states[name] if name in states else getattr(params, name)
-        grad = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            total = sum(w * shifted_loss(name, idx, k) for k, w in weights.items())
-            grad[idx] = total / (12 * eps)
-            done += 1
-            if on_progress and (done % every == 0 or done == total_entries):
-                on_progress(done)
-        out[name] = grad
-    return out
+        states["cell0"] = np.zeros(H) if cell0 is None else np.array(cell0, dtype=np.float64)
+    arrays = {**{name: getattr(p, name) for name in params.names}, **states}
+    return stencil_gradients(
+        arrays, lambda: run_cell(p.kind, p, X, y, states["h0"], states.get("cell0")).loss,
+        eps, on_progress)
 
 
 def gated_entries(params: GatedParams) -> int:

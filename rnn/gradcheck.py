@@ -15,40 +15,49 @@ def gradient_entries(params: Params) -> int:
     return sum(v.size for v in params.as_dict().values()) + params.hidden_size
 
 
-def numerical_gradients(
-    params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = None, eps: float = 1e-4,
+def stencil_gradients(
+    arrays: dict[str, np.ndarray], loss: Callable[[], float], eps: float = 1e-4,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
-    """dL/dp for every entry of U, W, V, b, c and h0 by central finite differences.
+    """d loss / d every entry of ``arrays``, by central finite differences.
 
-    The five-point central stencil (L(p-2e) - 8 L(p-e) + 8 L(p+e) - L(p+2e)) / 12e has a
+    ``arrays`` are the working copies ``loss()`` reads: each entry is shifted in place and put
+    back. The five-point central stencil (L(p-2e) - 8 L(p-e) + 8 L(p+e) - L(p+2e)) / 12e has a
     truncation error of order e^4, so e can stay large enough to keep rounding noise small.
-    Independent of the backward pass: only the forward loss is evaluated. ``on_progress`` is
-    told how many entries are done, about a hundred times over the whole check.
+    ``on_progress`` is told how many entries are done, about a hundred times in all.
     """
-    h0 = np.zeros(params.hidden_size) if h0 is None else np.asarray(h0, dtype=np.float64)
     weights = {2: -1.0, 1: 8.0, -1: -8.0, -2: 1.0}
-
-    def shifted_loss(name: str, idx: tuple, k: int) -> float:
-        p, h = params.copy(), h0.copy()
-        target = h if name == "h0" else getattr(p, name)
-        target[idx] += k * eps
-        return run(p, X, y, h).loss
-
     out = {}
-    done, total = 0, gradient_entries(params)
+    done, total = 0, sum(a.size for a in arrays.values())
     every = max(1, total // 100)
-    for name in (*PARAM_NAMES, "h0"):
-        base = h0 if name == "h0" else getattr(params, name)
-        grad = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            diff = sum(w * shifted_loss(name, idx, k) for k, w in weights.items())
+    for name, array in arrays.items():
+        grad = np.zeros_like(array)
+        for idx in np.ndindex(array.shape):
+            original = array[idx]
+            diff = 0.0
+            for k, w in weights.items():
+                array[idx] = original + k * eps
+                diff += w * loss()
+            array[idx] = original
             grad[idx] = diff / (12 * eps)
             done += 1
             if on_progress and (done % every == 0 or done == total):
                 on_progress(done)
         out[name] = grad
     return out
+
+
+def numerical_gradients(
+    params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = None, eps: float = 1e-4,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """dL/dp for every entry of U, W, V, b, c and h0 by central finite differences
+    (``stencil_gradients``). Independent of the backward pass: only the forward loss is read.
+    """
+    p = params.copy()
+    h = np.zeros(params.hidden_size) if h0 is None else np.array(h0, dtype=np.float64)
+    arrays = {**{name: getattr(p, name) for name in PARAM_NAMES}, "h0": h}
+    return stencil_gradients(arrays, lambda: run(p, X, y, h).loss, eps, on_progress)
 
 
 def relative_errors(analytic: dict, numeric: dict) -> dict[str, float]:
