@@ -149,8 +149,26 @@ class GatedChain(VGroup):
                 label.scale_to_fit_width(0.8 * self.col_w)
             self.x_labels[t] = label.move_to([self.center_x(t), self.rows["x"], 0.0])
             self._connect(t, layers)
+        self.row_labels = self._row_labels(layers)
         self.add(self.paths, *self.gates.values(), *self.state.values(),
-                 *self.x_labels.values())
+                 *self.x_labels.values(), self.row_labels)
+
+    def _row_labels(self, layers: tuple[str, ...]) -> VGroup:
+        """Names of the rows left of step 1, where a short chain leaves room for them."""
+        labels = VGroup()
+        room = self.gates[1].get_left()[0] - LEFT
+        if room < 0.45:
+            return labels
+        names = {"yhat": "ŷ(t)", "gates": "gates", **{layer: f"{layer}(t)" for layer in layers}}
+        for row, name in names.items():
+            label = light(Text(name, font="Sans", font_size=16, color=self.theme.muted))
+            if label.width > room - 0.1:
+                label.scale_to_fit_width(room - 0.1)
+            # under the path that enters from the left (the line into the gates rises above
+            # it), or beside the box
+            y = self.rows[row] - (0.17 if row in layers else 0.0)
+            labels.add(label.move_to([LEFT + room / 2 - 0.05, y, 0.0]))
+        return labels
 
     # Geometry -------------------------------------------------------------------------------
     def column_x(self, t: int) -> float:
