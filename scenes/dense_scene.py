@@ -18,6 +18,7 @@ from rnn.model import text_model
 from scenes.beats.inputs import SceneInput, get_scene_input, with_defaults
 from scenes.beats.stage import beat, scale_of
 from scenes.components import ErrorArrow, LayerRow, Neuron, check_fits, matrix_text
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme, format_value, get_theme
 
 LAYERS = ("x", "h", "o")  # bottom to top
@@ -64,7 +65,7 @@ def scene_input() -> SceneInput:
     return prepare_input({}, theme=inp.theme, values=inp.values)
 
 
-class DenseScene(Scene):
+class DenseScene(PaintsStillOnce, Scene):
     """Forward pass, backprop with converging red error arrows, then the weight gradients."""
 
     def setup(self):

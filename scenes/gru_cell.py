@@ -9,6 +9,7 @@ from scenes.beats.inputs import SceneInput, own_input, with_defaults
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
 from scenes.components.cell_diagram import CellDiagram
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import get_theme
 from scenes.lstm_cell import check_cell_input
 
@@ -29,7 +30,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     return SceneInput(trace=trace, theme=theme, values=values, extra=extra)
 
 
-class GRUCellScene(Scene):
+class GRUCellScene(PaintsStillOnce, Scene):
     """Forward through the gates r, z, n of one step, then the error back through them."""
 
     def setup(self):

@@ -10,6 +10,7 @@ from scenes.beats.inputs import SceneInput, own_input, with_defaults
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
 from scenes.components.cell_diagram import MAX_UNITS, CellDiagram
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import get_theme
 
 DEFAULTS = {"t": 2, "forget_bias": 1.0}
@@ -44,7 +45,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     return SceneInput(trace=trace, theme=theme, values=values, extra=extra)
 
 
-class LSTMCellScene(Scene):
+class LSTMCellScene(PaintsStillOnce, Scene):
     """Forward through the gates i, f, g, o of one step, then the error back through them."""
 
     def setup(self):

@@ -10,6 +10,7 @@ from scenes.components.blocks import ValueScale
 from scenes.components.folded import FoldedNetwork
 from scenes.components.network import UnrolledNetwork
 from scenes.components.panels import light
+from scenes.components.repaint import PaintsStillOnce
 
 VMAX = 1.0  # as in the forward scene: inputs, tanh states and probabilities lie in [-1, 1]
 PARAMS = ("U", "W", "V")
@@ -29,7 +30,7 @@ def title(stage: Stage, s: str) -> Text:
     return text.move_to([0, stage.net.layout.top_y + 0.2, 0])
 
 
-class UnfoldScene(Scene):
+class UnfoldScene(PaintsStillOnce, Scene):
     """The folded network, with its recurrent loops, unfolds into one copy per step.
 
     The loops become the W connections between consecutive hidden layers; each copy is then

@@ -1,0 +1,96 @@
+"""Repaint per frame only what an animation can change; paint the rest once per play.
+
+Manim's cairo renderer paints the mobjects of a play in two parts: a still image of those that
+do not move, painted once, and the moving ones, painted again on every frame. It takes as
+moving every mobject drawn after the first animated one, so fading out one label near the
+bottom of the drawing order repaints the whole picture above it (hundreds of glyphs) on every
+frame. ``PaintsStillOnce`` keeps as moving only the animated mobjects and those drawn after
+them that overlap them (or overlap a mobject kept that way): a mobject that overlaps nothing
+moving gives the same pixels whether it is painted before or after it, so every frame is
+unchanged while most of the picture is painted once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from manim import Animation, AnimationGroup, Mobject, Succession
+
+# Where an animation may draw, in frame units beyond its mobjects' points: strokes are drawn
+# half their width outside the points (width 10 is 0.05 units) and antialiased a pixel further.
+MARGIN = 0.15
+SAMPLES = (0.25, 0.5, 0.75, 1.0)  # besides alpha 0, where begin() leaves every animation
+EVERYWHERE = (np.array([-np.inf, -np.inf]), np.array([np.inf, np.inf]))
+
+Box = tuple[np.ndarray, np.ndarray]
+
+
+def box_of(mob: Mobject) -> Box | None:
+    """The (x, y) bounds of the points of ``mob``'s family, or None without points."""
+    points = mob.get_all_points()
+    if len(points) == 0:
+        return None
+    return points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+
+
+def overlaps(box: Box, regions: Iterable[Box]) -> bool:
+    low, high = box
+    return any(np.all(low - MARGIN <= r_high) and np.all(r_low - MARGIN <= high)
+               for r_low, r_high in regions)
+
+
+def swept_boxes(anim: Animation) -> list[Box]:
+    """Boxes covering every state of ``anim``'s mobject between alpha 0 and 1.
+
+    Transforms interpolate points between two states and the indications peak at alpha 0.5,
+    so the states at a few alphas bound all frames; the animation is put back at alpha 0,
+    where ``begin()`` left it.
+    """
+    if isinstance(anim, Succession):  # interpolating it starts its parts: not sampled
+        return [EVERYWHERE]
+    boxes = [box_of(anim.mobject)]
+    for alpha in SAMPLES:
+        anim.interpolate(alpha)
+        boxes.append(box_of(anim.mobject))
+    anim.interpolate(0.0)
+    return [b for b in boxes if b is not None]
+
+
+def animated_families(animations: Iterable[Animation]) -> set[int]:
+    """Ids of every mobject an animation (or a part of a group of them) moves."""
+    ids: set[int] = set()
+    for anim in animations:
+        ids.update(id(m) for m in anim.mobject.get_family())
+        if isinstance(anim, AnimationGroup):
+            ids |= animated_families(anim.animations)
+    return ids
+
+
+class PaintsStillOnce:
+    """Scene mixin (before ``Scene`` in the bases): fewer mobjects repainted per frame."""
+
+    def get_moving_mobjects(self, *animations: Animation) -> list[Mobject]:
+        moving = super().get_moving_mobjects(*animations)  # all from the first one animated
+        if not moving:
+            return moving
+        animated = animated_families(animations)
+        regions = [box for anim in animations for box in swept_boxes(anim)]
+        kept = []
+        for mob in moving:
+            family = mob.get_family()
+            if mob.get_family_updaters() or mob in self.foreground_mobjects:
+                kept.append(mob)
+                regions.append(EVERYWHERE)  # an updater may put it anywhere
+            elif id(mob) in animated:
+                kept.append(mob)
+            elif not mob.has_points():
+                continue  # a group: its members are judged one by one
+            elif any(id(m) in animated for m in family):
+                kept.append(mob)  # painting it would paint its moving parts too
+            else:
+                box = box_of(mob)
+                if overlaps(box, regions):
+                    kept.append(mob)  # drawn over something moving: stays above it
+                    regions.append(box)
+        return kept
