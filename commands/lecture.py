@@ -162,12 +162,17 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
         raise InputError("--vocab and --init-scale apply to `trace`; scenes use the defaults")
     cell = cell or "rnn"
     if cell != "rnn":
-        for flag, given in (("--weights", model.weights is not None),
+        from scenes.registry import SCENES
+
+        # forward and bptt draw the model's own cell, so a checkpoint of it (train --cell)
+        chain_only = bool(names) and all(prepare_hook(n, SCENES) is None for n in names)
+        for flag, given in (("--weights", model.weights is not None and not chain_only),
                             ("--trace", trace_file is not None),
                             ("--radius", model.radius is not None)):
             if given:
+                also = " (forward and bptt alone take --weights)" if flag == "--weights" else ""
                 raise InputError(f"{flag} does not apply to --cell {cell}: its scenes build "
-                                 "their own model from --text, --hidden and --seed")
+                                 f"their own model from --text, --hidden and --seed{also}")
         for name in names:
             refused = cell_refusal(name, cell)
             if refused:
@@ -177,11 +182,8 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
     spec = ModelSpec(text=model.text, hidden=model.hidden, seed=model.seed, radius=None,
                      weights=model.weights, trace=trace_file, cell=cell,
                      given=model.given & {"text", "hidden", "seed"})
-    if cell != "rnn" and names:
-        from scenes.registry import SCENES
-
-        if any(prepare_hook(n, SCENES) is None for n in names):
-            check_chain(spec.build_trace())  # the unfolded gated chain's limits, before rendering
+    if cell != "rnn" and any(prepare_hook(n, SCENES) is None for n in names):
+        check_chain(spec.build_trace())  # the unfolded gated chain's limits, before rendering
     entries = []
     for name in names:
         accepted = scene_options(name)

@@ -25,6 +25,12 @@ from commands.lecture import (
 from commands.model import model_options
 
 
+def rnn_weights(model, cell: str | None) -> Path | None:
+    """The checkpoint to check as a simple RNN's; a gated cell's is read where its cell is
+    known (building the model), so it is not refused here as the wrong cell."""
+    return model.weights if (cell or "rnn") == "rnn" else None
+
+
 @click.command("list")
 def list_scenes():
     """List every scene with a one-line description."""
@@ -51,7 +57,7 @@ def render(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
     from scenes.output.batch import parse_shard, render_jobs
     from scenes.output.batch import shard as take_shard
 
-    check_input_files(model.weights, trace_file, config)  # before manim is even imported
+    check_input_files(rnn_weights(model, cell), trace_file, config)  # before manim loads
     names = selected_scenes(scenes, all_scenes, config)
     check_writable(out)  # before any trace is computed
     if transparent and (fmt or "mp4") in ("mp4", "gif"):
@@ -98,7 +104,7 @@ def figures(model, cell, theme, trace_file, config, formats, width, only, out, j
 
     from scenes.output.figures import check_request, make_figures
 
-    check_input_files(model.weights, trace_file, config)
+    check_input_files(rnn_weights(model, cell), trace_file, config)
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
     chosen = check_request(fmts, width, only)
     if cell is not None and cell != "rnn":
@@ -151,7 +157,7 @@ def slides(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
     """Build a slide deck: one slide per beat, the beat's narration as speaker notes."""
     from scenes.output.slides import lecture_deck
 
-    check_input_files(model.weights, trace_file, config)
+    check_input_files(rnn_weights(model, cell), trace_file, config)
     names = selected_scenes(scenes, all_scenes, config)
     check_writable(out)
     lecture = build_lecture(names, model,

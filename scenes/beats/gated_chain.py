@@ -24,6 +24,7 @@ FIRST_STEPS = 3  # along a longer chain, steps shown one beat each before the re
 ONE_BY_ONE = 6  # chains up to this many steps show every step in its own beat
 REST_STEP_SECONDS = 0.4
 READOUT_UNITS = 4  # components of a vector printed in the top band
+GATE_UNITS = 3  # components of each gate printed (three or four gates share one line)
 TOP_Y = (3.7, 3.35, 3.0, 2.65)  # lines of the top band: title, equations, two readouts
 NAMES = {"lstm": "LSTM", "gru": "GRU"}
 
@@ -98,6 +99,9 @@ def title(stage: GatedStage) -> Text:
     tr = stage.trace
     text = tr.extra.get("text")
     about = f" on “{text}”" if text else ""
+    if tr.extra.get("weights"):
+        return _text(stage, f"{NAMES[tr.kind]}{about}, {tr.h.shape[1]} units, trained weights "
+                            f"from {tr.extra['weights']}", 0.2, stage.theme.muted)
     bias = tr.extra.get("forget_bias")
     setup = (f", forget-gate bias {bias:+g} (Jozefowicz et al. 2015)"
              if stage.lstm and bias is not None else "")
@@ -106,9 +110,11 @@ def title(stage: GatedStage) -> Text:
 
 
 def equations(stage: GatedStage, backward: bool = False) -> Text:
+    """The cell's equations (forward) or how its errors are assembled (backward), as text."""
     if not backward:
         s = ("cell(t) = f ⊙ cell(t−1) + i ⊙ g      h(t) = o ⊙ tanh(cell(t))" if stage.lstm else
-             "n = tanh(W_in x + b_in + r ⊙ (W_hn h(t−1) + b_hn))      h(t) = (1 − z) ⊙ n + z ⊙ h(t−1)")
+             "n = tanh(W_in x + b_in + r ⊙ (W_hn h(t−1) + b_hn))      "
+             "h(t) = (1 − z) ⊙ n + z ⊙ h(t−1)")
     else:
         s = ("∂L/∂h(t) = from L(t) + from h(t+1)      ∂L/∂cell(t) = through h(t) + "
              "∂L/∂cell(t+1) ⊙ f(t+1)" if stage.lstm else
@@ -140,10 +146,10 @@ def _vec(stage: GatedStage, values, label: str) -> Text:
 def gate_readout(stage: GatedStage, t: int) -> VGroup:
     """The recorded gate activations of step t, one vector per gate."""
     tr = stage.trace
-    more = "" if tr.h.shape[1] <= READOUT_UNITS else f" (units 1-{READOUT_UNITS})"
-    parts = [_vec(stage, tr.gate(name)[t - 1], f"{name}({t}) ") for name in tr.gate_names]
-    parts[-1] = _vec(stage, tr.gate(tr.gate_names[-1])[t - 1],
-                     f"{tr.gate_names[-1]}({t}){more} ")
+    more = "" if tr.h.shape[1] <= GATE_UNITS else f" (units 1-{GATE_UNITS})"
+    names = tr.gate_names
+    parts = [vector_text(tr.gate(name)[t - 1][:GATE_UNITS], stage.theme,
+                         f"{name}({t}){more if name == names[-1] else ''} ") for name in names]
     return VGroup(*parts).arrange(buff=0.35)
 
 

@@ -9,7 +9,7 @@ take their widths from the recorded error-by-source norms, one colour per loss t
 from __future__ import annotations
 
 import numpy as np
-from manim import Arrow, Line, Square, Text, VGroup
+from manim import Arrow, Line, Rectangle, Text, VGroup
 
 from rnn.errors import UnrolledError
 from scenes.components.arrows import ErrorArrow
@@ -19,7 +19,8 @@ from scenes.components.theme import Theme
 
 MAX_STEPS = 12  # columns that share the still frame at a readable size (no camera travel)
 MAX_UNITS = 6  # hidden units drawn as heat cells in every gate column
-MAX_CLASSES = 16  # output units (vocabulary) stacked in one column
+MAX_CLASSES = 128  # output units (vocabulary) stacked in one column
+OUTLINED_CLASSES = 16  # up to this many output cells have an outline; more make a plain strip
 LEFT, WIDTH = -6.7, 13.4  # the chain's share of the 16:9 frame
 
 # y of the rows; the LSTM's cell-state row sits above the gates, the hidden row below them
@@ -53,14 +54,16 @@ class HeatCells(VGroup):
     colour scale, so a picture can be checked against the Trace.
     """
 
-    def __init__(self, n: int, side: float, theme: Theme, **kwargs):
+    def __init__(self, n: int, side: float, theme: Theme, outline: bool = True,
+                 width: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.theme = theme
         self.values: np.ndarray | None = None
         self.scale: float | None = None
-        for i in range(n):
-            sq = Square(side_length=side, stroke_color=theme.muted, stroke_width=1.0,
-                        fill_color=theme.background, fill_opacity=1.0)
+        for i in range(n):  # squares, or rows of a strip ``width`` wide
+            sq = Rectangle(width=width or side, height=side, stroke_color=theme.muted,
+                           stroke_width=1.0 if outline else 0.0, fill_color=theme.background,
+                           fill_opacity=1.0)
             self.add(sq.move_to([0.0, -i * side, 0.0]))
 
     def _colors(self, values, vmax: float) -> list:
@@ -141,7 +144,9 @@ class GatedChain(VGroup):
             for layer in layers:
                 cells = HeatCells(H, self.side, theme).move_to(self._box_center(t, layer))
                 self.state[layer, t] = cells
-            out = HeatCells(K, self.out_side, theme).move_to(self._box_center(t, "yhat"))
+            out = HeatCells(K, self.out_side, theme, outline=K <= OUTLINED_CLASSES,
+                            width=self.side)
+            out.move_to(self._box_center(t, "yhat"))
             self.state["yhat", t] = out
             text = f"x={shown_char(chars[0][t - 1])}" if chars else f"x({t})"
             label = light(Text(text, font="Monospace", font_size=20, color=theme.text))

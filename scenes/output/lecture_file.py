@@ -150,6 +150,8 @@ class ModelSpec:
             trace = loaded[0] if isinstance(loaded, list) else loaded
         elif self.cell != "rnn":
             trace = self.gated_model().trace()
+            if self.weights is not None:  # said on screen: trained, not freshly initialised
+                trace.extra["weights"] = self.weights.name
         else:
             trace = self.text_model().trace()
         # a picture needs finite numbers: an overflowed trace is refused, never drawn
@@ -163,12 +165,13 @@ class ModelSpec:
         return trace
 
     def gated_model(self):
-        """The GatedTextModel of this spec's LSTM or GRU (torch's initialisation; the LSTM's
-        forget-gate bias ``LSTM_FORGET_BIAS``)."""
+        """The GatedTextModel of this spec's LSTM or GRU: the checkpoint's weights, else
+        torch's initialisation (the LSTM's forget-gate bias ``LSTM_FORGET_BIAS``)."""
         from rnn.gated_model import gated_text_model
 
         bias = LSTM_FORGET_BIAS if self.cell == "lstm" else 0.0
-        return gated_text_model(self.text, self.cell, self.hidden, self.seed, bias)
+        return gated_text_model(self.text, self.cell, self.hidden, self.seed, bias,
+                                weights=self.weights)
 
     def text_model(self):
         """The TextModel of this spec (not available for a saved trace)."""
@@ -460,7 +463,9 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
         check.fail("model.text", "expected a non-empty string")
     if "cell" in values:
         check.choice("model.cell", values["cell"], CELLS)
-        gated_only = sorted({"weights", "trace", "radius"} & set(values))
+        # weights stay: forward and bptt draw a checkpoint of the cell; the cell scenes that
+        # build their own model refuse them scene by scene
+        gated_only = sorted({"trace", "radius"} & set(values))
         if values["cell"] != "rnn" and gated_only:
             check.fail(f"model.{gated_only[0]}", f"not allowed with model.cell = "
                        f"{values['cell']!r} (its scenes build their own model from text, hidden "

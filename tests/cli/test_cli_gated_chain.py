@@ -3,11 +3,14 @@ LSTM model: they render, and what they cannot draw is refused in one line."""
 
 import re
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from cli import cli
+from rnn.checkpoint import save_checkpoint
 from rnn.errors import UnrolledError
+from rnn.gated_model import gated_text_model
 from rnn.gated_trace import GatedTrace
 from scenes.output.lecture_file import load_lecture
 from scenes.output.subtitles import parse_srt
@@ -94,3 +97,25 @@ def test_what_the_gated_chain_cannot_draw_is_one_line(tmp_path, args, message):
     assert res.exit_code == 2
     assert res.output.strip().splitlines() == [message]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_checkpoint_of_the_cell_is_drawn_by_forward_and_bptt_only(tmp_path):
+    model = gated_text_model("hello world", "lstm", hidden=4, seed=3)
+    ck = tmp_path / "m.npz"
+    save_checkpoint(ck, model.params, model.vocabulary, {"cell": "lstm"})
+    lecture = load_lecture(_lecture(tmp_path, f'text = "hello"\ncell = "lstm"\nweights = '
+                                              f'"{ck.name}"', "bptt"))
+    [inp] = lecture.scene_inputs()
+    assert np.array_equal(inp.trace.params.W_hh, model.params.W_hh)
+    assert inp.trace.extra["weights"] == "m.npz"  # said on screen instead of the initialisation
+    with pytest.raises(UnrolledError, match="scene 'lstm-cell' builds its own model"):
+        load_lecture(_lecture(tmp_path, f'cell = "lstm"\nweights = "{ck.name}"', "lstm-cell"))
+    for args, message in (
+        (("render", "forward", "lstm-cell", "--cell", "lstm"),
+         ("Error: --weights does not apply to --cell lstm: its scenes build their own model from "
+         "--text, --hidden and --seed (forward and bptt alone take --weights)")),
+        (("render", "bptt", "--cell", "gru"), (f"Error: weights file {ck} holds an lstm; --cell "
+                                              "is gru")),
+    ):
+        res = invoke(*args, "--weights", str(ck), "--out", str(tmp_path / "out"))
+        assert res.exit_code == 2 and res.output.strip().splitlines() == [message]

@@ -9,6 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
+from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
 from rnn.gated_model import gated_text_model
 from scenes.beats.inputs import SceneInput
@@ -138,3 +139,13 @@ def test_the_chain_draws_twelve_steps_of_six_units_and_refuses_more():
                         (4, MAX_UNITS + 1, "at most 6 hidden units")):
         with pytest.raises(UnrolledError, match=limit):
             check_gated_chain(T, H, 4)
+
+
+def test_a_wide_vocabulary_is_one_plain_strip_per_output():
+    wide = Vocabulary(tuple("abcdefghijklmnopqrstuvwxyz"))
+    tr = gated_text_model("hello", "gru", hidden=2, seed=0, vocabulary=wide).trace()
+    K = tr.yhat.shape[1]
+    chain = GatedChain(tr, THEME)
+    out = chain.cells("yhat", 1)
+    assert len(out) == K > 16 and all(c.get_stroke_width() == 0 for c in out)
+    assert out.width == pytest.approx(chain.side) and out.height <= 0.7 + 1e-9
