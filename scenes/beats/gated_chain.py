@@ -143,14 +143,20 @@ def _vec(stage: GatedStage, values, label: str) -> Text:
     return vector_text(values[:READOUT_UNITS], stage.theme, label)
 
 
-def gate_readout(stage: GatedStage, t: int) -> VGroup:
-    """The recorded gate activations of step t, one vector per gate."""
-    tr = stage.trace
-    more = "" if tr.h.shape[1] <= GATE_UNITS else f" (units 1-{GATE_UNITS})"
-    names = tr.gate_names
-    parts = [vector_text(tr.gate(name)[t - 1][:GATE_UNITS], stage.theme,
-                         f"{name}({t}){more if name == names[-1] else ''} ") for name in names]
-    return VGroup(*parts).arrange(buff=0.35)
+def gate_text(trace, t: int) -> str:
+    """The recorded gate activations of step t as one line, one vector per gate."""
+    more = "" if trace.h.shape[1] <= GATE_UNITS else f" (units 1-{GATE_UNITS})"
+    parts = []
+    for name in trace.gate_names:
+        values = " ".join(format_value(v) for v in trace.gate(name)[t - 1][:GATE_UNITS])
+        parts.append(f"{name}({t}) [{values}]")
+    return "   ".join(parts) + more
+
+
+def gate_readout(stage: GatedStage, t: int) -> Text:
+    """``gate_text`` in one Text (one text to lay out per step, not one per gate)."""
+    return light(Text(gate_text(stage.trace, t), font="Monospace", font_size=22,
+                      color=stage.theme.text))
 
 
 # Forward --------------------------------------------------------------------------------------
