@@ -10,6 +10,7 @@ from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.stage import Stage, build_stage, show_forward_state
 from scenes.components.network import shown_char, step_characters
 from scenes.components.panels import light
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.textbook import FoldedGraph, TwoStepGraph
 from scenes.components.theme import format_value
 
@@ -45,7 +46,7 @@ def heading(stage: Stage, s: str) -> Text:
     return text.move_to([0, 3.55, 0])
 
 
-class BlackboxScene(Scene):
+class BlackboxScene(PaintsStillOnce, Scene):
     """The neuron picture collapses into the textbook's blackboxed graph.
 
     First two time steps, t-1 and t (x -> h -> o -> L <- y, h(t-1) -> h(t) through W), with

@@ -13,6 +13,7 @@ from scenes.beats.inputs import SceneInput, own_input, with_defaults
 from scenes.beats.stage import beat, open_board
 from scenes.components.carousel_chain import NormChain, SparseLogPlot, decade_step
 from scenes.components.plot import log_range
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme, get_theme
 
 DEFAULTS = {"steps": 60, "forget_bias": 1.0}
@@ -67,7 +68,7 @@ CHAINS = (("rnn", "rnn_error", "simple RNN: h", 2.35),
           ("lstm_h", "lstm_error", "LSTM: h", 0.85))
 
 
-class CarouselScene(Scene):
+class CarouselScene(PaintsStillOnce, Scene):
     """The same task, a simple RNN and an LSTM: how much of L(T)'s error reaches step 1."""
 
     def setup(self):
