@@ -151,10 +151,10 @@ class VanishingScene(Scene):
             b.plot.move_to([-1.55, -1.4, 0])
             maps = list(b.maps.values())
             chains = [c.static for c in b.chains.values()]
-            # painted once: images and labels first; curtains (animated later) and frames last
-            self.add(title, note, *chains, b.plot, bar, *[m.image for m in maps],
-                     *[m.labels for m in maps], *[m.curtain for m in maps],
-                     *[m.frame for m in maps])
+            # painted once: images and labels first; curtains (animated later) and frames
+            # last, the fading title after them all (what follows a moving mobject repaints)
+            self.add(*chains, b.plot, bar, *[m.image for m in maps], *[m.labels for m in maps],
+                     *[m.curtain for m in maps], *[m.frame for m in maps])
             self.play(FadeIn(title), FadeIn(note), run_time=1.0)
             self.wait(0.3)
 
@@ -185,6 +185,9 @@ class VanishingScene(Scene):
                           panel.curtain.animate(rate_func=linear).reveal_to(panel.col_x(1)),
                           run_time=min(3.0, 1.0 + 0.04 * rest))
             self.remove(panel.curtain)
+            # the finished chain goes under the rest, over its own dots: painted once from here
+            self.bring_to_back(*chain.segments.values(), *numbers.values())
+            self.bring_to_back(chain.static)
             self.wait(0.3)
 
     def read_maps(self):
