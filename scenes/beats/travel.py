@@ -7,12 +7,24 @@ steps run together in one beat, one sentence, while the camera travels.
 
 from __future__ import annotations
 
-from manim import MovingCameraScene, config
+from collections.abc import Iterable
+
+import numpy as np
+from manim import Animation, AnimationGroup, Mobject, MovingCameraScene, config
+from manim.mobject.types.image_mobject import AbstractImageMobject
+from manim.utils.iterables import list_update
 
 from scenes.beats.stage import Stage
-from scenes.components.chain_camera import ChainCamera, follow_center, overview
+from scenes.components.chain_camera import ChainCamera, Play, follow_center, overview
 
 FIRST_STEPS = 3  # steps of a long chain shown one by one before the rest run together
+# Where an animation may draw beyond its mobjects' points, in scene units: half a stroke
+# (width 10 is 0.05 units) and a pixel of antialiasing at the overview's zoom.
+MARGIN = 0.15
+SAMPLES = (0.0, 0.25, 0.5, 0.75, 1.0)  # alphas whose states bound an animation's frames
+EVERYWHERE = (np.full(2, -np.inf), np.full(2, np.inf))
+
+Box = tuple[np.ndarray, np.ndarray]
 
 
 class ChainScene(MovingCameraScene):
@@ -25,6 +37,125 @@ class ChainScene(MovingCameraScene):
         if renderer is not None and not isinstance(renderer.camera, ChainCamera):
             renderer.camera = ChainCamera()  # a renderer built outside knows only Camera
         super().__init__(renderer=renderer, **kwargs)
+        self.updating: list[Mobject] | None = None  # during a planned play: those with updaters
+
+    def play(self, *args, **kwargs) -> None:
+        try:
+            super().play(*args, **kwargs)
+        finally:
+            self.updating = None
+
+    def update_mobjects(self, dt: float) -> None:
+        """Update the mobjects; during a planned play only those with updaters (manim visits
+        every mobject of the scene on every frame, a thousand along a long chain)."""
+        if self.updating is None:
+            super().update_mobjects(dt)
+            return
+        for mob in self.updating:
+            mob.update(dt)
+
+    def begin_animations(self) -> None:
+        """Begin the play; along a long chain, tell the camera what it animates.
+
+        Manim repaints everything on every frame of a play that moves the frame; the camera
+        paints once what the play leaves still (``plan_play``), so the renderer is handed
+        every mobject as moving and no still image of its own.
+        """
+        camera = self.renderer.camera
+        if (not (isinstance(camera, ChainCamera) and camera.travels and camera.world)
+                or self.renderer.skip_animations):
+            if isinstance(camera, ChainCamera):
+                camera.play = None
+            super().begin_animations()
+            return
+        for animation in self.animations:
+            animation._setup_scene(self)
+            animation.begin()
+        flat = camera.get_mobjects_to_display(list_update(self.mobjects,
+                                                          self.foreground_mobjects))
+        camera.play = plan_play(flat, camera.chain_ids(), self.animations, camera.frame,
+                                self.get_mobject_family_members())
+        self.moving_mobjects, self.static_mobjects = camera.play.mobjects, []
+        self.updating = [m for m in self.mobjects if m.get_family_updaters()]
+
+
+def box_of(mob: Mobject) -> Box | None:
+    """The (x, y) bounds of the points of ``mob``'s family, or None without points."""
+    points = mob.get_all_points()
+    if len(points) == 0:
+        return None
+    return points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+
+
+def _overlaps(box: Box, regions: Iterable[Box]) -> bool:
+    low, high = box
+    return any(np.all(low - MARGIN <= r_high) and np.all(r_low - MARGIN <= high)
+               for r_low, r_high in regions)
+
+
+def swept_boxes(anim: Animation) -> list[Box]:
+    """Boxes covering ``anim``'s mobject at a few alphas: transforms interpolate between two
+    states and indications peak halfway, so these bound every frame. Left at alpha 0, where
+    ``begin()`` put it (every frame interpolates afresh)."""
+    if isinstance(anim, AnimationGroup):  # interpolating a group may start its parts
+        return [EVERYWHERE]
+    boxes = []
+    for alpha in SAMPLES:
+        anim.interpolate(alpha)
+        boxes.append(box_of(anim.mobject))
+    anim.interpolate(0.0)
+    return [b for b in boxes if b is not None]
+
+
+def _split(items: list, animated: set[int], regions: list[Box]) -> tuple[list, list]:
+    """``items`` (in drawing order) into those painted once and those painted every frame.
+
+    An item is painted every frame when it is animated, or drawn after something animated and
+    overlapping it (or an item kept that way); any other item gives the same pixels whether it
+    is painted before the moving ones or after them.
+    """
+    still, live, moving = [], [], False
+    for mob in items:
+        if id(mob) in animated:
+            live.append(mob)
+            moving = True
+        elif moving and (box := box_of(mob)) is not None and _overlaps(box, regions):
+            live.append(mob)
+            regions.append(box)
+        else:
+            still.append(mob)
+    return still, live
+
+
+def plan_play(flat: list, chain: set[int], animations: list[Animation], frame: Mobject,
+              family: list[Mobject]) -> Play:
+    """The camera's plan of a play: ``flat`` (every mobject with points, in drawing order)
+    split into the chain (ids ``chain``) and the bands, each into still and live parts."""
+    animated: set[int] = set()
+    regions: dict[bool, list[Box]] = {True: [], False: []}  # in the chain? -> where it moves
+    for anim in animations:
+        if anim.mobject is frame:
+            continue  # the frame moving moves all of the chain: the tiles follow it
+        members = [m for m in anim.mobject.get_family() if m is not frame]
+        animated.update(id(m) for m in members)
+        boxes = swept_boxes(anim)
+        for in_chain in {id(m) in chain for m in members if m.has_points()}:
+            regions[in_chain] += boxes
+    for mob in family:
+        if mob.updaters:  # an updater may change it anywhere, on any frame
+            animated.update(id(m) for m in mob.get_family())
+            for in_chain in {id(m) in chain for m in mob.get_family() if m.has_points()}:
+                regions[in_chain].append(EVERYWHERE)
+    for mob in flat:  # the still bands are laid as premultiplied pixels: images must be opaque
+        if (id(mob) not in chain and isinstance(mob, AbstractImageMobject)
+                and np.asarray(mob.get_pixel_array())[..., 3].min() < 255):
+            animated.add(id(mob))
+            regions[False].append(box_of(mob))
+    chain_still, chain_live = _split([m for m in flat if id(m) in chain], animated,
+                                     regions[True])
+    bands_still, bands_live = _split([m for m in flat if id(m) not in chain], animated,
+                                     regions[False])
+    return Play(flat, chain_still, chain_live, bands_still, bands_live)
 
 
 def is_long(stage: Stage) -> bool:
@@ -49,6 +180,7 @@ def attach(stage: Stage) -> None:
     camera = stage.scene.camera
     if isinstance(camera, ChainCamera):
         camera.world = lambda: _world(stage)
+        camera.travels = is_long(stage)
 
 
 def _frame(stage: Stage):

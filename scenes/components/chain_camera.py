@@ -5,13 +5,20 @@ text (``add_fixed_in_frame_mobjects``) is 3D-only. Here the chain (the network, 
 labels: ``world()``) is drawn through the moving frame and everything else (equations,
 numbers, captions, placed for the still 16:9 frame) through the home frame, so they stay
 readable wherever the camera is. At home the camera draws exactly as a plain one.
+
+While the frame travels, manim repaints every mobject on every frame. Told what a play animates
+(``begin_play``), the camera paints the rest once per play instead: the still part of the chain
+into tiles of pixels at the frame's scale, copied into each frame where the frame has moved to,
+and the still part of the bands into one transparent layer laid over each frame.
 """
 
 from __future__ import annotations
 
 import itertools as it
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
+import cairo
 import numpy as np
 from manim import Mobject, MovingCamera, config
 
@@ -21,6 +28,25 @@ from scenes.components.theme import Theme
 CULL_MARGIN = 0.5  # scene units: parts of the chain this far outside the frame are drawn
 OVERVIEW_MARGIN = 0.8  # scene units left free at both ends of the chain in the overview
 OVERVIEW_SCREEN_Y = -0.75  # where the hidden row sits on screen in the overview
+TILE_PX = 384  # width of a tile of the still chain, in pixels: a frame moving one column
+# needs a few new ones
+
+
+@dataclass
+class Play:
+    """What the camera keeps of one play: its mobjects in drawing order, split into the chain
+    and the bands, each into what is painted once (``*_still``) and what every frame."""
+
+    mobjects: list  # the list the renderer passes for every frame of the play
+    chain_still: list
+    chain_live: list
+    bands_still: list
+    bands_live: list
+    tiles: dict = field(default_factory=dict)  # tile index -> (pixel_height, TILE_PX, 4)
+    key: tuple | None = None  # frame width and height of centre the tiles were painted for
+    origin: float = 0.0  # x of the left edge of tile 0
+    layer: tuple | None = None  # the still bands: (surface, its pixels, painted box) or None
+    spans: np.ndarray | None = None  # (n, 2): x extent of each mobject of chain_still
 
 
 class ChainCamera(MovingCamera):
@@ -29,6 +55,9 @@ class ChainCamera(MovingCamera):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.world: Callable[[], Iterable[Mobject]] | None = None
+        self.travels = False  # the chain is longer than the frame: ChainScene plans plays
+        self.play: Play | None = None
+        self.reset_pending = False  # reset() was asked for during a planned play
 
     @staticmethod
     def _within(mob: Mobject, left: float, right: float) -> bool:
@@ -40,9 +69,10 @@ class ChainCamera(MovingCamera):
         return (np.allclose(self.frame.get_center(), 0.0, atol=1e-9)
                 and abs(self.frame.width - config.frame_width) < 1e-9)
 
-    def _display(self, mobjects: list[Mobject]) -> None:
+    def _display(self, mobjects: list[Mobject], pixel_array: np.ndarray | None = None) -> None:
+        pixel_array = self.pixel_array if pixel_array is None else pixel_array
         for kind, group in it.groupby(mobjects, self.type_or_raise):
-            self.display_funcs[kind](list(group), self.pixel_array)
+            self.display_funcs[kind](list(group), pixel_array)
 
     def display_image_mobject(self, image_mobject, pixel_array: np.ndarray) -> None:
         """Paint an upright image on the pixels it covers only, nearest-resampled.
@@ -80,7 +110,29 @@ class ChainCamera(MovingCamera):
         out = np.concatenate([rgb, alpha], axis=-1)
         pixel_array[ys[0]:ys[-1] + 1, xs[0]:xs[-1] + 1] = np.rint(out * 255.0).astype(np.uint8)
 
+    def chain_ids(self) -> set[int]:
+        """Ids of every mobject of the chain (of ``world()``)."""
+        return {id(m) for w in self.world() if w is not None for m in w.get_family()}
+
+    def reset(self) -> ChainCamera:
+        """Paint the background, or, during a planned play, leave it to ``capture_mobjects``:
+        the tiles of the still chain cover every pixel of the frame."""
+        if getattr(self, "play", None) is None:  # manim's __init__ resets before ours runs
+            return super().reset()
+        self.reset_pending = True
+        return self
+
+    def _finish_reset(self) -> None:
+        if self.reset_pending:
+            self.reset_pending = False
+            super().reset()
+
     def capture_mobjects(self, mobjects, **kwargs) -> None:
+        play = self.play
+        if play is not None and mobjects is play.mobjects:
+            self._capture_play(play)
+            return
+        self._finish_reset()
         if self.world is None or self.at_home():
             super().capture_mobjects(mobjects, **kwargs)
             return
@@ -94,6 +146,97 @@ class ChainCamera(MovingCamera):
             self._display([m for m in flat if id(m) not in chain])
         finally:
             self.frame.points = points
+
+    # Painting a planned play: the still parts once, the rest every frame -----------------
+    def _capture_play(self, play: Play) -> None:
+        points = self.frame.points.copy()
+        try:
+            left = self._copy_tiles(play)
+            if left is None:  # the frame changes scale: no tiles, the still chain painted
+                self._finish_reset()
+                left = self.frame.get_left()[0]
+                right = self.frame.get_right()[0]
+                self._display([m for m in play.chain_still if self._within(m, left, right)])
+            else:  # the live chain drawn where the tiles put the still chain: whole pixels
+                self.reset_pending = False
+                self.frame.shift([left - self.frame.get_left()[0], 0, 0])
+            right = left + self.frame.width
+            self._display([m for m in play.chain_live if self._within(m, left, right)])
+            self.frame.scale(config.frame_width / self.frame.width).move_to(np.zeros(3))
+            self._lay_bands(play)
+            self._display(play.bands_live)
+        finally:
+            self.frame.points = points
+
+    def _copy_tiles(self, play: Play) -> float | None:
+        """Copy the still chain from its tiles into the frame, and return the x of the frame's
+        left edge they were copied for; None while the frame changes scale (a zoom)."""
+        if self.background_image is not None:
+            return None  # tiles are filled with the background colour
+        left = self.frame.get_left()[0]
+        key = (round(self.frame.width, 9), round(self.frame.get_center()[1], 9))
+        if key != play.key:
+            first, play.key, play.origin = play.key is None, key, left
+            play.tiles.clear()
+            if not first:
+                return None
+        ppu = self.pixel_width / self.frame.width  # pixels per scene unit
+        x0 = round(float((left - play.origin) * ppu))  # the frame's left edge on the tiles
+        for k in range(x0 // TILE_PX, (x0 + self.pixel_width - 1) // TILE_PX + 1):
+            tile = play.tiles.get(k)
+            if tile is None:
+                tile = play.tiles[k] = self._paint_tile(play, k, ppu)
+            a, b = max(x0, k * TILE_PX), min(x0 + self.pixel_width, (k + 1) * TILE_PX)
+            self.pixel_array[:, a - x0:b - x0] = tile[:, a - k * TILE_PX:b - k * TILE_PX]
+        return play.origin + x0 / ppu
+
+    def _paint_tile(self, play: Play, k: int, ppu: float) -> np.ndarray:
+        """Tile k of the still chain: the background and the still chain behind a frame of
+        ``TILE_PX`` pixels at the scale and height of the current frame."""
+        width = TILE_PX / ppu
+        left = play.origin + k * width
+        tile = np.empty((self.pixel_height, TILE_PX, 4), dtype=self.pixel_array.dtype)
+        tile[:] = self.background[:, :1]
+        points, pixel_width = self.frame.points.copy(), self.pixel_width
+        self.frame.stretch_to_fit_width(width)
+        self.frame.move_to([left + width / 2, self.frame.get_center()[1], 0.0])
+        self.pixel_width = TILE_PX
+        if play.spans is None:
+            play.spans = np.array([[m.points[:, 0].min(), m.points[:, 0].max()]
+                                   for m in play.chain_still]).reshape(-1, 2)
+        inside = ((play.spans[:, 0] <= left + width + CULL_MARGIN)
+                  & (play.spans[:, 1] >= left - CULL_MARGIN))
+        try:
+            self._display([m for m, keep in zip(play.chain_still, inside) if keep], tile)
+        finally:
+            self.frame.points, self.pixel_width = points, pixel_width
+        return tile
+
+    def _lay_bands(self, play: Play) -> None:
+        """Lay the still bands, painted once per play on a transparent layer, over the frame."""
+        height, width = self.pixel_array.shape[:2]
+        if play.layer is None:
+            pixels = np.zeros_like(self.pixel_array)
+            self._display(play.bands_still, pixels)
+            rows = np.flatnonzero(pixels[..., 3].any(axis=1))
+            cols = np.flatnonzero(pixels[..., 3].any(axis=0))
+            box = None if rows.size == 0 else (int(cols[0]), int(rows[0]),
+                                               int(cols[-1] + 1 - cols[0]),
+                                               int(rows[-1] + 1 - rows[0]))
+            surface = cairo.ImageSurface.create_for_data(pixels.data, cairo.FORMAT_ARGB32,
+                                                         width, height)
+            play.layer = (surface, pixels, box)
+        surface, _, box = play.layer
+        if box is None:
+            return
+        target = cairo.ImageSurface.create_for_data(self.pixel_array.data, cairo.FORMAT_ARGB32,
+                                                    width, height)
+        ctx = cairo.Context(target)
+        ctx.rectangle(*box)
+        ctx.clip()
+        ctx.set_source_surface(surface, 0, 0)
+        ctx.paint()
+        target.flush()
 
 
 def follow_center(layout: Layout, t: int) -> np.ndarray:

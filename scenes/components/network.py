@@ -81,6 +81,7 @@ class UnrolledNetwork(Group):
                 for i, n in enumerate(neurons):
                     n.move_to(self.layout.neuron_point(layer, t, i))
                 self._rows[layer, t] = LayerRow(neurons, layer, t)
+        self._label_glyphs: dict[str, Text] = {}
         self._conn = {name: VGroup(*[self._make_connections(name, t) for t in range(1, T + 1)])
                       for name in CONNECTED}
         self._labels = {name: VGroup(*[self._make_label(name, t) for t in range(1, T + 1)])
@@ -122,7 +123,10 @@ class UnrolledNetwork(Group):
             x = lay.column_x(t) - half - 0.05
             # U low and V high: clear of the error lanes and of the W labels near the h row
             y = lay.y(src) + (0.25 if name == "U" else 0.75) * (lay.y(dst) - lay.y(src))
-        label = light(Text(name, font="Sans", weight="BOLD", color=self.theme.param_color(name)))
+        if name not in self._label_glyphs:  # one Text per parameter, copied at every step
+            self._label_glyphs[name] = light(Text(name, font="Sans", weight="BOLD",
+                                                  color=self.theme.param_color(name)))
+        label = self._label_glyphs[name].copy()
         label.scale_to_fit_height(LABEL_HEIGHT).move_to([x, y, 0])
         return VGroup(label)
 
@@ -131,13 +135,16 @@ class UnrolledNetwork(Group):
         group = VGroup()
         chars = step_characters(self.trace)
         y_t = lay.y("x") - lay.half_height("x") - 0.55
+        glyphs: dict[str, Text] = {}
         for t in range(1, self.T + 1):
             label = light(Text(f"t={t}", font="Sans", color=self.theme.muted))
             label.scale_to_fit_height(0.2).move_to([lay.column_x(t), y_t, 0])
             group.add(label)
             if chars is not None:
-                c = light(Text(f"'{shown_char(chars[0][t - 1])}'", font="Monospace",
-                               color=self.theme.text))
+                shown = f"'{shown_char(chars[0][t - 1])}'"
+                if shown not in glyphs:  # a character seen before is copied, not set again
+                    glyphs[shown] = light(Text(shown, font="Monospace", color=self.theme.text))
+                c = glyphs[shown].copy()
                 c.scale_to_fit_height(0.22).move_to([lay.column_x(t), y_t + 0.3, 0])
                 group.add(c)
         return group

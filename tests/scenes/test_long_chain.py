@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-from manim import BLUE, RED, Square, config, tempconfig
+from manim import BLUE, RED, Indicate, Square, VGroup, config, tempconfig
 
 from rnn import UnrolledError, text_model
 from scenes.beats.inputs import SceneInput
 from scenes.beats.stage import scale_of
+from scenes.beats.travel import plan_play
 from scenes.bptt import BPTTScene
 from scenes.components import ErrorArrow, FoldedNetwork, UnrolledNetwork
 from scenes.components.chain_camera import ChainCamera, overview
@@ -150,3 +151,31 @@ def test_long_gradients_show_three_contributions_then_the_rest_in_one_beat(long_
                                  "one update"]
     center, _ = overview(scene.stage.net.layout)
     assert scene.camera.frame.get_center() == pytest.approx(center)
+
+
+def test_a_planned_play_paints_still_parts_once_and_the_same_frame():
+    with tempconfig({"pixel_width": 320, "pixel_height": 180}):
+        camera = ChainCamera()
+        squares = [Square(side_length=0.8).set_fill(RED, 0.7).set_stroke(BLUE, 3).move_to(
+            [2.5 * i - 3, (-1) ** i, 0]) for i in range(16)]  # a chain of 40 units
+        near = Square(side_length=0.5).set_fill(BLUE, 1.0).move_to(squares[5])  # over square 5
+        chain = VGroup(*squares, near)
+        band = Square(side_length=1.0).set_fill(BLUE, 1.0).set_stroke(RED, 4).move_to([0, -3, 0])
+        camera.world, camera.travels = (lambda: [chain]), True
+        camera.frame.move_to([20.37, 0, 0])  # not a whole number of pixels from anywhere
+        camera.capture_mobjects([chain, band])  # unplanned: everything painted
+        painted = camera.pixel_array.copy()
+
+        indicate = Indicate(squares[5])
+        indicate.begin()
+        flat = camera.get_mobjects_to_display([chain, band])
+        camera.play = plan_play(flat, camera.chain_ids(), [indicate], camera.frame, flat)
+        assert camera.play.chain_live == [squares[5], near]  # animated, and drawn over it
+        assert camera.play.bands_still == [band] and not camera.play.bands_live
+        indicate.interpolate(0.0)
+        camera.reset()
+        camera.capture_mobjects(camera.play.mobjects)
+        planned = camera.pixel_array.astype(int)
+        # the chain from tiles is the same to the pixel, the band laid over it to rounding
+        assert np.abs(planned - painted).max() <= 1
+        assert camera.play.tiles  # the still chain came from tiles
