@@ -18,7 +18,8 @@ from scenes.components.panels import light
 from scenes.components.theme import Theme
 
 MAX_STEPS = 12  # columns that share the still frame at a readable size (no camera travel)
-MAX_UNITS = 6  # hidden units drawn as heat cells in every gate column
+MAX_UNITS = 32  # hidden units per column; beyond CELL_UNITS a column is a plain strip
+CELL_UNITS = 6  # hidden units drawn as outlined square cells
 MAX_CLASSES = 128  # output units (vocabulary) stacked in one column
 OUTLINED_CLASSES = 16  # up to this many output cells have an outline; more make a plain strip
 LEFT, WIDTH = -6.7, 13.4  # the chain's share of the 16:9 frame
@@ -91,20 +92,22 @@ class GateBox(VGroup):
     """The gates of one step: one ``HeatCells`` column per gate, side by side, named below."""
 
     def __init__(self, names: tuple[str, ...], H: int, side: float, theme: Theme,
-                 letters: bool = True, **kwargs):
+                 letters: bool = True, width: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.names = names
         self.columns: dict[str, HeatCells] = {}
         for k, name in enumerate(names):
-            col = HeatCells(H, side, theme).shift([k * side, 0.0, 0.0])
+            width = width or side
+            col = HeatCells(H, side, theme, outline=H <= CELL_UNITS, width=width)
+            col.shift([k * width, 0.0, 0.0])
             self.columns[name] = col
             self.add(col)
-        self.columns_width = len(names) * side
+        self.columns_width = len(names) * (width or side)
         self.letters = VGroup()
         if letters:
             for name, col in self.columns.items():
                 letter = light(Text(name, font="Sans", color=theme.muted))
-                letter.scale_to_fit_height(min(0.12, 0.7 * side))
+                letter.scale_to_fit_height(min(0.12, 0.7 * (width or side)))
                 self.letters.add(letter.next_to(col, direction=[0, -1, 0], buff=0.04))
             self.add(self.letters)
 
@@ -130,7 +133,8 @@ class GatedChain(VGroup):
         self.rows = ROWS[self.kind]
         self.col_w = WIDTH / T
         G = len(trace.gate_names)
-        self.side = min(0.28, 0.5 * self.col_w / G, 0.9 / H)
+        self.side_w = min(0.28, 0.5 * self.col_w / G)  # width of a column of units
+        self.side = min(self.side_w, 0.9 / H)  # height of one unit (the columns fit 0.9)
         self.out_side = min(self.side, 0.7 / K)
         self.gates: dict[int, GateBox] = {}
         self.state: dict[tuple[str, int], HeatCells] = {}  # ("h" | "cell" | "yhat", t)
@@ -139,13 +143,15 @@ class GatedChain(VGroup):
         self.x_labels: dict[int, Text] = {}
         self.paths = VGroup()  # forward paths and connectors, drawn once
         for t in range(1, T + 1):
-            box = GateBox(trace.gate_names, H, self.side, theme, letters=self.col_w > 0.9)
+            box = GateBox(trace.gate_names, H, self.side, theme, letters=self.col_w > 0.9,
+                          width=self.side_w)
             self.gates[t] = box.move_to(self._box_center(t, "gates"))
             for layer in layers:
-                cells = HeatCells(H, self.side, theme).move_to(self._box_center(t, layer))
+                cells = HeatCells(H, self.side, theme, outline=H <= CELL_UNITS,
+                                  width=self.side_w).move_to(self._box_center(t, layer))
                 self.state[layer, t] = cells
             out = HeatCells(K, self.out_side, theme, outline=K <= OUTLINED_CLASSES,
-                            width=self.side)
+                            width=self.side_w)
             out.move_to(self._box_center(t, "yhat"))
             self.state["yhat", t] = out
             text = f"x={shown_char(chars[0][t - 1])}" if chars else f"x({t})"
@@ -212,7 +218,7 @@ class GatedChain(VGroup):
         box = self.gates[t]
         for layer in layers:  # the path from step t-1 (or the initial state) to step t
             cells = self.state[layer, t]
-            start = [max(self.center_x(t) - self.col_w + self.side, LEFT - 0.2),
+            start = [max(self.center_x(t) - self.col_w + self.side_w, LEFT - 0.2),
                      self.rows[layer], 0.0]
             width = 3.0 if layer == "cell" else 1.8
             self.paths.add(Arrow(start, cells.get_left(), buff=0.03, color=th.recurrent,

@@ -73,8 +73,8 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
     for model, scenes, message in (
         ('cell = "lstm"\ntext = "a long text of many steps"', ("bptt",),
          "scenes[0]: the gated forward and bptt scenes draw at most 12 time steps"),
-        ('cell = "gru"\nhidden = 7', ("forward",),
-         "scenes[0]: the gated forward and bptt scenes draw at most 6 hidden units"),
+        ('cell = "gru"\nhidden = 33', ("forward",),
+         "scenes[0]: the gated forward and bptt scenes draw at most 32 hidden units"),
         ('cell = "lstm"', ("forward", "truncated"),
          "scenes[1].name: scene 'truncated' draws a simple RNN; the model's cell is lstm"),
     ):
@@ -86,8 +86,8 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
     (("render", "forward", "--cell", "lstm", "--text", "hello there, world"),
      ("Error: the gated forward and bptt scenes draw at most 12 time steps, the trace has 17 "
      "(a shorter --text)")),
-    (("slides", "bptt", "--cell", "gru", "--hidden", "7"),
-     "Error: the gated forward and bptt scenes draw at most 6 hidden units, the trace has 7"),
+    (("slides", "bptt", "--cell", "gru", "--hidden", "33"),
+     "Error: the gated forward and bptt scenes draw at most 32 hidden units, the trace has 33"),
     (("render", "gradients", "--cell", "lstm"),
      ("Error: scene 'gradients' draws a simple RNN; the model's cell is lstm (scenes for it: "
      "lstm-cell, carousel, forward, bptt)")),

@@ -133,15 +133,19 @@ def test_gru_bptt_has_only_the_hidden_path(dry_run, tmp_path, gru):
     assert 3 not in scene.stage.top  # no cell readout
 
 
-def test_the_chain_draws_twelve_steps_of_six_units_and_refuses_more():
+def test_the_chain_draws_twelve_steps_of_32_units_and_refuses_more():
     tr = gated_text_model("hello world!!", "lstm", hidden=MAX_UNITS, seed=0).trace()
     assert tr.T == MAX_STEPS
     chain = GatedChain(tr, THEME)
+    # beyond six units a column is a plain strip: no outlines, its units stacked in 0.9
+    h = chain.cells("h", 1)
+    assert len(h) == MAX_UNITS and all(c.get_stroke_width() == 0 for c in h)
+    assert h.height == pytest.approx(0.9) and h.width == pytest.approx(chain.side_w)
     boxes = [chain.gates[t] for t in range(1, tr.T + 1)]
     assert all(a.get_right()[0] < b.get_left()[0] for a, b in itertools.pairwise(boxes))
     assert chain.get_left()[0] > -7.12 and chain.get_right()[0] < 7.12  # within the frame
     for T, H, limit in ((MAX_STEPS + 1, 3, "at most 12 time steps"),
-                        (4, MAX_UNITS + 1, "at most 6 hidden units")):
+                        (4, MAX_UNITS + 1, "at most 32 hidden units")):
         with pytest.raises(UnrolledError, match=limit):
             check_gated_chain(T, H, 4)
 
