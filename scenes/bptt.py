@@ -13,7 +13,8 @@ class BPTTScene(ChainScene):
     """dL/do(t) everywhere, then dL/dh(t) and dL/da(t) from the last step back to the first.
 
     Along a chain longer than the frame, the camera follows the step receiving its errors;
-    after the last few steps, the rest run together.
+    after the last few steps, the rest run together. An LSTM or GRU trace is drawn as its
+    gated chain instead, its errors along h and the cell state (``beats.gated_chain``).
     """
 
     def setup(self):
