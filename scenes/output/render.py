@@ -32,6 +32,7 @@ QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_qua
              "4k": "fourk_quality"}
 FORMATS = ("mp4", "webm", "gif", "mov", "png")
 ALPHA_FORMATS = ("mov", "webm", "png")  # mp4 (h264) and gif carry no alpha channel
+HELD_X264 = "me=dia:subme=0:trellis=0:scenecut=0"  # x264's analysis for a held frame
 
 
 class FastWriter(SceneFileWriter):
@@ -60,6 +61,13 @@ def _encode_held(job, frame, num_frames: int) -> None:
     A beat held for its captions is one frame repeated: measured at 1080p, a repeated frame
     costs 47 ms instead of 168 ms, and the bytes are the same.
     """
+    codec = job.stream.codec_context
+    if num_frames > 1 and not codec.is_open and codec.name == "libx264":
+        # a play that only holds one frame: nothing moves, so x264's motion search and
+        # scene-cut analysis find nothing; skipping them costs a third less a frame, same
+        # size. Decisions only: the stream headers match those of the other plays, so the
+        # partial movies are still joined packet by packet
+        codec.options = {**codec.options, "x264-params": HELD_X264}
     yuv = av.VideoFrame.from_ndarray(frame, format="rgba").reformat(format="yuv420p").to_ndarray()
     for _ in range(num_frames):
         for packet in job.stream.encode(av.VideoFrame.from_ndarray(yuv, format="yuv420p")):

@@ -138,3 +138,17 @@ def test_h264_videos_use_the_veryfast_preset(tmp_path):
     settings = data[data.index(b"x264 - core"):][:2000]
     # what veryfast sets (the default preset, medium, has ref=3 subme=7 trellis=1)
     assert b" ref=1 " in settings and b" subme=2 " in settings and b" trellis=0 " in settings
+
+
+def test_held_frames_skip_motion_search_and_the_joined_video_decodes_whole(forward_mp4):
+    out, files = forward_mp4
+    data = files[0].read_bytes()
+    settings = [data[i:i + 2000] for i in range(len(data)) if data.startswith(b"x264 - core", i)]
+    held = [s for s in settings if b" subme=0 " in s and b" me=dia " in s]
+    moving = [s for s in settings if b" subme=2 " in s]
+    assert held and moving  # both kinds of play were joined into one video
+    with av.open(str(files[0])) as container:
+        stream = container.streams.video[0]
+        decoded = sum(1 for _ in container.decode(stream))
+        seconds = float(container.duration) / av.time_base
+    assert decoded == pytest.approx(seconds * float(stream.average_rate), abs=2)
