@@ -8,7 +8,7 @@ from cli_run import unrolled
 
 from scenes.output.figures import FIGURES
 
-HEATMAP_FIGURES = {"activations", "neuron-text", "error-map"}
+HEATMAP_FIGURES = {"activations", "neuron-text", "error-map", "vanishing"}  # maps as images
 # Drawn twice: a network with errors, a compact chain, a heatmap and a cell diagram
 AGAIN = ("bptt-errors", "truncated", "error-map", "lstm-cell")
 
