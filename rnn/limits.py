@@ -34,6 +34,10 @@ MAX_UNFOLDED_STEPS = 64  # T: 2080 error arrows at 64 steps, and a clip that sta
 MAX_UNFOLDED_UNITS = 256  # units per layer: a strip of 256 cells is 0.8 units tall
 # The vanishing scene: one dot per step along a chain, beside a T x T error map.
 MAX_VANISHING_STEPS = 100  # dots 0.07 units apart, a map cell 1.4 px at 480p
+# forward and bptt of an LSTM or GRU: every step in the still frame, gates under each state.
+MAX_GATED_CHAIN_STEPS = 12  # columns sharing the frame at a readable size (no camera travel)
+MAX_GATED_CHAIN_UNITS = 32  # hidden units per column (beyond 6 a plain strip)
+MAX_GATED_CHAIN_CLASSES = 128  # output units stacked in one column
 
 # Memory of one run: a Trace of T steps keeps about (D + 6H + 3K) floats a step (a gated cell
 # (D + (3G + 8)H + 3K)), the norms ||dL(s)/dh(t)|| are T x T, and the error tensor dL(s)/dh(t)

@@ -12,15 +12,16 @@ import numpy as np
 from manim import Arrow, Line, Rectangle, Text, VGroup
 
 from rnn.errors import UnrolledError
+from rnn.limits import MAX_GATED_CHAIN_CLASSES, MAX_GATED_CHAIN_STEPS, MAX_GATED_CHAIN_UNITS
 from scenes.components.arrows import ErrorArrow
 from scenes.components.network import shown_char, step_characters
 from scenes.components.panels import light
 from scenes.components.theme import Theme
 
-MAX_STEPS = 12  # columns that share the still frame at a readable size (no camera travel)
-MAX_UNITS = 32  # hidden units per column; beyond CELL_UNITS a column is a plain strip
+MAX_STEPS = MAX_GATED_CHAIN_STEPS  # columns sharing the still frame (no camera travel)
+MAX_UNITS = MAX_GATED_CHAIN_UNITS  # hidden units per column; beyond CELL_UNITS a plain strip
 CELL_UNITS = 6  # hidden units drawn as outlined square cells
-MAX_CLASSES = 128  # output units (vocabulary) stacked in one column
+MAX_CLASSES = MAX_GATED_CHAIN_CLASSES  # output units (vocabulary) stacked in one column
 OUTLINED_CLASSES = 16  # up to this many output cells have an outline; more make a plain strip
 LEFT, WIDTH = -6.7, 13.4  # the chain's share of the 16:9 frame
 
