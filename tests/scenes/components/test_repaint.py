@@ -1,4 +1,5 @@
-"""PaintsStillOnce repaints fewer mobjects per frame and gives the very same frames."""
+"""PaintsStillOnce repaints fewer mobjects per frame and gives the very same frames, and its
+PathCamera paints the same pixels as manim's camera."""
 
 import hashlib
 
@@ -10,22 +11,27 @@ from manim import (
     FadeIn,
     FadeOut,
     Indicate,
+    Line,
     Scene,
     Square,
+    Text,
     VGroup,
     tempconfig,
 )
 from manim.renderer.cairo_renderer import CairoRenderer
 
-from scenes.components.repaint import PaintsStillOnce
+from scenes.components.repaint import PaintsStillOnce, PathCamera
 
 
 class Picture(Scene):
-    """A row of squares drawn after the ones that move: one square overlaps a moving one."""
+    """Shapes drawn after the one that moves: one square overlaps it, one overlaps that square;
+    a text (glyphs of several subpaths, some with holes) and an open line are far from it."""
 
     def construct(self):
         self.mover = Square(0.5).shift(LEFT * 5)
-        self.far = VGroup(*[Square(0.4).shift(RIGHT * (1 + k) + UP) for k in range(4)])
+        self.far = VGroup(*[Square(0.4).shift(RIGHT * (1 + k) + UP) for k in range(4)],
+                          Text("8 a:B", font="Sans").shift(DOWN + RIGHT * 2),
+                          Line(LEFT, RIGHT * 3 + DOWN * 3))
         self.near = Square(0.5).shift(LEFT * 4.8 + DOWN * 0.2)  # over the mover
         self.above_near = Square(0.3).shift(LEFT * 4.6 + DOWN * 0.4)  # over ``near`` only
         self.add(self.mover, self.far, self.near, self.above_near)
@@ -59,6 +65,7 @@ def test_only_what_overlaps_the_animation_is_repainted_and_the_frames_are_the_sa
     fast, fast_frames = frames_of(Faster)
     assert len(fast_frames) == len(plain_frames) > 10
     assert fast_frames == plain_frames
+    assert type(fast.camera) is PathCamera and type(plain.camera) is not PathCamera
     # manim repaints everything after the mover; here the far squares are painted once
     assert all(id(m) in plain.moved for m in plain.far)
     assert not any(id(m) in fast.moved for m in fast.far)
