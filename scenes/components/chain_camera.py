@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import cairo
 import numpy as np
 from manim import Mobject, MovingCamera, config
+from manim.mobject.types.image_mobject import AbstractImageMobject
 
 from scenes.components.layout import Layout
 from scenes.components.theme import Theme
@@ -30,6 +31,21 @@ OVERVIEW_MARGIN = 0.8  # scene units left free at both ends of the chain in the 
 OVERVIEW_SCREEN_Y = -0.75  # where the hidden row sits on screen in the overview
 TILE_PX = 384  # width of a tile of the still chain, in pixels: a frame moving one column
 # needs a few new ones
+MAX_TILES = 96  # tiles kept between plays (at 1080p, 1.7 MB each)
+
+
+def fingerprint(mob: Mobject) -> tuple:
+    """What painting ``mob`` depends on: its points, colours, strokes or pixels."""
+    if isinstance(mob, AbstractImageMobject):
+        parts = [mob.points, np.asarray(mob.get_pixel_array())]
+        style = (mob.resampling_algorithm,)
+    else:
+        parts = [mob.points, mob.get_fill_rgbas(), mob.get_stroke_rgbas(),
+                 mob.get_stroke_rgbas(background=True), np.asarray(mob.sheen_direction)]
+        style = (mob.get_stroke_width(), mob.get_stroke_width(background=True),
+                 mob.sheen_factor, str(mob.joint_type), str(mob.cap_style))
+    data = b"".join(np.ascontiguousarray(p).tobytes() for p in parts)
+    return id(mob), type(mob), style, hash(data)
 
 
 @dataclass
@@ -43,8 +59,9 @@ class Play:
     bands_still: list
     bands_live: list
     tiles: dict = field(default_factory=dict)  # tile index -> (pixel_height, TILE_PX, 4)
-    key: tuple | None = None  # frame width and height of centre the tiles were painted for
+    key: tuple | None = None  # frame width, height of centre and pixel phase of the tiles
     origin: float = 0.0  # x of the left edge of tile 0
+    prints: dict = field(default_factory=dict)  # id -> fingerprint of a chain_still mobject
     layer: tuple | None = None  # the still bands: (surface, its pixels, painted box) or None
     spans: np.ndarray | None = None  # (n, 2): x extent of each mobject of chain_still
 
@@ -58,6 +75,7 @@ class ChainCamera(MovingCamera):
         self.travels = False  # the chain is longer than the frame: ChainScene plans plays
         self.play: Play | None = None
         self.reset_pending = False  # reset() was asked for during a planned play
+        self.tiles: dict[tuple, tuple] = {}  # (Play.key, index) -> (fingerprints, pixels)
 
     @staticmethod
     def _within(mob: Mobject, left: float, right: float) -> bool:
@@ -173,43 +191,55 @@ class ChainCamera(MovingCamera):
         left edge they were copied for; None while the frame changes scale (a zoom)."""
         if self.background_image is not None:
             return None  # tiles are filled with the background colour
-        left = self.frame.get_left()[0]
-        key = (round(self.frame.width, 9), round(self.frame.get_center()[1], 9))
-        if key != play.key:
-            first, play.key, play.origin = play.key is None, key, left
-            play.tiles.clear()
-            if not first:
-                return None
         ppu = self.pixel_width / self.frame.width  # pixels per scene unit
+        left = self.frame.get_left()[0]
+        scale = (round(self.frame.width, 9), round(self.frame.get_center()[1], 9))
+        if play.key is None:  # the tiles' pixels lie where the play's first frame has its own
+            at = left * ppu
+            phase = round(at - round(at), 6)
+            play.key, play.origin = (*scale, phase, id(self.background)), phase / ppu
+        elif scale != play.key[:2]:
+            return None
         x0 = round(float((left - play.origin) * ppu))  # the frame's left edge on the tiles
         for k in range(x0 // TILE_PX, (x0 + self.pixel_width - 1) // TILE_PX + 1):
             tile = play.tiles.get(k)
             if tile is None:
-                tile = play.tiles[k] = self._paint_tile(play, k, ppu)
+                tile = play.tiles[k] = self._tile(play, k, ppu)
             a, b = max(x0, k * TILE_PX), min(x0 + self.pixel_width, (k + 1) * TILE_PX)
             self.pixel_array[:, a - x0:b - x0] = tile[:, a - k * TILE_PX:b - k * TILE_PX]
         return play.origin + x0 / ppu
 
-    def _paint_tile(self, play: Play, k: int, ppu: float) -> np.ndarray:
+    def _tile(self, play: Play, k: int, ppu: float) -> np.ndarray:
         """Tile k of the still chain: the background and the still chain behind a frame of
-        ``TILE_PX`` pixels at the scale and height of the current frame."""
+        ``TILE_PX`` pixels at the scale and height of the current frame; painted again only
+        when what it shows has changed since an earlier play painted it."""
         width = TILE_PX / ppu
         left = play.origin + k * width
+        if play.spans is None:
+            play.spans = np.array([[m.points[:, 0].min(), m.points[:, 0].max()]
+                                   for m in play.chain_still]).reshape(-1, 2)
+        inside = ((play.spans[:, 0] <= left + width + CULL_MARGIN)
+                  & (play.spans[:, 1] >= left - CULL_MARGIN))
+        shown = [m for m, keep in zip(play.chain_still, inside) if keep]
+        prints = tuple(play.prints.setdefault(id(m), fingerprint(m)) for m in shown)
+        kept = self.tiles.get((play.key, k))
+        if kept is not None and kept[0] == prints:
+            return kept[1]
         tile = np.empty((self.pixel_height, TILE_PX, 4), dtype=self.pixel_array.dtype)
         tile[:] = self.background[:, :1]
         points, pixel_width = self.frame.points.copy(), self.pixel_width
         self.frame.stretch_to_fit_width(width)
         self.frame.move_to([left + width / 2, self.frame.get_center()[1], 0.0])
         self.pixel_width = TILE_PX
-        if play.spans is None:
-            play.spans = np.array([[m.points[:, 0].min(), m.points[:, 0].max()]
-                                   for m in play.chain_still]).reshape(-1, 2)
-        inside = ((play.spans[:, 0] <= left + width + CULL_MARGIN)
-                  & (play.spans[:, 1] >= left - CULL_MARGIN))
         try:
-            self._display([m for m, keep in zip(play.chain_still, inside) if keep], tile)
+            self._display(shown, tile)
         finally:
             self.frame.points, self.pixel_width = points, pixel_width
+        if len(self.tiles) >= MAX_TILES:  # keep those of this scale and height, or none
+            self.tiles = {key: v for key, v in self.tiles.items() if key[0] == play.key}
+            if len(self.tiles) >= MAX_TILES:
+                self.tiles.clear()
+        self.tiles[play.key, k] = (prints, tile)
         return tile
 
     def _lay_bands(self, play: Play) -> None:
@@ -242,7 +272,9 @@ class ChainCamera(MovingCamera):
 def follow_center(layout: Layout, t: int) -> np.ndarray:
     """Frame centre showing step t, never past either end of the chain."""
     x = float(np.clip(layout.column_x(t), 0.0, max(0.0, layout.chain_width - layout.width)))
-    return np.array([x, 0.0, 0.0])
+    # on whole pixels, so that every held step lies on the tiles of the others
+    ppu = config.pixel_width / config.frame_width
+    return np.array([round(x * ppu) / ppu, 0.0, 0.0])
 
 
 def overview(layout: Layout) -> tuple[np.ndarray, float]:

@@ -179,3 +179,30 @@ def test_a_planned_play_paints_still_parts_once_and_the_same_frame():
         # the chain from tiles is the same to the pixel, the band laid over it to rounding
         assert np.abs(planned - painted).max() <= 1
         assert camera.play.tiles  # the still chain came from tiles
+
+
+def test_tiles_are_kept_between_plays_and_painted_again_when_what_they_show_changes():
+    with tempconfig({"pixel_width": 320, "pixel_height": 180}):
+        camera = ChainCamera()
+        squares = VGroup(*[Square(side_length=0.8).set_fill(RED, 0.7).move_to([2.5 * i, 0, 0])
+                           for i in range(16)])
+        camera.world, camera.travels = (lambda: [squares]), True
+        camera.frame.move_to([20, 0, 0])
+
+        def planned_frame():
+            flat = camera.get_mobjects_to_display([squares])
+            camera.play = plan_play(flat, camera.chain_ids(), [], camera.frame, flat)
+            camera.reset()
+            camera.capture_mobjects(camera.play.mobjects)
+            return camera.pixel_array.copy(), dict(camera.play.tiles)
+
+        first, tiles = planned_frame()
+        again, kept = planned_frame()
+        assert np.array_equal(again, first)
+        assert all(kept[k] is tiles[k] for k in tiles)  # nothing changed: nothing repainted
+        squares[8].set_fill(BLUE, 1.0)  # in sight at x = 20, changed between plays
+        changed, _ = planned_frame()
+        camera.play = None
+        camera.reset()
+        camera.capture_mobjects([squares])  # everything painted, unplanned
+        assert np.array_equal(changed, camera.pixel_array) and not np.array_equal(changed, first)
