@@ -8,6 +8,7 @@ asserts nothing. Usage: python benchmarks/views.py [--quality high] [--steps 200
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -39,19 +40,21 @@ def main() -> None:
     args = parser.parse_args()
     text = (SENTENCE * (args.steps // len(SENTENCE) + 2))[:args.steps + 1]
     trace = text_model(text, hidden=args.hidden, seed=0).trace()
-    print(f"{args.steps} steps x {args.hidden} units, quality {args.quality}")
+    print(f"{args.steps} steps x {args.hidden} units, quality {args.quality}, "
+          f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     # CPU seconds (every thread of this process, the encoders included) say what the render
     # costs when other work shares the machine and wall time does not
-    print("scene         video s   wall s   wall/video (target <= 1.2)   cpu/video")
+    print("scene         video s   wall s   wall/video (target <= 1.2)   cpu/video   main/video")
     for name in args.scenes.split(","):
         with tempfile.TemporaryDirectory() as out:
-            start, cpu = time.perf_counter(), time.process_time()
+            start, cpu, main = time.perf_counter(), time.process_time(), time.thread_time()
             files = render_scene(name, SceneInput(trace), quality=args.quality,
                                  out_dir=Path(out), progress=False)
             wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            main = time.thread_time() - main  # drawing; the encoders run in other threads
             seconds = video_seconds(files[0])
         print(f"{name:<12} {seconds:8.1f} {wall:8.1f}   {wall / seconds:5.2f}"
-              f"                       {cpu / seconds:5.2f}")
+              f"                       {cpu / seconds:5.2f}       {main / seconds:5.2f}")
 
 
 if __name__ == "__main__":
