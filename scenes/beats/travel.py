@@ -71,12 +71,19 @@ class ChainScene(MovingCameraScene):
         for animation in self.animations:
             animation._setup_scene(self)
             animation.begin()
-        flat = camera.get_mobjects_to_display(list_update(self.mobjects,
-                                                          self.foreground_mobjects))
+        family = self.get_mobject_family_members()
+        if self.foreground_mobjects:
+            flat = camera.get_mobjects_to_display(list_update(self.mobjects,
+                                                              self.foreground_mobjects))
+        else:  # what get_mobjects_to_display returns, without walking the families again
+            flat = [m for m in family if m.has_points()]
+            if camera.use_z_index:
+                flat.sort(key=lambda m: m.z_index)
         camera.play = plan_play(flat, camera.chain_ids(), self.animations, camera.frame,
-                                self.get_mobject_family_members())
+                                family)
         self.moving_mobjects, self.static_mobjects = camera.play.mobjects, []
-        self.updating = [m for m in self.mobjects if m.get_family_updaters()]
+        updated = any(m.updaters for m in family)
+        self.updating = [m for m in self.mobjects if updated and m.get_family_updaters()]
 
 
 def box_of(mob: Mobject) -> Box | None:
@@ -88,9 +95,13 @@ def box_of(mob: Mobject) -> Box | None:
 
 
 def _overlaps(box: Box, regions: Iterable[Box]) -> bool:
+    regions = list(regions)
+    if not regions:
+        return False
     low, high = box
-    return any(np.all(low - MARGIN <= r_high) and np.all(r_low - MARGIN <= high)
-               for r_low, r_high in regions)
+    r_low, r_high = (np.array([r[i] for r in regions]) for i in (0, 1))  # (n, 2) each
+    return bool(np.any(np.all(low - MARGIN <= r_high, axis=1)
+                       & np.all(r_low - MARGIN <= high, axis=1)))
 
 
 def swept_boxes(anim: Animation) -> list[Box]:
