@@ -4,8 +4,9 @@ Usage: python benchmarks/pace.py [--parts scenes,voice,warm] [--scenes a,b] [--q
 
 - scenes: wall seconds of rendering per second of video, each scene at reading pace (default
           15 characters a second), at 1080p60 by default (target: at most 1.2); also the CPU
-          seconds of the process per second of video and the load average, since wall time
-          on a shared machine says little on its own
+          seconds per second of video of the process (encoder threads included) and of the
+          drawing alone (the main thread), and the load average, since wall time on a shared
+          machine says little on its own
 - voice:  seconds of synthesis per second of audio, every sentence of one scene, cold cache
           (target: at most 0.2)
 - warm:   a second render of one scene with --voice on the same voice cache: how many
@@ -38,27 +39,28 @@ def video_seconds(path: Path) -> float:
         return float(container.duration) / av.time_base
 
 
-def render(name: str, quality: str, told: Narration) -> tuple[float, float, float]:
-    """Wall and CPU seconds of rendering ``name`` and the seconds of video it gave (no render
-    cache); CPU counts every thread of this process, the encoder's included."""
+def render(name: str, quality: str, told: Narration) -> tuple[float, float, float, float]:
+    """Wall seconds of rendering ``name``, CPU seconds of every thread (the encoder's included)
+    and of the main thread (the drawing), and the seconds of video it gave (no render cache)."""
     inp = default_scene_input()
     inp = SceneInput(inp.trace, narration=told)
     with tempfile.TemporaryDirectory() as out:
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, m0 = time.perf_counter(), time.process_time(), time.thread_time()
         render_scene(name, inp, quality=quality, out_dir=Path(out), progress=False)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        return wall, cpu, video_seconds(Path(out) / f"{name}.mp4")
+        main = time.thread_time() - m0
+        return wall, cpu, main, video_seconds(Path(out) / f"{name}.mp4")
 
 
 def bench_scenes(names, quality):
-    print(f"scene        video s   wall s   wall/video   cpu/video   load (1 min) "
-          f"at {quality} (reading pace)")
+    print(f"scene        video s   wall s   wall/video   cpu/video   drawing/video   "
+          f"load (1 min) at {quality} (reading pace)")
     worst = 0.0
     for name in names:
-        wall, cpu, video = render(name, quality, Narration())
+        wall, cpu, main, video = render(name, quality, Narration())
         worst = max(worst, wall / video)
         print(f"{name:<12} {video:7.1f}  {wall:7.1f}   {wall / video:10.2f}   {cpu / video:9.2f}"
-              f"   {os.getloadavg()[0]:5.2f}", flush=True)
+              f"   {main / video:13.2f}   {os.getloadavg()[0]:12.2f}", flush=True)
     print(f"worst wall/video: {worst:.2f} (target <= 1.2)")
 
 
@@ -93,9 +95,9 @@ def bench_warm(name: str, quality: str):
     with tempfile.TemporaryDirectory() as cache:
         os.environ[voice.CACHE_ENV] = cache
         before = voice.syntheses
-        cold, _, video = render(name, quality, Narration(voice=True))
+        cold, _, _, video = render(name, quality, Narration(voice=True))
         first = voice.syntheses - before
-        warm, _, _ = render(name, quality, Narration(voice=True))
+        warm, _, _, _ = render(name, quality, Narration(voice=True))
         second = voice.syntheses - before - first
     print(f"voice, {name} at {quality}: cold render {cold:.1f} s synthesised {first} sentences; "
           f"warm re-render {warm:.1f} s synthesised {second} (target 0); video {video:.1f} s")
