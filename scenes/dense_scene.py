@@ -141,7 +141,7 @@ class DenseScene(PaintsStillOnce, Scene):
 
     def show_backward(self):
         tr = self.trace
-        D, H, K = tr.sizes
+        _, H, K = tr.sizes
         terms = tr.error_contributions()  # (K, H) W2[k, j] dL/dz2[k], from the engine
         top = scale_of(terms)
         self.arrows = VGroup()
