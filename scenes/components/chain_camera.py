@@ -24,6 +24,7 @@ from manim import Mobject, MovingCamera, config
 from manim.mobject.types.image_mobject import AbstractImageMobject
 
 from scenes.components.layout import Layout
+from scenes.components.repaint import PathCamera
 from scenes.components.theme import Theme
 
 CULL_MARGIN = 0.5  # scene units: parts of the chain this far outside the frame are drawn
@@ -68,6 +69,9 @@ class Play:
 
 class ChainCamera(MovingCamera):
     """A MovingCamera that keeps what is not part of ``world()`` in the home frame."""
+
+    # manim's paths, built from plain floats instead of numpy scalars (the same calls)
+    set_cairo_context_path = PathCamera.set_cairo_context_path
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
