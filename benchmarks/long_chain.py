@@ -1,9 +1,10 @@
 """Rendering speed of a long unfolded chain: wall seconds of rendering per second of video.
 
 ``forward`` at 32 steps x 100 hidden units, 1080p60 (target: at most 1.2): the camera travels
-along the chain, every layer a strip of cells. The trace is a random 100-unit model on 33
-characters of a repeated sentence. Prints ratios; asserts nothing.
-Usage: python benchmarks/long_chain.py [--quality high] [--steps 32] [--hidden 100]
+along the chain, every layer a strip of cells. The trace is a random model on a repeated
+sentence. Prints ratios; asserts nothing. ``benchmarks/views.py`` runs the same measurement
+with the views' sizes.
+Usage: python benchmarks/long_chain.py [--quality high] [--steps 32] [--hidden 100] [--scenes a,b]
 """
 
 from __future__ import annotations
@@ -32,19 +33,21 @@ def video_seconds(path: Path) -> float:
         return float(container.duration) / av.time_base
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(steps: int = 32, hidden: int = 100, scenes: str = "forward",
+         description: str = __doc__.splitlines()[0]) -> None:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quality", default="high", help="low, medium, high (1080p60) or 4k")
-    parser.add_argument("--steps", type=int, default=32)
-    parser.add_argument("--hidden", type=int, default=100)
-    parser.add_argument("--scenes", default="forward")
+    parser.add_argument("--steps", type=int, default=steps)
+    parser.add_argument("--hidden", type=int, default=hidden)
+    parser.add_argument("--scenes", default=scenes)
     args = parser.parse_args()
     text = (SENTENCE * (args.steps // len(SENTENCE) + 2))[:args.steps + 1]
     trace = text_model(text, hidden=args.hidden, seed=0).trace()
     load = os.getloadavg()[0]
     print(f"{args.steps} steps x {args.hidden} units, quality {args.quality}, "
           f"load {load:.1f} on {os.cpu_count()} cores")
-    # CPU seconds say what the render costs when other work shares the machine
+    # CPU seconds (every thread of this process, the encoders included) say what the render
+    # costs when other work shares the machine and wall time does not
     print("scene         video s   wall s   wall/video (target <= 1.2)   cpu/video   main/video")
     for name in args.scenes.split(","):
         with tempfile.TemporaryDirectory() as out:

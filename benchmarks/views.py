@@ -1,61 +1,19 @@
 """Rendering speed of the long-sequence views: wall seconds of rendering per second of video.
 
-``activations`` and ``error-map`` at 200 steps x 128 units, 1080p60 (target: at most 1.2).
-The trace is a random 128-unit model on 201 characters of a repeated sentence. Prints ratios;
-asserts nothing. Usage: python benchmarks/views.py [--quality high] [--steps 200] [--hidden 128]
+``activations`` and ``error-map`` at 200 steps x 128 units, 1080p60 (target: at most 1.2),
+measured as ``benchmarks/long_chain.py`` measures the unfolded chain. Prints ratios; asserts
+nothing. Usage: python benchmarks/views.py [--quality high] [--steps 200] [--hidden 128]
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import av
-
-from rnn import text_model
-from scenes.beats.inputs import SceneInput
-from scenes.output.render import render_scene
-
-SENTENCE = "the quick brown fox jumps over the lazy dog. "
-
-
-def video_seconds(path: Path) -> float:
-    with av.open(str(path)) as container:
-        return float(container.duration) / av.time_base
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quality", default="high", help="low, medium, high (1080p60) or 4k")
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--hidden", type=int, default=128)
-    parser.add_argument("--scenes", default="activations,error-map")
-    args = parser.parse_args()
-    text = (SENTENCE * (args.steps // len(SENTENCE) + 2))[:args.steps + 1]
-    trace = text_model(text, hidden=args.hidden, seed=0).trace()
-    print(f"{args.steps} steps x {args.hidden} units, quality {args.quality}, "
-          f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    # CPU seconds (every thread of this process, the encoders included) say what the render
-    # costs when other work shares the machine and wall time does not
-    print("scene         video s   wall s   wall/video (target <= 1.2)   cpu/video   main/video")
-    for name in args.scenes.split(","):
-        with tempfile.TemporaryDirectory() as out:
-            start, cpu, main = time.perf_counter(), time.process_time(), time.thread_time()
-            files = render_scene(name, SceneInput(trace), quality=args.quality,
-                                 out_dir=Path(out), progress=False)
-            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-            main = time.thread_time() - main  # drawing; the encoders run in other threads
-            seconds = video_seconds(files[0])
-        print(f"{name:<12} {seconds:8.1f} {wall:8.1f}   {wall / seconds:5.2f}"
-              f"                       {cpu / seconds:5.2f}       {main / seconds:5.2f}")
-
+from long_chain import main
 
 if __name__ == "__main__":
-    main()
+    main(steps=200, hidden=128, scenes="activations,error-map",
+         description=__doc__.splitlines()[0])
