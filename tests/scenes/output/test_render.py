@@ -127,7 +127,7 @@ def test_rendering_restores_the_scene_input_it_replaced(tmp_path, blink):
     assert np.array_equal(get_scene_input().trace.h, before.trace.h)
 
 
-def test_h264_videos_use_the_veryfast_preset(tmp_path):
+def test_h264_videos_use_the_superfast_preset(tmp_path):
     from rnn import text_model
     from scenes.beats.inputs import SceneInput
     from scenes.output.render import render_scene
@@ -136,16 +136,17 @@ def test_h264_videos_use_the_veryfast_preset(tmp_path):
                  progress=False)
     data = (tmp_path / "forward.mp4").read_bytes()
     settings = data[data.index(b"x264 - core"):][:2000]
-    # what veryfast sets (the default preset, medium, has ref=3 subme=7 trellis=1)
-    assert b" ref=1 " in settings and b" subme=2 " in settings and b" trellis=0 " in settings
+    # what superfast sets (the default preset, medium, has ref=3 subme=7 me=hex trellis=1)
+    assert all(f" {option} ".encode() in settings
+               for option in ("ref=1", "subme=1", "me=dia", "trellis=0", "scenecut=40"))
 
 
 def test_held_frames_skip_motion_search_and_the_joined_video_decodes_whole(forward_mp4):
     out, files = forward_mp4
     data = files[0].read_bytes()
     settings = [data[i:i + 2000] for i in range(len(data)) if data.startswith(b"x264 - core", i)]
-    held = [s for s in settings if b" subme=0 " in s and b" me=dia " in s]
-    moving = [s for s in settings if b" subme=2 " in s]
+    held = [s for s in settings if b" subme=0 " in s and b" scenecut=0 " in s]
+    moving = [s for s in settings if b" subme=1 " in s and b" scenecut=40 " in s]
     assert held and moving  # both kinds of play were joined into one video
     with av.open(str(files[0])) as container:
         stream = container.streams.video[0]
