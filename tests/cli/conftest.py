@@ -18,6 +18,7 @@ def rendered_all(tmp_path_factory):
     return out, unrolled("render", "--all", "--jobs", "2", "--out", str(out))
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks into the items' ids
 def pytest_collection_modifyitems(items):
     for item in items:
         if "rendered_all" in getattr(item, "fixturenames", ()):
