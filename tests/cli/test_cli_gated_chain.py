@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from readable import assert_readable
 
 from cli import cli
 from rnn.checkpoint import save_checkpoint
@@ -14,8 +15,6 @@ from rnn.gated_model import gated_text_model
 from rnn.gated_trace import GatedTrace
 from scenes.output.lecture_file import load_lecture
 from scenes.output.subtitles import parse_srt
-
-EPS = 0.002  # SubRip keeps milliseconds
 
 
 def invoke(*args):
@@ -29,12 +28,7 @@ def test_render_forward_of_an_lstm_keeps_the_reading_pace(tmp_path):
     assert (tmp_path / "forward.mp4").stat().st_size > 0
     cues = parse_srt((tmp_path / "forward.srt").read_text(encoding="utf-8"))
     assert any("open the gates" in c.text.replace("\n", " ") for c in cues)
-    for cue in cues:
-        lines = cue.text.split("\n")
-        seconds = cue.end - cue.start
-        assert len(lines) <= 2 and max(map(len, lines)) <= 42, cue
-        assert 5 / 6 - EPS <= seconds <= 7 + EPS, cue
-        assert len("".join(lines)) / seconds <= 17, cue
+    assert_readable(cues)
 
 
 def test_render_bptt_of_a_gru_as_a_still(tmp_path):

@@ -8,11 +8,10 @@ import itertools
 
 import av
 import pytest
+from readable import EPS, assert_readable
 
 from scenes.output.subtitles import parse_srt
 from scenes.registry import SCENES
-
-EPS = 0.002  # SubRip keeps milliseconds
 
 
 @pytest.mark.parametrize("name", list(SCENES))
@@ -21,12 +20,7 @@ def test_every_caption_can_be_read(rendered_all, name):
     assert res.returncode == 0, res.stderr
     cues = parse_srt((out / f"{name}.srt").read_text(encoding="utf-8"))
     assert len(cues) >= 2
-    for cue in cues:
-        lines = cue.text.split("\n")
-        seconds = cue.end - cue.start
-        assert len(lines) <= 2 and max(map(len, lines)) <= 42, cue
-        assert 5 / 6 - EPS <= seconds <= 7 + EPS, cue
-        assert len("".join(lines)) / seconds <= 17, cue
+    assert_readable(cues)
 
 
 @pytest.mark.parametrize("name", list(SCENES))
