@@ -16,6 +16,7 @@ from manim.utils.iterables import list_update
 
 from scenes.beats.stage import Stage
 from scenes.components.chain_camera import ChainCamera, Play, follow_center, overview
+from scenes.components.repaint import Box, box_of
 
 FIRST_STEPS = 3  # steps of a long chain shown one by one before the rest run together
 # Where an animation may draw beyond its mobjects' points, in scene units: half a stroke
@@ -24,7 +25,6 @@ MARGIN = 0.15
 SAMPLES = (0.0, 0.25, 0.5, 0.75, 1.0)  # alphas whose states bound an animation's frames
 EVERYWHERE = (np.full(2, -np.inf), np.full(2, np.inf))
 
-Box = tuple[np.ndarray, np.ndarray]
 
 
 class ChainScene(MovingCameraScene):
@@ -84,14 +84,6 @@ class ChainScene(MovingCameraScene):
         self.moving_mobjects, self.static_mobjects = camera.play.mobjects, []
         updated = any(m.updaters for m in family)
         self.updating = [m for m in self.mobjects if updated and m.get_family_updaters()]
-
-
-def box_of(mob: Mobject) -> Box | None:
-    """The (x, y) bounds of the points of ``mob``'s family, or None without points."""
-    points = mob.get_all_points()
-    if len(points) == 0:
-        return None
-    return points[:, :2].min(axis=0), points[:, :2].max(axis=0)
 
 
 def _overlaps(box: Box, regions: Iterable[Box]) -> bool:
