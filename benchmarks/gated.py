@@ -1,4 +1,4 @@
-"""Gated engines' speed: run_lstm / run_gru (full GatedTrace) against bare numpy loops.
+"""Gated engines' speed: the engine (a full Trace and its gradients) against bare numpy loops.
 
 One sequence of 25 steps, 100 hidden units, 65 symbols (one-hot inputs): forward, loss and
 every gradient. Prints the median time per sequence of each and the ratios engine / bare,
@@ -22,25 +22,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 
 from benchmarks.reference_gated import gru_lean, gru_minchar, lstm_lean, lstm_minchar
-from rnn.gated_params import init_gated_params
-from rnn.gru import run_gru
-from rnn.lstm import run_lstm
+from rnn.engine import run
+from rnn.params import init_cell_params
 
 HIDDEN, STEPS, SYMBOLS = 100, 25, 65
 
 
 def runners(kind: str, X, inputs, targets, h0, cell0) -> dict:
     """The engine and both bare loops of one cell, each a call without arguments."""
-    params = init_gated_params(kind, SYMBOLS, HIDDEN, SYMBOLS, seed=1)
+    params = init_cell_params(kind, SYMBOLS, HIDDEN, SYMBOLS, seed=1)
     p = params.as_dict()
     if kind == "lstm":
         return {
-            "engine": lambda: run_lstm(params, X, targets, h0, cell0),
+            "engine": lambda: run(params, X, targets, h0, cell0).grads,
             "lean": lambda: lstm_lean(p, inputs, targets, h0, cell0),
             "minchar": lambda: lstm_minchar(p, inputs, targets, h0, cell0),
         }
     return {
-        "engine": lambda: run_gru(params, X, targets, h0),
+        "engine": lambda: run(params, X, targets, h0).grads,
         "lean": lambda: gru_lean(p, inputs, targets, h0),
         "minchar": lambda: gru_minchar(p, inputs, targets, h0),
     }

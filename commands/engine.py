@@ -13,10 +13,11 @@ from commands.model import (
     build_traces,
     cell_options,
     model_options,
+    refuse_init_options,
     report_non_finite,
     update_options,
 )
-from rnn import trace_json
+from rnn import get_cell, trace_json
 
 
 def _vec(v) -> str:
@@ -24,35 +25,22 @@ def _vec(v) -> str:
 
 
 def _columns(tr) -> tuple[str, ...]:
-    """The per-step table's columns: the simple RNN's, or the gated cell's."""
-    kind = getattr(tr, "kind", "rnn")
-    cols = ("t", "x", "y", "h(t)")
-    if kind == "lstm":
-        cols += ("cell(t)", "f(t)")
-    elif kind == "gru":
-        cols += ("z(t)",)
-    cols += ("yhat(y)", "L(t)", "dL/dh from o(t)", "dL/dh from next")
-    return cols + (("dL/dcell(t)",) if kind == "lstm" else ("dL/da(t)",) if kind == "rnn"
-                   else ())
+    """The per-step table's columns: every cell's, with what its cell adds around them."""
+    spec = tr.spec
+    return (("t", "x", "y", "h(t)") + tuple(h for h, _ in spec.table_states)
+            + ("yhat(y)", "L(t)", "dL/dh from o(t)", "dL/dh from next")
+            + tuple(h for h, _ in spec.table_errors))
 
 
 def _row(tr, t: int, chars) -> list[str]:
     s = tr.step(t)
-    kind = getattr(tr, "kind", "rnn")
+    spec = tr.spec
     x = repr(chars[int(s["x"].argmax())]) if chars else _vec(s["x"])
     y = repr(chars[s["target"]]) if chars else str(s["target"])
-    row = [str(t), x, y, _vec(s["h"])]
-    if kind == "lstm":
-        row += [_vec(s["cell"]), _vec(s["gate_f"])]
-    elif kind == "gru":
-        row += [_vec(s["gate_z"])]
+    row = [str(t), x, y, _vec(s["h"])] + [_vec(s[k]) for _, k in spec.table_states]
     row += [f"{s['yhat'][s['target']]:.4f}", f"{s['loss']:.4f}", _vec(s["dL_dh_from_output"]),
             _vec(s["dL_dh_from_next"])]
-    if kind == "lstm":
-        row.append(_vec(s["dL_dcell"]))
-    elif kind == "rnn":
-        row.append(_vec(s["dL_da"]))
-    return row
+    return row + [_vec(s[k]) for _, k in spec.table_errors]
 
 
 def print_trace(traces) -> None:
@@ -77,7 +65,7 @@ def print_trace(traces) -> None:
                       title_justify="left")
         grads.add_column("param")
         grads.add_column("gradient")
-        grads.add_column("after renewal" if tr.update else "")
+        grads.add_column("after the update" if tr.update else "")
         for name, g in tr.grads.items():
             after = getattr(tr.update.params_after, name, None) if tr.update else None
             rows = g if g.ndim == 2 else g[None, :]
@@ -107,7 +95,7 @@ def trace(model, cell, forget_bias, window, optimizer, lr, clip, clip_mode, json
           full_errors, quiet):
     """Run forward and BPTT once and print every activation, error and gradient."""
     to_stdout = json_path is not None and str(json_path) == "-"
-    if full_errors and cell != "rnn":
+    if full_errors and not get_cell(cell).full_errors:
         raise InputError(f"--full-errors writes the simple RNN's error vectors; {cell} traces "
                          "hold their norms")
     if full_errors and json_path is None:
@@ -151,19 +139,16 @@ def gradcheck(model, cell, forget_bias):
         TimeRemainingColumn,
     )
 
-    from rnn.gated_gradcheck import gated_entries, gated_gradient_check
     from rnn.gradcheck import gradient_check, gradient_entries
     from rnn.limits import check_gradcheck_size
 
     built = build_model(model, cell, forget_bias)
     T, D = built.X.shape
     check_gradcheck_size(T, built.params.hidden_size, built.params.output_size, D, cell)
-    check, entries = ((gradient_check, gradient_entries) if cell == "rnn"
-                      else (gated_gradient_check, gated_entries))
     with Progress(TextColumn("finite differences"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), transient=True, disable=None) as progress:
-        task = progress.add_task("gradcheck", total=entries(built.params))
-        errors = check(built.params, built.X, built.y,
+        task = progress.add_task("gradcheck", total=gradient_entries(built.params))
+        errors = gradient_check(built.params, built.X, built.y,
                        on_progress=lambda n: progress.update(task, completed=n))
     worst = max(errors.values())
     width = max(len(name) for name in errors)
@@ -183,9 +168,9 @@ def gradcheck(model, cell, forget_bias):
 @click.option("--window", type=ranged("window"), default=25, show_default=True,
               help="Characters per truncated-BPTT window.")
 @click.option("--iterations", type=ranged("iterations"), default=2000, show_default=True,
-              help="Windows to train on (one parameter renewal each).")
+              help="Windows to train on (one parameter update each).")
 @click.option("--optimizer", type=click.Choice(["sgd", "adagrad"]), default="adagrad",
-              show_default=True, help="Parameter renewal rule.")
+              show_default=True, help="Parameter update rule.")
 @click.option("--lr", type=ranged("lr"), default=0.1, show_default=True,
               help="Learning rate (finite, positive).")
 @click.option("--clip", type=ranged("clip"), default=5.0, show_default=True,
@@ -214,12 +199,9 @@ def train(file, hidden, cell, forget_bias, window, iterations, optimizer, lr, cl
     from rnn.train import TrainConfig
     from rnn.train import train as run_training
 
-    if forget_bias is not None and cell != "lstm":
-        raise InputError(f"--forget-bias applies to --cell lstm, not {cell}")
     given = click.get_current_context().get_parameter_source("init_scale")
-    if cell != "rnn" and given == click.core.ParameterSource.COMMANDLINE:
-        raise InputError(f"--init-scale applies to the simple RNN; the {cell} is initialised "
-                         "as torch does")
+    refuse_init_options(cell, {"forget_bias": forget_bias is not None,
+                               "init_scale": given == click.core.ParameterSource.COMMANDLINE})
     text = read_text(file, MAX_TRAIN_FILE, "text file")
     out = out or Path("media") / f"{file.stem}.npz"
     check_output_file(out)

@@ -1,4 +1,4 @@
-"""The options that choose a model and its renewal, shared by the commands that build a Trace."""
+"""The options that choose a model and its update, shared by the commands that build a Trace."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import click
 import numpy as np
 
 from commands.common import InputError, ranged
-from rnn import DEFAULT_TEXT, Optimizer, text_model
+from rnn import DEFAULT_TEXT, Optimizer, get_cell, text_model
+from rnn.cells import CELLS, cell_names
 from rnn.limits import MAX_TEXT, MAX_VOCAB
 
 
@@ -28,8 +29,8 @@ class ModelOptions:
     radius: float | None
     given: frozenset[str]  # options set on the command line (not defaults)
 
-    def build(self):
-        """A TextModel; bad choices become one-line errors."""
+    def build(self, cell: str = "rnn", forget_bias: float = 0.0):
+        """A TextModel of cell ``cell``; bad choices become one-line errors."""
         from rnn.data import Vocabulary
 
         if not self.text:
@@ -40,7 +41,7 @@ class ModelOptions:
             raise InputError(f"--vocab has {len(self.vocab)} characters; at most {MAX_VOCAB}")
         vocabulary = Vocabulary(tuple(self.vocab)) if self.vocab else None
         return text_model(self.text, self.hidden, self.seed, self.init_scale, self.radius,
-                          self.weights, vocabulary)
+                          self.weights, vocabulary, cell=cell, forget_bias=forget_bias)
 
 
 MODEL_KEYS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius")
@@ -79,12 +80,12 @@ def model_options(f):
 
 
 def update_options(f):
-    """How the parameters are renewed after a (truncated) pass."""
+    """How the parameters are updated after a (truncated) pass."""
     options = [
         click.option("--window", type=ranged("window"), default=None,
-                     help="Truncated BPTT: windows of this many steps, one renewal per window."),
+                     help="Truncated BPTT: windows of this many steps, one update per window."),
         click.option("--optimizer", type=click.Choice(["sgd", "adagrad"]), default="sgd",
-                     show_default=True, help="Parameter renewal rule."),
+                     show_default=True, help="Parameter update rule."),
         click.option("--lr", type=ranged("lr"), default=0.1, show_default=True,
                      help="Learning rate (finite, positive)."),
         click.option("--clip", type=ranged("clip"), default=None,
@@ -102,7 +103,7 @@ def cell_options(f):
     """``--cell`` and the LSTM's ``--forget-bias``, passed to ``f`` as ``cell`` and
     ``forget_bias`` (None when not given)."""
     options = [
-        click.option("--cell", type=click.Choice(["rnn", "lstm", "gru"]), default="rnn",
+        click.option("--cell", type=click.Choice(cell_names()), default="rnn",
                      show_default=True,
                      help="The recurrent cell: simple RNN, LSTM or GRU (torch's layout)."),
         click.option("--forget-bias", type=ranged("forget_bias"), default=None,
@@ -114,47 +115,41 @@ def cell_options(f):
     return f
 
 
-def build_model(model: ModelOptions, cell: str = "rnn", forget_bias: float | None = None):
-    """A TextModel (simple RNN) or a GatedTextModel; options that do not apply to the cell
-    are refused with one line."""
-    if forget_bias is not None and cell != "lstm":
-        raise InputError(f"--forget-bias applies to --cell lstm, not {cell}")
-    if cell == "rnn":
-        return model.build()
-    from rnn.data import Vocabulary
-    from rnn.gated_model import gated_text_model
+FLAGS = {"init_scale": "--init-scale", "radius": "--radius", "forget_bias": "--forget-bias"}
 
-    for key, flag in (("radius", "--radius"), ("init_scale", "--init-scale")):
-        if key in model.given:
-            raise InputError(f"{flag} applies to the simple RNN; the {cell} is initialised as "
-                             "torch does")
+
+def refuse_init_options(cell: str, given: dict[str, bool]) -> None:
+    """One line for an initialisation option the cell does not take (``given``: option ->
+    whether the user typed it)."""
+    spec = get_cell(cell)
+    for key, typed in given.items():
+        if typed and key not in spec.init_options:
+            takers = [c.title for c in CELLS.values() if key in c.init_options]
+            raise InputError(f"{FLAGS[key]} applies to the {' and '.join(takers)}; the {cell} "
+                             "does not take it")
+
+
+def build_model(model: ModelOptions, cell: str = "rnn", forget_bias: float | None = None):
+    """A TextModel of cell ``cell``; options that do not apply to the cell are refused with
+    one line."""
+    refuse_init_options(cell, {"forget_bias": forget_bias is not None,
+                               **{k: k in model.given for k in ("radius", "init_scale")}})
     if forget_bias is not None and model.weights is not None:
         raise InputError("--forget-bias sets the initialisation; with --weights the "
                          "checkpoint's weights are used")
-    if not model.text:
-        raise InputError("--text is empty; give at least two characters")
-    if len(model.text) > MAX_TEXT:
-        raise InputError(f"--text has {len(model.text)} characters; at most {MAX_TEXT}")
-    if model.vocab is not None and len(model.vocab) > MAX_VOCAB:
-        raise InputError(f"--vocab has {len(model.vocab)} characters; at most {MAX_VOCAB}")
-    vocabulary = Vocabulary(tuple(model.vocab)) if model.vocab else None
-    return gated_text_model(model.text, cell, model.hidden, model.seed, forget_bias or 0.0,
-                            weights=model.weights, vocabulary=vocabulary)
+    return model.build(cell, forget_bias or 0.0)
 
 
 def build_traces(model: ModelOptions, window, optimizer, lr, clip, clip_mode,
                  as_json: bool = False, cell: str = "rnn", forget_bias: float | None = None,
                  full_errors: bool = False):
-    """A trace (full BPTT) or a list of window traces (truncated), with their renewals.
+    """A trace (full BPTT) or a list of window traces (truncated), with their updates.
 
     With ``as_json``, the memory of writing the JSON counts in the size check too, and with
     ``full_errors`` the simple RNN's T x T x H error vectors.
     """
     text_model = build_model(model, cell, forget_bias)
-    if cell == "rnn":
-        text_model.check_size(window, as_json, full_errors)
-    else:
-        text_model.check_size(window, as_json)
+    text_model.check_size(window, as_json, full_errors)
     opt = Optimizer(optimizer, lr, clip, clip_mode)
     return text_model.windows(window, opt) if window else text_model.trace(opt)
 
@@ -165,7 +160,7 @@ def report_non_finite(traces) -> None:
         where = trace.first_non_finite()
         if not where and trace.update is not None:
             after = trace.update.params_after
-            where = next((f"renewed parameter {n}" for n, v in after.as_dict().items()
+            where = next((f"updated parameter {n}" for n, v in after.as_dict().items()
                           if not np.all(np.isfinite(v))), None)
         if where:
             click.echo(

@@ -1,19 +1,21 @@
-"""unrolled's numerical engine: a simple RNN, forward and BPTT, recorded in a Trace.
+"""unrolled's numerical engine: recurrent cells, forward and BPTT, recorded in a Trace.
 
 Pure numpy: nothing here imports manim or click.
 """
 
-from rnn.bptt import run
+from rnn.cells import Params, get_cell
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary, char_sequence
+from rnn.engine import run
 from rnn.errors import UnrolledError
 from rnn.model import DEFAULT_TEXT, TextModel, text_model
 from rnn.optim import Optimizer
-from rnn.params import Params, init_params
+from rnn.params import init_cell_params, init_params
 from rnn.trace import Trace, Update
 from rnn.truncated import run_truncated
 
 __all__ = [
     "DEFAULT_TEXT", "Optimizer", "Params", "RNNConfig", "TextModel", "Trace", "UnrolledError",
-    "Update", "Vocabulary", "char_sequence", "init_params", "run", "run_truncated", "text_model",
+    "Update", "Vocabulary", "char_sequence", "get_cell", "init_cell_params", "init_params", "run",
+    "run_truncated", "text_model",
 ]

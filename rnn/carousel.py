@@ -17,14 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn.bptt import run
+from rnn.cells import Params
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary, one_hot
+from rnn.engine import run
 from rnn.errors import UnrolledError
-from rnn.gated_params import init_gated_params
-from rnn.gated_trace import GatedTrace
-from rnn.lstm import run_lstm
-from rnn.params import Params
+from rnn.params import init_cell_params
 from rnn.trace import Trace
 
 RECALL = "ab"  # the first input, to be recalled at the end
@@ -69,7 +67,7 @@ class Carousel:
     inputs: str  # x(1..T) as characters
     targets: str  # y(1..T)
     rnn: Trace
-    lstm: GatedTrace
+    lstm: Trace
     rnn_error: np.ndarray  # (T,) ||dL(T)/dh(t)||, simple RNN
     lstm_error: np.ndarray  # (T,) ||dL(T)/dh(t)||, LSTM
     lstm_cell_error: np.ndarray  # (T,) ||dL(T)/dcell(t)||, LSTM
@@ -117,7 +115,7 @@ def run_carousel(steps: int = 60, hidden: int = 8, seed: int = 0,
 
     rnn = run(torch_like_rnn_params(D, hidden, D, seed), X, y)
     rnn.config = RNNConfig(input_size=D, hidden=hidden, output_size=D, seed=seed)
-    lstm = run_lstm(init_gated_params("lstm", D, hidden, D, seed, float(forget_bias)), X, y)
+    lstm = run(init_cell_params("lstm", D, hidden, D, seed, forget_bias=float(forget_bias)), X, y)
     for trace in (rnn, lstm):
         trace.vocabulary = VOCABULARY
         trace.extra.update(text=inputs, targets=targets)

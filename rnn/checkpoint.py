@@ -15,20 +15,17 @@ import numpy as np
 
 from rnn import limits
 from rnn.atomic import atomic_path
+from rnn.cells import CELLS, Params
 from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
-from rnn.gated_params import GATED_PARAM_NAMES, GatedParams
-from rnn.params import PARAM_NAMES, Params
 from rnn.safe_io import load_npz, parse_json
 
-CELLS = ("rnn", "lstm", "gru")
+
+def cell_of(params: Params) -> str:
+    return params.kind
 
 
-def cell_of(params: Params | GatedParams) -> str:
-    return params.kind if isinstance(params, GatedParams) else "rnn"
-
-
-def save_checkpoint(path: str | Path, params: Params | GatedParams, vocabulary: Vocabulary,
+def save_checkpoint(path: str | Path, params: Params, vocabulary: Vocabulary,
                     meta: dict) -> None:
     """Write the parameters, the vocabulary, the cell type and a JSON ``meta``; atomically."""
     with atomic_path(path, suffix=".tmp.npz") as tmp:
@@ -37,16 +34,17 @@ def save_checkpoint(path: str | Path, params: Params | GatedParams, vocabulary: 
             **params.as_dict(),
             vocabulary=np.array(vocabulary.chars, dtype="<U1"),
             meta=np.array(json.dumps(meta, sort_keys=True)),
-            cell=np.array(cell_of(params), dtype="<U4"),
+            cell=np.array(cell_of(params), dtype=f"<U{max(4, len(cell_of(params)))}"),
         )
 
 
 def _allowed(name: str, shape: tuple, dtype: np.dtype) -> str | None:
     """Why member ``name`` of a checkpoint is refused, from its header alone (None: accepted)."""
-    if name in PARAM_NAMES or name in GATED_PARAM_NAMES:
+    if any(name in cell.param_names for cell in CELLS.values()):
         if dtype.kind not in "fiu":
             return f"has dtype {dtype} (expected floats or integers)"
-        biggest = max(4 * limits.MAX_HIDDEN, limits.MAX_VOCAB)  # an LSTM stacks 4 gate blocks
+        blocks = max(max(len(cell.gates), 1) for cell in CELLS.values())  # an LSTM stacks 4
+        biggest = max(blocks * limits.MAX_HIDDEN, limits.MAX_VOCAB)
         if len(shape) not in (1, 2) or any(n > biggest for n in shape):
             return f"has shape {shape}, beyond the limits"
         return None
@@ -61,17 +59,17 @@ def _allowed(name: str, shape: tuple, dtype: np.dtype) -> str | None:
             return f"must be one JSON string of at most 65536 characters, got {dtype} {shape}"
         return None
     if name == "cell":
-        if dtype.kind != "U" or shape != () or dtype.itemsize > 16:
+        if dtype.kind != "U" or shape != () or dtype.itemsize > 4 * 16:
             return f"must be one of {', '.join(CELLS)}, got {dtype} {shape}"
         return None
     return "is not a checkpoint member"
 
 
 def _article(cell: str) -> str:
-    return f"a {cell}" if cell == "gru" else f"an {cell}"
+    return f"{CELLS[cell].article} {cell}"
 
 
-def load_any_checkpoint(path: str | Path) -> tuple[Params | GatedParams, Vocabulary, dict]:
+def load_any_checkpoint(path: str | Path) -> tuple[Params, Vocabulary, dict]:
     """Read a checkpoint of any cell without pickles; every header is checked before any data.
 
     One clear UnrolledError if the file is bad.
@@ -82,7 +80,7 @@ def load_any_checkpoint(path: str | Path) -> tuple[Params | GatedParams, Vocabul
     if cell not in CELLS:
         raise UnrolledError(f"weights file {path}: cell must be one of {', '.join(CELLS)}, "
                             f"got {cell!r}")
-    names = PARAM_NAMES if cell == "rnn" else GATED_PARAM_NAMES
+    names = CELLS[cell].param_names
     missing = [k for k in (*names, "vocabulary", "meta") if k not in z]
     if missing:
         raise UnrolledError(f"weights file {path}: missing {', '.join(missing)}")
@@ -93,12 +91,12 @@ def load_any_checkpoint(path: str | Path) -> tuple[Params | GatedParams, Vocabul
         if not np.all(np.isfinite(a)):
             raise UnrolledError(f"weights file {path}: {name} holds NaN or infinite values")
     try:
-        params = Params(**arrays) if cell == "rnn" else GatedParams(cell, **arrays)
+        params = Params(cell, **arrays)
         vocabulary = Vocabulary(chars)
     except UnrolledError as err:
         raise UnrolledError(f"weights file {path}: {err}") from None
     if len(vocabulary) != params.input_size or len(vocabulary) != params.output_size:
-        what = "U and V" if cell == "rnn" else "W_ih and V"
+        what = f"{params.names[0]} and V"
         raise UnrolledError(
             f"weights file {path}: vocabulary of {len(vocabulary)} does not match {what}"
         )
@@ -117,5 +115,5 @@ def load_checkpoint(path: str | Path, cell: str = "rnn"):
     return params, vocabulary, meta
 
 
-__all__ = ["CELLS", "cell_of", "load_any_checkpoint", "load_checkpoint",
+__all__ = ["cell_of", "load_any_checkpoint", "load_checkpoint",
            "save_checkpoint"]

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rnn.atomic import write_text_atomic
-from rnn.bptt import softmax_and_loss
+from rnn.engine import softmax_and_loss
 from rnn.errors import UnrolledError
 from rnn.trace_json import Reader, encode_array, encode_number
 

@@ -6,13 +6,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnn.bptt import run
-from rnn.params import PARAM_NAMES, Params
+from rnn.cells import Params
+from rnn.engine import run
 
 
 def gradient_entries(params: Params) -> int:
-    """How many entries a gradient check perturbs: every entry of U, W, V, b, c and h0."""
-    return sum(v.size for v in params.as_dict().values()) + params.hidden_size
+    """How many entries a gradient check perturbs: every parameter entry and every state
+    before step 1 (h0, and the LSTM's cell0)."""
+    states = len(params.spec.states)
+    return sum(v.size for v in params.as_dict().values()) + states * params.hidden_size
 
 
 def stencil_gradients(
@@ -48,16 +50,22 @@ def stencil_gradients(
 
 
 def numerical_gradients(
-    params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = None, eps: float = 1e-4,
+    params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = None,
+    cell0: np.ndarray | None = None, eps: float = 1e-4,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
-    """dL/dp for every entry of U, W, V, b, c and h0 by central finite differences
-    (``stencil_gradients``). Independent of the backward pass: only the forward loss is read.
+    """dL/dp for every entry of every parameter and of every state before step 1 (h0, and the
+    LSTM's cell0) by central finite differences (``stencil_gradients``). Independent of the
+    backward pass: only the forward loss is read.
     """
+    H = params.hidden_size
     p = params.copy()
-    h = np.zeros(params.hidden_size) if h0 is None else np.array(h0, dtype=np.float64)
-    arrays = {**{name: getattr(p, name) for name in PARAM_NAMES}, "h0": h}
-    return stencil_gradients(arrays, lambda: run(p, X, y, h).loss, eps, on_progress)
+    given = {"h": h0, "cell": cell0}
+    states = {f"{name}0": np.zeros(H) if given.get(name) is None
+              else np.array(given[name], dtype=np.float64) for name in params.spec.states}
+    arrays = {**p.as_dict(), **states}
+    return stencil_gradients(
+        arrays, lambda: run(p, X, y, states["h0"], states.get("cell0")).loss, eps, on_progress)
 
 
 def relative_errors(analytic: dict, numeric: dict) -> dict[str, float]:
@@ -74,7 +82,9 @@ def relative_errors(analytic: dict, numeric: dict) -> dict[str, float]:
     return out
 
 
-def gradient_check(params: Params, X, y, h0=None, on_progress=None) -> dict[str, float]:
-    """Max relative error per parameter between BPTT and finite differences."""
-    numeric = numerical_gradients(params, X, y, h0, on_progress=on_progress)
-    return relative_errors(run(params, X, y, h0).grads, numeric)
+def gradient_check(params: Params, X, y, h0=None, cell0=None,
+                   on_progress=None) -> dict[str, float]:
+    """Max relative error per parameter (and initial state) between BPTT and finite
+    differences, for any cell."""
+    numeric = numerical_gradients(params, X, y, h0, cell0, on_progress=on_progress)
+    return relative_errors(run(params, X, y, h0, cell0).grads, numeric)

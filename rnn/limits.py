@@ -26,7 +26,7 @@ MAX_SEED = 2**32 - 1  # numpy's seed range
 MAX_SCALE = 100.0  # init scale and spectral radius: beyond this every unit saturates anyway
 MAX_CLIP = 1e12  # a threshold above any gradient norm that stays finite in a run
 MAX_FORGET_BIAS = 20.0  # LSTM: sigmoid(20) is 1 in float32; beyond it nothing changes
-MAX_LR = sys.float_info.max  # any finite rate: an overflowing renewal is reported (status 1)
+MAX_LR = sys.float_info.max  # any finite rate: an overflowing update is reported (status 1)
 
 # The unfolded scenes (forward, bptt, gradients, lecture): a camera follows a longer chain
 # than the frame, and a layer of many units is one strip of cells.
@@ -39,10 +39,10 @@ MAX_GATED_CHAIN_STEPS = 12  # columns sharing the frame at a readable size (no c
 MAX_GATED_CHAIN_UNITS = 32  # hidden units per column (beyond 6 a plain strip)
 MAX_GATED_CHAIN_CLASSES = 128  # output units stacked in one column
 
-# Memory of one run: a Trace of T steps keeps about (D + 6H + 3K) floats a step (a gated cell
-# (D + (3G + 8)H + 3K)), the norms ||dL(s)/dh(t)|| are T x T, and the error tensor dL(s)/dh(t)
-# (error_by_source) T x T x H float64 when it is written (the gated cells build it, twice
-# for the LSTM, to take its norms).
+# Memory of one run: a Trace of T steps keeps about D + 3K floats a step and, per hidden unit,
+# 4 plus what its cell records (G per gate block), the norms ||dL(s)/dh(t)|| are T x T per
+# error path (the LSTM has two), and the error tensor dL(s)/dh(t) (error_by_source) is
+# T x T x H float64 when it is written.
 MEMORY_BUDGET = 2 * GB
 JSON_BYTES_PER_FLOAT = 200  # measured peak of json.dumps per float written, with its lists
 FULL_ERRORS_FLOATS = 100_000  # error_by_source is written when T x T x H is at most this
@@ -125,7 +125,15 @@ def check_text(text: str, what: str = "the text") -> None:
         raise UnrolledError(f"{what} has {len(text)} characters; at most {MAX_TEXT} are accepted")
 
 
-GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}
+def _shape(cell: str) -> tuple[int, int, int, int]:
+    """(G, floats per step per hidden unit, error paths, parameter entries per H row of W) of
+    ``cell``, from its declaration: G gate blocks (1 for none), every part it records."""
+    from rnn.cells import get_cell
+
+    spec = get_cell(cell)
+    G = max(1, len(spec.gates))
+    width = sum(G if p.blocks else 1 for p in spec.parts)
+    return G, 4 + width, len(spec.paths), len(spec.states)
 
 
 def trace_bytes(T: int, H: int, K: int, D: int, window: int | None = None,
@@ -133,19 +141,17 @@ def trace_bytes(T: int, H: int, K: int, D: int, window: int | None = None,
     """Estimated peak memory (bytes) of tracing T steps and taking its error norms.
 
     With ``window``, each window's norms (and tensor) are window x window; with ``as_json``
-    every float written costs ``JSON_BYTES_PER_FLOAT``. The simple RNN's norms need no
-    tensor; ``full_errors`` adds it. The gated cells always build it (the LSTM twice).
+    every float written costs ``JSON_BYTES_PER_FLOAT``. The norms of every path need no
+    tensor (its rows travel back together); ``full_errors`` adds the h path's.
     """
-    G = GATE_COUNT[cell]
+    G, per_unit, paths, _ = _shape(cell)
     w = min(window or T, T)
     n_windows = math.ceil(T / w)
-    per_step = D + 6 * H + 3 * K if cell == "rnn" else D + (3 * G + 8) * H + 3 * K
+    per_step = D + per_unit * H + 3 * K
     params = G * H * (D + H + 2) + K * (H + 1)
-    norms = n_windows * w * w * (2 if cell == "lstm" else 1)
-    tensor = n_windows * w * w * H * (2 if cell == "lstm" else 1)
-    written = tensor if cell == "rnn" and full_errors else 0
-    built = tensor if cell != "rnn" else written
-    floats = T * per_step + 3 * n_windows * params + norms + built
+    norms = n_windows * w * w * paths
+    written = n_windows * w * w * H if full_errors else 0
+    floats = T * per_step + 3 * n_windows * params + norms + written
     total = 8 * floats
     if as_json:
         total += JSON_BYTES_PER_FLOAT * (T * per_step + 3 * n_windows * params
@@ -156,7 +162,7 @@ def trace_bytes(T: int, H: int, K: int, D: int, window: int | None = None,
 def trace_seconds(T: int, H: int, K: int, D: int, window: int | None = None,
                   cell: str = "rnn") -> float:
     """Estimated time of tracing T steps and taking the error norms of every (s, t)."""
-    G = GATE_COUNT[cell]
+    G = _shape(cell)[0]
     w = min(window or T, T)
     n_windows = math.ceil(T / w)
     passes = T * (G * STEP_SECONDS + 6 * H * (G * (H + D) + K) / FLOPS_PER_SECOND)
@@ -191,9 +197,12 @@ def check_trace_size(T: int, H: int, K: int, D: int, window: int | None = None,
 def gradcheck_seconds(T: int, H: int, K: int, D: int, cell: str = "rnn") -> float:
     """Estimated time of a full gradient check: 4 forward passes per entry of every parameter
     and initial state (U, W, V, b, c, h0; or W_ih, W_hh, b_ih, b_hh, V, c, h0 and cell0)."""
-    G = GATE_COUNT[cell]
-    states = 2 if cell == "lstm" else 1
-    entries = G * H * (D + H) + (G if cell == "rnn" else 2 * G) * H + K * (H + 1) + states * H
+    from rnn.cells import get_cell
+
+    G, _, _, states = _shape(cell)
+    spec = get_cell(cell)
+    shapes = spec.param_shapes(D, H, K)
+    entries = sum(math.prod(s) for s in shapes.values()) + states * H
     per_step = G * STEP_SECONDS + 6 * H * (G * (H + D) + K) / FLOPS_PER_SECOND
     return 4 * entries * T * per_step
 

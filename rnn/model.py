@@ -1,4 +1,4 @@
-"""From user-level choices (a text, sizes, a seed, a checkpoint) to a model and its data."""
+"""From user-level choices (a text, a cell, sizes, a seed, a checkpoint) to a model and its data."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from pathlib import Path
 
 import numpy as np
 
+from rnn.cells import Params, get_cell
 from rnn.checkpoint import load_checkpoint
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary, char_sequence
 from rnn.errors import UnrolledError
 from rnn.limits import MAX_VOCAB, check_range, check_text, check_trace_size
 from rnn.optim import Optimizer
-from rnn.params import Params, init_params, with_spectral_radius
+from rnn.params import init_params, with_spectral_radius
 from rnn.trace import Trace
 from rnn.truncated import run_truncated, run_update
 
@@ -22,23 +23,29 @@ DEFAULT_TEXT = "hello"  # the classic next-character example
 
 @dataclass
 class TextModel:
-    """A model and the next-character data of one text."""
+    """A model of any cell and the next-character data of one text."""
 
-    config: RNNConfig
     params: Params
     vocabulary: Vocabulary
     text: str
     X: np.ndarray  # (T, D) one-hot inputs
     y: np.ndarray  # (T,) target indices
+    config: RNNConfig | None = None  # the simple RNN's sizes and initialisation
+    seed: int = 0
+    forget_bias: float = 0.0  # the LSTM's: added to its forget-gate bias at initialisation
+
+    @property
+    def cell(self) -> str:
+        return self.params.kind
 
     def trace(self, optimizer: Optimizer | None = None, h0: np.ndarray | None = None) -> Trace:
-        """One full BPTT pass and one renewal of the parameters (SGD lr 0.1 by default)."""
+        """One full BPTT pass and one update of the parameters (SGD lr 0.1 by default)."""
         self.check_size()
-        trace = run_update(self.params, self.X, self.y, h0, optimizer or Optimizer())
+        trace = run_update(self.params, self.X, self.y, h0, None, optimizer or Optimizer())
         return self._label(trace)
 
     def windows(self, window: int, optimizer: Optimizer | None = None) -> list[Trace]:
-        """Truncated BPTT over windows of ``window`` steps, one renewal per window."""
+        """Truncated BPTT over windows of ``window`` steps, one update per window."""
         self.check_size(window)
         traces = run_truncated(self.params, self.X, self.y, window, optimizer or Optimizer())
         return [self._label(t) for t in traces]
@@ -49,11 +56,11 @@ class TextModel:
         (``full_errors``: the T x T x H error vectors are built to be written)."""
         T, D = self.X.shape
         check_trace_size(T, self.params.hidden_size, self.params.output_size, D, window,
-                         as_json, full_errors=full_errors)
+                         as_json, cell=self.cell, full_errors=full_errors)
 
     def _label(self, trace: Trace) -> Trace:
         trace.config, trace.vocabulary = self.config, self.vocabulary
-        trace.extra["text"] = self.text
+        trace.extra.update(text=self.text, seed=self.seed, forget_bias=self.forget_bias)
         return trace
 
 
@@ -65,34 +72,55 @@ def text_model(
     radius: float | None = None,
     weights: str | Path | None = None,
     vocabulary: Vocabulary | None = None,
+    cell: str = "rnn",
+    forget_bias: float = 0.0,
 ) -> TextModel:
-    """Build a deterministic model for ``text``; with ``weights``, sizes come from the checkpoint.
+    """Build a deterministic model for ``text``: same arguments, same bytes.
 
-    Sizes beyond ``rnn.limits`` are refused before anything is allocated.
+    ``init_scale`` and ``radius`` initialise the simple RNN; ``forget_bias`` the LSTM (0 is
+    torch's default, 1 the remedy of Jozefowicz et al. 2015 for errors that fade too fast).
+    With ``weights`` (a checkpoint of the same cell), the parameters and the vocabulary come
+    from it. Sizes beyond ``rnn.limits`` are refused before anything is allocated.
     """
+    spec = get_cell(cell)
     check_text(text)
     check_range("seed", seed)  # init_scale is free: tests overflow on purpose with it
     if radius is not None:
         check_range("radius", radius)
+    check_range("forget_bias", float(forget_bias))
+    if forget_bias and "forget_bias" not in spec.init_options:
+        raise UnrolledError(f"forget_bias applies to the LSTM only (the {spec.title} has no "
+                            "forget gate)")
     if vocabulary is not None and len(vocabulary) > MAX_VOCAB:
         raise UnrolledError(f"a vocabulary of {len(vocabulary)}; at most {MAX_VOCAB} characters")
     if weights is not None:
-        params, vocabulary, _meta = load_checkpoint(weights)
+        params, vocabulary, meta = load_checkpoint(weights, cell)
         if radius is not None:
             params.W = with_spectral_radius(params.W, radius)
-        config = RNNConfig(
-            input_size=params.input_size, hidden=params.hidden_size,
-            output_size=params.output_size, seed=seed, init_scale=init_scale, radius=radius,
-        )
         vocabulary, X, y = char_sequence(text, vocabulary)
-        return TextModel(config, params, vocabulary, text, X, y)
+        bias = meta.get("forget_bias", 0.0) if isinstance(meta, dict) else 0.0
+        bias = float(bias) if isinstance(bias, (int, float)) else 0.0
+        return TextModel(params, vocabulary, text, X, y, _config(params, seed, init_scale, radius),
+                         seed, bias)
     check_range("hidden", hidden)
     vocabulary, X, y = char_sequence(text, vocabulary)
     if len(vocabulary) > MAX_VOCAB:
         raise UnrolledError(f"the text has {len(vocabulary)} distinct characters; "
                             f"at most {MAX_VOCAB} are accepted")
-    config = RNNConfig(
-        input_size=len(vocabulary), hidden=hidden, output_size=len(vocabulary),
-        seed=seed, init_scale=init_scale, radius=radius,
-    )
-    return TextModel(config, init_params(config), vocabulary, text, X, y)
+    V = len(vocabulary)
+    if spec.takes_config:
+        config = RNNConfig(input_size=V, hidden=hidden, output_size=V, seed=seed,
+                           init_scale=init_scale, radius=radius)
+        return TextModel(init_params(config, cell), vocabulary, text, X, y, config, seed)
+    options = {"forget_bias": float(forget_bias)} if "forget_bias" in spec.init_options else {}
+    params = Params(spec, **spec.init(V, hidden, V, seed, **options))
+    return TextModel(params, vocabulary, text, X, y, None, seed, float(forget_bias))
+
+
+def _config(params: Params, seed: int, init_scale: float, radius: float | None):
+    """The simple RNN's config of a model whose weights came from a checkpoint."""
+    if not params.spec.takes_config:
+        return None
+    return RNNConfig(input_size=params.input_size, hidden=params.hidden_size,
+                     output_size=params.output_size, seed=seed, init_scale=init_scale,
+                     radius=radius)

@@ -1,7 +1,7 @@
-"""Parameter renewal: SGD and Adagrad, with element-wise or gradient-norm clipping.
+"""The parameter update: SGD and Adagrad, with element-wise or gradient-norm clipping.
 
-The renewal iterates over the parameters' own names, so the simple RNN's Params and the gated
-cells' GatedParams go through the same optimiser (initial-state gradients are never renewed).
+The update iterates over the parameters' own names, so every cell's parameters go through the
+same optimiser (the initial states' gradients are never applied).
 """
 
 from __future__ import annotations
@@ -10,29 +10,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnn.cells import Params
 from rnn.errors import UnrolledError
-from rnn.gated_params import GatedParams
-from rnn.params import PARAM_NAMES, Params
 from rnn.trace import Update
 
 CLIP_MODES = ("value", "norm")
 METHODS = ("sgd", "adagrad")
 
 
-def global_norm(grads: dict[str, np.ndarray], names=PARAM_NAMES) -> float:
+def global_norm(grads: dict[str, np.ndarray], names=None) -> float:
     """L2 norm of the gradients of ``names`` taken together."""
+    names = tuple(grads) if names is None else names
     with np.errstate(all="ignore"):
         return float(np.sqrt(sum(float(np.sum(grads[n] * grads[n])) for n in names)))
 
 
 def clip_gradients(
-    grads: dict[str, np.ndarray], clip: float | None, mode: str = "value", names=PARAM_NAMES
+    grads: dict[str, np.ndarray], clip: float | None, mode: str = "value", names=None
 ) -> dict[str, np.ndarray]:
     """Clipped copies of the parameter gradients.
 
     ``value``: every entry into [-clip, clip] (min-char-rnn). ``norm``: if the global norm
     exceeds clip, scale all gradients by clip / norm (Pascanu et al. 2013).
     """
+    names = tuple(grads) if names is None else names
     if mode not in CLIP_MODES:
         raise UnrolledError(f"clip mode must be one of {CLIP_MODES}, got {mode!r}")
     if clip is None:
@@ -67,8 +68,8 @@ class Optimizer:
         if self.clip_mode not in CLIP_MODES:
             raise UnrolledError(f"clip mode must be one of {CLIP_MODES}, got {self.clip_mode!r}")
 
-    def step(self, params: Params | GatedParams, grads: dict[str, np.ndarray]) -> Update:
-        """Renew the parameters once from a whole pass's gradients; ``params`` is not modified."""
+    def step(self, params: Params, grads: dict[str, np.ndarray]) -> Update:
+        """Update the parameters once from a whole pass's gradients; ``params`` is not modified."""
         names = tuple(params.as_dict())
         applied = clip_gradients(grads, self.clip, self.clip_mode, names)
         new = {}
@@ -89,6 +90,5 @@ class Optimizer:
             grad_norm=global_norm(grads, names),
             grad_norm_clipped=global_norm(applied, names),
             grads_applied=applied,
-            params_after=(GatedParams(params.kind, **new) if isinstance(params, GatedParams)
-                          else Params(**new)),
+            params_after=Params(params.spec, **new),
         )

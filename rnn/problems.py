@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn.bptt import run
+from rnn.cells import Params
+from rnn.engine import run
 from rnn.errors import UnrolledError
 from rnn.optim import global_norm
-from rnn.params import PARAM_NAMES, Params
 from rnn.trace import Trace, Update
 
 
 # Truncation -------------------------------------------------------------------------------
 def truncated_gradients(
-    params: Params, X: np.ndarray, y: np.ndarray, window: int, h0: np.ndarray | None = None
+    params: Params, X: np.ndarray, y: np.ndarray, window: int, h0: np.ndarray | None = None,
+    cell0: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Gradients of the whole sequence when BPTT stops at every cut, parameters held fixed.
 
@@ -26,13 +27,15 @@ def truncated_gradients(
     """
     if window <= 0:
         raise UnrolledError(f"window must be a positive number of steps, got {window}")
-    total = {n: np.zeros_like(getattr(params, n)) for n in PARAM_NAMES}
-    h = h0
+    total = {n: np.zeros_like(a) for n, a in params.as_dict().items()}
+    state = {"h": h0, "cell": cell0}
     for start in range(0, len(X), window):
-        piece = run(params, X[start:start + window], y[start:start + window], h)
-        for n in PARAM_NAMES:
+        piece = run(params, X[start:start + window], y[start:start + window], state["h"],
+                    state["cell"])
+        for n in total:
             total[n] += piece.grads[n]  # each window's sum of contributions
-        h = piece.h[-1].copy()  # carried forward as a constant
+        # the states are carried forward as constants
+        state.update({p: piece.states(p)[-1].copy() for p in params.spec.states})
     return total
 
 
@@ -40,7 +43,7 @@ def gradient_difference(
     full: dict[str, np.ndarray], truncated: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """``full - truncated`` per parameter: what the errors crossing the cuts contributed."""
-    return {n: full[n] - truncated[n] for n in PARAM_NAMES}
+    return {n: full[n] - truncated[n] for n in truncated}
 
 
 # Vanishing and exploding --------------------------------------------------------------------
@@ -62,30 +65,14 @@ def error_decay(trace: Trace, source: int | None = None) -> tuple[np.ndarray, np
         return np.arange(s, dtype=float), np.log10(norms)
 
 
-def jacobian_growth(trace: Trace, start: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """How dh(s)/dh(t) grows or shrinks with s - t, from a fixed step t = ``start``.
-
-    Returns
-    -------
-    distance
-        (T - start + 1,) ``s - t`` for s = t .. T.
-    log_norm
-        log10 of the spectral norm of dh(s)/dh(t) for the same s.
-    """
-    if not 1 <= start <= trace.T:
-        raise UnrolledError(f"step {start} outside 1..{trace.T}")
-    norms = trace.jacobian_norms()[start - 1:, start - 1]
-    with np.errstate(divide="ignore"):
-        return np.arange(len(norms), dtype=float), np.log10(norms)
-
-
 # Clipping -----------------------------------------------------------------------------------
 def parameter_step(params: Params, update: Update) -> dict[str, np.ndarray]:
-    """The change one renewal made to each parameter: ``params_after - params``."""
+    """The change one update made to each parameter: ``params_after - params``."""
+    after = update.params_after.as_dict()
     with np.errstate(all="ignore"):
-        return {n: getattr(update.params_after, n) - getattr(params, n) for n in PARAM_NAMES}
+        return {n: after[n] - a for n, a in params.as_dict().items()}
 
 
 def step_norm(params: Params, update: Update) -> float:
-    """Global L2 norm of the parameter step of one renewal."""
+    """Global L2 norm of the parameter step of one update."""
     return global_norm(parameter_step(params, update))

@@ -1,6 +1,6 @@
 """The Trace document (``unrolled.trace`` version 2) in memory, before it is JSON or ``.npz``.
 
-``to_doc`` turns a Trace, a GatedTrace or a list of windows into nested dicts whose leaves are
+``to_doc`` turns a Trace of any cell or a list of windows into nested dicts whose leaves are
 numpy arrays and plain values, with each step key as one (T, ...) column; the JSON writer
 turns the columns into per-step objects, the ``.npz`` writer stores them as members.
 ``from_doc`` is the single validation of a loaded document, from either form (and version 1):
@@ -14,25 +14,29 @@ import math
 import numpy as np
 
 from rnn import limits
+from rnn.cells import CELLS, Cell, Params, get_cell
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
-from rnn.gated_params import GATES, GatedParams
-from rnn.gated_trace import GatedTrace
-from rnn.params import Params
-from rnn.trace import STEP_KEYS, Trace, Update
+from rnn.trace import Trace, Update
 from rnn.trace_reader import Reader
 
 FORMAT = "unrolled.trace"
 VERSION = 2
-CELLS = ("rnn", "lstm", "gru")
-GATE_GROUPS = ("gates", "pre", "gate_errors")  # per-step objects keyed by gate name
+# per-step objects keyed by gate name, and the recorded (T, G, H) part each one is
+GATE_GROUPS = {"gates": "gates", "pre": "pre", "gate_errors": "dL_dpre"}
 TRIANGLES = ("error_by_source_norms", "cell_error_by_source_norms", "error_by_source")
+STEP_SIZES = {"x": "D", "o": "K", "yhat": "K", "dL_do": "K"}  # every other column is (T, H)
+
+
+def norms_key(path: str) -> str:
+    """The document key of the norms of the errors along ``path``: h's, then the others'."""
+    return "error_by_source_norms" if path == "h" else f"{path}_error_by_source_norms"
 
 
 # Writing ------------------------------------------------------------------------------
-def cell_of(trace: Trace | GatedTrace) -> str:
-    return trace.kind if isinstance(trace, GatedTrace) else "rnn"
+def cell_of(trace: Trace) -> str:
+    return trace.kind
 
 
 def _update(trace) -> dict:
@@ -47,60 +51,34 @@ def _update(trace) -> dict:
     }
 
 
-def _rnn_body(trace: Trace, full_errors: bool) -> dict:
-    columns = {
-        "x": trace.X, "a": trace.a, "h": trace.h, "o": trace.o, "yhat": trace.yhat,
-        "loss": trace.losses, "dL_do": trace.dL_do, "dL_dh": trace.dL_dh,
-        "dL_dh_from_output": trace.dL_dh_from_output,
-        "dL_dh_from_next": trace.dL_dh_from_next, "dL_da": trace.dL_da,
-    }
+def _column(trace: Trace, name: str):
+    """One step key of the document as a (T, ...) array, or {gate: (T, H)} for a group."""
+    if name in GATE_GROUPS:
+        blocks = trace.parts[GATE_GROUPS[name]]
+        return {g: np.ascontiguousarray(blocks[:, k]) for k, g in enumerate(trace.gate_names)}
+    if name == "x":
+        return trace.X
+    if name == "loss":
+        return trace.losses
+    if name in trace.parts:
+        return trace.parts[name]
+    if hasattr(type(trace), name) or name in trace.__dataclass_fields__:
+        return getattr(trace, name)
+    return trace.spec.column(trace, name)
+
+
+def _body(trace: Trace, full_errors: bool) -> dict:
+    spec = trace.spec
     body = {
         "inputs": trace.X, "targets": trace.targets.astype(np.int64),
         "params": trace.params.as_dict(), "h0": trace.h0,
-        "steps": {k: columns[k] for k in STEP_KEYS}, "loss": trace.loss,
-        "grads": dict(trace.grads), "error_by_source_norms": trace.error_by_source_norms(),
+        **{f"{p}0": v for p, v in trace.start.items()},
+        "steps": {k: _column(trace, k) for k in spec.columns}, "loss": trace.loss,
+        "grads": dict(trace.grads),
+        **{norms_key(p): trace.error_by_source_norms(p) for p in spec.paths},
     }
     if full_errors:
         body["error_by_source"] = trace.error_by_source()
-    return body
-
-
-def _gated_body(trace: GatedTrace) -> dict:
-    lstm = trace.kind == "lstm"
-    names = trace.gate_names
-    steps = {
-        "x": trace.X,
-        "gates": {n: np.ascontiguousarray(trace.gate(n)) for n in names},
-        "pre": {n: np.ascontiguousarray(trace.gate_pre(n)) for n in names},
-        "h": trace.h,
-        **({"cell": trace.cell} if lstm else {"hn": trace.hn, "dL_dhn": trace.dL_dhh[:, 2]}),
-        "o": trace.o, "yhat": trace.yhat, "loss": trace.losses, "dL_do": trace.dL_do,
-        "dL_dh": trace.dL_dh, "dL_dh_from_output": trace.dL_dh_from_output,
-        "dL_dh_from_next": trace.dL_dh_from_next,
-    }
-    if lstm:
-        steps.update(dL_dcell=trace.dL_dcell, dL_dcell_from_h=trace.dL_dcell_from_h,
-                     dL_dcell_from_next=trace.dL_dcell_from_next)
-    if not lstm:  # the error at W_hn h(t-1) + b_hn, which r multiplies: r * dL/dpre_n
-        steps["dL_dhn"] = np.ascontiguousarray(steps["dL_dhn"])
-    steps["gate_errors"] = {n: np.ascontiguousarray(trace.gate_error(n)) for n in names}
-    body = {
-        "inputs": trace.X, "targets": trace.targets.astype(np.int64),
-        "params": trace.params.as_dict(), "h0": trace.h0,
-        **({"cell0": trace.cell0} if lstm else {}),
-        "steps": steps, "loss": trace.loss, "grads": dict(trace.grads),
-        "error_by_source_norms": trace.error_by_source_norms(),
-    }
-    if lstm:
-        body["cell_error_by_source_norms"] = trace.cell_error_by_source_norms()
-    return body
-
-
-def _body(trace, full_errors: bool) -> dict:
-    if isinstance(trace, GatedTrace):
-        body = _gated_body(trace)
-    else:
-        body = _rnn_body(trace, full_errors)
     if trace.extra.get("window"):
         body["window"] = dict(trace.extra["window"])
     if trace.update is not None:
@@ -108,19 +86,10 @@ def _body(trace, full_errors: bool) -> dict:
     return body
 
 
-def _config(trace) -> dict | None:
-    if isinstance(trace, GatedTrace):
-        p = trace.params
-        return {"input_size": p.input_size, "hidden": p.hidden_size,
-                "output_size": p.output_size, "seed": trace.extra.get("seed"),
-                "forget_bias": trace.extra.get("forget_bias")}
-    return trace.config.to_dict() if trace.config else None
-
-
 def wants_full_errors(traces, full_errors: bool | None) -> bool:
     """Whether the vectors ``error_by_source`` are written: on request, else below the size."""
     traces = traces if isinstance(traces, list) else [traces]
-    if isinstance(traces[0], GatedTrace):
+    if not traces[0].spec.full_errors:
         return False
     if full_errors is not None:
         return full_errors
@@ -134,7 +103,8 @@ def to_doc(traces, text: str | None = None, full_errors: bool | None = None) -> 
     first = traces[0] if windowed else traces
     full = wants_full_errors(traces, full_errors)
     doc = {
-        "format": FORMAT, "version": VERSION, "cell": cell_of(first), "config": _config(first),
+        "format": FORMAT, "version": VERSION, "cell": cell_of(first),
+        "config": first.spec.config_doc(first),
         "text": text or first.extra.get("text"),
         "vocabulary": list(first.vocabulary.chars) if first.vocabulary else None,
     }
@@ -256,7 +226,7 @@ def _read_update(r: Reader, obj: dict, shapes: dict, make, where: str) -> Update
 
 
 def _finish(r: Reader, trace, obj: dict, shapes: dict, make, where: str):
-    """The keys every trace may carry: its window and its renewal."""
+    """The keys every trace may carry: its window and its update."""
     if "window" in obj:
         trace.extra["window"] = _read_window(r, obj, trace.T, where)
     if "update" in obj:
@@ -264,80 +234,52 @@ def _finish(r: Reader, trace, obj: dict, shapes: dict, make, where: str):
     return trace
 
 
-def _rnn_trace(r: Reader, obj: dict, config, vocabulary, version: int, where: str) -> Trace:
-    T, H, K, D = _sizes(r, obj, where, "rnn")
+def _read_trace(r: Reader, obj: dict, spec: Cell, config, vocabulary, version: int,
+                where: str) -> Trace:
+    """One trace of cell ``spec``: every column its cell declares, checked against the rest."""
+    T, H, K, D = _sizes(r, obj, where, spec.name)
     if config is not None:
         for key, n in (("hidden", H), ("input_size", D), ("output_size", K)):
             if getattr(config, key) != n:
                 r.fail(f"'config.{key}' is {getattr(config, key)} but the arrays have {n}")
     X = r.array(r.get(obj, "inputs", where), (T, D), where + "inputs")
-    params = r.params(obj, "params", H, D, K, where)
-    targets = r.indices(r.get(obj, "targets", where), T, K, where + "targets")
-    sizes = {"x": D, "a": H, "h": H, "o": K, "yhat": K, "dL_do": K, "dL_dh": H,
-             "dL_dh_from_output": H, "dL_dh_from_next": H, "dL_da": H}
-    cols = _columns(r, r.get(obj, "steps", where), T, targets, sizes, {}, where)
-    if not np.array_equal(cols["x"], X):
-        r.fail(f"{where}steps[].x differ from {where + 'inputs'!r}")
-    _check_loss(r, obj, cols["loss"], where)
-    shapes = {"U": (H, D), "W": (H, H), "V": (K, H), "b": (H,), "c": (K,)}
-    grads = r.arrays(obj, "grads", {**shapes, "h0": (H,)}, where)
-    trace = Trace(
-        params=params, h0=r.array(r.get(obj, "h0", where), (H,), where + "h0"), X=X,
-        targets=targets, a=cols["a"], h=cols["h"], o=cols["o"], yhat=cols["yhat"],
-        losses=cols["loss"], dL_do=cols["dL_do"], dL_dh=cols["dL_dh"],
-        dL_dh_from_output=cols["dL_dh_from_output"], dL_dh_from_next=cols["dL_dh_from_next"],
-        dL_da=cols["dL_da"], dL_dh0=grads["h0"], config=config, vocabulary=vocabulary,
-    )
-    if version == 1 or "error_by_source" in obj:
-        r.triangle(r.get(obj, "error_by_source", where), T, where + "error_by_source", (H,))
-    if version >= 2:
-        _norms(r, obj, "error_by_source_norms", T, where)
-    return _finish(r, trace, obj, shapes, lambda a: Params(**a), where)
-
-
-def _gated_trace(r: Reader, obj: dict, cell: str, vocabulary, where: str) -> GatedTrace:
-    T, H, K, D = _sizes(r, obj, where, cell)
-    lstm, names = cell == "lstm", GATES[cell]
-    G = len(names)
-    X = r.array(r.get(obj, "inputs", where), (T, D), where + "inputs")
-    shapes = {"W_ih": (G * H, D), "W_hh": (G * H, H), "b_ih": (G * H,), "b_hh": (G * H,),
-              "V": (K, H), "c": (K,)}
+    shapes = spec.param_shapes(D, H, K)
     try:
-        params = GatedParams(cell, **r.arrays(obj, "params", shapes, where))
+        params = Params(spec, **r.arrays(obj, "params", shapes, where))
     except UnrolledError as err:
         r.fail(f"{where}params: {err}")
     targets = r.indices(r.get(obj, "targets", where), T, K, where + "targets")
-    sizes = {"x": D, "h": H, "o": K, "yhat": K, "dL_do": K, "dL_dh": H,
-             "dL_dh_from_output": H, "dL_dh_from_next": H}
-    sizes.update({k: H for k in (("cell", "dL_dcell", "dL_dcell_from_h", "dL_dcell_from_next")
-                                 if lstm else ("hn", "dL_dhn"))})
-    groups = {g: (names, H) for g in GATE_GROUPS}
+    n = {"D": D, "K": K}
+    sizes = {k: n.get(STEP_SIZES.get(k), H) for k in spec.columns
+             if k not in GATE_GROUPS and k != "loss"}
+    groups = {g: (spec.gates, H) for g in spec.columns if g in GATE_GROUPS}
     cols = _columns(r, r.get(obj, "steps", where), T, targets, sizes, groups, where)
     if not np.array_equal(cols["x"], X):
         r.fail(f"{where}steps[].x differ from {where + 'inputs'!r}")
     _check_loss(r, obj, cols["loss"], where)
-    states = {"h0": (H,), **({"cell0": (H,)} if lstm else {})}
-    grads = r.arrays(obj, "grads", {**shapes, **states}, where)
-    stack = {g: np.stack([cols[g][n] for n in names], axis=1) for g in GATE_GROUPS}  # (T, G, H)
-    dL_dhh = stack["gate_errors"].copy()
-    if not lstm:  # the GRU's W_hn h + b_hn is multiplied by r: its error is recorded apart
-        dL_dhh[:, 2] = cols["dL_dhn"]
-    trace = GatedTrace(
-        params=params, h0=r.array(r.get(obj, "h0", where), (H,), where + "h0"),
-        cell0=r.array(r.get(obj, "cell0", where), (H,), where + "cell0") if lstm else None,
-        X=X, targets=targets, pre=stack["pre"], gates=stack["gates"],
-        hn=None if lstm else cols["hn"], cell=cols.get("cell"), h=cols["h"], o=cols["o"],
-        yhat=cols["yhat"], losses=cols["loss"], dL_do=cols["dL_do"], dL_dh=cols["dL_dh"],
-        dL_dh_from_output=cols["dL_dh_from_output"], dL_dh_from_next=cols["dL_dh_from_next"],
-        dL_dcell=cols.get("dL_dcell"), dL_dcell_from_h=cols.get("dL_dcell_from_h"),
-        dL_dcell_from_next=cols.get("dL_dcell_from_next"), dL_dpre=stack["gate_errors"],
-        dL_dhh=dL_dhh, dL_dh0=grads["h0"], dL_dcell0=grads.get("cell0"), grads=grads,
+    others = [p for p in spec.states if p != "h"]
+    grads = r.arrays(obj, "grads", {**shapes, "h0": (H,), **{f"{p}0": (H,) for p in others}},
+                     where)
+    for g, part in GATE_GROUPS.items():  # (T, G, H) from {gate: (T, H)}
+        if g in cols:
+            cols[part] = np.stack([cols[g][name] for name in spec.gates], axis=1)
+    parts = {p.name: cols[p.name] if p.name in cols else spec.read_part(p.name, cols)
+             for p in spec.parts}
+    trace = Trace(
+        params=params, h0=r.array(r.get(obj, "h0", where), (H,), where + "h0"), X=X,
+        targets=targets, h=cols["h"], o=cols["o"], yhat=cols["yhat"], losses=cols["loss"],
+        dL_do=cols["dL_do"], dL_dh=cols["dL_dh"], dL_dh_from_output=cols["dL_dh_from_output"],
+        dL_dh_from_next=cols["dL_dh_from_next"], dL_dh0=grads["h0"], parts=parts,
+        start={p: r.array(r.get(obj, f"{p}0", where), (H,), f"{where}{p}0") for p in others},
+        start_errors={p: grads[f"{p}0"] for p in others}, config=config,
         vocabulary=vocabulary,
     )
-    _norms(r, obj, "error_by_source_norms", T, where)
-    if lstm:
-        _norms(r, obj, "cell_error_by_source_norms", T, where)
-    return _finish(r, trace, obj, shapes, lambda a: GatedParams(cell, **a), where)
+    if version == 1 or "error_by_source" in obj:
+        r.triangle(r.get(obj, "error_by_source", where), T, where + "error_by_source", (H,))
+    if version >= 2:
+        for p in spec.paths:
+            _norms(r, obj, norms_key(p), T, where)
+    return _finish(r, trace, obj, shapes, lambda a: Params(spec, **a), where)
 
 
 def _check_windows(r: Reader, doc: dict, traces: list) -> None:
@@ -359,7 +301,7 @@ def _check_windows(r: Reader, doc: dict, traces: list) -> None:
         r.fail("'targets' differ from the windows' targets")
 
 
-def _header(r: Reader, doc: dict, cell: str):
+def _header(r: Reader, doc: dict, spec: Cell):
     config_raw, vocab_raw, text_raw = doc.get("config"), doc.get("vocabulary"), doc.get("text")
     if config_raw is not None and not isinstance(config_raw, dict):
         r.fail("'config' must be an object or null")
@@ -370,7 +312,7 @@ def _header(r: Reader, doc: dict, cell: str):
         r.fail("'text' must be a string or null")
     try:
         vocabulary = Vocabulary(tuple(vocab_raw)) if vocab_raw else None
-        config = RNNConfig.from_dict(config_raw) if config_raw and cell == "rnn" else None
+        config = RNNConfig.from_dict(config_raw) if config_raw and spec.takes_config else None
     except (UnrolledError, TypeError) as err:
         r.fail(f"bad config or vocabulary: {err}")
     extra = {}
@@ -389,21 +331,20 @@ def _header(r: Reader, doc: dict, cell: str):
     return config, config_raw, vocabulary, text_raw, extra
 
 
-def from_doc(r: Reader, doc) -> Trace | GatedTrace | list:
+def from_doc(r: Reader, doc) -> Trace | list:
     """Validate a parsed document (version 1 or 2, either form) and build its trace(s)."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         r.fail(f"not an unrolled trace (expected \"format\": \"{FORMAT}\")")
     version = doc.get("version")
     if version not in (1, 2) or isinstance(version, bool):
         r.fail(f"unsupported trace version {version!r} (this reads 1 and 2)")
-    cell = "rnn" if version == 1 else r.choice(r.get(doc, "cell"), "cell", CELLS)
-    config, config_raw, vocabulary, text_raw, extra = _header(r, doc, cell)
+    cell = "rnn" if version == 1 else r.choice(r.get(doc, "cell"), "cell", tuple(CELLS))
+    spec = get_cell(cell)
+    config, config_raw, vocabulary, text_raw, extra = _header(r, doc, spec)
 
     def one(obj: dict, where: str = ""):
-        if cell == "rnn":
-            return _rnn_trace(r, obj, config, vocabulary, version, where)
-        trace = _gated_trace(r, obj, cell, vocabulary, where)
-        if config_raw:
+        trace = _read_trace(r, obj, spec, config, vocabulary, version, where)
+        if config_raw and config is None:
             for key, n in (("hidden", trace.params.hidden_size),
                            ("input_size", trace.params.input_size),
                            ("output_size", trace.params.output_size)):

@@ -17,7 +17,6 @@ import numpy as np
 from rnn import limits
 from rnn.atomic import write_text_atomic
 from rnn.errors import UnrolledError
-from rnn.gated_trace import GatedTrace
 from rnn.safe_io import parse_json, read_text
 from rnn.trace import Trace
 from rnn.trace_doc import FORMAT, TRIANGLES, VERSION, from_doc, to_doc
@@ -107,15 +106,15 @@ def save(path: str | Path, traces, text: str | None = None,
 
 
 # Reading ------------------------------------------------------------------------------
-def loads(text: str, source: str = "trace") -> Trace | GatedTrace | list:
+def loads(text: str, source: str = "trace") -> Trace | list:
     """Parse and validate a JSON Trace document; one clear UnrolledError if anything is wrong."""
     r = Reader(source)
     return from_doc(r, parse_json(text, source))
 
 
-def load_any(path: str | Path) -> Trace | GatedTrace | list:
+def load_any(path: str | Path) -> Trace | list:
     """Read a Trace file of any cell, JSON or ``.npz`` (by its extension), with validation:
-    a Trace, a GatedTrace, or a list of window traces."""
+    a Trace, or a list of window traces."""
     if is_npz(path):
         from rnn.trace_npz import load_npz_doc
 
@@ -124,13 +123,15 @@ def load_any(path: str | Path) -> Trace | GatedTrace | list:
     return loads(text, source=str(path))
 
 
-def load(path: str | Path) -> Trace | list[Trace]:
-    """Read a simple-RNN Trace file, the kind the unfolded scenes draw; a gated trace is
-    refused with one line (the lstm-cell, gru-cell and carousel scenes build their own)."""
+def load(path: str | Path, cells: tuple[str, ...] = ("rnn",)) -> Trace | list[Trace]:
+    """Read a Trace file of one of ``cells`` (the cells the caller draws); a trace of another
+    cell is refused with one line."""
     loaded = load_any(path)
     first = loaded[0] if isinstance(loaded, list) else loaded
-    if isinstance(first, GatedTrace):
-        article = "a" if first.kind == "gru" else "an"
-        raise UnrolledError(f"trace file {path} holds {article} {first.kind} trace; this needs a "
-                            "simple-RNN trace (cell \"rnn\")")
+    if first.kind not in cells:
+        raise UnrolledError(f"trace file {path} holds {first.spec.article} {first.kind} trace; "
+                            f"this needs {' or '.join(cells)} (cell \"{cells[0]}\")"
+                            if len(cells) > 1 else
+                            f"trace file {path} holds {first.spec.article} {first.kind} trace; "
+                            "this needs a simple-RNN trace (cell \"rnn\")")
     return loaded

@@ -2,7 +2,7 @@
 
 Every array of the document is one ``.npy`` member named by its path (``steps/h`` (T, H),
 ``params/W_hh``, ``windows/3/grads/V``); the scalars and strings (format, version, cell,
-config, text, vocabulary, losses, renewal settings) sit in one JSON member, ``header``, in
+config, text, vocabulary, losses, update settings) sit in one JSON member, ``header``, in
 the document's own nesting. The zip is written member by member with fixed timestamps and no
 compression, so the same command gives the same bytes. Reading checks every member's header
 (``rnn.safe_io.load_npz``) before any data, then puts the arrays back in place and hands the

@@ -1,4 +1,4 @@
-"""Training on a text, the min-char-rnn loop: windows of K characters, one renewal per window.
+"""Training on a text, the min-char-rnn loop: windows of K characters, one update per window.
 
 The same loop trains the simple RNN, the LSTM and the GRU (``TrainConfig.cell``): the state
 carried from window to window is h, and for the LSTM the cell state too.
@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn.cells import run_cell
+from rnn.cells import Params, get_cell
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary, one_hot
+from rnn.engine import run
 from rnn.errors import UnrolledError
-from rnn.gated_params import GatedParams, init_gated_params
 from rnn.limits import MAX_VOCAB, Diverged, check_range
 from rnn.optim import Optimizer
-from rnn.params import Params, init_params
+from rnn.params import init_cell_params, init_params
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class TrainConfig:
 
     hidden: int = 100  # H
     window: int = 25  # K, steps per truncated-BPTT window
-    iterations: int = 2000  # windows to train on (parameter renewals)
+    iterations: int = 2000  # windows to train on (parameter updates)
     method: str = "adagrad"  # "adagrad" or "sgd"
     lr: float = 0.1
     clip: float | None = 5.0  # None for no clipping
@@ -43,16 +43,16 @@ class TrainConfig:
 
 @dataclass
 class TrainResult:
-    params: Params | GatedParams
+    params: Params
     vocabulary: Vocabulary
     smooth_loss: float
     iterations: int
     losses: list[float]  # loss of each window, in order
 
 
-def sample_gated(params: GatedParams, h: np.ndarray, cell: np.ndarray | None, seed_index: int,
-                 n: int, rng: np.random.Generator):
-    """Draw ``n`` character indices from an LSTM or GRU, starting after ``seed_index``.
+def sample(params: Params, state: dict, seed_index: int, n: int, rng: np.random.Generator):
+    """Draw ``n`` character indices from the model of any cell, starting after ``seed_index``
+    from the states ``state`` (h, and the LSTM's cell state).
 
     Each step is a one-step pass of the recording engine (its backward pass is not used):
     the cell's equations live in one place.
@@ -61,26 +61,9 @@ def sample_gated(params: GatedParams, h: np.ndarray, cell: np.ndarray | None, se
     for _ in range(n):
         x = np.zeros((1, params.input_size))
         x[0, idx] = 1.0
-        step = run_cell(params.kind, params, x, np.zeros(1, dtype=np.int64), h, cell)
-        h, cell = step.h[0], None if step.cell is None else step.cell[0]
+        step = run(params, x, np.zeros(1, dtype=np.int64), state.get("h"), state.get("cell"))
+        state = {p: step.states(p)[0] for p in params.spec.states}
         idx = int(rng.choice(params.output_size, p=step.yhat[0]))
-        out.append(idx)
-    return out
-
-
-def sample(params: Params, h: np.ndarray, seed_index: int, n: int, rng: np.random.Generator):
-    """Draw ``n`` character indices from the model, starting after ``seed_index``."""
-    x = np.zeros(params.input_size)
-    x[seed_index] = 1.0
-    out = []
-    for _ in range(n):
-        h = np.tanh(params.U @ x + params.W @ h + params.b)
-        o = params.V @ h + params.c
-        p = np.exp(o - o.max())
-        p /= p.sum()
-        idx = int(rng.choice(len(p), p=p))
-        x = np.zeros(params.input_size)
-        x[idx] = 1.0
         out.append(idx)
     return out
 
@@ -103,8 +86,7 @@ def train(
     for name in ("hidden", "window", "iterations", "seed", "init_scale", "lr", "sample_every",
                  "forget_bias"):
         check_range(name, getattr(cfg, name))
-    if cfg.cell not in ("rnn", "lstm", "gru"):
-        raise UnrolledError(f"cell must be one of rnn, lstm, gru, got {cfg.cell!r}")
+    spec = get_cell(cfg.cell)
     if cfg.clip is not None:
         check_range("clip", cfg.clip)
     vocabulary = Vocabulary.from_text(text)
@@ -113,22 +95,25 @@ def train(
                             f"at most {MAX_VOCAB} are accepted")
     data = vocabulary.encode(text)
     V = len(vocabulary)
-    if cfg.cell == "rnn":
-        params = init_params(RNNConfig(V, cfg.hidden, V, cfg.seed, cfg.init_scale))
+    if spec.takes_config:
+        params = init_params(RNNConfig(V, cfg.hidden, V, cfg.seed, cfg.init_scale), cfg.cell)
     else:
-        params = init_gated_params(cfg.cell, V, cfg.hidden, V, cfg.seed, cfg.forget_bias)
+        params = init_cell_params(cfg.cell, V, cfg.hidden, V, cfg.seed,
+                                  forget_bias=cfg.forget_bias)
     opt = Optimizer(cfg.method, cfg.lr, cfg.clip, cfg.clip_mode)
     rng = np.random.default_rng(cfg.seed)
     smooth = -math.log(1.0 / V) * cfg.window  # the loss of a uniform guess
     losses = []
-    fresh_cell = np.zeros(cfg.hidden) if cfg.cell == "lstm" else None
-    p, h, cell = 0, np.zeros(cfg.hidden), fresh_cell
+    def fresh() -> dict:
+        return {name: np.zeros(cfg.hidden) for name in spec.states}
+
+    p, state = 0, fresh()
     for n in range(cfg.iterations):
         if p + cfg.window + 1 > len(data):
-            # back to the start of the text with a fresh state
-            p, h, cell = 0, np.zeros(cfg.hidden), fresh_cell
+            # back to the start of the text with fresh states
+            p, state = 0, fresh()
         inputs, targets = data[p : p + cfg.window], data[p + 1 : p + cfg.window + 1]
-        trace = run_cell(cfg.cell, params, one_hot(inputs, V), targets, h, cell)
+        trace = run(params, one_hot(inputs, V), targets, state["h"], state.get("cell"))
         loss = trace.loss
         bad = trace.first_non_finite()
         if bad:
@@ -138,19 +123,15 @@ def train(
             )
         params = opt.step(params, trace.grads).params_after
         if not all(np.all(np.isfinite(v)) for v in params.as_dict().values()):
-            raise Diverged(f"training diverged at iteration {n + 1}: the renewed parameters "
+            raise Diverged(f"training diverged at iteration {n + 1}: the updated parameters "
                            "overflow; lower --lr or set --clip")
-        h = trace.h[-1]
-        cell = None if cfg.cell != "lstm" else trace.cell[-1]
+        state = {name: trace.states(name)[-1] for name in spec.states}
         p += cfg.window
         losses.append(loss)
         smooth = smooth * 0.999 + loss * 0.001
         if on_progress:
             on_progress(n + 1, smooth)
         if on_sample and cfg.sample_every and (n + 1) % cfg.sample_every == 0:
-            if cfg.cell == "rnn":
-                drawn = sample(params, h, inputs[0], cfg.sample_length, rng)
-            else:
-                drawn = sample_gated(params, h, cell, inputs[0], cfg.sample_length, rng)
+            drawn = sample(params, state, inputs[0], cfg.sample_length, rng)
             on_sample(n + 1, vocabulary.decode(drawn))
     return TrainResult(params, vocabulary, smooth, cfg.iterations, losses)

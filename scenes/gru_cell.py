@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from manim import *
 
-from rnn.gated_model import cell_step, gated_text_model
+from rnn.model import text_model
+from rnn.trace import cell_step
 from scenes.beats.inputs import SceneInput, own_input, with_defaults
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
@@ -20,11 +21,11 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
                   text: str | None = None, hidden: int | None = None,
                   seed: int = 0) -> SceneInput:
     """A GRU on ``text`` (torch's initialisation) and the recorded values of step ``t``:
-    ``extra["step"]`` is ``rnn.gated_model.cell_step``."""
+    ``extra["step"]`` is ``rnn.trace.cell_step``."""
     get_theme(theme)
     opts = with_defaults("gru-cell", options, DEFAULTS)
     text, H = check_cell_input("gru-cell", text, hidden, opts["t"])
-    trace = gated_text_model(text, "gru", hidden=H, seed=seed).trace()
+    trace = text_model(text, hidden=H, seed=seed, cell="gru").trace()
     extra = {"scene": "gru-cell", "t": opts["t"], "text": text,
              "step": cell_step(trace, opts["t"])}
     return SceneInput(trace=trace, theme=theme, values=values, extra=extra)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from manim import *
 
 from rnn.errors import UnrolledError
-from rnn.gated_model import cell_step, gated_text_model
+from rnn.model import text_model
+from rnn.trace import cell_step
 from scenes.beats.inputs import SceneInput, own_input, with_defaults
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
@@ -32,14 +33,14 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
                   text: str | None = None, hidden: int | None = None,
                   seed: int = 0) -> SceneInput:
     """An LSTM on ``text`` (torch's initialisation, forget-gate bias ``forget_bias``) and the
-    recorded values of step ``t``: ``extra["step"]`` is ``rnn.gated_model.cell_step``."""
+    recorded values of step ``t``: ``extra["step"]`` is ``rnn.trace.cell_step``."""
     get_theme(theme)
     opts = with_defaults("lstm-cell", options, DEFAULTS)
     bias = opts["forget_bias"]
     if isinstance(bias, bool) or not isinstance(bias, (int, float)) or not abs(bias) < 1e3:
         raise UnrolledError(f"forget_bias must be a number, got {bias}")
     text, H = check_cell_input("lstm-cell", text, hidden, opts["t"])
-    trace = gated_text_model(text, "lstm", hidden=H, seed=seed, forget_bias=bias).trace()
+    trace = text_model(text, hidden=H, seed=seed, cell="lstm", forget_bias=bias).trace()
     extra = {"scene": "lstm-cell", "t": opts["t"], "forget_bias": float(bias), "text": text,
              "step": cell_step(trace, opts["t"])}
     return SceneInput(trace=trace, theme=theme, values=values, extra=extra)

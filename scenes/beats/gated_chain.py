@@ -30,8 +30,8 @@ NAMES = {"lstm": "LSTM", "gru": "GRU"}
 
 
 def is_gated(trace) -> bool:
-    """Whether ``trace`` is a GatedTrace (an LSTM or GRU) rather than a simple RNN's Trace."""
-    return getattr(trace, "kind", None) in NAMES
+    """Whether ``trace``'s cell has gates (an LSTM or GRU): drawn as the gated chain."""
+    return bool(trace.gate_names)
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from manim import Create, FadeOut, Group, SurroundingRectangle, Text, VGroup
 
-from rnn.params import PARAM_NAMES
 from scenes.beats.stage import (
     Stage,
     error_flow,
@@ -39,7 +38,7 @@ def _panel(stage: Stage, title: str, blocks: dict) -> VGroup | Group:
 
 def contributions_panel(stage: Stage, t: int) -> VGroup:
     """The contributions of step t to every parameter's gradient."""
-    blocks = {n: stage.trace.contributions(n)[t - 1] for n in PARAM_NAMES}
+    blocks = {n: stage.trace.contributions(n)[t - 1] for n in stage.trace.params.names}
     return _panel(stage, f"contributions of step {t}", blocks)
 
 
@@ -106,7 +105,7 @@ def sum_over_time(stage: Stage) -> None:
     with stage.beat("sum over time", "Parameters are shared by every step, so each gradient "
                                       "is the sum of its contributions over time."):
         panel = _panel(stage, "gradients: sums over t", {n: stage.trace.grads[n]
-                                                         for n in PARAM_NAMES})
+                                                         for n in stage.trace.params.names})
         lift(stage, stage.panel)
         stage.play(FadeOut(stage.panel), FadeOut(stage.frames), *show_overview(stage),
                    *[a.animate.set_opacity(1.0) for a in error_flow(stage)],
@@ -126,7 +125,7 @@ def update_once(stage: Stage) -> None:
         if up is None:
             stage.scene.wait(0.5)
             return
-        new = {n: getattr(up.params_after, n) for n in PARAM_NAMES}
+        new = {n: getattr(up.params_after, n) for n in stage.trace.params.names}
         lr = light(Text(f"{up.method}, learning rate {up.lr:g}", font="Sans",
                         color=stage.theme.muted)).scale_to_fit_height(0.2)
         panel = _panel(stage, "new parameters (one update per pass)", new)

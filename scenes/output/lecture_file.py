@@ -167,11 +167,11 @@ class ModelSpec:
     def gated_model(self):
         """The GatedTextModel of this spec's LSTM or GRU: the checkpoint's weights, else
         torch's initialisation (the LSTM's forget-gate bias ``LSTM_FORGET_BIAS``)."""
-        from rnn.gated_model import gated_text_model
+        from rnn.model import text_model
 
         bias = LSTM_FORGET_BIAS if self.cell == "lstm" else 0.0
-        return gated_text_model(self.text, self.cell, self.hidden, self.seed, bias,
-                                weights=self.weights)
+        return text_model(self.text, self.hidden, self.seed, weights=self.weights,
+                          cell=self.cell, forget_bias=bias)
 
     def text_model(self):
         """The TextModel of this spec (not available for a saved trace)."""

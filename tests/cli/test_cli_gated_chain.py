@@ -11,8 +11,7 @@ from readable import assert_readable
 from cli import cli
 from rnn.checkpoint import save_checkpoint
 from rnn.errors import UnrolledError
-from rnn.gated_model import gated_text_model
-from rnn.gated_trace import GatedTrace
+from rnn.model import text_model
 from scenes.output.lecture_file import load_lecture
 from scenes.output.subtitles import parse_srt
 
@@ -61,7 +60,7 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
     lecture = load_lecture(_lecture(tmp_path, 'text = "hello"\ncell = "lstm"', "forward",
                                     "bptt", "lstm-cell"))
     forward, bptt, _ = lecture.scene_inputs()
-    assert isinstance(forward.trace, GatedTrace) and forward.trace.kind == "lstm"
+    assert bool(forward.trace.gate_names) and forward.trace.kind == "lstm"
     assert forward.trace.extra["forget_bias"] == 1.0  # as the lstm-cell scene starts
     assert bptt.trace is forward.trace  # one model, one pass, shared
     for model, scenes, message in (
@@ -94,7 +93,7 @@ def test_what_the_gated_chain_cannot_draw_is_one_line(tmp_path, args, message):
 
 
 def test_a_checkpoint_of_the_cell_is_drawn_by_forward_and_bptt_only(tmp_path):
-    model = gated_text_model("hello world", "lstm", hidden=4, seed=3)
+    model = text_model("hello world", cell="lstm", hidden=4, seed=3)
     ck = tmp_path / "m.npz"
     save_checkpoint(ck, model.params, model.vocabulary, {"cell": "lstm"})
     lecture = load_lecture(_lecture(tmp_path, f'text = "hello"\ncell = "lstm"\nweights = '

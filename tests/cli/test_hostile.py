@@ -98,10 +98,9 @@ def _trace_npz(cell: str = "rnn", member: str = "", data=None, header: dict | No
         from numpy.lib import format as npy_format
 
         from rnn import text_model, trace_json
-        from rnn.gated_model import gated_text_model
 
         good = d / "good.npz"
-        tr = text_model().trace() if cell == "rnn" else gated_text_model("hello", cell).trace()
+        tr = text_model().trace() if cell == "rnn" else text_model("hello", cell=cell).trace()
         trace_json.save(good, tr)
         path = d / "in.npz"
         with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
@@ -121,18 +120,18 @@ def _trace_npz(cell: str = "rnn", member: str = "", data=None, header: dict | No
 
 def _gated_json(d: Path, cell: str) -> Path:
     from rnn import trace_json
-    from rnn.gated_model import gated_text_model
+    from rnn.model import text_model
 
-    trace_json.save(d / "in.json", gated_text_model("hello", cell).trace())
+    trace_json.save(d / "in.json", text_model("hello", cell=cell).trace())
     return d / "in.json"
 
 
 def _checkpoint(cell: str) -> Callable[[Path], Path]:
     def make(d: Path) -> Path:
         from rnn.checkpoint import save_checkpoint
-        from rnn.gated_model import gated_text_model
+        from rnn.model import text_model
 
-        m = gated_text_model("hello", cell)
+        m = text_model("hello", cell=cell)
         save_checkpoint(d / "in.npz", m.params, m.vocabulary, {})
         return d / "in.npz"
     return make

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rnn.gated_params import init_gated_params
+from rnn.params import init_cell_params
 
 
 def random_gated_problem(kind: str, seed: int, T: int, D: int, H: int, K: int,
@@ -10,7 +10,7 @@ def random_gated_problem(kind: str, seed: int, T: int, D: int, H: int, K: int,
     """``(params, X, y, h0, cell0)`` of an LSTM or GRU (``cell0`` None for the GRU), with
     non-zero unequal biases, real-valued inputs and a non-zero initial state."""
     rng = np.random.default_rng(seed)
-    params = init_gated_params(kind, D, H, K, seed=seed)
+    params = init_cell_params(kind, D, H, K, seed=seed)
     G = params.W_ih.shape[0] // H
     params.W_ih *= scale
     params.W_hh *= scale

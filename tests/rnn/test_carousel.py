@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from rnn.carousel import MIN_STEPS, VOCABULARY, carousel_task, forget_products, run_carousel
+from rnn.engine import run
 from rnn.errors import UnrolledError
-from rnn.gated_model import gated_text_model
-from rnn.lstm import run_lstm
+from rnn.model import text_model
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_with_forget_bias_1_the_lstm_keeps_far_more_error_at_step_1(default):
 
 def test_the_lstm_is_the_same_cell_with_its_forget_bias(default):
     p = default.lstm.params
-    again = run_lstm(p, default.lstm.X, default.lstm.targets)
+    again = run(p, default.lstm.X, default.lstm.targets)
     assert np.array_equal(again.h, default.lstm.h)
     zero = run_carousel(forget_bias=0.0).lstm.params
     assert np.allclose(p.block("b_hh", "f") - zero.block("b_hh", "f"), 1.0)
@@ -95,20 +95,20 @@ def test_the_vocabulary_holds_every_symbol():
 
 @pytest.mark.parametrize("cell, G", [("lstm", 4), ("gru", 3)])
 def test_gated_text_model_on_a_text(cell, G):
-    model = gated_text_model("hello", cell=cell, hidden=3, seed=0)
+    model = text_model("hello", cell=cell, hidden=3, seed=0)
     trace = model.trace()
     assert trace.kind == cell and trace.gates.shape == (4, G, 3)
     assert model.vocabulary.decode(model.y) == "ello"
     assert trace.extra["text"] == "hello" and trace.vocabulary is model.vocabulary
-    again = gated_text_model("hello", cell=cell, hidden=3, seed=0).trace()
+    again = text_model("hello", cell=cell, hidden=3, seed=0).trace()
     assert np.array_equal(again.h, trace.h)  # same arguments, same numbers
 
 
 def test_gated_text_model_forget_bias():
-    plain = gated_text_model("hello", hidden=3, seed=0).params
-    biased = gated_text_model("hello", hidden=3, seed=0, forget_bias=1.0).params
+    plain = text_model("hello", cell="lstm", hidden=3, seed=0).params
+    biased = text_model("hello", cell="lstm", hidden=3, seed=0, forget_bias=1.0).params
     assert np.allclose(biased.block("b_hh", "f") - plain.block("b_hh", "f"), 1.0)
     with pytest.raises(UnrolledError, match="LSTM only"):
-        gated_text_model("hello", cell="gru", forget_bias=1.0)
+        text_model("hello", cell="gru", forget_bias=1.0)
     with pytest.raises(UnrolledError, match="cell must be"):
-        gated_text_model("hello", cell="rnn")
+        text_model("hello", cell="tree")

@@ -9,12 +9,10 @@ from gated_problems import random_gated_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnn import RNNConfig, init_params, run
-from rnn.cells import run_cell
+from rnn import run
 from rnn.errors import UnrolledError
-from rnn.gated_gradcheck import gated_gradient_check, gated_numerical_gradients
-from rnn.gated_params import init_gated_params
-from rnn.gru import run_gru
+from rnn.gradcheck import gradient_check, numerical_gradients
+from rnn.params import init_cell_params
 
 
 def random_problem(seed: int, T: int, D: int, H: int, K: int, scale: float = 1.0):
@@ -33,15 +31,15 @@ def random_problem(seed: int, T: int, D: int, H: int, K: int, scale: float = 1.0
 )
 def test_every_gradient_matches_finite_differences(seed, T, D, H, K, scale):
     params, X, y, h0 = random_problem(seed, T, D, H, K, scale)
-    errors = gated_gradient_check(params, X, y, h0)
+    errors = gradient_check(params, X, y, h0)
     assert set(errors) == {"W_ih", "W_hh", "b_ih", "b_hh", "V", "c", "h0"}
     assert max(errors.values()) < 1e-6, errors
 
 
 def test_finite_differences_detect_a_wrong_gradient():
     params, X, y, h0 = random_problem(3, 4, 3, 3, 3)
-    analytic = run_gru(params, X, y, h0).grads
-    numeric = gated_numerical_gradients(params, X, y, h0)
+    analytic = run(params, X, y, h0).grads
+    numeric = numerical_gradients(params, X, y, h0)
     # the n block of b_hh is the one r multiplies: it differs from b_ih's
     assert not np.allclose(analytic["b_hh"][6:], analytic["b_ih"][6:])
     for name in ("b_hh", "h0"):
@@ -53,7 +51,7 @@ def test_finite_differences_detect_a_wrong_gradient():
 
 def test_gradients_are_sums_of_per_step_contributions():
     params, X, y, h0 = random_problem(5, 5, 2, 3, 3)
-    tr = run_gru(params, X, y, h0)
+    tr = run(params, X, y, h0)
     for name in params.names:
         np.testing.assert_allclose(tr.contributions(name).sum(axis=0), tr.grads[name],
                                    rtol=1e-12, atol=1e-14)
@@ -62,11 +60,13 @@ def test_gradients_are_sums_of_per_step_contributions():
 # Errors, split by path and by source ---------------------------------------------------
 def test_error_parts_sum_to_the_whole():
     params, X, y, h0 = random_problem(7, 6, 3, 4, 3)
-    tr = run_gru(params, X, y, h0)
+    tr = run(params, X, y, h0)
     np.testing.assert_array_equal(tr.dL_dh_from_output + tr.dL_dh_from_next, tr.dL_dh)
     np.testing.assert_array_equal(tr.dL_dh_from_next[-1], 0.0)
     np.testing.assert_allclose(tr.dL_dh_from_output, tr.dL_do @ params.V, rtol=1e-15)
-    assert tr.cell is None and tr.dL_dcell is None
+    assert not tr.has("cell") and "cell" not in tr.step(1)
+    with pytest.raises(AttributeError, match="records no"):
+        _ = tr.dL_dcell
     with pytest.raises(ValueError, match="cell"):
         tr.cell_error_by_source_norms()
 
@@ -81,7 +81,7 @@ def brute_force_by_source(params, X, y, h0) -> np.ndarray:
     out = np.full((T, T, H), np.nan)
     before = np.zeros((0, H))
     for s in range(T):
-        now = run_gru(params, X[:s + 1], y[:s + 1], h0).dL_dh  # (s+1, H)
+        now = run(params, X[:s + 1], y[:s + 1], h0).dL_dh  # (s+1, H)
         out[s, :s] = now[:s] - before
         out[s, s] = now[s]
         before = now
@@ -90,7 +90,7 @@ def brute_force_by_source(params, X, y, h0) -> np.ndarray:
 
 def test_error_by_source_matches_a_brute_force_pass_per_source():
     params, X, y, h0 = random_problem(11, 6, 2, 3, 4, scale=2.0)
-    norms = run_gru(params, X, y, h0).error_by_source_norms()
+    norms = run(params, X, y, h0).error_by_source_norms()
     brute = np.linalg.norm(brute_force_by_source(params, X, y, h0), axis=2)
     assert norms.shape == (6, 6)
     assert np.all(np.isnan(norms[np.triu_indices(6, 1)]))  # t > s: no error yet
@@ -99,7 +99,7 @@ def test_error_by_source_matches_a_brute_force_pass_per_source():
 
 def test_errors_by_source_add_up_to_the_recorded_errors():
     params, X, y, h0 = random_problem(13, 6, 3, 4, 3)
-    tr = run_gru(params, X, y, h0)
+    tr = run(params, X, y, h0)
     h_err = tr.error_by_source()
     np.testing.assert_allclose(np.nansum(h_err, axis=0), tr.dL_dh, rtol=1e-12, atol=1e-15)
     diag = np.arange(tr.T)
@@ -126,7 +126,7 @@ def scalar_gru(W_ih, W_hh, b_ih, b_hh, X, h0):
 
 def test_forward_matches_a_scalar_reference():
     params, X, y, h0 = random_problem(17, 5, 3, 2, 3, scale=1.5)
-    tr = run_gru(params, X, y, h0)
+    tr = run(params, X, y, h0)
     h, gates = scalar_gru(params.W_ih.tolist(), params.W_hh.tolist(), params.b_ih.tolist(),
                           params.b_hh.tolist(), X.tolist(), h0.tolist())
     np.testing.assert_allclose(tr.h, h, rtol=1e-13, atol=1e-15)
@@ -135,17 +135,12 @@ def test_forward_matches_a_scalar_reference():
 
 
 # Parameters, inputs and health -------------------------------------------------------------
-def test_run_cell_dispatches_every_cell():
+def test_the_engine_refuses_what_the_gru_has_not():
     params, X, y, h0 = random_problem(19, 3, 2, 2, 2)
-    assert run_cell("gru", params, X, y, h0).loss == run_gru(params, X, y, h0).loss
-    simple = init_params(RNNConfig(2, 2, 2, seed=1))
-    assert run_cell("rnn", simple, X, y, h0).loss == run(simple, X, y, h0).loss
     with pytest.raises(UnrolledError, match="cell0"):
-        run_cell("gru", params, X, y, h0, np.zeros(2))
-    with pytest.raises(UnrolledError, match="LSTM"):
-        run_cell("lstm", params, X, y, h0)
+        run(params, X, y, h0, np.zeros(2))
     with pytest.raises(UnrolledError, match="forget_bias"):
-        init_gated_params("gru", 2, 2, 2, seed=0, forget_bias=1.0)
+        init_cell_params("gru", 2, 2, 2, seed=0, forget_bias=1.0)
 
 
 def test_overflow_is_recorded_not_raised():
@@ -153,11 +148,11 @@ def test_overflow_is_recorded_not_raised():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # exp(-pre) overflows: the gates saturate to exactly 0 or 1, a finite trace
-        tr = run_gru(params, X * 1e300, y, h0)
+        tr = run(params, X * 1e300, y, h0)
         assert tr.first_non_finite() is None
         assert set(np.unique(tr.gate("z"))) <= {0.0, 1.0}
         # an infinite weight: the NaN is recorded and located, not raised
         params.V[0, 0] = np.inf
-        tr = run_gru(params, X, y, h0)
+        tr = run(params, X, y, h0)
         assert tr.first_non_finite() == "o at t=1"
         assert np.isnan(tr.error_by_source_norms()[0, 0])

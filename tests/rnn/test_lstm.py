@@ -9,11 +9,10 @@ from gated_problems import random_gated_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnn.cells import run_cell
+from rnn.engine import run
 from rnn.errors import UnrolledError
-from rnn.gated_gradcheck import gated_gradient_check, gated_numerical_gradients
-from rnn.gated_params import init_gated_params
-from rnn.lstm import run_lstm
+from rnn.gradcheck import gradient_check, numerical_gradients
+from rnn.params import init_cell_params
 
 
 def random_problem(seed: int, T: int, D: int, H: int, K: int, scale: float = 1.0):
@@ -32,15 +31,15 @@ def random_problem(seed: int, T: int, D: int, H: int, K: int, scale: float = 1.0
 )
 def test_every_gradient_matches_finite_differences(seed, T, D, H, K, scale):
     params, X, y, h0, cell0 = random_problem(seed, T, D, H, K, scale)
-    errors = gated_gradient_check(params, X, y, h0, cell0)
+    errors = gradient_check(params, X, y, h0, cell0)
     assert set(errors) == {"W_ih", "W_hh", "b_ih", "b_hh", "V", "c", "h0", "cell0"}
     assert max(errors.values()) < 1e-6, errors
 
 
 def test_finite_differences_detect_a_wrong_gradient():
     params, X, y, h0, cell0 = random_problem(3, 4, 3, 3, 3)
-    analytic = run_lstm(params, X, y, h0, cell0).grads
-    numeric = gated_numerical_gradients(params, X, y, h0, cell0)
+    analytic = run(params, X, y, h0, cell0).grads
+    numeric = numerical_gradients(params, X, y, h0, cell0)
     for name in ("W_hh", "cell0"):
         np.testing.assert_allclose(analytic[name], numeric[name], rtol=1e-7, atol=1e-9)
         wrong = analytic[name].copy()
@@ -50,7 +49,7 @@ def test_finite_differences_detect_a_wrong_gradient():
 
 def test_gradients_are_sums_of_per_step_contributions():
     params, X, y, h0, cell0 = random_problem(5, 5, 2, 3, 3)
-    tr = run_lstm(params, X, y, h0, cell0)
+    tr = run(params, X, y, h0, cell0)
     for name in params.names:
         np.testing.assert_allclose(tr.contributions(name).sum(axis=0), tr.grads[name],
                                    rtol=1e-12, atol=1e-14)
@@ -59,7 +58,7 @@ def test_gradients_are_sums_of_per_step_contributions():
 # Errors, split by path and by source ---------------------------------------------------
 def test_error_parts_sum_to_the_whole():
     params, X, y, h0, cell0 = random_problem(7, 6, 3, 4, 3)
-    tr = run_lstm(params, X, y, h0, cell0)
+    tr = run(params, X, y, h0, cell0)
     np.testing.assert_array_equal(tr.dL_dh_from_output + tr.dL_dh_from_next, tr.dL_dh)
     np.testing.assert_array_equal(tr.dL_dcell_from_h + tr.dL_dcell_from_next, tr.dL_dcell)
     np.testing.assert_array_equal(tr.dL_dh_from_next[-1], 0.0)
@@ -77,7 +76,7 @@ def brute_force_by_source(params, X, y, h0, cell0, field: str) -> np.ndarray:
     out = np.full((T, T, H), np.nan)
     before = np.zeros((0, H))
     for s in range(T):
-        now = getattr(run_lstm(params, X[:s + 1], y[:s + 1], h0, cell0), field)  # (s+1, H)
+        now = getattr(run(params, X[:s + 1], y[:s + 1], h0, cell0), field)  # (s+1, H)
         out[s, :s] = now[:s] - before
         out[s, s] = now[s]
         before = now
@@ -86,7 +85,7 @@ def brute_force_by_source(params, X, y, h0, cell0, field: str) -> np.ndarray:
 
 def test_error_by_source_matches_a_brute_force_pass_per_source():
     params, X, y, h0, cell0 = random_problem(11, 6, 2, 3, 4, scale=2.0)
-    tr = run_lstm(params, X, y, h0, cell0)
+    tr = run(params, X, y, h0, cell0)
     for field, norms in (("dL_dh", tr.error_by_source_norms()),
                          ("dL_dcell", tr.cell_error_by_source_norms())):
         brute = np.linalg.norm(brute_force_by_source(params, X, y, h0, cell0, field), axis=2)
@@ -97,7 +96,7 @@ def test_error_by_source_matches_a_brute_force_pass_per_source():
 
 def test_errors_by_source_add_up_to_the_recorded_errors():
     params, X, y, h0, cell0 = random_problem(13, 6, 3, 4, 3)
-    tr = run_lstm(params, X, y, h0, cell0)
+    tr = run(params, X, y, h0, cell0)
     h_err, c_err = tr.error_by_source(), tr.cell_error_by_source()
     np.testing.assert_allclose(np.nansum(h_err, axis=0), tr.dL_dh, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(np.nansum(c_err, axis=0), tr.dL_dcell, rtol=1e-12, atol=1e-15)
@@ -130,7 +129,7 @@ def scalar_lstm(W_ih, W_hh, b_ih, b_hh, X, h0, c0):
 
 def test_forward_matches_a_scalar_reference():
     params, X, y, h0, cell0 = random_problem(17, 5, 3, 2, 3, scale=1.5)
-    tr = run_lstm(params, X, y, h0, cell0)
+    tr = run(params, X, y, h0, cell0)
     h, cell, gates = scalar_lstm(params.W_ih.tolist(), params.W_hh.tolist(),
                                  params.b_ih.tolist(), params.b_hh.tolist(), X.tolist(),
                                  h0.tolist(), cell0.tolist())
@@ -142,25 +141,22 @@ def test_forward_matches_a_scalar_reference():
 
 # Parameters, inputs and health -------------------------------------------------------------
 def test_initialisation_is_torch_like_and_seeded():
-    a = init_gated_params("lstm", 5, 4, 3, seed=2)
-    b = init_gated_params("lstm", 5, 4, 3, seed=2, forget_bias=1.0)
+    a = init_cell_params("lstm", 5, 4, 3, seed=2)
+    b = init_cell_params("lstm", 5, 4, 3, seed=2, forget_bias=1.0)
     for name in a.names:
         assert np.all(np.abs(getattr(a, name)) <= 0.5)  # uniform(-1/sqrt(H), 1/sqrt(H))
-        assert getattr(a, name).tobytes() == getattr(init_gated_params(
+        assert getattr(a, name).tobytes() == getattr(init_cell_params(
             "lstm", 5, 4, 3, seed=2), name).tobytes()
     diff = b.b_hh - a.b_hh
     np.testing.assert_allclose(diff[4:8], 1.0)  # the forget block, second in i, f, g, o
     np.testing.assert_array_equal(np.delete(diff, range(4, 8)), 0.0)
 
 
-def test_run_cell_dispatches_and_refuses_mismatches():
+def test_the_engine_refuses_states_of_the_wrong_shape():
     params, X, y, h0, cell0 = random_problem(19, 3, 2, 2, 2)
-    tr = run_cell("lstm", params, X, y, h0, cell0)
-    assert tr.loss == run_lstm(params, X, y, h0, cell0).loss
-    with pytest.raises(UnrolledError, match="GRU"):
-        run_cell("gru", params, X, y, h0)
+    assert run(params, X, y, h0).loss == run(params, X, y, h0, np.zeros(2)).loss  # zeros
     with pytest.raises(UnrolledError, match="cell0"):
-        run_lstm(params, X, y, h0, np.zeros(3))
+        run(params, X, y, h0, np.zeros(3))
 
 
 def test_overflow_is_recorded_not_raised():
@@ -168,11 +164,11 @@ def test_overflow_is_recorded_not_raised():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # exp(-pre) overflows: the gates saturate to exactly 0 or 1, a finite trace
-        tr = run_lstm(params, X * 1e300, y, h0, cell0)
+        tr = run(params, X * 1e300, y, h0, cell0)
         assert tr.first_non_finite() is None
         assert set(np.unique(tr.gate("f"))) <= {0.0, 1.0}
         # an infinite weight: the NaN is recorded and located, not raised
         params.V[0, 0] = np.inf
-        tr = run_lstm(params, X, y, h0, cell0)
+        tr = run(params, X, y, h0, cell0)
         assert tr.first_non_finite() == "o at t=1"
         assert np.isnan(tr.error_by_source_norms()[0, 0])

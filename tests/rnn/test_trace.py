@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from rnn import RNNConfig, init_params, run, text_model
-from rnn.params import PARAM_NAMES
 
+PARAM_NAMES = ("U", "W", "V", "b", "c")
 
 @pytest.fixture
 def trace():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from rnn import Optimizer, UnrolledError, run, text_model, trace_json
-from rnn.params import PARAM_NAMES
 
+PARAM_NAMES = ("U", "W", "V", "b", "c")
 
 @pytest.fixture
 def doc():

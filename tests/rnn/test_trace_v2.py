@@ -9,8 +9,6 @@ import numpy as np
 import pytest
 
 from rnn import Optimizer, UnrolledError, text_model, trace_json
-from rnn.gated_model import gated_text_model
-from rnn.gated_trace import GatedTrace
 from rnn.limits import FULL_ERRORS_FLOATS
 
 DATA = Path(__file__).parent / "data"
@@ -26,13 +24,35 @@ def test_version_1_files_written_by_the_version_1_writer_still_load():
     assert [w.extra["window"]["stop"] for w in windows] == [4, 8, 10]
 
 
+def _numbers(value) -> tuple[str, np.ndarray]:
+    """A JSON value as its shape with numbers blanked, and its numbers (null as NaN)."""
+    found = []
+
+    def walk(v):
+        if isinstance(v, dict):
+            return {k: walk(v[k]) for k in sorted(v)}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, (int, float)) and not isinstance(v, bool) or v is None:
+            found.append(np.nan if v is None else float(v))
+            return "#"
+        return v
+
+    return json.dumps(walk(value)), np.array(found)
+
+
 def test_simple_rnn_keeps_every_version_1_key_and_adds_the_norms():
     v1 = json.loads((DATA / "trace_v1.json").read_text())
     v2 = json.loads(trace_json.dumps(text_model("hello").trace()))
     assert v2["version"] == 2 and v2["cell"] == "rnn"
     assert set(v1) <= set(v2) and set(v1["steps"][0]) == set(v2["steps"][0])
-    for key in set(v1) - {"version"}:
-        assert v2[key] == v1[key], key  # same meaning, same numbers
+    # same meaning, same numbers; products of matrices (W^T e for dL/dh0 and the error
+    # vectors) may differ in the last bit from the machine that wrote the version-1 file,
+    # whose BLAS kernel summed in another order
+    for key in sorted(set(v1) - {"version"}):
+        old, new = _numbers(v1[key]), _numbers(v2[key])
+        assert old[0] == new[0], key  # the same structure, the same strings
+        np.testing.assert_allclose(new[1], old[1], rtol=1e-13, atol=1e-16, err_msg=key)
     norms = v2["error_by_source_norms"]
     assert norms[0][1] is None and norms[3][0] == pytest.approx(
         np.linalg.norm(v2["error_by_source"][3][0]), rel=1e-12)
@@ -56,14 +76,14 @@ def test_round_trip_bit_for_bit(tmp_path, cell, ext):
     if cell == "rnn":
         tr = text_model("hello world").trace(Optimizer("adagrad"))
     else:
-        tr = gated_text_model("hello world", cell, hidden=3).trace(Optimizer("adagrad"))
+        tr = text_model("hello world", cell=cell, hidden=3).trace(Optimizer("adagrad"))
     path = tmp_path / f"t.{ext}"
     trace_json.save(path, tr)
     back = trace_json.load_any(path)
     assert type(back) is type(tr)
     names = ["h", "o", "yhat", "losses", "dL_dh", "dL_dh_from_output", "dL_dh_from_next"]
     if cell != "rnn":
-        names += ["gates", "pre", "dL_dpre", "dL_dhh"]
+        names += ["gates", "pre", "dL_dpre"] + (["dL_dhh"] if cell == "gru" else [])
     if cell == "lstm":
         names += ["cell", "cell0", "dL_dcell", "dL_dcell_from_h", "dL_dcell_from_next"]
     for name in names:
@@ -78,7 +98,7 @@ def test_round_trip_bit_for_bit(tmp_path, cell, ext):
 
 
 def test_gated_json_has_the_documented_keys():
-    doc = json.loads(trace_json.dumps(gated_text_model("hello", "lstm").trace(Optimizer())))
+    doc = json.loads(trace_json.dumps(text_model("hello", cell="lstm").trace(Optimizer())))
     assert doc["cell"] == "lstm" and set(doc["params"]) == {"W_ih", "W_hh", "b_ih", "b_hh",
                                                              "V", "c"}
     assert len(doc["params"]["W_ih"]) == 4 * 3 and set(doc["grads"]) == {
@@ -90,12 +110,12 @@ def test_gated_json_has_the_documented_keys():
                 "dL_dcell_from_next", "gate_errors"):
         assert key in step, key
     assert doc["cell_error_by_source_norms"][0][1] is None
-    gru = json.loads(trace_json.dumps(gated_text_model("hello", "gru").trace()))
+    gru = json.loads(trace_json.dumps(text_model("hello", cell="gru").trace()))
     assert list(gru["steps"][0]["gates"]) == ["r", "z", "n"] and "cell0" not in gru
 
 
 def test_gated_windows_carry_h_and_cell_across_cuts(tmp_path):
-    windows = gated_text_model("hello world", "lstm").windows(4, Optimizer("adagrad"))
+    windows = text_model("hello world", cell="lstm").windows(4, Optimizer("adagrad"))
     trace_json.save(tmp_path / "w.npz", windows)
     back = trace_json.load_any(tmp_path / "w.npz")
     assert [w.extra["window"] for w in back] == [w.extra["window"] for w in windows]
@@ -106,10 +126,10 @@ def test_gated_windows_carry_h_and_cell_across_cuts(tmp_path):
 
 
 def test_the_scenes_loader_refuses_a_gated_trace(tmp_path):
-    trace_json.save(tmp_path / "g.npz", gated_text_model("hello", "gru").trace())
+    trace_json.save(tmp_path / "g.npz", text_model("hello", cell="gru").trace())
     with pytest.raises(UnrolledError, match="holds a gru trace"):
         trace_json.load(tmp_path / "g.npz")
-    assert isinstance(trace_json.load_any(tmp_path / "g.npz"), GatedTrace)
+    assert bool(trace_json.load_any(tmp_path / "g.npz").gate_names)
 
 
 def _rewrite(src: Path, dst: Path, member: str, array) -> None:

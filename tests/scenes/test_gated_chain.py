@@ -11,7 +11,7 @@ import pytest
 
 from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
-from rnn.gated_model import gated_text_model
+from rnn.model import text_model
 from scenes.beats.inputs import SceneInput
 from scenes.beats.stage import scale_of
 from scenes.bptt import BPTTScene
@@ -26,17 +26,17 @@ THEME = get_theme("dark")
 
 @pytest.fixture(scope="module")
 def lstm():
-    return gated_text_model("hello", "lstm", hidden=3, seed=0, forget_bias=1.0).trace()
+    return text_model("hello", cell="lstm", hidden=3, seed=0, forget_bias=1.0).trace()
 
 
 @pytest.fixture(scope="module")
 def lstm_short():
-    return gated_text_model("hey", "lstm", hidden=3, seed=2, forget_bias=1.0).trace()
+    return text_model("hey", cell="lstm", hidden=3, seed=2, forget_bias=1.0).trace()
 
 
 @pytest.fixture(scope="module")
 def gru():
-    return gated_text_model("hey", "gru", hidden=3, seed=1).trace()
+    return text_model("hey", cell="gru", hidden=3, seed=1).trace()
 
 
 def plain(text: str) -> str:
@@ -134,7 +134,7 @@ def test_gru_bptt_has_only_the_hidden_path(dry_run, tmp_path, gru):
 
 
 def test_the_chain_draws_twelve_steps_of_32_units_and_refuses_more():
-    tr = gated_text_model("hello world!!", "lstm", hidden=MAX_UNITS, seed=0).trace()
+    tr = text_model("hello world!!", cell="lstm", hidden=MAX_UNITS, seed=0).trace()
     assert tr.T == MAX_STEPS
     chain = GatedChain(tr, THEME)
     # beyond six units a column is a plain strip: no outlines, its units stacked in 0.9
@@ -152,7 +152,7 @@ def test_the_chain_draws_twelve_steps_of_32_units_and_refuses_more():
 
 def test_a_wide_vocabulary_is_one_plain_strip_per_output():
     wide = Vocabulary(tuple("abcdefghijklmnopqrstuvwxyz"))
-    tr = gated_text_model("hello", "gru", hidden=2, seed=0, vocabulary=wide).trace()
+    tr = text_model("hello", cell="gru", hidden=2, seed=0, vocabulary=wide).trace()
     K = tr.yhat.shape[1]
     chain = GatedChain(tr, THEME)
     out = chain.cells("yhat", 1)

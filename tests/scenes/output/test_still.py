@@ -8,11 +8,11 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 from manim import (
-    RESAMPLING_ALGORITHMS,
     BLUE,
     DOWN,
     LEFT,
     RED,
+    RESAMPLING_ALGORITHMS,
     RIGHT,
     UP,
     Arrow,

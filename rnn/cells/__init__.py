@@ -1,0 +1,46 @@
+"""The cells, by name: one module per cell and one line each in ``CELLS``.
+
+``get_cell("lstm")`` is the LSTM; ``Params``, the engine (``rnn.engine.run``), the Trace, its
+files, truncation, gradcheck, training and the scenes take whatever cell is registered here.
+"""
+
+from __future__ import annotations
+
+from rnn.cells.base import Cell, Params, Part
+from rnn.cells.gru import GRU
+from rnn.cells.lstm import LSTM
+from rnn.cells.simple import SimpleRNN
+from rnn.errors import UnrolledError
+
+CELLS: dict[str, Cell] = {}
+
+
+def register(cell: Cell) -> Cell:
+    """Add ``cell`` to the registry under its name (a name is registered once)."""
+    if cell.name in CELLS:
+        raise UnrolledError(f"a cell named {cell.name!r} is already registered")
+    CELLS[cell.name] = cell
+    return cell
+
+
+def unregister(name: str) -> None:
+    CELLS.pop(name, None)
+
+
+def get_cell(name: str) -> Cell:
+    """The registered cell ``name``, or one clear UnrolledError."""
+    if name not in CELLS:
+        raise UnrolledError(f"cell must be one of {', '.join(CELLS)}, got {name!r}")
+    return CELLS[name]
+
+
+def cell_names() -> tuple[str, ...]:
+    return tuple(CELLS)
+
+
+register(SimpleRNN())
+register(LSTM())
+register(GRU())
+
+__all__ = ["CELLS", "Cell", "Params", "Part", "cell_names", "get_cell", "register",
+           "unregister"]

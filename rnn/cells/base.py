@@ -1,0 +1,236 @@
+"""The cell interface: what a recurrent cell declares, and the parameters it owns.
+
+A cell is data plus one step each way (as Keras' ``layers.RNN(cell)`` and flax's cells): its
+name, its parameters and their shapes, its states (h; or h and the LSTM's cell state, which
+are also the paths an error travels back along), its gates, its initialisation, one step
+forward and one step backward. Everything that walks through time (``rnn.engine``: forward,
+BPTT, the errors by source; truncation, gradcheck, training, sampling) is written once
+against it. Arrays are 0-based: index ``t`` holds time step t + 1 of the equations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnn.errors import UnrolledError
+
+
+@dataclass(frozen=True)
+class Part:
+    """A per-step array a cell records, beside h and the errors every cell has.
+
+    ``blocks`` is True for a (T, G, H) array of gate blocks (written per gate name), False for
+    a (T, H) array. ``backward`` parts are errors, filled by the backward pass.
+    """
+
+    name: str
+    blocks: bool = False
+    backward: bool = False
+
+
+class Cell:
+    """One recurrent cell. Subclasses fill in the declarations and the six step methods."""
+
+    name: str = ""  # the --cell value, "rnn", "lstm", "gru"
+    title: str = ""  # how the README and the screen call it
+    article: str = "an"  # "an lstm", "a gru": how a message names one
+    gates: tuple[str, ...] = ()  # gate blocks in torch's order
+    states: tuple[str, ...] = ("h",)  # the states carried step to step: the error paths
+    param_names: tuple[str, ...] = ()  # the cell's own parameters, then V and c (the head)
+    parts: tuple[Part, ...] = ()  # what it records per step, beside h (and the states)
+    columns: tuple[str, ...] = ()  # the document's step keys, in order (see rnn.trace_doc)
+    layout: str = ""  # the shapes in words, for error messages
+    table_states: tuple[tuple[str, str], ...] = ()  # the trace table's columns after h(t)
+    table_errors: tuple[tuple[str, str], ...] = ()  # and after the two parts of dL/dh(t)
+    init_options: tuple[str, ...] = ()  # the initialisation options ``init`` takes
+    takes_config: bool = False  # built from an ``RNNConfig`` (sizes, init scale, radius)
+    full_errors: bool = False  # its documents may carry the vectors dL(s)/dh(t), when small
+
+    # Declarations --------------------------------------------------------------------
+    def param_shapes(self, D: int, H: int, K: int) -> dict[str, tuple[int, ...]]:
+        """The shape of every parameter for input size D, H hidden units and K outputs."""
+        raise NotImplementedError
+
+    def sizes(self, arrays: dict[str, np.ndarray]) -> tuple[int, int, int]:
+        """(D, H, K) read off parameter arrays (before their shapes are checked)."""
+        raise NotImplementedError
+
+    def init(self, D: int, H: int, K: int, seed: int, **options) -> dict[str, np.ndarray]:
+        """Initial parameter arrays, deterministic from ``seed``."""
+        raise NotImplementedError
+
+    # One step each way -----------------------------------------------------------------
+    def begin_forward(self, params: Params, X: np.ndarray, rec: dict) -> dict:
+        """Allocate the recorded parts in ``rec`` and do the work of all steps at once that
+        needs no recurrence (the input part: one matmul); returns the loop's context."""
+        raise NotImplementedError
+
+    def step(self, params: Params, ctx: dict, rec: dict, t: int, prev: dict) -> None:
+        """Step t forward: from the states ``prev`` (h(t-1), ...) write ``rec[...][t]``,
+        the new states included."""
+        raise NotImplementedError
+
+    def begin_backward(self, params: Params, rec: dict, state0: dict) -> dict:
+        """The local derivatives of every step at once, and the cell's error arrays."""
+        raise NotImplementedError
+
+    def send_back(self, params: Params, rec: dict, back: dict, t: int) -> dict:
+        """What step t sends back to the states of step t - 1, one (H,) vector per path
+        (the error at h(t-1), and the cell state's), from the errors of step t."""
+        raise NotImplementedError
+
+    def step_back(self, params: Params, rec: dict, back: dict, t: int,
+                  dL_dh: np.ndarray) -> None:
+        """Step t backward: from dL/dh(t) and what reached the other paths, the cell's own
+        errors at step t (the other paths' totals, the pre-activations')."""
+        raise NotImplementedError
+
+    def end_backward(self, params: Params, rec: dict, back: dict) -> None:
+        """What is left once every step is done (errors with no recurrence left in them)."""
+
+    def send_back_rows(self, params: Params, back: dict, t: int, rows: dict) -> dict:
+        """``send_back`` for many error rows at once (one per loss term): rows of (S, H) per
+        path (or one (H,) vector each), the errors of step t, to what the states of step
+        t - 1 receive."""
+        raise NotImplementedError
+
+    def arrive_rows(self, back: dict, t: int, rows: dict) -> None:
+        """Within step t, the part of dL(s)/dh(t) that another path takes, in place (the
+        LSTM's cell state takes dL/dh(t) * og(t) * (1 - tanh(cell(t))^2)); nothing by default."""
+
+    def grads(self, trace) -> dict[str, np.ndarray]:
+        """Total gradients of every parameter: sums over t of the per-step contributions."""
+        raise NotImplementedError
+
+    def factors(self, trace, name: str):
+        """Parameter ``name``'s contribution of every step: (left, right) whose outer product
+        per step is the contribution, or one (T, n) array for a bias."""
+        raise NotImplementedError
+
+    def row_norms(self, rows: np.ndarray) -> np.ndarray:
+        """(S,) L2 norms of (S, H) error rows, as numpy's ``linalg.norm`` takes them."""
+        return np.sqrt(np.add.reduce(rows * rows, axis=1))
+
+    def step_jacobian(self, trace, t: int) -> np.ndarray:
+        """d h(t) / d h(t-1), (H, H), for the cells whose state is h alone."""
+        raise UnrolledError(f"the {self.title} declares no one-path Jacobian")
+
+    def config_doc(self, trace) -> dict | None:
+        """The document's ``config``: what built the parameters."""
+        p = trace.params
+        return {"input_size": p.input_size, "hidden": p.hidden_size,
+                "output_size": p.output_size, "seed": trace.extra.get("seed"),
+                "forget_bias": trace.extra.get("forget_bias")}
+
+    def column(self, trace, name: str) -> np.ndarray:
+        """A document column that is not a recorded array itself (derived from one)."""
+        raise KeyError(name)
+
+    def diagram_values(self, trace, i: int, step: dict) -> dict[str, np.ndarray]:
+        """Errors a one-step diagram of this cell shows beside the recorded ones (0-based i)."""
+        return {}
+
+    def read_part(self, name: str, columns: dict) -> np.ndarray:
+        """A recorded part that is not a document column itself, from the columns read."""
+        raise KeyError(name)
+
+    # Derived declarations ---------------------------------------------------------------
+    @property
+    def shape_prefix(self) -> str:
+        return f"{self.name} "
+    @property
+    def part_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parts)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The paths an error travels back along: the states."""
+        return self.states
+
+    def __repr__(self) -> str:
+        return f"<cell {self.name}>"
+
+
+class Params:
+    """A cell's parameters and its output layer (V, c): named arrays that do not depend on time.
+
+    ``Params(U=..., W=..., V=..., b=..., c=...)`` is the simple RNN's; ``Params("lstm",
+    W_ih=..., ...)`` another cell's. Each array is an attribute (``params.W``); shapes are
+    checked against the cell's declaration.
+    """
+
+    def __init__(self, cell: str | Cell = "rnn", **arrays: np.ndarray) -> None:
+        from rnn.cells import get_cell
+
+        spec = cell if isinstance(cell, Cell) else get_cell(cell)
+        object.__setattr__(self, "spec", spec)
+        missing = [n for n in spec.param_names if n not in arrays]
+        unknown = [n for n in arrays if n not in spec.param_names]
+        if missing or unknown:
+            raise UnrolledError(f"{spec.name} parameters are {', '.join(spec.param_names)}; "
+                                f"missing {missing}, unknown {unknown}")
+        values = {n: np.asarray(arrays[n], dtype=np.float64) for n in spec.param_names}
+        D, H, K = spec.sizes(values)
+        want = spec.param_shapes(D, H, K)
+        for name, shape in want.items():
+            if values[name].shape != shape or min(shape) <= 0:
+                raise UnrolledError(
+                    f"{spec.shape_prefix}parameter {name} has shape {values[name].shape}, "
+                    f"expected {shape} ({spec.layout})")
+        object.__setattr__(self, "_arrays", values)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        arrays = self.__dict__.get("_arrays", {})
+        if name in arrays:
+            return arrays[name]
+        raise AttributeError(f"{self.__dict__.get('spec')} parameters have no {name!r}")
+
+    def __setattr__(self, name: str, value) -> None:
+        if name not in self._arrays:
+            raise AttributeError(f"{self.spec.name} parameters have no {name!r}")
+        self._arrays[name] = np.asarray(value, dtype=np.float64)
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, Params) and other.spec is self.spec
+                and all(np.array_equal(a, other._arrays[n]) for n, a in self._arrays.items()))
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{n}{a.shape}" for n, a in self._arrays.items())
+        return f"Params({self.spec.name}: {shapes})"
+
+    @property
+    def kind(self) -> str:
+        return self.spec.name
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.spec.param_names
+
+    @property
+    def gates(self) -> tuple[str, ...]:
+        return self.spec.gates
+
+    @property
+    def input_size(self) -> int:
+        return self.spec.sizes(self._arrays)[0]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.spec.sizes(self._arrays)[1]
+
+    @property
+    def output_size(self) -> int:
+        return self.spec.sizes(self._arrays)[2]
+
+    def block(self, name: str, gate: str) -> np.ndarray:
+        """Gate ``gate``'s block of a stacked parameter, as a view (writes go through)."""
+        k, H = self.gates.index(gate), self.hidden_size
+        return self._arrays[name][k * H:(k + 1) * H]
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        return dict(self._arrays)
+
+    def copy(self) -> Params:
+        return Params(self.spec, **{k: v.copy() for k, v in self._arrays.items()})

@@ -1,0 +1,138 @@
+"""The simple RNN of Goodfellow et al., *Deep Learning*, section 10.2, as a cell::
+
+    a(t) = b + W h(t-1) + U x(t)        h(t) = tanh(a(t))
+    o(t) = c + V h(t)                   yhat(t) = softmax(o(t))
+
+Backward, with dL/dh(t) the sum of its two recorded parts::
+
+    dL/dh(t) = V^T dL/do(t) + W^T dL/da(t+1)        dL/da(t) = tanh'(a(t)) * dL/dh(t)
+
+``SimpleRNN(relu)`` is the same cell with h(t) = max(a(t), 0), as torch's
+``nn.RNN(nonlinearity="relu")``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn.cells.base import Cell, Part
+from rnn.errors import UnrolledError
+
+
+class SimpleRNN(Cell):
+    """h(t) = tanh(b + W h(t-1) + U x(t)); with ``relu=True``, max(., 0) instead of tanh."""
+
+    states = ("h",)
+    param_names = ("U", "W", "V", "b", "c")
+    table_states = ()
+    table_errors = (("dL/da(t)", "dL_da"),)
+    parts = (Part("a"), Part("dL_da", backward=True))
+    columns = ("x", "a", "h", "o", "yhat", "loss", "dL_do", "dL_dh", "dL_dh_from_output",
+               "dL_dh_from_next", "dL_da")
+    layout = "U is (H, D), W (H, H), V (K, H), b (H,), c (K,)"
+    init_options = ("init_scale", "radius")
+    takes_config = True
+    full_errors = True
+
+    def __init__(self, relu: bool = False) -> None:
+        self.relu = relu
+        self.name = "rnn-relu" if relu else "rnn"
+        self.title = "simple RNN (ReLU)" if relu else "simple RNN"
+
+    @property
+    def shape_prefix(self) -> str:
+        return "" if self.name == "rnn" else f"{self.name} "
+
+    # Declarations --------------------------------------------------------------------
+    def param_shapes(self, D, H, K):
+        return {"U": (H, D), "W": (H, H), "V": (K, H), "b": (H,), "c": (K,)}
+
+    def sizes(self, arrays):
+        H, D = arrays["U"].shape if arrays["U"].ndim == 2 else (-1, -1)
+        K = arrays["V"].shape[0] if arrays["V"].ndim == 2 else -1
+        return D, H, K
+
+    def init(self, D, H, K, seed, init_scale=0.5, radius=None, **options):
+        """Weights ~ N(0, init_scale^2) from ``seed``, biases zero; W rescaled to spectral
+        radius ``radius`` if given."""
+        if options:
+            raise UnrolledError(f"the {self.title} takes no {', '.join(options)}")
+        from rnn.params import with_spectral_radius
+
+        rng = np.random.default_rng(seed)
+        with np.errstate(over="ignore"):
+            U = rng.standard_normal((H, D)) * init_scale
+            W = rng.standard_normal((H, H)) * init_scale
+            V = rng.standard_normal((K, H)) * init_scale
+        if not all(np.all(np.isfinite(m)) for m in (U, W, V)):
+            raise UnrolledError(f"init_scale {init_scale:g} overflows float64; choose a smaller one")
+        if radius is not None:
+            W = with_spectral_radius(W, radius)
+        return {"U": U, "W": W, "V": V, "b": np.zeros(H), "c": np.zeros(K)}
+
+    def activation(self, a: np.ndarray) -> np.ndarray:
+        return np.maximum(a, 0.0) if self.relu else np.tanh(a)
+
+    def slope(self, a: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """dh/da: 1 - h^2 for tanh, 1 where a > 0 for ReLU."""
+        return (a > 0).astype(np.float64) if self.relu else 1.0 - h * h
+
+    # Forward ---------------------------------------------------------------------------
+    def begin_forward(self, params, X, rec):
+        T, H = len(X), params.hidden_size
+        rec["a"] = np.empty((T, H))
+        return {"Ux": X @ params.U.T}  # (T, H), U x(t) for every t
+
+    def step(self, params, ctx, rec, t, prev):
+        a = rec["a"]
+        a[t] = params.b + params.W @ prev["h"] + ctx["Ux"][t]
+        rec["h"][t] = self.activation(a[t])
+
+    # Backward --------------------------------------------------------------------------
+    def begin_backward(self, params, rec, state0):
+        T, H = rec["h"].shape
+        return {"dh_da": self.slope(rec["a"], rec["h"]), "dL_da": np.empty((T, H))}
+
+    def send_back(self, params, rec, back, t):
+        return {"h": params.W.T @ back["dL_da"][t]}  # W^T dL/da(t)
+
+    def step_back(self, params, rec, back, t, dL_dh):
+        back["dL_da"][t] = back["dh_da"][t] * dL_dh[t]
+
+    def send_back_rows(self, params, back, t, rows):
+        return {"h": (rows["h"] * back["dh_da"][t]) @ params.W}  # rows of W^T dL(s)/da(t)
+
+    def row_norms(self, rows):
+        # einsum, as the documents written so far took these norms: their bits stay the same
+        return np.sqrt(np.einsum("sh,sh->s", rows, rows))
+
+    def step_jacobian(self, trace, t):
+        dh_da = self.slope(trace.a[t], trace.h[t])  # (H,)
+        return dh_da[:, None] * trace.params.W  # diag(dh/da(t)) W
+
+    # Gradients -------------------------------------------------------------------------
+    def factors(self, trace, name):
+        table = {"W": (trace.dL_da, trace.h_prev), "U": (trace.dL_da, trace.X),
+                 "V": (trace.dL_do, trace.h), "b": trace.dL_da, "c": trace.dL_do}
+        if name not in table:
+            raise KeyError(f"unknown parameter {name!r}; expected one of {self.param_names}")
+        return table[name]
+
+    def grads(self, trace):
+        # Each matrix is summed step by step, in the order ``contributions(name).sum(axis=0)``
+        # adds, so the total equals the sum of the drawn contributions bit for bit, while
+        # holding one matrix rather than T of them (1000 steps x 256 units: 2 MB, not 520 MB).
+        out = {}
+        with np.errstate(all="ignore"):
+            for name in ("W", "U", "V"):
+                left, right = self.factors(trace, name)
+                total = np.outer(left[0], right[0])
+                for t in range(1, trace.T):
+                    total += np.outer(left[t], right[t])
+                out[name] = total
+            out["b"] = trace.dL_da.sum(axis=0)
+            out["c"] = trace.dL_do.sum(axis=0)
+        return {name: out[name] for name in self.param_names}
+
+    def config_doc(self, trace):
+        return trace.config.to_dict() if trace.config else None

@@ -1,0 +1,110 @@
+"""Forward pass and back propagation through time for any cell, recorded in a Trace.
+
+Written once against the cell interface (``rnn.cells``); the output layer and the loss are
+those of Goodfellow et al., *Deep Learning*, section 10.2, for every cell::
+
+    o(t) = c + V h(t)        yhat(t) = softmax(o(t))        L = sum_t -log yhat(t)[y(t)]
+
+and the error at h(t) is always the sum of its two recorded parts::
+
+    dL/dh(t) = V^T dL/do(t) + (what step t+1 sends back to h(t))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn.cells import Params
+from rnn.errors import UnrolledError
+from rnn.trace import Trace
+
+
+def softmax_and_loss(o: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise softmax and cross-entropy, stable for large logits (shift by the row maximum)."""
+    shifted = o - o.max(axis=1, keepdims=True)  # (T, K), every row's maximum is 0
+    exp = np.exp(shifted)
+    total = exp.sum(axis=1, keepdims=True)
+    yhat = exp / total
+    # -log softmax(o)[y] = logsumexp(o) - o[y], never log(0)
+    losses = np.log(total[:, 0]) - shifted[np.arange(len(y)), y]
+    return yhat, losses
+
+
+def check_inputs(params: Params, X, y, h0, cell0=None):
+    """Inputs as float64/int64 arrays of the shapes ``params`` needs, and every state before
+    step 1 (zeros where not given), or one clear UnrolledError."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    H, D, K = params.hidden_size, params.input_size, params.output_size
+    if X.ndim != 2 or X.shape[1] != D or len(X) == 0:
+        raise UnrolledError(f"inputs must have shape (T, {D}) with T >= 1, got {X.shape}")
+    if y.shape != (len(X),) or not np.issubdtype(y.dtype, np.integer):
+        raise UnrolledError(f"targets must be {len(X)} integers, got shape {y.shape} {y.dtype}")
+    if y.min() < 0 or y.max() >= K:
+        raise UnrolledError(f"targets must lie in 0..{K - 1}")
+    given = {"h": h0, "cell": cell0}
+    spec = params.spec
+    if cell0 is not None and "cell" not in spec.states:
+        raise UnrolledError(f"cell0 is the LSTM's initial cell state; the {spec.title} has none")
+    state0 = {}
+    for name in spec.states:
+        value = np.zeros(H) if given.get(name) is None else np.asarray(given[name], np.float64)
+        if value.shape != (H,):
+            raise UnrolledError(f"{name}0 must have shape ({H},), got {value.shape}")
+        state0[name] = value
+    return X, y.astype(np.int64), state0
+
+
+def run(params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = None,
+        cell0: np.ndarray | None = None) -> Trace:
+    """Forward and full BPTT over one sequence; every activation, error and gradient recorded.
+
+    Parameters
+    ----------
+    params : the shared parameters of any cell (``params.spec``).
+    X : (T, D) real-valued inputs (one-hot rows for text).
+    y : (T,) integer targets, each in ``range(K)``.
+    h0 : (H,) initial state, zeros if omitted; ``cell0`` likewise for the LSTM's cell state.
+    """
+    X, y, state0 = check_inputs(params, X, y, h0, cell0)
+    spec, V, c = params.spec, params.V, params.c
+    T, H = len(X), params.hidden_size
+
+    with np.errstate(all="ignore"):  # overflow is recorded as it is, and reported by the Trace
+        # Forward: the recurrence is sequential; the output layer is one matmul over all steps
+        rec = {name: np.empty((T, H)) for name in spec.states}
+        ctx = spec.begin_forward(params, X, rec)
+        for t in range(T):
+            prev = state0 if t == 0 else {name: rec[name][t - 1] for name in spec.states}
+            spec.step(params, ctx, rec, t, prev)
+        h = rec["h"]
+        o = h @ V.T + c  # (T, K)
+        yhat, losses = softmax_and_loss(o, y)
+
+        # Backward: errors at the outputs, then through time from the last step to the first
+        dL_do = yhat.copy()
+        dL_do[np.arange(T), y] -= 1.0  # (T, K), yhat(t) - onehot(y(t))
+        from_output = dL_do @ V  # (T, H), V^T dL/do(t)
+        from_next = np.zeros((T, H))  # what step t+1 sends back; nothing after the last step
+        dL_dh = np.empty((T, H))
+        back = spec.begin_backward(params, rec, state0)
+        back["dL_dh"] = dL_dh
+        others = [p for p in spec.paths if p != "h"]
+        for t in reversed(range(T)):
+            if t + 1 < T:  # what step t+1 sends back to h(t), and to the other states
+                sent = spec.send_back(params, rec, back, t + 1)
+                from_next[t] = sent["h"]
+                for p in others:
+                    back[f"dL_d{p}_from_next"][t] = sent[p]
+            dL_dh[t] = from_output[t] + from_next[t]  # the two parts of dL/dh(t)
+            spec.step_back(params, rec, back, t, dL_dh)
+        spec.end_backward(params, rec, back)
+        sent = spec.send_back(params, rec, back, 0)  # to the states before step 1
+
+    parts = {p.name: (back if p.backward else rec)[p.name] for p in spec.parts}
+    return Trace(
+        params=params, h0=state0["h"], X=X, targets=y, h=h, o=o, yhat=yhat, losses=losses,
+        dL_do=dL_do, dL_dh=dL_dh, dL_dh_from_output=from_output, dL_dh_from_next=from_next,
+        dL_dh0=sent["h"], parts=parts,
+        start={p: state0[p] for p in others}, start_errors={p: sent[p] for p in others},
+    )
