@@ -149,7 +149,12 @@ def test_prepare_input_builds_the_trace_from_options():
     inp = prepare_input({"inputs": 2, "activation": "tanh"}, theme="light", hidden=5, seed=3)
     expected = dense_trace(DenseConfig(input_size=2, hidden=5, output_size=DEFAULTS["outputs"],
                                        activation="tanh", seed=3), target=0)
-    assert dense.dumps(inp.extra["dense"]) == dense.dumps(expected)
+    got = inp.extra["dense"]
+    assert got.config == expected.config and got.loss == expected.loss
+    for name in ("x", "h1", "yhat", "dL_dz1"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), strict=True)
+    for name in dense.DENSE_PARAM_NAMES:
+        np.testing.assert_array_equal(got.grads[name], expected.grads[name], strict=True)
     assert inp.theme == "light" and inp.extra["scene"] == "dense"
 
 
