@@ -5,7 +5,7 @@ from __future__ import annotations
 from manim import *
 
 from rnn.gated_model import cell_step, gated_text_model
-from scenes.beats.contract import Option, SceneContract
+from scenes.beats.contract import SceneContract
 from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
