@@ -14,7 +14,7 @@ import click
 
 from rnn import UnrolledError
 from rnn.atomic import check_output_folder, check_output_path
-from rnn.limits import RANGES, Diverged
+from rnn.limits import RANGES, Diverged, Range
 
 
 class FiniteRange(click.FloatRange):
@@ -29,13 +29,13 @@ class FiniteRange(click.FloatRange):
         return super().convert(rv, param, ctx)
 
 
-def ranged(name: str) -> click.ParamType:
-    """The click type of option ``name`` with its range from ``rnn.limits.RANGES``."""
-    r = RANGES[name]
+def ranged(name: str | Range) -> click.ParamType:
+    """The click type of a numeric option: ``name``'s range in ``rnn.limits.RANGES``, or the
+    range given (a scene's or the renderer's)."""
+    r = RANGES[name] if isinstance(name, str) else name
     if r.kind is int:
         return click.IntRange(min=int(r.lo), max=int(r.hi), min_open=r.lo_open)
     return FiniteRange(min=r.lo, max=r.hi, min_open=r.lo_open)
-
 
 
 class InputError(click.ClickException):

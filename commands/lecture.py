@@ -7,12 +7,69 @@ from pathlib import Path
 
 import click
 
-from commands.common import InputError, ranged
+from commands.common import FiniteRange, InputError, ranged
 from commands.model import ModelOptions, model_options
+from scenes.beats.contract import CELLS, Option
+from scenes.output.batch import JOBS
 
 QUALITY_CHOICES = ["low", "medium", "high", "4k"]
 FORMAT_CHOICES = ["mp4", "webm", "gif", "mov", "png"]
-SCENE_FLAGS = ("window", "steps", "clip", "radius", "unit")  # per-scene command-line options
+# Scene options render and slides take as --NAME: each goes to the selected scenes that
+# declare it (``--radius``, a model option, also goes to the scenes that declare radius).
+SCENE_FLAGS = ("steps", "window", "clip", "unit")
+
+
+def declared(name: str) -> list[tuple[str, Option]]:
+    """(scene, option) for every registered scene that declares option ``name``."""
+    from scenes.registry import SCENES  # loads manim: only when a scene flag is read
+
+    return [(scene, o) for scene, info in SCENES.items()
+            for o in info.contract.options if o.name == name]
+
+
+def option_type(option: Option) -> click.ParamType:
+    """The click type of a declared option: its kind, range or choices."""
+    if option.choices is not None:
+        return click.Choice(option.choices)
+    if option.range is not None:
+        return ranged(option.range)
+    return {int: click.INT, float: FiniteRange(), str: click.STRING}[option.kind]
+
+
+class DeclaredType(click.ParamType):
+    """The type of a scene flag, read from the scenes' declarations when a value comes.
+
+    The declarations live on the scene classes, and reading them loads manim, which the
+    commands that render nothing never need: so they are read only when the flag is given
+    (or its help shown), not when the command line is built.
+    """
+
+    name = "declared"
+
+    def __init__(self, flag: str):
+        self.flag = flag
+
+    def resolved(self) -> click.ParamType:
+        scene, option = declared(self.flag)[0]  # the scenes that declare it agree (tested)
+        return option_type(option)
+
+    def convert(self, value, param, ctx):
+        return self.resolved().convert(value, param, ctx)
+
+
+class SceneFlag(click.Option):
+    """``--NAME`` for scene option NAME: its help and range are the declaring scenes'."""
+
+    def get_help_record(self, ctx):
+        lazy = self.type
+        self.help = "; ".join(f"{scene}: {o.help}" + ("" if o.default is None
+                                                       else f" (default {o.default})")
+                              for scene, o in declared(lazy.flag)) + "."
+        self.type = lazy.resolved()
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.type = lazy
 
 
 def render_options(f):
@@ -28,15 +85,8 @@ def render_options(f):
                           "--json`)."),
         click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
                      default=None, help="A lecture file (TOML): model, theme, quality, scenes."),
-        click.option("--steps", type=ranged("steps"), default=None,
-                     help="truncated: length of the sequence (default 12)."),
-        click.option("--window", type=ranged("window"), default=None,
-                     help="truncated: steps per window (default 4)."),
-        click.option("--clip", type=ranged("clip"), default=None,
-                     help="clipping: gradient-norm threshold (default 1.0)."),
-        click.option("--unit", type=click.IntRange(min=1), default=None,
-                     help="neuron-text: the hidden unit the text is coloured by, 1-based "
-                          "(default: the units its rule picks)."),
+        *[click.option(f"--{flag}", cls=SceneFlag, type=DeclaredType(flag), default=None)
+          for flag in SCENE_FLAGS],
     ]
     for option in reversed(options):
         f = option(f)
@@ -68,7 +118,7 @@ def narration_options(f):
 def cell_option(f):
     """``--cell``: the model's cell, passed on as ``cell`` (None when not given)."""
     return click.option(
-        "--cell", type=click.Choice(["rnn", "lstm", "gru"]), default=None,
+        "--cell", type=click.Choice(CELLS), default=None,
         help="The model's cell (default rnn). lstm or gru: only the scenes that draw that cell "
              "(forward, bptt, lstm-cell, gru-cell, carousel) take it; the others are "
              "refused.")(f)
@@ -97,7 +147,7 @@ def output_options(out_help: str):
     """``--out FOLDER`` (default media/) and ``--jobs N``: where files go, how many processes."""
 
     def decorate(f):
-        f = click.option("--jobs", type=ranged("jobs"), default=None,
+        f = click.option("--jobs", type=ranged(JOBS), default=None,
                          help="Scenes rendered in parallel processes (default: the number of "
                               "cores).")(f)
         return click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -162,10 +212,8 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
         raise InputError("--vocab and --init-scale apply to `trace`; scenes use the defaults")
     cell = cell or "rnn"
     if cell != "rnn":
-        from scenes.registry import SCENES
-
         # forward and bptt draw the model's own cell, so a checkpoint of it (train --cell)
-        chain_only = bool(names) and all(prepare_hook(n, SCENES) is None for n in names)
+        chain_only = bool(names) and all(prepare_hook(n) is None for n in names)
         for flag, given in (("--weights", model.weights is not None and not chain_only),
                             ("--trace", trace_file is not None),
                             ("--radius", model.radius is not None)):
@@ -182,7 +230,7 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
     spec = ModelSpec(text=model.text, hidden=model.hidden, seed=model.seed, radius=None,
                      weights=model.weights, trace=trace_file, cell=cell,
                      given=model.given & {"text", "hidden", "seed"})
-    if cell != "rnn" and any(prepare_hook(n, SCENES) is None for n in names):
+    if cell != "rnn" and any(prepare_hook(n) is None for n in names):
         check_chain(spec.build_trace())  # the unfolded gated chain's limits, before rendering
     entries = []
     for name in names:

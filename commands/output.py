@@ -23,6 +23,7 @@ from commands.lecture import (
     selected_scenes,
 )
 from commands.model import model_options
+from scenes.output.batch import JOBS
 
 
 def rnn_weights(model, cell: str | None) -> Path | None:
@@ -96,7 +97,7 @@ def render(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
 @click.option("--only", multiple=True, help="Only this figure (repeatable); see the README table.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("media/figures"), show_default=True, help="Folder for the figures.")
-@click.option("--jobs", type=ranged("jobs"), default=None,
+@click.option("--jobs", type=ranged(JOBS), default=None,
               help="Figures drawn in parallel processes (default: the number of cores).")
 def figures(model, cell, theme, trace_file, config, formats, width, only, out, jobs):
     """Write the article's figures as print stills (PNG, SVG, PDF) from real numbers."""

@@ -10,28 +10,19 @@ Backprop sends the errors of every neuron of a layer to each neuron of the layer
     dL/dz2 = yhat - onehot(y)      dL/dh1 = W2^T dL/dz2      dL/dz1 = act'(z1) * dL/dh1
 
 and each weight's gradient is an outer product of an error and an activation.
-The JSON form (``unrolled.dense-trace`` version 1) follows the conventions of ``rnn.trace_json``.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 
-from rnn.atomic import write_text_atomic
 from rnn.engine import softmax_and_loss
 from rnn.errors import UnrolledError
-from rnn.trace_json import Reader, encode_array, encode_number
 
-FORMAT = "unrolled.dense-trace"
-VERSION = 1
 ACTIVATIONS = ("sigmoid", "tanh")
 DENSE_PARAM_NAMES = ("W1", "b1", "W2", "b2")
-# Recorded per-neuron vectors, in the order of the pass; each is (D,), (H,) or (K,)
-VECTOR_KEYS = ("x", "z1", "h1", "dh1_dz1", "z2", "yhat", "dL_dz2", "dL_dh1", "dL_dz1")
 
 
 @dataclass(frozen=True)
@@ -56,16 +47,6 @@ class DenseConfig:
             )
         if not self.init_scale > 0:
             raise UnrolledError(f"init_scale must be positive, got {self.init_scale}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> DenseConfig:
-        unknown = set(data) - {f.name for f in fields(cls)}
-        if unknown:
-            raise UnrolledError(f"unknown config keys: {', '.join(sorted(unknown))}")
-        return cls(**data)
 
 
 @dataclass
@@ -121,7 +102,6 @@ class DenseTrace:
     dL_dz1: np.ndarray  # (H,) act'(z1) * dL/dh1
     grads: dict[str, np.ndarray]  # W1 (H, D), b1 (H,), W2 (K, H), b2 (K,)
     config: DenseConfig | None = None
-    extra: dict = field(default_factory=dict)  # free-form notes
 
     @property
     def sizes(self) -> tuple[int, int, int]:
@@ -217,87 +197,3 @@ def dense_trace(config: DenseConfig, x=None, target: int = 0) -> DenseTrace:
     trace = run_dense(init_dense(config), x, target, config.activation)
     trace.config = config
     return trace
-
-
-# JSON ----------------------------------------------------------------------------------
-def dumps(trace: DenseTrace) -> str:
-    """A DenseTrace as a JSON document; same trace, same bytes."""
-    doc = {
-        "format": FORMAT,
-        "version": VERSION,
-        "config": trace.config.to_dict() if trace.config else None,
-        "activation": trace.activation,
-        "target": trace.target,
-        "params": {n: encode_array(getattr(trace.params, n)) for n in DENSE_PARAM_NAMES},
-    }
-    doc.update({k: encode_array(getattr(trace, k)) for k in VECTOR_KEYS})
-    doc["loss"] = encode_number(trace.loss)
-    doc["grads"] = {n: encode_array(trace.grads[n]) for n in DENSE_PARAM_NAMES}
-    if trace.extra:
-        doc["extra"] = trace.extra
-    return json.dumps(doc, indent=1, allow_nan=False) + "\n"
-
-
-def save(path: str | Path, trace: DenseTrace) -> None:
-    """Write ``dumps(trace)`` atomically: never a half-written file."""
-    write_text_atomic(path, dumps(trace))
-
-
-def loads(text: str, source: str = "dense trace") -> DenseTrace:
-    """Parse and validate a DenseTrace document; one clear UnrolledError if anything is wrong."""
-    r = Reader(source)
-    doc = r.document(text, FORMAT, VERSION, "dense trace")
-
-    # Sizes come from x, b1 and b2; every other array is checked against them
-    raw = r.get(doc, "params")
-    sizes = []
-    for key, value in (("x", r.get(doc, "x")), ("params.b1", r.get(raw, "b1", "params.")),
-                       ("params.b2", r.get(raw, "b2", "params."))):
-        if not isinstance(value, list) or not value:
-            r.fail(f"{key!r} must be a non-empty list")
-        sizes.append(len(value))
-    D, H, K = sizes
-    shapes = {"W1": (H, D), "b1": (H,), "W2": (K, H), "b2": (K,)}
-    params = DenseParams(**{n: r.array(r.get(raw, n, "params."), s, f"params.{n}")
-                            for n, s in shapes.items()})
-    sizes_of = {"x": D, "z1": H, "h1": H, "dh1_dz1": H, "z2": K, "yhat": K,
-                "dL_dz2": K, "dL_dh1": H, "dL_dz1": H}
-    vectors = {k: r.array(r.get(doc, k), (n,), k) for k, n in sizes_of.items()}
-    graw = r.get(doc, "grads")
-    grads = {n: r.array(r.get(graw, n, "grads."), s, f"grads.{n}") for n, s in shapes.items()}
-
-    activation = r.get(doc, "activation")
-    if activation not in ACTIVATIONS:
-        r.fail(f"'activation' must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
-    target = r.get(doc, "target")
-    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < K:
-        r.fail(f"'target' must be an integer in 0..{K - 1}")
-    config = None
-    if doc.get("config") is not None:
-        try:
-            config = DenseConfig.from_dict(doc["config"])
-        except (UnrolledError, TypeError) as err:
-            r.fail(f"bad config: {err}")
-        if (config.input_size, config.hidden, config.output_size) != (D, H, K):
-            r.fail(f"config sizes {(config.input_size, config.hidden, config.output_size)} "
-                   f"do not match the arrays {(D, H, K)}")
-        if config.activation != activation:
-            r.fail(f"config activation {config.activation!r} differs from {activation!r}")
-    extra = doc.get("extra", {})
-    if not isinstance(extra, dict):
-        r.fail("'extra' must be an object")
-    return DenseTrace(
-        params=params, activation=activation, target=target,
-        loss=float(r.array(r.get(doc, "loss"), (), "loss")),
-        grads=grads, config=config, extra=extra, **vectors,
-    )
-
-
-def load(path: str | Path) -> DenseTrace:
-    """Read and validate a dense trace file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UnrolledError(f"cannot read dense trace file {path}: {err}") from None
-    return loads(text, source=str(path))

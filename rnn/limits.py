@@ -1,8 +1,10 @@
-"""The limits of what unrolled accepts, in one place for the command line and lecture files.
+"""The engine's limits: sizes of a model, its text and its files, and the ranges of its options.
 
-Every number a user can give has a range here. Sizes are bounded so that no accepted input
-needs more than about 2 GB of memory or more than a few minutes: the README's "Limits" table
-gives each limit with its reason (a test checks the table against this module).
+Every number the engine takes from a user has a range here (what the scenes can draw is in
+``scenes.components.limits``, each scene's own options in its declaration). Sizes are bounded
+so that no accepted input needs more than about 2 GB of memory or more than a few minutes: the
+README's "Limits" table gives each limit with its reason (a test checks the table against
+these modules).
 """
 
 from __future__ import annotations
@@ -27,17 +29,6 @@ MAX_SCALE = 100.0  # init scale and spectral radius: beyond this every unit satu
 MAX_CLIP = 1e12  # a threshold above any gradient norm that stays finite in a run
 MAX_FORGET_BIAS = 20.0  # LSTM: sigmoid(20) is 1 in float32; beyond it nothing changes
 MAX_LR = sys.float_info.max  # any finite rate: an overflowing update is reported (status 1)
-
-# The unfolded scenes (forward, bptt, gradients, lecture): a camera follows a longer chain
-# than the frame, and a layer of many units is one strip of cells.
-MAX_UNFOLDED_STEPS = 64  # T: 2080 error arrows at 64 steps, and a clip that stays watchable
-MAX_UNFOLDED_UNITS = 256  # units per layer: a strip of 256 cells is 0.8 units tall
-# The vanishing scene: one dot per step along a chain, beside a T x T error map.
-MAX_VANISHING_STEPS = 100  # dots 0.07 units apart, a map cell 1.4 px at 480p
-# forward and bptt of an LSTM or GRU: every step in the still frame, gates under each state.
-MAX_GATED_CHAIN_STEPS = 12  # columns sharing the frame at a readable size (no camera travel)
-MAX_GATED_CHAIN_UNITS = 32  # hidden units per column (beyond 6 a plain strip)
-MAX_GATED_CHAIN_CLASSES = 128  # output units stacked in one column
 
 # Memory of one run: a Trace of T steps keeps about D + 3K floats a step and, per hidden unit,
 # 4 plus what its cell records (G per gate block), the norms ||dL(s)/dh(t)|| are T x T per
@@ -106,10 +97,8 @@ RANGES: dict[str, Range] = {
     "lr": Range(float, 0, MAX_LR, lo_open=True, reason="finite; overflow is exit 1"),
     "clip": Range(float, 0, MAX_CLIP, lo_open=True, reason="finite threshold"),
     "window": Range(int, 1, MAX_WINDOW, reason="a window's trace is kept whole"),
-    "steps": Range(int, 1, MAX_TEXT - 1, reason="one step per character of the text"),
     "iterations": Range(int, 1, MAX_ITERATIONS, reason="time"),
     "sample_every": Range(int, 0, MAX_SAMPLE_EVERY, reason="0 never samples"),
-    "jobs": Range(int, 1, 64, reason="processes; each holds a renderer"),
 }
 
 

@@ -15,13 +15,15 @@ import numpy as np
 from manim import *
 
 from rnn.errors import UnrolledError
+from rnn.limits import MAX_HIDDEN, Range
+from scenes.beats.contract import Option, SceneContract
 from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.glyphs import glyph_row, shown
 from scenes.components.heatmap import Curtain, diverging_pixels, frame_label, heatmap_image
 from scenes.components.theme import Theme
 
-DEFAULTS = {"units": [], "top": 0}  # explicit unit numbers; the first N by variance (0: all)
+UNITS = Range(int, 1, MAX_HIDDEN, reason="1-based unit numbers and counts")
 MAX_STEPS, MAX_UNITS = 500, 256  # larger maps are refused before anything is drawn
 MAX_CHAR_STEPS = 80  # the input characters are printed under the map up to this many steps
 MAX_GUESS_STEPS = 32  # and the top guesses up to this many
@@ -31,7 +33,8 @@ def unit_rows(inp: SceneInput) -> list[int]:
     """The 0-based units drawn, top row first, after checking the options and the limits."""
     tr = inp.trace
     T, H = tr.h.shape
-    opts = {**DEFAULTS, **{k: v for k, v in inp.extra.items() if k in DEFAULTS}}
+    defaults = ActivationsScene.contract.defaults
+    opts = {**defaults, **{k: v for k, v in inp.extra.items() if k in defaults}}
     if T > MAX_STEPS:
         raise UnrolledError(f"activations draws at most {MAX_STEPS} steps, the trace has {T}")
     if opts["units"]:
@@ -78,6 +81,11 @@ class Board:
 
 class ActivationsScene(Scene):
     """h(t) of every unit over the whole text, column by column as the forward pass runs."""
+
+    contract = SceneContract(options=(
+        Option("units", list, None, "1-based unit numbers, in the order drawn (default: every "
+               "unit, most varied first)", UNITS),
+        Option("top", int, None, "keep the first N units of the order (default: all)", UNITS)))
 
     def setup(self):
         self.board = open_board(self, get_scene_input(), Board)

@@ -6,6 +6,7 @@ import numpy as np
 from manim import *
 
 from rnn.errors import UnrolledError
+from scenes.beats.contract import Option, SceneContract
 from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.stage import Stage, build_stage, show_forward_state
 from scenes.components.network import shown_char, step_characters
@@ -15,14 +16,13 @@ from scenes.components.textbook import FoldedGraph, TwoStepGraph
 from scenes.components.theme import format_value
 
 STAGES = ("two_steps", "folded")  # where the scene ends
-DEFAULTS = {"stage": "folded"}  # options a lecture file may give (``step`` defaults to T)
 SIDE = 0.62  # distance from a node's centre to the numbers beside it
 TWO_STEPS_TARGET = {"scale": 0.78, "center": (2.6, -0.15)}  # the graph once the folded one comes
 
 
 def end_stage(inp: SceneInput) -> str:
     """``extra["stage"]``: "two_steps" or "folded" (the default)."""
-    stage = inp.extra.get("stage", DEFAULTS["stage"])
+    stage = inp.extra.get("stage", BlackboxScene.contract.defaults["stage"])
     if stage not in STAGES:
         raise UnrolledError(f"unknown blackbox stage {stage!r}; choose one of {', '.join(STAGES)}")
     return stage
@@ -59,8 +59,12 @@ class BlackboxScene(PaintsStillOnce, Scene):
         ``"two_steps"`` ends the scene on the two-step graph (its final frame is that figure);
         ``"folded"`` (default) goes on to the folded graph beside the two-step one.
     ``step``
-        The step drawn as t (2..T, default T); t-1 is the one before it.
+        The step drawn as t (2..T, default T); t-1 is the one before it (the figures').
     """
+
+    contract = SceneContract(options=(
+        Option("stage", str, "folded", "where the scene ends: two_steps (the two-step graph) "
+               "or folded (on to the folded graph)", choices=STAGES),))
 
     def setup(self):
         inp = get_scene_input()

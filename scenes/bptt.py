@@ -3,6 +3,7 @@
 from manim import *
 
 from scenes.beats.bptt import backward_steps, enter_bptt, finish_bptt, output_errors
+from scenes.beats.contract import CELLS, SceneContract
 from scenes.beats.gated_chain import build_gated_stage, gated_bptt, is_gated
 from scenes.beats.inputs import get_scene_input
 from scenes.beats.stage import build_stage
@@ -16,6 +17,8 @@ class BPTTScene(ChainScene):
     after the last few steps, the rest run together. An LSTM or GRU trace is drawn as its
     gated chain instead, its errors along h and the cell state (``beats.gated_chain``).
     """
+
+    contract = SceneContract(cells=CELLS)
 
     def setup(self):
         inp = get_scene_input()

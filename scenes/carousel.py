@@ -9,14 +9,15 @@ from manim import *
 
 from rnn.carousel import run_carousel
 from rnn.errors import UnrolledError
-from scenes.beats.inputs import SceneInput, own_input, with_defaults
+from rnn.limits import RANGES
+from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
+from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.carousel_chain import NormChain, SparseLogPlot, decade_step
 from scenes.components.plot import log_range
 from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme, get_theme
 
-DEFAULTS = {"steps": 60, "forget_bias": 1.0}
 HIDDEN = 8
 MAX_HIDDEN = 64
 
@@ -29,7 +30,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     The task is the scene's own, so ``text`` is not used; ``hidden`` and ``seed`` are.
     """
     get_theme(theme)
-    opts = with_defaults("carousel", options, DEFAULTS)
+    opts = CarouselScene.contract.with_defaults("carousel", options)
     H = HIDDEN if hidden is None else hidden
     if not 1 <= H <= MAX_HIDDEN:
         raise UnrolledError(f"the carousel scene takes 1 to {MAX_HIDDEN} hidden units, got {H}")
@@ -70,6 +71,14 @@ CHAINS = (("rnn", "rnn_error", "simple RNN: h", 2.35),
 
 class CarouselScene(PaintsStillOnce, Scene):
     """The same task, a simple RNN and an LSTM: how much of L(T)'s error reaches step 1."""
+
+    contract = SceneContract(
+        options=(Option("steps", int, 60, "length of the dependency, 50 to 200", TEXT_STEPS),
+                 Option("forget_bias", float, 1.0, "added to the LSTM's forget-gate bias",
+                        RANGES["forget_bias"])),
+        cells=("lstm",),
+        prepare=prepare_input,
+    )
 
     def setup(self):
         self.board = open_board(self, own_input("carousel", prepare_input), Board)

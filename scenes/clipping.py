@@ -6,25 +6,24 @@ from dataclasses import dataclass, field
 
 from manim import *
 
-from rnn.limits import check_range
+from rnn.limits import RANGES
 from rnn.model import text_model
 from rnn.optim import Optimizer
 from rnn.problems import parameter_step, step_norm
-from scenes.beats.inputs import SceneInput, own_input, with_defaults
+from scenes.beats.contract import Option, SceneContract
+from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components import matrix_text
 from scenes.components.theme import Theme, get_theme
 
 CLIPPING_TEXT = "hello hello"  # 10 steps
-DEFAULTS = {"clip": 1.0, "radius": 1.8}
 INIT_SCALE = 1.0  # large enough for the gradient to explode at the default radius
 LEARNING_RATE = 0.1
 BAR_LEFT, BAR_LENGTH = -3.2, 7.0  # where bars start and the length of the longest
 
 
 def _positive(name: str, value) -> float:
-    check_range(name, value)  # finite, positive, within rnn.limits
-    return float(value)
+    return float(ClippingScene.contract.check(name, value))  # finite, positive, in range
 
 
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,
@@ -37,7 +36,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     parameter step of each renewal.
     """
     get_theme(theme)  # an unknown theme is refused here, before any trace is built
-    opts = with_defaults("clipping", options, DEFAULTS)
+    opts = ClippingScene.contract.with_defaults("clipping", options)
     clip, radius = _positive("clip", opts["clip"]), _positive("radius", opts["radius"])
     text = CLIPPING_TEXT if text is None else text
     model = text_model(text, hidden=3 if hidden is None else hidden, seed=seed,
@@ -102,6 +101,12 @@ class Board:
 
 class ClippingScene(Scene):
     """The gradient norm before and after norm clipping, and the parameter step of each."""
+
+    contract = SceneContract(
+        options=(Option("clip", float, 1.0, "gradient-norm threshold", RANGES["clip"]),
+                 Option("radius", float, 1.8, "spectral radius of W", RANGES["radius"])),
+        prepare=prepare_input,
+    )
 
     def setup(self):
         self.board = open_board(self, own_input("clipping", prepare_input), Board)

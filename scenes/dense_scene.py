@@ -12,12 +12,14 @@ from types import SimpleNamespace
 import numpy as np
 from manim import *
 
-from rnn.dense import DenseConfig, DenseTrace, dense_trace
+from rnn.dense import ACTIVATIONS, DenseConfig, DenseTrace, dense_trace
 from rnn.errors import UnrolledError
+from rnn.limits import RANGES, Range
 from rnn.model import text_model
-from scenes.beats.inputs import SceneInput, get_scene_input, with_defaults
+from scenes.beats.contract import Option, SceneContract
+from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.stage import beat, scale_of
-from scenes.components import ErrorArrow, LayerRow, Neuron, check_fits, matrix_text
+from scenes.components import MAX_IO, ErrorArrow, LayerRow, Neuron, check_fits, matrix_text
 from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme, format_value, get_theme
 
@@ -30,8 +32,6 @@ RADIUS = 0.34
 SPACING = 1.05
 EQ, NOTE, LABEL = 30, 20, 36  # font sizes: equations, side notes, row names
 LINK = {"W1": ("x", "h"), "W2": ("h", "o")}  # weight -> (layer below, layer above)
-# Options of a lecture file's [[scenes]] table; hidden size and seed come from its model
-DEFAULTS = {"inputs": 4, "outputs": 3, "activation": "sigmoid", "init_scale": 1.0}
 TARGET = 0  # the class of the example input
 STAGES = ("gradients", "errors")  # where the scene ends
 
@@ -39,12 +39,13 @@ STAGES = ("gradients", "errors")  # where the scene ends
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,
                   text: str | None = None, hidden: int | None = None,
                   seed: int = 0) -> SceneInput:
-    """The DenseTrace of a network built from ``options`` (see ``DEFAULTS``), in ``extra["dense"]``.
+    """The DenseTrace of a network built from ``options`` (see ``DenseScene.contract``; hidden
+    size and seed come from the model), in ``extra["dense"]``.
 
     ``text`` is not used: a dense network reads one input vector, drawn from ``seed``.
     ``values`` is accepted for uniformity; this scene always prints its numbers.
     """
-    opts = with_defaults("dense", options, DEFAULTS)
+    opts = DenseScene.contract.with_defaults("dense", options)
     config = DenseConfig(
         input_size=opts["inputs"], hidden=DenseConfig.hidden if hidden is None else hidden,
         output_size=opts["outputs"], activation=opts["activation"], seed=seed,
@@ -67,6 +68,16 @@ def scene_input() -> SceneInput:
 
 class DenseScene(PaintsStillOnce, Scene):
     """Forward pass, backprop with converging red error arrows, then the weight gradients."""
+
+    contract = SceneContract(
+        options=(Option("inputs", int, 4, "input units", Range(int, 1, MAX_IO)),
+                 Option("outputs", int, 3, "output units (classes)", Range(int, 1, MAX_IO)),
+                 Option("activation", str, "sigmoid", "the hidden layer's activation",
+                        choices=ACTIVATIONS),
+                 Option("init_scale", float, 1.0, "weights ~ N(0, init_scale^2)",
+                        RANGES["init_scale"])),
+        prepare=prepare_input,
+    )
 
     def setup(self):
         inp = scene_input()

@@ -14,6 +14,7 @@ import numpy as np
 from manim import *
 
 from rnn.errors import UnrolledError
+from scenes.beats.contract import SceneContract
 from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.heatmap import (
@@ -26,7 +27,6 @@ from scenes.components.heatmap import (
 )
 from scenes.components.theme import Theme
 
-DEFAULTS: dict = {}
 MAX_STEPS = 500  # larger maps are refused before anything is drawn
 FIRST_STEPS = 3  # columns shown one play each; the rest run together
 SIDE = 6.2  # the square map's side, scene units
@@ -70,6 +70,8 @@ class Board:
 
 class ErrorMapScene(Scene):
     """Every loss term's error at every earlier step, column by column as BPTT runs back."""
+
+    contract = SceneContract()
 
     def setup(self):
         self.board = open_board(self, get_scene_input(), Board)

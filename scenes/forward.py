@@ -2,6 +2,7 @@
 
 from manim import *
 
+from scenes.beats.contract import CELLS, SceneContract
 from scenes.beats.forward import forward_steps, show_total_loss, show_unfolded
 from scenes.beats.gated_chain import build_gated_stage, gated_forward, is_gated
 from scenes.beats.inputs import get_scene_input
@@ -16,6 +17,8 @@ class ForwardScene(ChainScene):
     an overview at the start and one at the end; after the first steps, the rest run together.
     An LSTM or GRU trace is drawn as its gated chain instead (``beats.gated_chain``).
     """
+
+    contract = SceneContract(cells=CELLS)
 
     def setup(self):
         inp = get_scene_input()

@@ -3,6 +3,7 @@
 from manim import *
 
 from rnn.errors import UnrolledError
+from scenes.beats.contract import SceneContract
 from scenes.beats.gradients import contribution_steps, enter_gradients, sum_over_time, update_once
 from scenes.beats.inputs import get_scene_input
 from scenes.beats.stage import build_stage
@@ -20,6 +21,8 @@ class GradientsScene(ChainScene):
     Along a chain longer than the frame, the first contributions are shown one by one and
     the rest together, the camera following.
     """
+
+    contract = SceneContract()  # stage and step are the figures' (``scenes.output.figures``)
 
     def setup(self):
         inp = get_scene_input()

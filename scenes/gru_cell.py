@@ -6,15 +6,14 @@ from manim import *
 
 from rnn.model import text_model
 from rnn.trace import cell_step
-from scenes.beats.inputs import SceneInput, own_input, with_defaults
+from scenes.beats.contract import SceneContract
+from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
 from scenes.components.cell_diagram import CellDiagram
 from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import get_theme
-from scenes.lstm_cell import check_cell_input
-
-DEFAULTS = {"t": 2}
+from scenes.lstm_cell import T_OPTION, check_cell_input
 
 
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,
@@ -23,7 +22,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     """A GRU on ``text`` (torch's initialisation) and the recorded values of step ``t``:
     ``extra["step"]`` is ``rnn.trace.cell_step``."""
     get_theme(theme)
-    opts = with_defaults("gru-cell", options, DEFAULTS)
+    opts = GRUCellScene.contract.with_defaults("gru-cell", options)
     text, H = check_cell_input("gru-cell", text, hidden, opts["t"])
     trace = text_model(text, hidden=H, seed=seed, cell="gru").trace()
     extra = {"scene": "gru-cell", "t": opts["t"], "text": text,
@@ -33,6 +32,8 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
 
 class GRUCellScene(PaintsStillOnce, Scene):
     """Forward through the gates r, z, n of one step, then the error back through them."""
+
+    contract = SceneContract(options=(T_OPTION,), cells=("gru",), prepare=prepare_input)
 
     def setup(self):
         self.board = open_board(self, own_input("gru-cell", prepare_input), CellBoard)

@@ -3,6 +3,7 @@
 from manim import *
 
 from scenes.beats.bptt import backward_pass
+from scenes.beats.contract import SceneContract
 from scenes.beats.forward import forward_pass
 from scenes.beats.gradients import gradient_pass
 from scenes.beats.inputs import get_scene_input
@@ -12,6 +13,8 @@ from scenes.beats.travel import ChainScene, attach
 
 class LectureScene(ChainScene):
     """Forward, BPTT and gradients on one drawing, composed from the same beat functions."""
+
+    contract = SceneContract()
 
     def setup(self):
         self.stage = build_stage(self, get_scene_input())

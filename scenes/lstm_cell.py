@@ -5,17 +5,19 @@ from __future__ import annotations
 from manim import *
 
 from rnn.errors import UnrolledError
+from rnn.limits import RANGES
 from rnn.model import text_model
 from rnn.trace import cell_step
-from scenes.beats.inputs import SceneInput, own_input, with_defaults
+from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
+from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
 from scenes.components.cell_diagram import MAX_UNITS, CellDiagram
 from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import get_theme
 
-DEFAULTS = {"t": 2, "forget_bias": 1.0}
 CELL_TEXT = "hello"
+T_OPTION = Option("t", int, 2, "the step drawn, 1-based", TEXT_STEPS)  # of the cell scenes
 
 
 def check_cell_input(scene: str, text: str | None, hidden: int | None, t) -> tuple[str, int]:
@@ -35,7 +37,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     """An LSTM on ``text`` (torch's initialisation, forget-gate bias ``forget_bias``) and the
     recorded values of step ``t``: ``extra["step"]`` is ``rnn.trace.cell_step``."""
     get_theme(theme)
-    opts = with_defaults("lstm-cell", options, DEFAULTS)
+    opts = LSTMCellScene.contract.with_defaults("lstm-cell", options)
     bias = opts["forget_bias"]
     if isinstance(bias, bool) or not isinstance(bias, (int, float)) or not abs(bias) < 1e3:
         raise UnrolledError(f"forget_bias must be a number, got {bias}")
@@ -48,6 +50,13 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
 
 class LSTMCellScene(PaintsStillOnce, Scene):
     """Forward through the gates i, f, g, o of one step, then the error back through them."""
+
+    contract = SceneContract(
+        options=(T_OPTION, Option("forget_bias", float, 1.0, "added to the forget gate's bias",
+                                  RANGES["forget_bias"])),
+        cells=("lstm",),
+        prepare=prepare_input,
+    )
 
     def setup(self):
         self.board = open_board(self, own_input("lstm-cell", prepare_input), CellBoard)

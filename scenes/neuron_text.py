@@ -17,13 +17,14 @@ import numpy as np
 from manim import *
 
 from rnn.errors import UnrolledError
+from rnn.limits import MAX_HIDDEN, Range
+from scenes.beats.contract import Option, SceneContract
 from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.glyphs import glyph_row, shown
 from scenes.components.heatmap import diverging_pixels, frame_label, heatmap_image
 from scenes.components.theme import Theme
 
-DEFAULTS = {"unit": 0}  # 0: the units the rule picks
 MAX_CHARS = 2000  # longer texts are refused before anything is drawn
 MAX_COLS = 64  # characters per printed line; longer lines wrap
 BOX = (-6.4, 6.4, -3.0, 2.9)  # left, right, bottom, top of the text block, scene units
@@ -44,7 +45,7 @@ def picks(inp: SceneInput) -> list[Pick]:
     T, H = tr.h.shape
     if T > MAX_CHARS:
         raise UnrolledError(f"neuron-text draws at most {MAX_CHARS} characters, the trace has {T}")
-    unit = inp.extra.get("unit", DEFAULTS["unit"])
+    unit = inp.extra.get("unit", NeuronTextScene.contract.defaults["unit"])
     if unit:
         if not 1 <= unit <= H:
             raise UnrolledError(f"neuron-text: unit {unit} does not exist (units 1..{H})")
@@ -97,6 +98,10 @@ class Board:
 
 class NeuronTextScene(Scene):
     """The text on the colours of one unit's activation, for the units the rule picks."""
+
+    contract = SceneContract(options=(
+        Option("unit", int, None, "the hidden unit the text is coloured by, 1-based (default: "
+               "the units its rule picks)", Range(int, 1, MAX_HIDDEN)),))
 
     def setup(self):
         self.board = open_board(self, get_scene_input(), Board)

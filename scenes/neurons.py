@@ -8,6 +8,7 @@ from manim import *
 
 from rnn.errors import UnrolledError
 from rnn.trace import Trace
+from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
 from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.stage import beat as stage_beat
 from scenes.components.blocks import ValueScale
@@ -16,14 +17,13 @@ from scenes.components.network import shown_char, step_characters
 from scenes.components.panels import light
 from scenes.components.theme import Theme, get_theme
 
-DEFAULTS = {"step": 1}  # options a lecture file may give this scene
 VMAX = 1.0  # one-hot inputs, tanh states and probabilities all lie in [-1, 1]
 LAYER_NAMES = {"x": "input x(t)", "h": "hidden h(t)", "o": "output ŷ(t)"}
 
 
 def shown_step(inp: SceneInput) -> int:
     """The step whose values fill the neurons: ``extra["step"]``, 1 by default."""
-    t = inp.extra.get("step", DEFAULTS["step"])
+    t = inp.extra.get("step", NeuronsScene.contract.defaults["step"])
     T = inp.trace.T
     if isinstance(t, bool) or not isinstance(t, int) or not 1 <= t <= T:
         raise UnrolledError(f"step must be an integer in 1..{T}, got {t!r}")
@@ -82,6 +82,9 @@ class NeuronsScene(Scene):
     hidden neuron (H*H recurrent arrows in the theme's recurrent colour). Option
     ``SceneInput.extra["step"]`` (default 1) chooses the step whose values fill the neurons.
     """
+
+    contract = SceneContract(options=(
+        Option("step", int, 1, "the step whose values fill the neurons", TEXT_STEPS),))
 
     def setup(self):
         inp = get_scene_input()

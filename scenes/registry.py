@@ -1,4 +1,8 @@
-"""The scenes ``unrolled`` can render, by name. Add a line to ``SCENES`` to register one."""
+"""The scenes ``unrolled`` can render, by name. Add a line to ``SCENES`` to register one.
+
+What a scene takes (options, cells, its own input) is its class's ``contract``
+(``scenes.beats.contract``); the command line and lecture files read it through here.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 from manim import Scene
 
 from scenes.activations import ActivationsScene
+from scenes.beats.contract import SceneContract
 from scenes.blackbox import BlackboxScene
 from scenes.bptt import BPTTScene
 from scenes.carousel import CarouselScene
@@ -32,6 +37,11 @@ class SceneInfo:
     name: str
     cls: type[Scene]
     description: str
+
+    @property
+    def contract(self) -> SceneContract:
+        """The scene's declaration: its options, the cells it draws, how its input is made."""
+        return self.cls.contract
 
 
 SCENES: dict[str, SceneInfo] = {

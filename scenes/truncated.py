@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from manim import *
 
 from rnn.errors import UnrolledError
-from rnn.limits import check_range
+from rnn.limits import RANGES
 from rnn.model import text_model
 from rnn.optim import Optimizer
 from rnn.problems import gradient_difference, truncated_gradients
-from scenes.beats.inputs import SceneInput, own_input, with_defaults
+from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
+from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.beats.truncated import (
     MAX_COMPACT_HIDDEN,
@@ -25,7 +26,6 @@ from scenes.components.barrier import Barrier
 from scenes.components.theme import Theme, get_theme
 
 TRUNCATED_TEXT = "hello hello hello"  # 16 steps at most, 5 characters
-DEFAULTS = {"window": 4, "steps": 12}
 LEARNING_RATE = 0.1
 
 
@@ -39,10 +39,9 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     starting parameters and their difference.
     """
     get_theme(theme)  # an unknown theme is refused here, before any trace is built
-    opts = with_defaults("truncated", options, DEFAULTS)
-    window, steps = opts["window"], opts["steps"]
-    check_range("window", window)
-    check_range("steps", steps)
+    contract = TruncatedScene.contract
+    opts = contract.with_defaults("truncated", options)
+    window, steps = contract.check("window", opts["window"]), contract.check("steps", opts["steps"])
     if steps > MAX_COMPACT_STEPS:
         raise UnrolledError(f"the truncated scene draws at most {MAX_COMPACT_STEPS} steps, "
                             f"got {steps}")
@@ -86,6 +85,12 @@ class Board:
 
 class TruncatedScene(Scene):
     """Forward across the cuts, backward inside each window, one renewal of W per window."""
+
+    contract = SceneContract(
+        options=(Option("window", int, 4, "steps per window", RANGES["window"]),
+                 Option("steps", int, 12, "length of the sequence", TEXT_STEPS)),
+        prepare=prepare_input,
+    )
 
     def setup(self):
         inp = own_input("truncated", prepare_input, needs=lambda inp: bool(inp.windows))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from manim import *
 
+from scenes.beats.contract import SceneContract
 from scenes.beats.inputs import get_scene_input
 from scenes.beats.stage import Stage, build_stage
 from scenes.components.blocks import ValueScale
@@ -37,6 +38,8 @@ class UnfoldScene(PaintsStillOnce, Scene):
     filled with its own step of the Trace, and U, W, V are highlighted on every copy at once.
     The final frame is the unrolled network of the other scenes (``UnrolledNetwork``).
     """
+
+    contract = SceneContract()
 
     def setup(self):
         inp = get_scene_input()

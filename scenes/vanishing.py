@@ -14,14 +14,16 @@ import numpy as np
 from manim import *
 
 from rnn.errors import UnrolledError
-from rnn.limits import MAX_VANISHING_STEPS, check_range
+from rnn.limits import RANGES
 from rnn.model import text_model
 from rnn.problems import error_decay
 from rnn.trace import Trace
-from scenes.beats.inputs import SceneInput, own_input, with_defaults
+from scenes.beats.contract import Option, SceneContract
+from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.carousel_chain import SparseLogPlot, decade_step
 from scenes.components.heatmap import ColorBar, log_range
+from scenes.components.limits import MAX_VANISHING_STEPS
 from scenes.components.panels import light
 from scenes.components.plot import log_range as decades
 from scenes.components.theme import Theme, get_theme
@@ -29,7 +31,6 @@ from scenes.components.vanishing_map import ErrorMapPanel, MapChain, numbered_st
 
 VANISHING_TEXT = "the error of the last step travels back fifty steps"  # 50 steps
 SMALL_RADIUS = 0.5  # the fading case, shown beside the chosen radius
-DEFAULTS = {"radius": 1.8}
 # Small weights keep tanh in its linear range at first, where the spectral radius alone
 # decides whether the errors shrink or grow; saturated units tame the growth later.
 INIT_SCALE = 0.005
@@ -51,8 +52,8 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     the last loss term's error in each (``rnn.problems.error_decay``).
     """
     get_theme(theme)  # an unknown theme is refused here, before any trace is built
-    radius = with_defaults("vanishing", options, DEFAULTS)["radius"]
-    check_range("radius", radius)  # finite, positive, at most rnn.limits.MAX_SCALE
+    contract = VanishingScene.contract
+    radius = contract.check("radius", contract.with_defaults("vanishing", options)["radius"])
     text = VANISHING_TEXT if text is None else text
     if not 3 <= len(text) <= MAX_VANISHING_STEPS + 1:
         raise UnrolledError(f"the vanishing scene draws 2 to {MAX_VANISHING_STEPS} steps: give "
@@ -103,6 +104,12 @@ class Board:
 
 class VanishingScene(Scene):
     """dL(s)/dh(t) shrinking with a small spectral radius and growing with a large one."""
+
+    contract = SceneContract(
+        options=(Option("radius", float, 1.8, "spectral radius of W beside 0.5",
+                        RANGES["radius"]),),
+        prepare=prepare_input,
+    )
 
     def setup(self):
         self.board = open_board(self, own_input("vanishing", prepare_input), Board)

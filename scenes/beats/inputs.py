@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rnn.errors import UnrolledError
 from rnn.model import text_model
 from rnn.trace import Trace
 from scenes.beats.narration import Narration
@@ -25,15 +24,6 @@ class SceneInput:
     windows: list[Trace] | None = None  # truncated-BPTT windows, for scenes that show them
     extra: dict = field(default_factory=dict)  # options of scenes registered by others
     narration: Narration = field(default_factory=Narration)  # pace, voice, captions
-
-
-def with_defaults(scene: str, options: dict, defaults: dict) -> dict:
-    """``options`` over ``defaults``; an option the scene does not know is one clear error."""
-    unknown = set(options) - set(defaults)
-    if unknown:
-        raise UnrolledError(f"unknown {scene} option(s): {', '.join(sorted(unknown))}; "
-                            f"known: {', '.join(defaults)}")
-    return {**defaults, **options}
 
 
 _current: SceneInput | None = None

@@ -7,24 +7,16 @@ steps run together in one beat, one sentence, while the camera travels.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
-from manim import Animation, AnimationGroup, Mobject, MovingCameraScene, config
+from manim import Animation, Mobject, MovingCameraScene, config
 from manim.mobject.types.image_mobject import AbstractImageMobject
 from manim.utils.iterables import list_update
 
 from scenes.beats.stage import Stage
 from scenes.components.chain_camera import ChainCamera, Play, follow_center, overview
-from scenes.components.repaint import Box, box_of
+from scenes.components.regions import EVERYWHERE, Box, box_of, overlaps, swept_boxes
 
 FIRST_STEPS = 3  # steps of a long chain shown one by one before the rest run together
-# Where an animation may draw beyond its mobjects' points, in scene units: half a stroke
-# (width 10 is 0.05 units) and a pixel of antialiasing at the overview's zoom.
-MARGIN = 0.15
-SAMPLES = (0.0, 0.25, 0.5, 0.75, 1.0)  # alphas whose states bound an animation's frames
-EVERYWHERE = (np.full(2, -np.inf), np.full(2, np.inf))
-
 
 
 class ChainScene(MovingCameraScene):
@@ -86,30 +78,6 @@ class ChainScene(MovingCameraScene):
         self.updating = [m for m in self.mobjects if updated and m.get_family_updaters()]
 
 
-def _overlaps(box: Box, regions: Iterable[Box]) -> bool:
-    regions = list(regions)
-    if not regions:
-        return False
-    low, high = box
-    r_low, r_high = (np.array([r[i] for r in regions]) for i in (0, 1))  # (n, 2) each
-    return bool(np.any(np.all(low - MARGIN <= r_high, axis=1)
-                       & np.all(r_low - MARGIN <= high, axis=1)))
-
-
-def swept_boxes(anim: Animation) -> list[Box]:
-    """Boxes covering ``anim``'s mobject at a few alphas: transforms interpolate between two
-    states and indications peak halfway, so these bound every frame. Left at alpha 0, where
-    ``begin()`` put it (every frame interpolates afresh)."""
-    if isinstance(anim, AnimationGroup):  # interpolating a group may start its parts
-        return [EVERYWHERE]
-    boxes = []
-    for alpha in SAMPLES:
-        anim.interpolate(alpha)
-        boxes.append(box_of(anim.mobject))
-    anim.interpolate(0.0)
-    return [b for b in boxes if b is not None]
-
-
 def _split(items: list, animated: set[int], regions: list[Box]) -> tuple[list, list]:
     """``items`` (in drawing order) into those painted once and those painted every frame.
 
@@ -122,7 +90,7 @@ def _split(items: list, animated: set[int], regions: list[Box]) -> tuple[list, l
         if id(mob) in animated:
             live.append(mob)
             moving = True
-        elif moving and (box := box_of(mob)) is not None and _overlaps(box, regions):
+        elif moving and (box := box_of(mob)) is not None and overlaps(box, regions):
             live.append(mob)
             regions.append(box)
         else:

@@ -20,10 +20,8 @@ from scenes.components.panels import (
 )
 from scenes.components.textbook import FoldedGraph, TwoStepGraph
 
-LayerColumn = LayerRow  # the name other modules may know it by
-
 __all__ = [
-    "EQUATIONS", "MAX_HIDDEN", "MAX_IO", "MAX_STEPS", "ErrorArrow", "ErrorFlow", "LayerColumn",
+    "EQUATIONS", "MAX_HIDDEN", "MAX_IO", "MAX_STEPS", "ErrorArrow", "ErrorFlow",
     "LayerRow", "Layout", "Neuron", "ParamPanel", "UnrolledNetwork", "arrow_width",
     "check_fits", "equation", "light", "matrix_text", "vector_text",
     "BlockEdge", "BlockNode", "DelayLoop", "FoldedGraph", "FoldedNetwork", "RecurrentLoops",

@@ -92,7 +92,3 @@ class ErrorFlow(VGroup):
         """Arrows whose errors step t's gradient needs: every error reaching h(t) is built from
         the errors reaching the later steps, so all arrows at steps t..T, by source."""
         return [a for (s, tt), a in sorted(self.by_pair.items()) if tt >= t]
-
-    def of_source(self, s: int) -> list[ErrorArrow]:
-        """Arrows carrying L(s)'s error, from step s back to step 1."""
-        return [self.by_pair[s, t] for t in range(s, 0, -1) if (s, t) in self.by_pair]

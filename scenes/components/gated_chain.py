@@ -12,7 +12,11 @@ import numpy as np
 from manim import Arrow, Line, Rectangle, Text, VGroup
 
 from rnn.errors import UnrolledError
-from rnn.limits import MAX_GATED_CHAIN_CLASSES, MAX_GATED_CHAIN_STEPS, MAX_GATED_CHAIN_UNITS
+from scenes.components.limits import (
+    MAX_GATED_CHAIN_CLASSES,
+    MAX_GATED_CHAIN_STEPS,
+    MAX_GATED_CHAIN_UNITS,
+)
 from scenes.components.arrows import ErrorArrow
 from scenes.components.network import shown_char, step_characters
 from scenes.components.panels import light

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnn.errors import UnrolledError
-from rnn.limits import MAX_UNFOLDED_STEPS, MAX_UNFOLDED_UNITS
+from scenes.components.limits import MAX_UNFOLDED_STEPS, MAX_UNFOLDED_UNITS
 
 MAX_STEPS = MAX_UNFOLDED_STEPS  # the camera follows a chain longer than the frame
 MAX_HIDDEN = MAX_UNFOLDED_UNITS  # beyond CIRCLE_HIDDEN, a layer is a strip of cells

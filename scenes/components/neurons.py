@@ -75,10 +75,6 @@ class Neuron(VGroup):
             self.label = label
         return anims
 
-    @property
-    def shown_color(self):
-        return self.circle.get_fill_color()
-
 
 class LayerRow(VGroup):
     """The neurons of one layer at one time step, left to right in index order."""

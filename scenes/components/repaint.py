@@ -7,7 +7,7 @@ bottom of the drawing order repaints the whole picture above it (hundreds of gly
 frame. ``PaintsStillOnce`` keeps as moving only the animated mobjects and those drawn after
 them that overlap them (or overlap a mobject kept that way): a mobject that overlaps nothing
 moving gives the same pixels whether it is painted before or after it, so every frame is
-unchanged while most of the picture is painted once.
+unchanged while most of the picture is painted once (where things move: ``regions``).
 
 ``PathCamera`` gives cairo the same path as manim's camera for each shape, read from the points
 as plain floats instead of through numpy scalars and small-array operations, which took most of
@@ -19,57 +19,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-import numpy as np
-from manim import (
-    Animation,
-    AnimationGroup,
-    Camera,
-    Mobject,
-    Succession,
-    UpdateFromFunc,
-    VMobject,
-)
+from manim import Animation, AnimationGroup, Camera, Mobject, VMobject
 
-# Where an animation may draw, in frame units beyond its mobjects' points: strokes are drawn
-# half their width outside the points (width 10 is 0.05 units) and antialiased a pixel further.
-MARGIN = 0.15
-SAMPLES = (0.25, 0.5, 0.75, 1.0)  # besides alpha 0, where begin() leaves every animation
-EVERYWHERE = (np.array([-np.inf, -np.inf]), np.array([np.inf, np.inf]))
-
-Box = tuple[np.ndarray, np.ndarray]
-
-
-def box_of(mob: Mobject) -> Box | None:
-    """The (x, y) bounds of the points of ``mob``'s family, or None without points."""
-    points = mob.get_all_points()
-    if len(points) == 0:
-        return None
-    return points[:, :2].min(axis=0), points[:, :2].max(axis=0)
-
-
-def overlaps(box: Box, regions: Iterable[Box]) -> bool:
-    low, high = box
-    return any(np.all(low - MARGIN <= r_high) and np.all(r_low - MARGIN <= high)
-               for r_low, r_high in regions)
-
-
-def swept_boxes(anim: Animation) -> list[Box]:
-    """Boxes covering every state of ``anim``'s mobject between alpha 0 and 1.
-
-    Transforms interpolate points between two states and the indications peak at alpha 0.5,
-    so the states at a few alphas bound all frames; the animation is put back at alpha 0,
-    where ``begin()`` left it.
-    """
-    if isinstance(anim, (Succession, UpdateFromFunc)):
-        # interpolating a succession starts its parts, and a function may do anything:
-        # neither is sampled
-        return [EVERYWHERE]
-    boxes = [box_of(anim.mobject)]
-    for alpha in SAMPLES:
-        anim.interpolate(alpha)
-        boxes.append(box_of(anim.mobject))
-    anim.interpolate(0.0)
-    return [b for b in boxes if b is not None]
+from scenes.components.regions import EVERYWHERE, box_of, overlaps, swept_boxes
 
 
 def animated_families(animations: Iterable[Animation]) -> set[int]:

@@ -23,10 +23,12 @@ from typing import Any, TypeVar
 
 from rnn.atomic import check_output_folder, check_output_path, publish
 from rnn.errors import UnrolledError
+from rnn.limits import Range
 from scenes.output.subtitles import srt_to_vtt, write_chapters
 
 T = TypeVar("T")
 _VIDEO_SUFFIXES = {".mp4", ".mov", ".webm", ".gif", ".png"}
+JOBS = Range(int, 1, 64, reason="processes; each holds a renderer")  # --jobs of every command
 CACHE = ".cache"  # inside out_dir: manim's reusable partial movies, one folder per scene
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 

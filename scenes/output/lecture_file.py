@@ -22,105 +22,46 @@ was expected, e.g. ``x.toml: scenes[2].name: unknown scene 'fwd' (expected one o
 from __future__ import annotations
 
 import dataclasses
-import math
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rnn.errors import UnrolledError
-from rnn.limits import MAX_LECTURE_FILE, MAX_TEXT, RANGES
+from rnn.limits import MAX_LECTURE_FILE, MAX_TEXT, RANGES, Range
 from rnn.model import DEFAULT_TEXT
 from rnn.safe_io import read_text
-
-
-@dataclass(frozen=True)
-class Option:
-    """The type of a per-scene option and, for numbers, the smallest allowed value."""
-
-    kind: type  # bool, int, float or str
-    minimum: float | None = None
-    strict: bool = False  # the value must be above the minimum, not equal to it
-    maximum: float | None = None  # numbers: the largest allowed value (rnn.limits)
-
-    def expected(self, value: Any = None) -> str:
-        """What is expected; with ``value``, the bound it breaks is named too."""
-        name = {bool: "true or false", int: "an integer", float: "a number", str: "a string",
-                list: "a list of integers"}
-        text = name[self.kind]
-        infinite = isinstance(value, float) and not math.isfinite(value)
-        if infinite:
-            text = "a finite number"
-        if self.minimum is not None:
-            text += f" {'>' if self.strict else '>='} {self.minimum:g}"
-        if self.maximum is not None and (infinite or (value is not None and value > self.maximum)):
-            text += f" and <= {self.maximum:g}"
-        return text
-
-    def accepts(self, value: float) -> bool:
-        if isinstance(value, list):  # a list of integers: each within the bounds
-            return all(self.accepts(v) for v in value)
-        if self.kind is float and not math.isfinite(value):
-            return False  # TOML has nan and inf; no option takes them
-        if self.maximum is not None and value > self.maximum:
-            return False
-        if self.minimum is None:
-            return True
-        return value > self.minimum if self.strict else value >= self.minimum
-
-
-def _ranged(name: str) -> Option:
-    """The option of numeric setting ``name``, its range from ``rnn.limits.RANGES``."""
-    r = RANGES[name]
-    return Option(r.kind, r.lo, strict=r.lo_open, maximum=r.hi)
+from scenes.beats.contract import CELL_NAMES, CELLS, Option
 
 
 # Options every scene accepts.
-COMMON_OPTIONS: dict[str, Option] = {"values": Option(bool)}
+COMMON_OPTIONS: dict[str, Option] = {
+    "values": Option("values", bool, False, "print each neuron's value inside it")}
 
-# Options of particular scenes when their module declares none. A scene module declares its
-# own with ``DEFAULTS`` (option -> default value, whose type is the option's type) and builds
-# its input with ``prepare_input(options, theme, values, text, hidden, seed)``; a registry
-# entry with an ``options`` mapping of ``Option`` takes precedence over both.
-SCENE_OPTIONS: dict[str, dict[str, Option]] = {
-    "truncated": {"window": _ranged("window"), "steps": _ranged("steps")},
-    "vanishing": {"radius": _ranged("radius")},
-    "clipping": {"clip": _ranged("clip")},
-    "neuron-text": {"unit": Option(int, 1)},  # also --unit, which reads this table
-}
-
-MODEL_KEYS: dict[str, Option] = {
-    "text": Option(str),
-    "hidden": _ranged("hidden"),
-    "seed": _ranged("seed"),
-    "radius": _ranged("radius"),
-    "weights": Option(str),
-    "trace": Option(str),
-    "cell": Option(str),
-}
-
-# The scenes that draw a gated cell, and the cells each can take from the model; every other
-# scene draws the simple RNN.
-CELLS = ("rnn", "lstm", "gru")
-CELL_SCENES: dict[str, tuple[str, ...]] = {
-    "lstm-cell": ("lstm",), "gru-cell": ("gru",), "carousel": ("lstm",),
-    "forward": CELLS, "bptt": CELLS,  # the unfolded chain of any cell
-}
+MODEL_KEYS: dict[str, Option] = {o.name: o for o in (
+    Option("text", str, DEFAULT_TEXT, "the text the model reads"),
+    Option("hidden", int, 3, "hidden units", RANGES["hidden"]),
+    Option("seed", int, 0, "seeds the initialisation", RANGES["seed"]),
+    Option("radius", float, None, "rescale W to this spectral radius", RANGES["radius"]),
+    Option("weights", str, None, "a checkpoint (.npz), relative to the lecture file"),
+    Option("trace", str, None, "a saved trace, relative to the lecture file"),
+    Option("cell", str, "rnn", "the model's cell", choices=CELLS),
+)}
 LSTM_FORGET_BIAS = 1.0  # the unfolded LSTM starts as the lstm-cell scene does (Jozefowicz 2015)
 
 
-def cell_refusal(name: str, cell: str) -> str | None:
+def cell_refusal(name: str, cell: str, registry: dict | None = None) -> str | None:
     """Why scene ``name`` cannot draw the model's ``cell``, or None (a simple RNN is the
     default model: the gated scenes keep building their own cell beside it)."""
-    if cell == "rnn":
+    registry = _registered_scenes() if registry is None else registry
+    contract = registry[name].contract
+    if contract.draws(cell):
         return None
-    takes = CELL_SCENES.get(name, ("rnn",))
-    if cell in takes:
-        return None
-    drawn = {"rnn": "a simple RNN", "lstm": "an LSTM", "gru": "a GRU"}[takes[0]]
-    fit = ", ".join(n for n, cells in CELL_SCENES.items() if cell in cells)
-    return f"scene {name!r} draws {drawn}; the model's cell is {cell} (scenes for it: {fit})"
+    # the scenes made for the cell first, then those that draw any cell
+    fit = sorted((n for n, info in registry.items() if cell in info.contract.cells),
+                 key=lambda n: len(registry[n].contract.cells))
+    return (f"scene {name!r} draws {CELL_NAMES[contract.cells[0]]}; the model's cell is {cell} "
+            f"(scenes for it: {', '.join(fit)})")
 
 
 @dataclass(frozen=True)
@@ -214,7 +155,7 @@ class Lecture:
     def scene_inputs(self, registry: dict | None = None) -> list:
         """One ``SceneInput`` per scene, in order.
 
-        A scene with its own ``prepare_input`` builds its input from its options (and the
+        A scene whose contract has ``prepare`` builds its input from its options (and the
         model's text, hidden and seed if the file gave them). Others share the model's trace:
         ``values`` goes to its field, ``window`` also fills ``windows``, the rest to ``extra``.
         """
@@ -275,6 +216,8 @@ class _Checker:
             ok = all(isinstance(v, int) and not isinstance(v, bool) for v in value)
         if not ok:
             self.fail(where, f"expected {option.expected()}, got {_describe(value)}")
+        if not option.accepts(value) and option.choices is not None:
+            self.choice(where, value, option.choices)
         if not option.accepts(value):
             self.fail(where, f"expected {option.expected(value)}, got {value!r}")
         return value
@@ -305,45 +248,17 @@ def _registered_scenes() -> dict:
     return SCENES
 
 
-def _scene_module(info: Any):
-    cls = getattr(info, "cls", None)
-    return sys.modules.get(cls.__module__) if cls is not None else None
-
-
-def _option_like(default: Any, name: str = "") -> Option:
-    """The option a default value implies: its range in rnn.limits, else counts are >= 1,
-    other numbers > 0."""
-    if isinstance(default, bool):
-        return Option(bool)
-    if isinstance(default, list):  # e.g. unit numbers, each >= 1
-        return Option(list, 1)
-    if name in RANGES and RANGES[name].kind is type(default):
-        return _ranged(name)
-    if isinstance(default, int):
-        return Option(int, 1)
-    if isinstance(default, float):
-        return Option(float, 0, strict=True)
-    return Option(str)
-
-
 def scene_options(name: str, registry: dict | None = None) -> dict[str, Option]:
-    """The options scene ``name`` accepts: the common ones plus its own."""
-    info = (registry or {}).get(name)
-    own = getattr(info, "options", None)
-    if own is None:
-        defaults = getattr(_scene_module(info), "DEFAULTS", None)
-        if defaults is not None:
-            own = {k: _option_like(v, k) for k, v in defaults.items()}
-        else:
-            own = SCENE_OPTIONS.get(name, {})
-    return {**COMMON_OPTIONS, **own}
+    """The options scene ``name`` accepts: the common ones plus those it declares."""
+    registry = _registered_scenes() if registry is None else registry
+    return {**COMMON_OPTIONS, **{o.name: o for o in registry[name].contract.options}}
 
 
 def prepare_hook(name: str, registry: dict | None = None):
-    """The scene's own ``prepare_input`` (it builds its model from options), or None."""
-    info = (registry or {}).get(name)
-    hook = getattr(info, "prepare_input", None)
-    return hook or getattr(_scene_module(info), "prepare_input", None)
+    """The scene's own input builder (it builds its model from options), or None (it draws
+    the model's Trace)."""
+    registry = _registered_scenes() if registry is None else registry
+    return registry[name].contract.prepare
 
 
 def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
@@ -373,7 +288,7 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
 
     check.keys("", data, ("title", "theme", "quality", "format", "model", "scenes", "pace",
                           "voice", "captions"))
-    title = check.value("title", data.get("title", path.stem), Option(str))
+    title = check.value("title", data.get("title", path.stem), Option("title", str))
     theme = check.choice("theme", data.get("theme", "dark"), _theme_names())
     from scenes.output.render import FORMATS, QUALITIES  # what render_scene accepts, nothing else
 
@@ -382,8 +297,8 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
     from scenes.beats.narration import CAPTION_MODES, DEFAULT_PACE, PACE_RANGE
 
     pace = check.value("pace", data.get("pace", DEFAULT_PACE),
-                       Option(float, PACE_RANGE[0], maximum=PACE_RANGE[1]))
-    voice = check.value("voice", data.get("voice", False), Option(bool))
+                       Option("pace", float, DEFAULT_PACE, range=Range(float, *PACE_RANGE)))
+    voice = check.value("voice", data.get("voice", False), Option("voice", bool))
     captions = check.choice("captions", data.get("captions", "side"), CAPTION_MODES)
 
     scenes = data.get("scenes")
@@ -396,13 +311,13 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
         where = f"scenes[{i}]"
         if "name" not in table:
             check.fail(f"{where}.name", "missing (expected a scene name)")
-        name = check.value(f"{where}.name", table["name"], Option(str))
+        name = check.value(f"{where}.name", table["name"], Option("name", str))
         if name not in registry:
             check.fail(
                 f"{where}.name",
                 f"unknown scene {name!r} (expected one of {', '.join(sorted(registry))})",
             )
-        refused = cell_refusal(name, model.cell)
+        refused = cell_refusal(name, model.cell, registry)
         if refused:
             check.fail(f"{where}.name", refused)
         allowed = scene_options(name, registry)
@@ -462,7 +377,6 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
     if "text" in values and not values["text"]:
         check.fail("model.text", "expected a non-empty string")
     if "cell" in values:
-        check.choice("model.cell", values["cell"], CELLS)
         # weights stay: forward and bptt draw a checkpoint of the cell; the cell scenes that
         # build their own model refuse them scene by scene
         gated_only = sorted({"trace", "radius"} & set(values))

@@ -97,30 +97,6 @@ class VectorCamera(Camera):
     display_multiple_background_colored_vmobjects = _refuse
 
 
-def save_still(
-    scene: Callable[[], Scene],
-    path: str | os.PathLike,
-    fmt: str = "png",
-    width_px: int = 2400,
-    background: str | None = None,
-) -> Path:
-    """Render the final frame of a scene to ``path`` as PNG, SVG or PDF, atomically.
-
-    Parameters
-    ----------
-    scene : a Scene class, or any callable returning a Scene; called inside the render config.
-    path : the output file; its folder must exist and be writable.
-    fmt : ``"png"``, ``"svg"`` or ``"pdf"``.
-    width_px : pixel width (PNG) or nominal width in px (SVG; PDF at 96 dpi); height is 9/16 of it.
-    background : a colour (e.g. a theme's background); None keeps Manim's (or the scene's).
-
-    Returns
-    -------
-    The path written. Raises UnrolledError for a bad format, width or folder.
-    """
-    return save_stills(scene, {fmt: path}, width_px, background)[0]
-
-
 def _check(fmt: str, width_px: int, path: Path) -> None:
     if fmt not in FORMATS:
         raise UnrolledError(f"unknown still format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -144,6 +120,19 @@ def save_stills(
 
     Every format is drawn by cairo from the same final mobjects: PNG on an image surface,
     SVG and PDF on vector surfaces. Each file is written atomically.
+
+    Parameters
+    ----------
+    scene : a Scene class, or any callable returning a Scene; called inside the render config.
+    paths : output file by format (``"png"``, ``"svg"`` or ``"pdf"``); each folder must exist
+        and be writable.
+    width_px : pixel width (PNG) or nominal width in px (SVG; PDF at 96 dpi); height is 9/16 of it.
+    background : a colour (e.g. a theme's background); None keeps Manim's (or the scene's).
+
+    Returns
+    -------
+    The paths written, in the order of ``paths``. Raises UnrolledError for a bad format, width
+    or folder.
     """
     paths = {fmt: Path(p) for fmt, p in paths.items()}
     for fmt, path in paths.items():

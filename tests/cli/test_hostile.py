@@ -545,7 +545,10 @@ def test_readme_limits_table_matches_the_code():
     import re
 
     from rnn import limits
+    from scenes.components import limits as drawing
+    from scenes.output.batch import JOBS
 
+    names = {**vars(limits), **vars(drawing), "JOBS": JOBS}  # the engine's, the scenes', --jobs
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("\n## Limits\n", 1)[1].split("\n## ", 1)[0]
     rows = [line.split("|")[1:-1] for line in section.splitlines()
@@ -555,7 +558,7 @@ def test_readme_limits_table_matches_the_code():
     for _what, value, name, _why in rows:
         number, unit = re.findall(r"([0-9.]+(?:e[+-]?\d+)?)\s*(MB|GB)?", value)[-1]
         stated = float(number) * units.get(unit, 1)
-        actual = eval(name.strip().strip("`"), vars(limits))
+        actual = eval(name.strip().strip("`"), names)
         actual = actual.hi if isinstance(actual, limits.Range) else actual
         assert stated == pytest.approx(actual, rel=1e-5), (name, value)
 

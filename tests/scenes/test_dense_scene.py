@@ -15,7 +15,7 @@ from rnn.model import text_model
 from scenes.beats.inputs import SceneInput, set_scene_input
 from scenes.components import ErrorArrow, Neuron
 from scenes.components.theme import format_value, get_theme
-from scenes.dense_scene import DEFAULTS, DenseScene, prepare_input
+from scenes.dense_scene import DenseScene, prepare_input
 
 BEATS = ["network", "forward", "output_errors", "backward", "hidden_errors", "gradients"]
 
@@ -147,9 +147,15 @@ def test_a_network_too_big_to_draw_is_refused(tmp_path, rnn_trace):
 
 def test_prepare_input_builds_the_trace_from_options():
     inp = prepare_input({"inputs": 2, "activation": "tanh"}, theme="light", hidden=5, seed=3)
-    expected = dense_trace(DenseConfig(input_size=2, hidden=5, output_size=DEFAULTS["outputs"],
+    outputs = DenseScene.contract.defaults["outputs"]
+    expected = dense_trace(DenseConfig(input_size=2, hidden=5, output_size=outputs,
                                        activation="tanh", seed=3), target=0)
-    assert dense.dumps(inp.extra["dense"]) == dense.dumps(expected)
+    got = inp.extra["dense"]
+    assert got.config == expected.config and got.loss == expected.loss
+    for name in ("x", "h1", "yhat", "dL_dz1"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), strict=True)
+    for name in dense.DENSE_PARAM_NAMES:
+        np.testing.assert_array_equal(got.grads[name], expected.grads[name], strict=True)
     assert inp.theme == "light" and inp.extra["scene"] == "dense"
 
 
@@ -168,7 +174,8 @@ def test_registered_with_its_options():
     from scenes.registry import SCENES
 
     assert SCENES["dense"].cls is DenseScene
-    assert set(scene_options("dense", SCENES)) == {"values", *DEFAULTS}
+    assert set(scene_options("dense", SCENES)) == {"values", "inputs", "outputs", "activation",
+                                                   "init_scale"}
     assert prepare_hook("dense", SCENES) is prepare_input
 
 

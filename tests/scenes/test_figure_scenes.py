@@ -17,7 +17,7 @@ from scenes.components.network import UnrolledNetwork
 from scenes.components.textbook import FoldedGraph, TwoStepGraph
 from scenes.components.theme import THEMES, format_value
 from scenes.neurons import NeuronsScene
-from scenes.output.still import save_still
+from scenes.output.still import save_stills
 from scenes.registry import SCENES
 from scenes.unfold import UnfoldScene
 
@@ -206,7 +206,7 @@ def test_the_three_scenes_are_registered():
                                               (BlackboxScene, {})])
 def test_final_frames_are_vector_stills(hello, tmp_path, scene_cls, extra):
     set_scene_input(SceneInput(hello, extra=extra))
-    path = save_still(scene_cls, tmp_path / "figure.svg", fmt="svg", width_px=640)
+    [path] = save_stills(scene_cls, {"svg": tmp_path / "figure.svg"}, width_px=640)
     svg = path.read_text(encoding="utf-8")
     assert "<path" in svg and "<image" not in svg
 

@@ -13,7 +13,7 @@ from manim import ImageMobject, ManimColor, tempconfig
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from rnn.errors import UnrolledError
-from rnn.limits import MAX_VANISHING_STEPS
+from scenes.components.limits import MAX_VANISHING_STEPS
 from rnn.model import text_model
 from rnn.problems import error_decay
 from scenes.beats.inputs import SceneInput

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from rnn.checkpoint import save_checkpoint
 from rnn.errors import UnrolledError
+from rnn.limits import RANGES
 from rnn.model import text_model
+from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
 from scenes.output.lecture_file import Lecture, load_lecture
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "lectures" / "example.toml"
-# Stand-in registry: validation only needs the names (and optional declared options).
-REGISTRY = {name: object() for name in ("forward", "bptt", "gradients", "truncated", "clipping")}
+
+
+def declaring(*options: Option) -> SimpleNamespace:
+    """A stand-in registry entry: validation only needs the scene's contract."""
+    return SimpleNamespace(contract=SceneContract(options=options))
+
+
+# Stand-in registry: scenes that draw the model's trace, two of them with options.
+REGISTRY = {
+    "forward": declaring(), "bptt": declaring(), "gradients": declaring(),
+    "truncated": declaring(Option("window", int, 4, "steps per window", RANGES["window"]),
+                           Option("steps", int, 12, "length of the sequence", TEXT_STEPS)),
+    "clipping": declaring(Option("clip", float, 1.0, "threshold", RANGES["clip"])),
+}
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -65,14 +80,16 @@ clip = 5
     assert clipping.extra == {"clip": 5.0}
 
 
-def test_registry_can_declare_options(tmp_path):
-    from scenes.output.lecture_file import Option
+def test_a_scene_declares_its_options(tmp_path):
+    from rnn.limits import Range
 
-    class Info:
-        options = {"speed": Option(float, 0, strict=True)}
-
+    new = declaring(Option("speed", float, 1.0, "how fast", Range(float, 0, 10, lo_open=True)))
     path = write(tmp_path, '[[scenes]]\nname = "new"\nspeed = 2\n')
-    assert load_lecture(path, {"new": Info()}).scenes[0].options == {"speed": 2.0}
+    assert load_lecture(path, {"new": new}).scenes[0].options == {"speed": 2.0}
+    path.write_text('[[scenes]]\nname = "new"\nspeed = 11\n')
+    with pytest.raises(UnrolledError, match=r"scenes\[0\]\.speed: expected a number > 0 and "
+                                            r"<= 10, got 11\.0"):
+        load_lecture(path, {"new": new})
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from manim import PI, Create, FadeOut, Rotate, Scene, Square
 from pptx import Presentation
 
 from rnn.errors import UnrolledError
+from scenes.beats.contract import SceneContract
 from scenes.output import slides as slides_module
 from scenes.output.slides import build_deck, check_reveal_url, slide_class
 
@@ -43,7 +44,8 @@ class OneBeat(Scene):
         self.play(FadeOut(Square()), run_time=0.3)
 
 
-REGISTRY = {"two": SimpleNamespace(cls=TwoBeats), "one": SimpleNamespace(cls=OneBeat)}
+REGISTRY = {"two": SimpleNamespace(cls=TwoBeats, contract=SceneContract()),
+            "one": SimpleNamespace(cls=OneBeat, contract=SceneContract())}
 
 
 @pytest.fixture(scope="module")

@@ -27,10 +27,15 @@ from manim import (
 )
 
 from rnn.errors import UnrolledError
-from scenes.output.still import save_still
+from scenes.output.still import save_stills
 
 SVG = "{http://www.w3.org/2000/svg}"
 WIDTH = 640  # small keeps the suite fast; sizes are checked separately
+
+
+def save_still(scene, path, fmt="png", width_px=2400, background=None):
+    """One still in one format: the single-format case of ``save_stills``."""
+    return save_stills(scene, {fmt: path}, width_px, background)[0]
 
 
 class Figure(Scene):

@@ -1,0 +1,19 @@
+"""What the scenes can draw: the largest chains and layers a picture stays readable at.
+
+Each limit is checked before anything is drawn, with one clear line; the README's "Limits"
+table gives each with its reason (a test checks the table against this module). The engine's
+own limits (text, hidden size, vocabulary, memory) are in ``rnn.limits``.
+"""
+
+from __future__ import annotations
+
+# The unfolded scenes (forward, bptt, gradients, lecture): a camera follows a longer chain
+# than the frame, and a layer of many units is one strip of cells.
+MAX_UNFOLDED_STEPS = 64  # T: 2080 error arrows at 64 steps, and a clip that stays watchable
+MAX_UNFOLDED_UNITS = 256  # units per layer: a strip of 256 cells is 0.8 units tall
+# The vanishing scene: one dot per step along a chain, beside a T x T error map.
+MAX_VANISHING_STEPS = 100  # dots 0.07 units apart, a map cell 1.4 px at 480p
+# forward and bptt of an LSTM or GRU: every step in the still frame, gates under each state.
+MAX_GATED_CHAIN_STEPS = 12  # columns sharing the frame at a readable size (no camera travel)
+MAX_GATED_CHAIN_UNITS = 32  # hidden units per column (beyond 6 a plain strip)
+MAX_GATED_CHAIN_CLASSES = 128  # output units stacked in one column
