@@ -36,6 +36,7 @@ class Cell:
     name: str = ""  # the --cell value, "rnn", "lstm", "gru"
     title: str = ""  # how the README and the screen call it
     article: str = "an"  # "an lstm", "a gru": how a message names one
+    called: str = ""  # "a simple RNN", "an LSTM": how a sentence names one
     gates: tuple[str, ...] = ()  # gate blocks in torch's order
     states: tuple[str, ...] = ("h",)  # the states carried step to step: the error paths
     param_names: tuple[str, ...] = ()  # the cell's own parameters, then V and c (the head)

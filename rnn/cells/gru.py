@@ -26,6 +26,7 @@ from rnn.cells.gated import GatedCell, sigmoid
 class GRU(GatedCell):
     name = "gru"
     title = "GRU"
+    called = "a GRU"
     article = "a"
     gates = ("r", "z", "n")
     states = ("h",)

@@ -25,6 +25,7 @@ from rnn.cells.gated import GatedCell, sigmoid
 class LSTM(GatedCell):
     name = "lstm"
     title = "LSTM"
+    called = "an LSTM"
     gates = ("i", "f", "g", "o")
     states = ("h", "cell")
     table_states = (("cell(t)", "cell"), ("f(t)", "gate_f"))

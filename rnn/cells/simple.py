@@ -38,6 +38,7 @@ class SimpleRNN(Cell):
         self.relu = relu
         self.name = "rnn-relu" if relu else "rnn"
         self.title = "simple RNN (ReLU)" if relu else "simple RNN"
+        self.called = f"a {self.title}"
 
     @property
     def shape_prefix(self) -> str:

@@ -25,7 +25,6 @@ from rnn.cells import CELLS
 from rnn.errors import UnrolledError
 from rnn.limits import MAX_TEXT, Range
 
-CELL_NAMES = {"rnn": "a simple RNN", "lstm": "an LSTM", "gru": "a GRU"}
 # Steps of a sequence a scene builds or draws: one per character of a text
 TEXT_STEPS = Range(int, 1, MAX_TEXT - 1, reason="one step per character of the text")
 _KIND_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string",

@@ -71,14 +71,14 @@ FIGURES: tuple[Figure, ...] = (
 
 def figure_refusal(fig: Figure, cell: str) -> str | None:
     """Why ``fig`` is not drawn for a model of ``cell``, or None."""
-    from scenes.beats.contract import CELL_NAMES
+    from rnn.cells import get_cell
     from scenes.output.lecture_file import cell_refusal
 
     if fig.cell is None:
         return cell_refusal(fig.scene, cell)
     if fig.cell == cell or cell == "rnn":  # the default model: every figure, each its own cell
         return None
-    return f"it draws {CELL_NAMES[fig.cell]}; the model's cell is {cell}"
+    return f"it draws {get_cell(fig.cell).called}; the model's cell is {cell}"
 
 
 def figure_input(fig: Figure, lecture):

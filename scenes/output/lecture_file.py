@@ -31,7 +31,7 @@ from rnn.errors import UnrolledError
 from rnn.limits import MAX_LECTURE_FILE, MAX_TEXT, RANGES, Range
 from rnn.model import DEFAULT_TEXT
 from rnn.safe_io import read_text
-from scenes.beats.contract import CELL_NAMES, CELLS, Option
+from scenes.beats.contract import CELLS, Option
 
 
 # Options every scene accepts.
@@ -45,7 +45,7 @@ MODEL_KEYS: dict[str, Option] = {o.name: o for o in (
     Option("radius", float, None, "rescale W to this spectral radius", RANGES["radius"]),
     Option("weights", str, None, "a checkpoint (.npz), relative to the lecture file"),
     Option("trace", str, None, "a saved trace, relative to the lecture file"),
-    Option("cell", str, "rnn", "the model's cell", choices=CELLS),
+    Option("cell", str, "rnn", "the model's cell", choices=tuple(CELLS)),
 )}
 LSTM_FORGET_BIAS = 1.0  # the unfolded LSTM starts as the lstm-cell scene does (Jozefowicz 2015)
 
@@ -60,7 +60,7 @@ def cell_refusal(name: str, cell: str, registry: dict | None = None) -> str | No
     # the scenes made for the cell first, then those that draw any cell
     fit = sorted((n for n, info in registry.items() if cell in info.contract.cells),
                  key=lambda n: len(registry[n].contract.cells))
-    return (f"scene {name!r} draws {CELL_NAMES[contract.cells[0]]}; the model's cell is {cell} "
+    return (f"scene {name!r} draws {CELLS[contract.cells[0]].called}; the model's cell is {cell} "
             f"(scenes for it: {', '.join(fit)})")
 
 
