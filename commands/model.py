@@ -26,6 +26,7 @@ class ModelOptions:
     vocab: str | None
     weights: Path | None
     radius: float | None
+    layers: str | None  # a torch state_dict's parts, named when ambiguous (--layers)
     given: frozenset[str]  # options set on the command line (not defaults)
 
     def build(self):
@@ -39,11 +40,27 @@ class ModelOptions:
         if self.vocab is not None and len(self.vocab) > MAX_VOCAB:
             raise InputError(f"--vocab has {len(self.vocab)} characters; at most {MAX_VOCAB}")
         vocabulary = Vocabulary(tuple(self.vocab)) if self.vocab else None
+        if self.imported:  # a framework's model file: its own cell, LSTM and GRU included
+            from rnn.imports.model import parse_layer_names
+            from rnn.imports.weights import imported_text_model
+
+            if self.radius is not None:
+                raise InputError("--radius rescales W of a checkpoint from `unrolled train`; "
+                                 "a framework's model is drawn as it was trained")
+            return imported_text_model(self.weights, self.text, vocabulary,
+                                       parse_layer_names(self.layers), self.seed)
         return text_model(self.text, self.hidden, self.seed, self.init_scale, self.radius,
                           self.weights, vocabulary)
 
+    @property
+    def imported(self) -> bool:
+        """True when --weights is a framework's model file (.safetensors, .keras, a pickle)."""
+        from rnn.imports.weights import is_imported
 
-MODEL_KEYS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius")
+        return is_imported(self.weights)
+
+
+MODEL_KEYS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius", "layers")
 
 
 def model_options(f):
@@ -60,9 +77,13 @@ def model_options(f):
         click.option("--vocab", default=None,
                      help="Vocabulary as a string of characters (default: the text's own)."),
         click.option("--weights", type=click.Path(path_type=Path), default=None,
-                     help="Checkpoint (.npz from `unrolled train`) to take the weights from."),
+                     help="Checkpoint (.npz from `unrolled train`) to take the weights from, or "
+                          "a model trained in PyTorch (.safetensors) or Keras (.keras)."),
         click.option("--radius", type=ranged("radius"), default=None,
                      help="Rescale W to this spectral radius (e.g. 0.5 vanishes, 1.8 explodes)."),
+        click.option("--layers", default=None,
+                     help="A .safetensors file's parts when ambiguous: "
+                          "recurrent=PREFIX,embedding=PREFIX,head=PREFIX."),
     ]
 
     @functools.wraps(f)
@@ -71,6 +92,15 @@ def model_options(f):
         given = frozenset(k for k in MODEL_KEYS if ctx.get_parameter_source(k)
                           == click.core.ParameterSource.COMMANDLINE)
         model = ModelOptions(**{k: kwargs.pop(k) for k in MODEL_KEYS}, given=given)
+        if model.layers is not None and not model.imported:
+            raise InputError("--layers names the parts of a .safetensors model (--weights)")
+        if "cell" in kwargs and model.imported:  # the cell is the file's
+            from rnn.imports.model import parse_layer_names
+            from rnn.imports.weights import resolve_cell
+
+            told = ctx.get_parameter_source("cell") == click.core.ParameterSource.COMMANDLINE
+            kwargs["cell"] = resolve_cell(model.weights, kwargs["cell"], told,
+                                          parse_layer_names(model.layers))
         return f(model=model, **kwargs)
 
     for option in reversed(options):
@@ -119,7 +149,10 @@ def build_model(model: ModelOptions, cell: str = "rnn", forget_bias: float | Non
     are refused with one line."""
     if forget_bias is not None and cell != "lstm":
         raise InputError(f"--forget-bias applies to --cell lstm, not {cell}")
-    if cell == "rnn":
+    if forget_bias is not None and model.imported:
+        raise InputError("--forget-bias sets the initialisation; with --weights the file's "
+                         "weights are used")
+    if cell == "rnn" or model.imported:
         return model.build()
     from rnn.data import Vocabulary
     from rnn.gated_model import gated_text_model

@@ -203,19 +203,8 @@ def load_model(path: str | os.PathLike, vocab: str | Vocabulary | None = None,
     ``head``).
     """
     path = Path(path)
-    kind = weights_kind(path)
-    if kind == "pickle":
-        raise UnrolledError(pickle_refusal(path))
-    if kind not in ("safetensors", "keras"):
-        raise UnrolledError(f"weights file {path}: not a .safetensors or .keras model file")
-    if names and kind == "keras":
-        raise UnrolledError("--layers names the parts of a torch state_dict; a .keras file "
-                            "names its own")
-    arrays = _torch_arrays(path, names) if kind == "safetensors" else _keras_arrays(path)
+    arrays = read_arrays(path, names)
     source = f"weights file {path}"
-    for name, a in arrays.items():
-        if isinstance(a, np.ndarray) and not np.all(np.isfinite(a)):
-            raise UnrolledError(f"{source}: {name} holds NaN or infinite values")
     vocabulary = _vocabulary(path, vocab)
     n, K = len(vocabulary), arrays["V"].shape[0]
     if K != n:
@@ -232,8 +221,25 @@ def load_model(path: str | os.PathLike, vocab: str | Vocabulary | None = None,
     if emb is not None and emb.shape[1] != arrays["W_ih"].shape[1]:
         raise UnrolledError(f"{source}: the embedding's rows have {emb.shape[1]} entries but "
                             f"the recurrent layer takes {arrays['W_ih'].shape[1]} inputs")
-    return ImportedModel(vocabulary=vocabulary, framework="torch" if kind == "safetensors"
-                         else "keras", **arrays)
+    return ImportedModel(vocabulary=vocabulary, **arrays)
+
+
+def read_arrays(path: Path, names: dict[str, str] | None = None) -> dict:
+    """The cell, arrays (torch's layout) and framework of a checked model file."""
+    kind = weights_kind(path)
+    if kind == "pickle":
+        raise UnrolledError(pickle_refusal(path))
+    if kind not in ("safetensors", "keras"):
+        raise UnrolledError(f"weights file {path}: not a .safetensors or .keras model file")
+    if names and kind == "keras":
+        raise UnrolledError("--layers names the parts of a torch state_dict; a .keras file "
+                            "names its own")
+    arrays = _torch_arrays(path, names) if kind == "safetensors" else _keras_arrays(path)
+    for name, a in arrays.items():
+        if isinstance(a, np.ndarray) and not np.all(np.isfinite(a)):
+            raise UnrolledError(f"weights file {path}: {name} holds NaN or infinite values")
+    arrays["framework"] = "torch" if kind == "safetensors" else "keras"
+    return arrays
 
 
 def parse_layer_names(text: str | None) -> dict[str, str] | None:

@@ -1,0 +1,111 @@
+"""Models trained in PyTorch and Keras, imported and run by the engine, against the frameworks'
+own forward pass and autograd (the fixtures ``tests/rnn/data/frameworks/*.npz``, made by
+``make_fixtures.py`` with the frameworks themselves; they compute in float32).
+
+The ReLU simple RNN (``torch_rnn_relu*``) is recognised here; its numbers are compared once the
+engine has that cell (the files are ready).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnn import UnrolledError
+from rnn.cells import run_cell
+from rnn.imports import load_model
+from rnn.imports.adapter import embedding_gradient, input_errors, inputs, to_engine
+
+DATA = Path(__file__).parent / "data" / "frameworks"
+TEXT = json.loads((DATA / "versions.json").read_text())["text"]
+MODELS = [f"{fw}_{cell}{embed}" for fw in ("torch", "keras") for cell in ("rnn", "lstm", "gru")
+          for embed in ("", "_embed")]
+SUFFIX = {"torch": ".safetensors", "keras": ".keras"}
+# Engine gradient -> the torch name it is compared with (the simple RNN's b is b_ih + b_hh,
+# so its gradient is each bias's).
+SIMPLE = {"W_ih": "U", "W_hh": "W", "b_ih": "b", "b_hh": "b", "V": "V", "c": "c"}
+GATED = {k: k for k in SIMPLE}
+
+
+def model_file(name: str) -> Path:
+    return DATA / (name + SUFFIX[name.split("_")[0]])
+
+
+def close(ours: np.ndarray, theirs: np.ndarray, rtol: float = 1e-5) -> None:
+    """Equal to float32 precision, relative to the array's scale."""
+    assert ours.shape == theirs.shape
+    scale = max(float(np.abs(theirs).max()), 1e-6)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=rtol * scale)
+
+
+@pytest.fixture(scope="module", params=MODELS)
+def run(request):
+    name = request.param
+    model = load_model(model_file(name))
+    cell, params = to_engine(model)
+    X, y = inputs(model, TEXT)
+    return name, model, run_cell(cell, params, X, y), np.load(DATA / f"{name}.npz")
+
+
+def test_the_cell_is_read_from_the_file(run):
+    name, model, trace, _ref = run
+    assert model.cell == name.split("_")[1]
+    assert model.framework == name.split("_")[0]
+    assert (model.embedding is not None) == name.endswith("_embed")
+    assert "".join(model.vocabulary.chars) == json.loads((DATA / "vocab.json").read_text())
+
+
+def test_loss_and_every_hidden_state_equal_the_framework(run):
+    _name, _model, trace, ref = run
+    assert trace.loss == pytest.approx(float(ref["loss"]), rel=1e-5)
+    close(trace.h, ref["h"])
+    if "cell" in ref:
+        close(trace.cell, ref["cell"])
+
+
+def test_gradients_equal_the_framework_autograd(run):
+    name, model, trace, ref = run
+    names = SIMPLE if model.cell == "rnn" else GATED
+    for theirs, ours in names.items():
+        close(trace.grads[ours], ref[f"grad:{theirs}"])
+    if model.embedding is not None:
+        close(embedding_gradient(model, TEXT, trace), ref["grad:embedding"])
+    else:  # one-hot inputs: the framework's gradient of its input tensor
+        close(input_errors(trace), ref["dL_dx"])
+
+
+def test_an_embedding_feeds_its_rows_as_inputs():
+    model = load_model(model_file("torch_lstm_embed"))
+    X, y = inputs(model, TEXT)
+    ids = model.vocabulary.encode(TEXT)
+    assert X.shape == (len(TEXT) - 1, model.embedding.shape[1])
+    np.testing.assert_array_equal(X[3], model.embedding[ids[3]])
+    np.testing.assert_array_equal(y, ids[1:])
+
+
+@pytest.mark.parametrize("name", ["torch_rnn_relu", "torch_rnn_relu_embed"])
+def test_a_relu_rnn_is_recognised_and_refused_by_the_engine_adapter(name):
+    model = load_model(DATA / f"{name}.safetensors")
+    assert model.cell == "rnn-relu"
+    with pytest.raises(UnrolledError, match="relu RNN: not yet drawable"):
+        to_engine(model)
+
+
+def test_keras_gru_blocks_are_reordered_to_torch():
+    """Keras GRU blocks z, r, h become torch's r, z, n; its bias rows become b_ih and b_hh."""
+    import h5py
+    import zipfile
+    import io
+
+    with zipfile.ZipFile(model_file("keras_gru")) as zf:
+        h5 = h5py.File(io.BytesIO(zf.read("model.weights.h5")))
+        kernel = h5["layers/gru/cell/vars/0"][()]
+        bias = h5["layers/gru/cell/vars/2"][()]
+    model = load_model(model_file("keras_gru"))
+    H = model.hidden_size
+    np.testing.assert_array_equal(model.W_ih[:H], kernel[:, H:2 * H].T)  # r
+    np.testing.assert_array_equal(model.W_ih[H:2 * H], kernel[:, :H].T)  # z
+    np.testing.assert_array_equal(model.b_hh[2 * H:], bias[1, 2 * H:])  # n's recurrent bias
