@@ -96,9 +96,10 @@ def test_a_relu_rnn_is_recognised_and_refused_by_the_engine_adapter(name):
 
 def test_keras_gru_blocks_are_reordered_to_torch():
     """Keras GRU blocks z, r, h become torch's r, z, n; its bias rows become b_ih and b_hh."""
-    import h5py
-    import zipfile
     import io
+    import zipfile
+
+    import h5py
 
     with zipfile.ZipFile(model_file("keras_gru")) as zf:
         h5 = h5py.File(io.BytesIO(zf.read("model.weights.h5")))
@@ -109,3 +110,53 @@ def test_keras_gru_blocks_are_reordered_to_torch():
     np.testing.assert_array_equal(model.W_ih[:H], kernel[:, H:2 * H].T)  # r
     np.testing.assert_array_equal(model.W_ih[H:2 * H], kernel[:, :H].T)  # z
     np.testing.assert_array_equal(model.b_hh[2 * H:], bias[1, 2 * H:])  # n's recurrent bias
+
+
+def _as_half(tmp_path, dtype: str) -> Path:
+    """The GRU fixture rewritten with 16-bit floats (F16, or BF16: a float32's top 16 bits)."""
+    import struct
+
+    raw = (DATA / "torch_gru.safetensors").read_bytes()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    header.pop("__metadata__", None)
+    entries, blobs, offset = {}, [], 0
+    for name, info in header.items():
+        b, e = info["data_offsets"]
+        a = np.frombuffer(raw[8 + n + b:8 + n + e], "<f4")
+        data = (a.astype("<f2").tobytes() if dtype == "F16"
+                else (a.view("<u4") >> 16).astype("<u2").tobytes())
+        entries[name] = {"dtype": dtype, "shape": info["shape"],
+                         "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(entries).encode()
+    path = tmp_path / "half.safetensors"
+    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+    return path
+
+
+# the BF16 file is written by truncating float32 (errors up to 2^-7), F16 by rounding
+@pytest.mark.parametrize("dtype, rtol", [("F16", 2**-11), ("BF16", 2**-7)])
+def test_16_bit_weights_become_float64(tmp_path, dtype, rtol):
+    full = load_model(model_file("torch_gru"))
+    half = load_model(_as_half(tmp_path, dtype), vocab="".join(full.vocabulary.chars))
+    assert half.W_hh.dtype == np.float64
+    for name in ("W_ih", "W_hh", "b_ih", "b_hh", "V", "c"):
+        ours, theirs = getattr(half, name), getattr(full, name)
+        np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=1e-7)
+        assert not np.array_equal(ours, theirs)  # rounded, so it really went through 16 bits
+
+
+def test_vocabulary_beside_the_model_by_name_first(tmp_path):
+    import shutil
+
+    target = tmp_path / "char.safetensors"
+    shutil.copy(model_file("torch_gru"), target)
+    (tmp_path / "vocab.json").write_text(json.dumps(list("abcdefgh")))
+    assert "".join(load_model(target).vocabulary.chars) == "abcdefgh"
+    (tmp_path / "char.vocab.json").write_text(json.dumps(" dehlorw"))
+    assert "".join(load_model(target).vocabulary.chars) == " dehlorw"
+    (tmp_path / "char.vocab.json").write_text(json.dumps(["ab", "c"]))
+    with pytest.raises(UnrolledError, match="single character"):
+        load_model(target)
