@@ -39,7 +39,7 @@ def _columns(tr) -> tuple[str, ...]:
 def _row(tr, t: int, chars) -> list[str]:
     s = tr.step(t)
     kind = getattr(tr, "kind", "rnn")
-    x = repr(chars[int(s["x"].argmax())]) if chars else _vec(s["x"])
+    x = repr(chars[int(tr.input_ids()[t - 1])]) if chars else _vec(s["x"])
     y = repr(chars[s["target"]]) if chars else str(s["target"])
     row = [str(t), x, y, _vec(s["h"])]
     if kind == "lstm":

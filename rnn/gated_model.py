@@ -132,6 +132,6 @@ def cell_step(trace: GatedTrace, t: int) -> dict:
     finite = finite[np.isfinite(finite)]
     out["error_scale"] = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     if trace.vocabulary is not None:
-        out["x_char"] = trace.vocabulary.chars[int(np.argmax(step["x"]))]
+        out["x_char"] = trace.vocabulary.chars[int(trace.input_ids()[i])]
         out["target_char"] = trace.vocabulary.chars[step["target"]]
     return out

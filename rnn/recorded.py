@@ -35,10 +35,16 @@ class Recorded:
         return np.vstack([self.h0[None, :], self.h[:-1]])
 
     # Views of long sequences ---------------------------------------------------------
+    def input_ids(self) -> np.ndarray:
+        """(T,) each step's input character index: the ids recorded by a model whose x(t) is
+        an embedding row (``extra["input_ids"]``), else the argmax of the one-hot x(t)."""
+        ids = self.extra.get("input_ids")
+        return np.asarray(ids) if ids is not None and len(ids) == self.T else self.X.argmax(axis=1)
+
     def input_chars(self) -> list[str]:
         """The input character of every step (the argmax of its one-hot x(t)), or ``?`` when
         the trace has no vocabulary."""
-        ids = self.X.argmax(axis=1)  # (T,)
+        ids = self.input_ids()  # (T,)
         if self.vocabulary is None:
             return ["?"] * self.T
         return [self.vocabulary.chars[int(i)] for i in ids]

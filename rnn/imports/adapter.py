@@ -69,10 +69,35 @@ def text_model(model: ImportedModel, text: str, seed: int = 0):
 
     cell, params = to_engine(model)
     X, y = inputs(model, text)
+    ids = model.vocabulary.encode(text)[:-1].tolist()  # (T,) what each x(t) stands for
     if cell == "rnn":
         config = RNNConfig(input_size=params.input_size, hidden=params.hidden_size,
                            output_size=params.output_size, seed=seed)
-        built = TextModel(config, params, model.vocabulary, text, X, y)
-    else:
-        built = GatedTextModel(cell, params, model.vocabulary, text, X, y, 0.0, seed)
-    return built
+        return _with_ids(TextModel)(config, params, model.vocabulary, text, X, y, ids=ids)
+    return _with_ids(GatedTextModel)(cell, params, model.vocabulary, text, X, y, 0.0, seed,
+                                     ids=ids)
+
+
+def _with_ids(base):
+    """``base`` whose traces record each step's input character index in
+    ``extra["input_ids"]``: an embedding row, unlike a one-hot row, does not say it."""
+
+    class WithIds(base):
+        def __init__(self, *args, ids: list[int]):
+            super().__init__(*args)
+            self.ids = ids
+
+        def trace(self, *args, **kwargs):
+            trace = super().trace(*args, **kwargs)
+            trace.extra["input_ids"] = self.ids
+            return trace
+
+        def windows(self, *args, **kwargs):
+            traces, start = super().windows(*args, **kwargs), 0
+            for trace in traces:  # consecutive windows of the text
+                trace.extra["input_ids"] = self.ids[start:start + trace.T]
+                start += trace.T
+            return traces
+
+    WithIds.__name__ = WithIds.__qualname__ = f"Imported{base.__name__}"
+    return WithIds

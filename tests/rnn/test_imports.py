@@ -160,3 +160,15 @@ def test_vocabulary_beside_the_model_by_name_first(tmp_path):
     (tmp_path / "char.vocab.json").write_text(json.dumps(["ab", "c"]))
     with pytest.raises(UnrolledError, match="single character"):
         load_model(target)
+
+
+def test_an_embedding_models_traces_name_their_input_characters():
+    from rnn.imports.adapter import text_model
+
+    model = load_model(model_file("keras_gru_embed"))
+    built = text_model(model, TEXT)
+    assert "".join(built.trace().input_chars()) == TEXT[:-1]
+    windows = built.windows(4)
+    assert "".join(c for w in windows for c in w.input_chars()) == TEXT[:-1]
+    # the one-hot rule would not do: an embedding row's argmax is not its character
+    assert [int(i) for i in built.X.argmax(axis=1)] != model.vocabulary.encode(TEXT)[:-1].tolist()
