@@ -104,7 +104,9 @@ def check_input_files(weights: Path | None, trace_file: Path | None, config: Pat
     from rnn.safe_io import read_text
 
     if weights is not None:
-        load_checkpoint(weights)
+        from rnn.imports.weights import check_file, is_imported
+
+        check_file(weights) if is_imported(weights) else load_checkpoint(weights)
     if trace_file is not None:
         trace_json.load(trace_file)
     if config is not None and (config.exists() or config.is_symlink()):

@@ -35,7 +35,7 @@ def _columns(tr) -> tuple[str, ...]:
 def _row(tr, t: int, chars) -> list[str]:
     s = tr.step(t)
     spec = tr.spec
-    x = repr(chars[int(s["x"].argmax())]) if chars else _vec(s["x"])
+    x = repr(chars[int(tr.input_ids()[t - 1])]) if chars else _vec(s["x"])
     y = repr(chars[s["target"]]) if chars else str(s["target"])
     row = [str(t), x, y, _vec(s["h"])] + [_vec(s[k]) for _, k in spec.table_states]
     row += [f"{s['yhat'][s['target']]:.4f}", f"{s['loss']:.4f}", _vec(s["dL_dh_from_output"]),

@@ -27,6 +27,7 @@ class ModelOptions:
     vocab: str | None
     weights: Path | None
     radius: float | None
+    layers: str | None  # a torch state_dict's parts, named when ambiguous (--layers)
     given: frozenset[str]  # options set on the command line (not defaults)
 
     def build(self, cell: str = "rnn", forget_bias: float = 0.0):
@@ -40,11 +41,27 @@ class ModelOptions:
         if self.vocab is not None and len(self.vocab) > MAX_VOCAB:
             raise InputError(f"--vocab has {len(self.vocab)} characters; at most {MAX_VOCAB}")
         vocabulary = Vocabulary(tuple(self.vocab)) if self.vocab else None
+        if self.imported:  # a framework's model file: its own cell, LSTM and GRU included
+            from rnn.imports.model import parse_layer_names
+            from rnn.imports.weights import imported_text_model
+
+            if self.radius is not None:
+                raise InputError("--radius rescales W of a checkpoint from `unrolled train`; "
+                                 "a framework's model is drawn as it was trained")
+            return imported_text_model(self.weights, self.text, vocabulary,
+                                       parse_layer_names(self.layers), self.seed)
         return text_model(self.text, self.hidden, self.seed, self.init_scale, self.radius,
                           self.weights, vocabulary, cell=cell, forget_bias=forget_bias)
 
+    @property
+    def imported(self) -> bool:
+        """True when --weights is a framework's model file (.safetensors, .keras, a pickle)."""
+        from rnn.imports.weights import is_imported
 
-MODEL_KEYS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius")
+        return is_imported(self.weights)
+
+
+MODEL_KEYS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius", "layers")
 
 
 def model_options(f):
@@ -61,9 +78,13 @@ def model_options(f):
         click.option("--vocab", default=None,
                      help="Vocabulary as a string of characters (default: the text's own)."),
         click.option("--weights", type=click.Path(path_type=Path), default=None,
-                     help="Checkpoint (.npz from `unrolled train`) to take the weights from."),
+                     help="Checkpoint (.npz from `unrolled train`) to take the weights from, or "
+                          "a model trained in PyTorch (.safetensors) or Keras (.keras)."),
         click.option("--radius", type=ranged("radius"), default=None,
                      help="Rescale W to this spectral radius (e.g. 0.5 vanishes, 1.8 explodes)."),
+        click.option("--layers", default=None,
+                     help="A .safetensors file's parts when ambiguous: "
+                          "recurrent=PREFIX,embedding=PREFIX,head=PREFIX."),
     ]
 
     @functools.wraps(f)
@@ -72,6 +93,15 @@ def model_options(f):
         given = frozenset(k for k in MODEL_KEYS if ctx.get_parameter_source(k)
                           == click.core.ParameterSource.COMMANDLINE)
         model = ModelOptions(**{k: kwargs.pop(k) for k in MODEL_KEYS}, given=given)
+        if model.layers is not None and not model.imported:
+            raise InputError("--layers names the parts of a .safetensors model (--weights)")
+        if "cell" in kwargs and model.imported:  # the cell is the file's
+            from rnn.imports.model import parse_layer_names
+            from rnn.imports.weights import resolve_cell
+
+            told = ctx.get_parameter_source("cell") == click.core.ParameterSource.COMMANDLINE
+            kwargs["cell"] = resolve_cell(model.weights, kwargs["cell"], told,
+                                          parse_layer_names(model.layers))
         return f(model=model, **kwargs)
 
     for option in reversed(options):
@@ -132,8 +162,13 @@ def refuse_init_options(cell: str, given: dict[str, bool]) -> None:
 def build_model(model: ModelOptions, cell: str = "rnn", forget_bias: float | None = None):
     """A TextModel of cell ``cell``; options that do not apply to the cell are refused with
     one line."""
+    if forget_bias is not None and model.imported:
+        raise InputError("--forget-bias sets the initialisation; with --weights the file's "
+                         "weights are used")
     refuse_init_options(cell, {"forget_bias": forget_bias is not None,
                                **{k: k in model.given for k in ("radius", "init_scale")}})
+    if model.imported:
+        return model.build()
     if forget_bias is not None and model.weights is not None:
         raise InputError("--forget-bias sets the initialisation; with --weights the "
                          "checkpoint's weights are used")

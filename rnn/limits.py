@@ -48,6 +48,10 @@ MAX_JSON_DIGITS = 40  # digits in a row in a JSON number (floats are written wit
 MAX_NPZ_MEMBER = 256 * 1024**2  # declared bytes of one array in a checkpoint
 MAX_NPZ_RATIO = 100  # declared size / compressed size of a member (a zip bomb is ~1000)
 MAX_NPZ_MEMBERS = 16
+# Other frameworks' model files (--weights FILE.safetensors or .keras): the same file cap.
+MAX_SAFETENSORS_HEADER = 1024**2  # the JSON header of a .safetensors file (~100 bytes a tensor)
+MAX_IMPORT_TENSORS = 64  # arrays in a framework's model file (a one-layer model has 8)
+MAX_KERAS_CONFIG = 4 * 1024**2  # config.json of a .keras file (a few kB for such a model)
 MAX_TRACE_NPZ_FILE = 512 * 1024**2  # a saved Trace (.npz): read member by member, no parsing
 MAX_TRACE_NPZ_MEMBERS = 64 * (MAX_TEXT + 1)  # a window holds at most 60 arrays
 MAX_TRACE_NPZ_HEADER = 16 * 1024**2  # the JSON header member of a Trace .npz

@@ -33,6 +33,7 @@ class TextModel:
     config: RNNConfig | None = None  # the simple RNN's sizes and initialisation
     seed: int = 0
     forget_bias: float = 0.0  # the LSTM's: added to its forget-gate bias at initialisation
+    input_ids: list[int] | None = None  # what each x(t) stands for, when not a one-hot row
 
     @property
     def cell(self) -> str:
@@ -48,7 +49,8 @@ class TextModel:
         """Truncated BPTT over windows of ``window`` steps, one update per window."""
         self.check_size(window)
         traces = run_truncated(self.params, self.X, self.y, window, optimizer or Optimizer())
-        return [self._label(t) for t in traces]
+        starts = np.cumsum([0] + [t.T for t in traces])
+        return [self._label(t, start) for t, start in zip(traces, starts, strict=False)]
 
     def check_size(self, window: int | None = None, as_json: bool = False,
                    full_errors: bool = False) -> None:
@@ -58,9 +60,11 @@ class TextModel:
         check_trace_size(T, self.params.hidden_size, self.params.output_size, D, window,
                          as_json, cell=self.cell, full_errors=full_errors)
 
-    def _label(self, trace: Trace) -> Trace:
+    def _label(self, trace: Trace, start: int = 0) -> Trace:
         trace.config, trace.vocabulary = self.config, self.vocabulary
         trace.extra.update(text=self.text, seed=self.seed, forget_bias=self.forget_bias)
+        if self.input_ids is not None:
+            trace.extra["input_ids"] = self.input_ids[start:start + trace.T]
         return trace
 
 

@@ -177,6 +177,11 @@ class Trace:
             return np.einsum("ti,tj->tij", left, right)  # left(t) right(t)^T
         return factors.copy()
 
+    def input_errors(self) -> np.ndarray:
+        """(T, D) dL/dx(t), the error reaching each input x(t) (for an embedding, the row it
+        read): from the recorded errors, as every gradient contribution."""
+        return self.spec.input_errors(self)
+
     @cached_property
     def grads(self) -> dict[str, np.ndarray]:
         """Total gradients of L for every parameter, then h0 (and the other states' starts)."""
@@ -279,10 +284,15 @@ class Trace:
         return out
 
     # Views of long sequences ---------------------------------------------------------
+    def input_ids(self) -> np.ndarray:
+        """(T,) each step's input character index: the ids recorded by a model whose x(t) is
+        an embedding row (``extra["input_ids"]``), else the argmax of the one-hot x(t)."""
+        ids = self.extra.get("input_ids")
+        return np.asarray(ids) if ids is not None and len(ids) == self.T else self.X.argmax(axis=1)
+
     def input_chars(self) -> list[str]:
-        """The input character of every step (the argmax of its one-hot x(t)), or ``?`` when
-        the trace has no vocabulary."""
-        ids = self.X.argmax(axis=1)  # (T,)
+        """The input character of every step, or ``?`` when the trace has no vocabulary."""
+        ids = self.input_ids()  # (T,)
         if self.vocabulary is None:
             return ["?"] * self.T
         return [self.vocabulary.chars[int(i)] for i in ids]
@@ -366,6 +376,6 @@ def cell_step(trace: Trace, t: int) -> dict:
     finite = finite[np.isfinite(finite)]
     out["error_scale"] = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     if trace.vocabulary is not None:
-        out["x_char"] = trace.vocabulary.chars[int(np.argmax(step["x"]))]
+        out["x_char"] = trace.vocabulary.chars[int(trace.input_ids()[i])]
         out["target_char"] = trace.vocabulary.chars[step["target"]]
     return out

@@ -39,6 +39,7 @@ def cell_names() -> tuple[str, ...]:
 
 
 register(SimpleRNN())
+register(SimpleRNN(relu=True))  # torch's nn.RNN(nonlinearity="relu"), for imported models
 register(LSTM())
 register(GRU())
 

@@ -110,6 +110,10 @@ class Cell:
         per step is the contribution, or one (T, n) array for a bias."""
         raise NotImplementedError
 
+    def input_errors(self, trace) -> np.ndarray:
+        """(T, D) dL/dx(t), the error reaching each input, from the recorded errors."""
+        raise NotImplementedError
+
     def row_norms(self, rows: np.ndarray) -> np.ndarray:
         """(S,) L2 norms of (S, H) error rows, as numpy's ``linalg.norm`` takes them."""
         return np.sqrt(np.add.reduce(rows * rows, axis=1))

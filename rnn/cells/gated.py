@@ -57,6 +57,9 @@ class GatedCell(Cell):
             "c": rng.uniform(-bound, bound, K),
         }
 
+    def input_errors(self, trace):
+        return trace.dL_dpre.reshape(trace.T, -1) @ trace.params.W_ih  # W_ih^T dL/dpre(t)
+
     def recurrent_error(self, trace) -> np.ndarray:
         """(T, G, H) the error at W_hh h(t-1) + b_hh."""
         raise NotImplementedError

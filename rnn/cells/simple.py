@@ -34,9 +34,9 @@ class SimpleRNN(Cell):
     takes_config = True
     full_errors = True
 
-    def __init__(self, relu: bool = False) -> None:
+    def __init__(self, relu: bool = False, name: str | None = None) -> None:
         self.relu = relu
-        self.name = "rnn-relu" if relu else "rnn"
+        self.name = name or ("rnn-relu" if relu else "rnn")
         self.title = "simple RNN (ReLU)" if relu else "simple RNN"
         self.called = f"a {self.title}"
 
@@ -102,6 +102,9 @@ class SimpleRNN(Cell):
 
     def send_back_rows(self, params, back, t, rows):
         return {"h": (rows["h"] * back["dh_da"][t]) @ params.W}  # rows of W^T dL(s)/da(t)
+
+    def input_errors(self, trace):
+        return trace.dL_da @ trace.params.U  # U^T dL/da(t) for every t
 
     def row_norms(self, rows):
         # einsum, as the documents written so far took these norms: their bits stay the same

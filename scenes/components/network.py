@@ -28,7 +28,7 @@ def step_characters(trace: Trace) -> tuple[list[str], list[str]] | None:
     vocab = trace.vocabulary
     if vocab is None:
         return None
-    inputs = [vocab.chars[int(i)] for i in np.argmax(trace.X, axis=1)]  # one-hot rows -> index
+    inputs = [vocab.chars[int(i)] for i in trace.input_ids()]  # one-hot rows (or ids) -> index
     targets = [vocab.chars[int(i)] for i in trace.targets]
     return inputs, targets
 

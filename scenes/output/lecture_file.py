@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from rnn.errors import UnrolledError
+from rnn.imports.weights import imported_text_model, is_imported, resolve_cell
 from rnn.limits import MAX_LECTURE_FILE, MAX_TEXT, RANGES, Range
 from rnn.model import DEFAULT_TEXT
 from rnn.safe_io import read_text
@@ -110,6 +111,8 @@ class ModelSpec:
         torch's initialisation (the LSTM's forget-gate bias ``LSTM_FORGET_BIAS``)."""
         from rnn.model import text_model
 
+        if is_imported(self.weights):
+            return imported_text_model(self.weights, self.text, seed=self.seed)
         bias = LSTM_FORGET_BIAS if self.cell == "lstm" else 0.0
         return text_model(self.text, self.hidden, self.seed, weights=self.weights,
                           cell=self.cell, forget_bias=bias)
@@ -120,6 +123,8 @@ class ModelSpec:
 
         if self.trace is not None:
             raise UnrolledError(f"model.trace {self.trace}: a saved trace has no model to rerun")
+        if is_imported(self.weights):
+            return imported_text_model(self.weights, self.text, seed=self.seed)
         return text_model(
             self.text, hidden=self.hidden, seed=self.seed, radius=self.radius, weights=self.weights
         )
@@ -392,6 +397,15 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
             if not file.is_file():
                 check.fail(f"model.{key}", f"file not found: {file}")
             values[key] = file
+    if "weights" in values and is_imported(values["weights"]):  # the cell is the file's
+        try:
+            values["cell"] = resolve_cell(values["weights"], values.get("cell"),
+                                          "cell" in values)
+        except UnrolledError as err:
+            check.fail("model.weights", str(err).replace("--cell", "model.cell"))
+        if "radius" in values:
+            check.fail("model.radius", "not allowed with a framework's model file (drawn as "
+                       "it was trained)")
     spec = ModelSpec(**values, given=frozenset(values))
     if spec.cell != "rnn":
         return spec  # the gated scenes build their model themselves, checked scene by scene

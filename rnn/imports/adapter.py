@@ -1,0 +1,69 @@
+"""An imported model handed to the engine: the one place that knows its parameter layout.
+
+The simple RNN (``rnn.cells.simple``) has one bias b where torch has two: b = b_ih + b_hh
+enters the same sum. The gated engines take torch's layout as it is. x(t) is the character's
+one-hot row, or its embedding row when the model has an embedding (the engines accept real
+inputs). The error reaching x(t) is ``W_ih^T dL/dpre(t)`` (``U^T dL/da(t)`` for the simple
+RNN); summed over the steps that read a character, it is the gradient of its embedding row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn.cells import Params
+from rnn.data import one_hot
+from rnn.errors import UnrolledError
+from rnn.imports.model import ImportedModel
+
+
+def to_engine(model: ImportedModel) -> Params:
+    """The engine's parameters of ``model``: torch's layout as it is for a gated cell; the
+    simple RNN's one bias b = b_ih + b_hh (both enter the same sum)."""
+    if model.cell in ("rnn", "rnn-relu"):
+        return Params(model.cell, U=model.W_ih, W=model.W_hh, V=model.V,
+                      b=model.b_ih + model.b_hh, c=model.c)
+    return Params(model.cell, W_ih=model.W_ih, W_hh=model.W_hh, b_ih=model.b_ih,
+                  b_hh=model.b_hh, V=model.V, c=model.c)
+
+
+def inputs(model: ImportedModel, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, y)`` of next-character prediction on ``text``: X (T, D) one-hot or embedding rows,
+    y (T,) the next characters' indices."""
+    if len(text) < 2:
+        raise UnrolledError("the text needs at least two characters (an input and its next one)")
+    ids = model.vocabulary.encode(text)  # (T + 1,)
+    if model.embedding is None:
+        return one_hot(ids[:-1], len(model.vocabulary)), ids[1:]
+    return model.embedding[ids[:-1]].copy(), ids[1:]  # (T, E)
+
+
+def input_errors(trace) -> np.ndarray:
+    """(T, D) dL/dx(t), the error reaching each input, from the errors the trace recorded."""
+    return trace.input_errors()
+
+
+def embedding_gradient(model: ImportedModel, text: str, trace) -> np.ndarray:
+    """(V_in, D) dL/d(embedding): each step's input error added to the row it read."""
+    if model.embedding is None:
+        raise UnrolledError("the model has no embedding")
+    ids = model.vocabulary.encode(text)[:-1]
+    grad = np.zeros_like(model.embedding)
+    np.add.at(grad, ids, input_errors(trace))
+    return grad
+
+
+def text_model(model: ImportedModel, text: str, seed: int = 0):
+    """The TextModel of ``model`` on ``text``, as the commands build from a checkpoint; its
+    traces record each step's input character (an embedding row does not say it)."""
+    from rnn.config import RNNConfig
+    from rnn.model import TextModel
+
+    params = to_engine(model)
+    X, y = inputs(model, text)
+    ids = model.vocabulary.encode(text)[:-1].tolist()  # (T,) what each x(t) stands for
+    config = None
+    if params.spec.takes_config:
+        config = RNNConfig(input_size=params.input_size, hidden=params.hidden_size,
+                           output_size=params.output_size, seed=seed)
+    return TextModel(params, model.vocabulary, text, X, y, config, seed, input_ids=ids)

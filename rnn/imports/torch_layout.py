@@ -1,0 +1,151 @@
+"""Finding the parts of a torch character model in its ``state_dict``, by suffix and shape.
+
+A drawable model is ``[nn.Embedding] -> nn.RNN | nn.LSTM | nn.GRU (one layer) -> nn.Linear``,
+under whatever names the user's module gave them. The recurrent layer is found by torch's
+suffixes (``weight_ih_l0`` ...); the head is a ``.weight`` of shape (K, H) (with its ``.bias``),
+the embedding a ``.weight`` of shape (V, D) without a bias. When that is ambiguous the candidates
+are listed in one line and ``names`` picks them: ``{"recurrent": "core", "head": "decoder",
+"embedding": "encoder.emb"}`` (module prefixes, as in the ``state_dict``'s keys).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rnn.errors import UnrolledError
+
+RECURRENT = re.compile(r"^(?P<prefix>.*?)(?P<kind>weight|bias)_(?P<part>ih|hh|hr)_l(?P<layer>\d+)"
+                       r"(?P<reverse>_reverse)?$")
+ROLES = ("recurrent", "embedding", "head")
+NAMES_HINT = "name them with --layers recurrent=PREFIX,embedding=PREFIX,head=PREFIX"
+
+
+@dataclass(frozen=True)
+class TorchLayout:
+    """Which tensors of the state_dict are which part of the model."""
+
+    cell: str  # "rnn", "rnn-relu", "lstm" or "gru"
+    W_ih: str
+    W_hh: str
+    b_ih: str | None  # None: the layer was built with bias=False
+    b_hh: str | None
+    V: str
+    c: str | None
+    embedding: str | None
+
+
+def _recurrent_prefix(shapes: dict, names: dict) -> str:
+    found = {}
+    for key in shapes:
+        m = RECURRENT.match(key)
+        if m:
+            found.setdefault(m["prefix"], []).append(m)
+    if "recurrent" in names:
+        named = names["recurrent"].rstrip(".")
+        prefix = named + "." if named else ""  # "" is a bare nn.RNN's own state_dict
+        if prefix not in found:
+            raise UnrolledError(f"--layers names recurrent={names['recurrent']!r}, but no "
+                                f"{prefix}weight_ih_l0 is in the file")
+        found = {prefix: found[prefix]}
+    for prefix, matches in found.items():
+        label = prefix.rstrip(".") or "the recurrent layer"
+        if any(m["layer"] != "0" for m in matches):
+            layers = 1 + max(int(m["layer"]) for m in matches)
+            raise UnrolledError(f"{label} has {layers} layers (num_layers={layers}); only one "
+                                "recurrent layer can be drawn")
+        if any(m["reverse"] for m in matches):
+            raise UnrolledError(f"{label} is bidirectional; only a forward layer can be drawn")
+        if any(m["part"] == "hr" for m in matches):
+            raise UnrolledError(f"{label} is an LSTM with proj_size; only h(t) = o * tanh(c) "
+                                "without a projection can be drawn")
+    if not found:
+        raise UnrolledError("no recurrent layer (no tensor named ...weight_ih_l0): expected a "
+                            "state_dict of nn.RNN, nn.LSTM or nn.GRU")
+    if len(found) > 1:
+        listed = ", ".join(p.rstrip(".") or "(top level)" for p in sorted(found))
+        raise UnrolledError(f"more than one recurrent layer ({listed}); only one can be drawn "
+                            f"(or {NAMES_HINT})")
+    prefix = next(iter(found))
+    for part in ("weight_ih_l0", "weight_hh_l0"):
+        if prefix + part not in shapes:
+            raise UnrolledError(f"the recurrent layer has no {prefix}{part}")
+    return prefix
+
+
+def _pick(role: str, candidates: list[str], names: dict, shapes: dict, fits) -> str | None:
+    """The one candidate for ``role``, the named one, or None; several is one error line."""
+    if role in names:
+        key = names[role].rstrip(".") + ".weight"
+        if key not in shapes:
+            raise UnrolledError(f"--layers names {role}={names[role]!r}, but {key} is not in "
+                                "the file")
+        if not fits(key):
+            raise UnrolledError(f"--layers names {role}={names[role]!r}, but {key} has shape "
+                                f"{shapes[key]}, which does not fit a {role}")
+        return key
+    if len(candidates) > 1:
+        listed = ", ".join(f"{c} {shapes[c]}" for c in candidates)
+        raise UnrolledError(f"which is the {role}? candidates: {listed}; {NAMES_HINT}")
+    return candidates[0] if candidates else None
+
+
+def find_layout(shapes: dict[str, tuple[int, ...]], metadata: dict[str, str],
+                names: dict[str, str] | None = None) -> TorchLayout:
+    """The parts of the model whose tensors have ``shapes``; one clear line if it cannot be
+    drawn. ``metadata["nonlinearity"]`` ("tanh" or "relu") tells a simple RNN's, which a
+    state_dict does not hold."""
+    names = dict(names or {})
+    unknown = set(names) - set(ROLES)
+    if unknown:
+        raise UnrolledError(f"--layers: unknown part {sorted(unknown)[0]!r} (parts: "
+                            f"{', '.join(ROLES)})")
+    prefix = _recurrent_prefix(shapes, names)
+    W_ih, W_hh = shapes[prefix + "weight_ih_l0"], shapes[prefix + "weight_hh_l0"]
+    if len(W_ih) != 2 or len(W_hh) != 2 or W_hh[1] == 0 or W_hh[0] % W_hh[1]:
+        raise UnrolledError(f"the recurrent layer's weights have shapes {W_ih} and {W_hh}; "
+                            "expected (G*H, D) and (G*H, H)")
+    GH, H = W_hh
+    D = W_ih[1]
+    G = GH // H
+    if W_ih[0] != GH or G not in (1, 3, 4):
+        raise UnrolledError(f"the recurrent layer's weights have shapes {W_ih} and {W_hh}; "
+                            "expected those of nn.RNN (H), nn.GRU (3H) or nn.LSTM (4H)")
+    biases = []
+    for part in ("bias_ih_l0", "bias_hh_l0"):
+        key = prefix + part
+        if key in shapes and shapes[key] != (GH,):
+            raise UnrolledError(f"{key} has shape {shapes[key]}, expected ({GH},)")
+        biases.append(key if key in shapes else None)
+    cell = {3: "gru", 4: "lstm"}.get(G)
+    if G == 1:
+        nonlinearity = metadata.get("nonlinearity", "tanh")
+        if nonlinearity not in ("tanh", "relu"):
+            raise UnrolledError(f"metadata nonlinearity {nonlinearity!r}: nn.RNN has tanh or "
+                                "relu")
+        cell = "rnn" if nonlinearity == "tanh" else "rnn-relu"
+
+    used = {prefix + p for p in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")}
+    rest = sorted(k for k in shapes if k not in used)
+    has_bias = (lambda w: w[:-len("weight")] + "bias" in shapes
+                and shapes[w[:-len("weight")] + "bias"] == shapes[w][:1])
+    weights = [k for k in rest if k.endswith("weight") and len(shapes[k]) == 2]
+    heads = [k for k in weights if shapes[k][1] == H]
+    if len(heads) > 1 and sum(map(has_bias, heads)) == 1:
+        heads = [k for k in heads if has_bias(k)]  # nn.Linear has a bias, nn.Embedding none
+    head = _pick("head", heads, names, shapes, lambda k: len(shapes[k]) == 2
+                 and shapes[k][1] == H)
+    if head is None:
+        raise UnrolledError(f"no head: expected an nn.Linear weight of shape (K, {H}) after "
+                            "the recurrent layer")
+    embeddings = [k for k in weights if shapes[k][1] == D and k != head and not has_bias(k)]
+    embedding = _pick("embedding", embeddings, names, shapes,
+                      lambda k: len(shapes[k]) == 2 and shapes[k][1] == D and k != head)
+    head_bias = head[:-len("weight")] + "bias" if has_bias(head) else None
+    left = [k for k in rest if k not in (head, head_bias, embedding)]
+    if left:
+        raise UnrolledError(f"{', '.join(left[:3])}{' ...' if len(left) > 3 else ''} "
+                            "not part of [Embedding] -> one recurrent layer -> Linear; only "
+                            "that chain can be drawn")
+    return TorchLayout(cell, prefix + "weight_ih_l0", prefix + "weight_hh_l0", biases[0],
+                       biases[1], head, head_bias, embedding)
