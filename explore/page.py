@@ -48,7 +48,7 @@ def page_html(traces, theme: str = "dark", title: str = "unrolled") -> str:
     """The whole page of a trace (or list of window traces) as one HTML string."""
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {THEMES}, got {theme!r}")
-    data = script_json(page_data(traces, title))
+    data = script_json({**page_data(traces, title), "theme": theme})
     script = (asset("explore.js") + "\nmount(document.getElementById(\"unrolled-explore\"), "
               "JSON.parse(document.getElementById(\"unrolled-data\").textContent), "
               "{hash: true});\n")
