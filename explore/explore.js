@@ -457,14 +457,15 @@ export function mount(root, data, options = {}) {
         else if (kind === "o" || kind === "yhat") ids = picked((c) => m.yhat(t, c), m.K, rects.length, target);
         else ids = Array.from({ length: rects.length }, (_, r) => page + r);
         for (let r = 0; r < rects.length; r++) {
-          const rect = rects[r], u = ids[r];
-          rect.setAttribute("data-t", t);
-          rect.setAttribute("data-unit", u);
-          const v = m.value(kind, t, u);
-          rect.style.fill = DIVERGING[level(v)];
+          // only what changed is written: a scrub then costs one attribute and a colour a unit
+          const rect = rects[r], u = ids[r], was = rect.ux || (rect.ux = {});
+          if (was.t !== t) { rect.setAttribute("data-t", t); was.t = t; }
+          if (was.u !== u) { rect.setAttribute("data-unit", u); was.u = u; }
+          const fill = DIVERGING[level(m.value(kind, t, u))];
+          if (was.fill !== fill) { rect.style.fill = fill; was.fill = fill; }
           const sel = (kind !== "x" && kind !== "o" && kind !== "yhat" && u === state.unit) ||
             ((kind === "o" || kind === "yhat") && u === target);
-          rect.classList.toggle("ux-unit-sel", sel);
+          if (was.sel !== sel) { rect.classList.toggle("ux-unit-sel", sel); was.sel = sel; }
         }
       }
       // state arrows into step t
@@ -693,7 +694,8 @@ export function mount(root, data, options = {}) {
   drawHeatmaps();
   draw();
   root.dataset.ready = "true";
-  root.dataset.readyMs = String(performance.now() - started);
+  root.dataset.readyMs = String(performance.now() - started); // drawing the page
+  root.dataset.shownAt = String(performance.now()); // since the page started loading
   return () => {
     for (const c of cleanups) c();
     if (hashTimer !== null) clearTimeout(hashTimer);
