@@ -118,7 +118,8 @@ def main() -> None:
                 print(f"scrub redraw (event + redraw + style and layout), 100 scrubs: median "
                       f"{np.median(times):.2f} ms, mean {times.mean():.2f} ms, max "
                       f"{times.max():.2f} ms (target <= 16 ms): ratio "
-                      f"{np.median(times) / 16:.2f} (median), {times.max() / 16:.2f} (max); the script "
+                      f"{np.median(times) / 16:.2f} (median), {times.max() / 16:.2f} (max); "
+                      "the script "
                       f"alone: median {np.median(scripts):.2f} ms")
                 long = int((frames > 1.5 * 1000 / 60).sum())
                 print(f"one scrub per frame, 100 frames: median frame {np.median(frames):.1f} ms, "

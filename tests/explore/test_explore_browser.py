@@ -19,6 +19,7 @@ from explore.page import asset, page_html, script_json
 from explore.data import page_data
 
 CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.xdist_group("explore-browser")  # one browser launch under -n too
 CELLS = ("rnn", "lstm", "gru")
 GATES = {"rnn": (), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
@@ -127,6 +128,11 @@ def wait_until(page, expression: str, value, seconds: float = 5.0):
     assert page.evaluate(expression) == value
 
 
+def attribute_of(page, selector: str, name: str) -> list[int]:
+    """``data-NAME`` of every element matching ``selector``, as integers, in document order."""
+    return page.eval_on_selector_all(selector, f"es => es.map(e => +e.dataset.{name})")
+
+
 def shown_arrows(page) -> list[dict]:
     return page.evaluate("""[...document.querySelectorAll('[data-kind=error]')]
         .filter(e => e.style.display !== 'none')
@@ -224,8 +230,7 @@ def test_a_deep_link_restores_the_step_the_term_and_the_unit(tab, files, traces)
     assert page.get_attribute(".ux-slot:has(.ux-selected)", "data-t") == "4"
     assert page.get_attribute("[data-kind=loss][data-s='6']", "aria-pressed") == "true"
     assert {a["source"] for a in shown_arrows(page)} == {6}
-    selected = page.eval_on_selector_all(".ux-unit-sel[data-kind=h]", "es => es.map(e => e.dataset.unit)")
-    assert set(selected) == {"2"}
+    assert set(attribute_of(page, ".ux-unit-sel[data-kind=h]", "unit")) == {2}
     # and the view is written back: another term, then the hash says so
     page.click("[data-kind=loss][data-s='3']")
     wait_until(page, "location.hash", "#t=4&source=3&unit=2")
@@ -241,10 +246,10 @@ def test_the_scrubber_moves_the_chain(tab, files):
         page.keyboard.press("ArrowRight")
     assert scrub.input_value() == "10"
     assert page.get_attribute(".ux-slot:has(.ux-selected)", "data-t") == "10"
-    shown = page.eval_on_selector_all("[data-kind=h][data-unit='0']", "es => es.map(e => +e.dataset.t)")
+    shown = attribute_of(page, "[data-kind=h][data-unit='0']", "t")
     assert shown == list(range(6, 15))  # 9 steps around t = 10
     page.keyboard.press("End")
-    shown = page.eval_on_selector_all("[data-kind=h][data-unit='0']", "es => es.map(e => +e.dataset.t)")
+    shown = attribute_of(page, "[data-kind=h][data-unit='0']", "t")
     assert shown == list(range(wide.T - 8, wide.T + 1))
     page.locator("body").click(position={"x": 5, "y": 5})  # arrows on the page move it too
     page.keyboard.press("ArrowLeft")
@@ -254,7 +259,7 @@ def test_the_scrubber_moves_the_chain(tab, files):
 def test_a_wide_layer_is_shown_a_page_of_units_at_a_time(tab, files):
     path, wide = files["wide"]
     page = tab(path, "#t=3&unit=35")
-    units = page.eval_on_selector_all("[data-kind=h][data-t='3']", "es => es.map(e => +e.dataset.unit)")
+    units = attribute_of(page, "[data-kind=h][data-t='3']", "unit")
     assert units == list(range(8, 40))  # the last 32 of 40, the selected unit among them
     page.hover("[data-kind=h][data-t='3'][data-unit='35']")
     assert matches_printed(page.inner_text("[role=tooltip] .value"), float(wide.h[2, 35]))
@@ -263,9 +268,10 @@ def test_a_wide_layer_is_shown_a_page_of_units_at_a_time(tab, files):
 def test_units_are_reached_with_the_keyboard(tab, files, traces):
     page = tab(files["gru"])
     page.focus(".ux-unit[tabindex='0']")
-    first = page.evaluate("[document.activeElement.dataset.kind, +document.activeElement.dataset.unit]")
+    focused = "[document.activeElement.dataset.kind, +document.activeElement.dataset.unit]"
+    first = page.evaluate(focused)
     page.keyboard.press("ArrowDown")
-    now = page.evaluate("[document.activeElement.dataset.kind, +document.activeElement.dataset.unit]")
+    now = page.evaluate(focused)
     assert now == [first[0], first[1] + 1]
     assert page.is_visible("[role=tooltip]")
     printed = page.inner_text("[role=tooltip] .value")
@@ -289,7 +295,7 @@ def test_clicking_the_maps_selects(tab, files):
     box = heat.bounding_box()
     heat.click(position={"x": box["width"] * 9.5 / wide.T, "y": box["height"] * 20.5 / 40})
     assert page.input_value("input[type=range]") == "10"
-    assert page.eval_on_selector_all(".ux-unit-sel[data-kind=h]", "es => [...new Set(es.map(e => +e.dataset.unit))]") == [20]
+    assert set(attribute_of(page, ".ux-unit-sel[data-kind=h]", "unit")) == {20}
 
 
 def test_text_from_the_trace_never_runs(tab, files):
@@ -307,11 +313,11 @@ def test_the_theme_switch(tab, files):
     page = tab(files["gru"])  # written with --theme light
     root = page.locator(".unrolled-explore")
     assert root.get_attribute("data-theme") == "light"
-    light = page.evaluate("getComputedStyle(document.querySelector('.unrolled-explore')).backgroundColor")
+    background = "getComputedStyle(document.querySelector('.unrolled-explore')).backgroundColor"
+    light = page.evaluate(background)
     page.click(".ux-theme")
     assert root.get_attribute("data-theme") == "dark"
-    assert page.evaluate(
-        "getComputedStyle(document.querySelector('.unrolled-explore')).backgroundColor") != light
+    assert page.evaluate(background) != light
 
 
 def test_the_notebook_widget_runs_the_same_module(tab, files, traces):
