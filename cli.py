@@ -9,6 +9,7 @@ import click
 
 from commands.common import OneLineErrors
 from commands.engine import gradcheck, trace, train
+from commands.explore import explore
 from commands.output import figures, list_scenes, render, slides
 
 
@@ -18,7 +19,7 @@ def cli():
     """unrolled: see how recurrent networks learn, with real numbers."""
 
 
-for command in (trace, gradcheck, train, list_scenes, render, figures, slides):
+for command in (trace, gradcheck, train, explore, list_scenes, render, figures, slides):
     cli.add_command(command)
 
 

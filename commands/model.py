@@ -154,9 +154,8 @@ def refuse_init_options(cell: str, given: dict[str, bool]) -> None:
     spec = get_cell(cell)
     for key, typed in given.items():
         if typed and key not in spec.init_options:
-            takers = [c.title for c in CELLS.values() if key in c.init_options]
-            raise InputError(f"{FLAGS[key]} applies to the {' and '.join(takers)}; the {cell} "
-                             "does not take it")
+            takers = [name for name, c in CELLS.items() if key in c.init_options]
+            raise InputError(f"{FLAGS[key]} applies to --cell {' or '.join(takers)}, not {cell}")
 
 
 def build_model(model: ModelOptions, cell: str = "rnn", forget_bias: float | None = None):
