@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.reference_loop import train_reference  # noqa: E402
 from rnn.data import Vocabulary  # noqa: E402
-from rnn.train import TrainConfig, train  # noqa: E402
+from rnn.learning.train import TrainConfig, train  # noqa: E402
 
 
 def corpus() -> str:
@@ -49,7 +49,7 @@ def main() -> None:
     steps = args.iterations * 25
     print(f"text {len(text)} chars, vocabulary {len(vocab)}, hidden 100, windows of 25, "
           f"{args.iterations} windows ({steps} steps), median of {args.repeats}")
-    print(f"engine (rnn.train, full Trace per window): {e:8.2f} s  {e / args.iterations * 1e3:.3f} ms/window")
+    print(f"engine (rnn.learning.train, full Trace per window): {e:8.2f} s  {e / args.iterations * 1e3:.3f} ms/window")
     print(f"bare reference loop:                       {r:8.2f} s  {r / args.iterations * 1e3:.3f} ms/window")
     print(f"ratio engine / reference: {e / r:.2f}  (target < 2.0)")
 

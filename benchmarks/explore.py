@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 
 from explore.page import page_html  # noqa: E402
 from rnn import Optimizer, text_model  # noqa: E402
-from rnn.atomic import write_text_atomic  # noqa: E402
+from rnn.files.atomic import write_text_atomic  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -21,9 +21,10 @@ CHILD = """
 import json, resource, sys, time
 import numpy as np
 sys.path.insert(0, {root!r})
-from rnn import Optimizer, text_model, trace_json
-from rnn.trace_doc import to_doc
-from rnn.trace_npz import save_npz
+from rnn import Optimizer, text_model
+from rnn.traces import files as trace_files
+from rnn.traces.document import to_doc
+from rnn.traces.npz_form import save_npz
 
 T, H, K, path = {steps}, {hidden}, {vocab}, {path!r}
 rng = np.random.default_rng(0)
@@ -38,7 +39,7 @@ t2 = time.perf_counter()
 save_npz(path, doc)
 t3 = time.perf_counter()
 cpu = time.process_time() - cpu0
-back = trace_json.load(path)
+back = trace_files.load(path)
 t4 = time.perf_counter()
 print(json.dumps({{"record": t1 - t0, "norms": t2 - t1, "write": t3 - t2, "total": t3 - t0,
                   "cpu": cpu, "load": t4 - t3, "T": back.T, "full": "error_by_source" in doc,

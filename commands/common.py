@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from rnn import UnrolledError
-from rnn.atomic import check_output_folder, check_output_path
+from rnn.files.atomic import check_output_folder, check_output_path
 from rnn.limits import RANGES, Diverged, Range
 
 
@@ -98,16 +98,16 @@ def check_input_files(weights: Path | None, trace_file: Path | None, config: Pat
     A device, FIFO, folder, oversized or malformed file is refused here with one line; the
     same readers run again where the files are used (they are small and quick to re-read).
     """
-    from rnn import trace_json
-    from rnn.checkpoint import load_checkpoint
+    from rnn.files.checkpoint import load_checkpoint
+    from rnn.files.safe_io import read_text
     from rnn.limits import MAX_LECTURE_FILE
-    from rnn.safe_io import read_text
+    from rnn.traces import files as trace_files
 
     if weights is not None:
         from rnn.imports.weights import check_file, is_imported
 
         check_file(weights) if is_imported(weights) else load_checkpoint(weights)
     if trace_file is not None:
-        trace_json.load(trace_file)
+        trace_files.load(trace_file)
     if config is not None and (config.exists() or config.is_symlink()):
         read_text(config, MAX_LECTURE_FILE, "lecture file")

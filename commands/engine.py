@@ -17,7 +17,8 @@ from commands.model import (
     report_non_finite,
     update_options,
 )
-from rnn import get_cell, trace_json
+from rnn import get_cell
+from rnn.traces import files as trace_files
 
 
 def _vec(v) -> str:
@@ -102,17 +103,17 @@ def trace(model, cell, forget_bias, window, optimizer, lr, clip, clip_mode, json
         raise InputError("--full-errors applies to the file written by --json")
     if json_path and not to_stdout:
         check_output_file(json_path)
-    as_json = json_path is not None and (to_stdout or not trace_json.is_npz(json_path))
+    as_json = json_path is not None and (to_stdout or not trace_files.is_npz(json_path))
     traces = build_traces(model, window, optimizer, lr, clip, clip_mode, as_json=as_json,
                           cell=cell, forget_bias=forget_bias, full_errors=full_errors)
     full = True if full_errors else None
     if to_stdout:
-        click.echo(trace_json.dumps(traces, full_errors=full), nl=False)
+        click.echo(trace_files.dumps(traces, full_errors=full), nl=False)
         quiet = True  # the table would corrupt the JSON on standard output
         json_path = None
     if json_path:
         try:
-            trace_json.save(json_path, traces, full_errors=full)
+            trace_files.save(json_path, traces, full_errors=full)
         except OSError as err:
             raise InputError(f"cannot write {json_path}: {err.strerror}") from None
     if not quiet:
@@ -139,7 +140,7 @@ def gradcheck(model, cell, forget_bias):
         TimeRemainingColumn,
     )
 
-    from rnn.gradcheck import gradient_check, gradient_entries
+    from rnn.learning.gradcheck import gradient_check, gradient_entries
     from rnn.limits import check_gradcheck_size
 
     built = build_model(model, cell, forget_bias)
@@ -193,11 +194,11 @@ def train(file, hidden, cell, forget_bias, window, iterations, optimizer, lr, cl
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from rnn.checkpoint import save_checkpoint
+    from rnn.files.checkpoint import save_checkpoint
+    from rnn.files.safe_io import read_text
+    from rnn.learning.train import TrainConfig
+    from rnn.learning.train import train as run_training
     from rnn.limits import MAX_TRAIN_FILE
-    from rnn.safe_io import read_text
-    from rnn.train import TrainConfig
-    from rnn.train import train as run_training
 
     given = click.get_current_context().get_parameter_source("init_scale")
     refuse_init_options(cell, {"forget_bias": forget_bias is not None,

@@ -23,9 +23,9 @@ MODEL_FLAGS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radi
 
 def load_traces(trace_file: Path):
     """A saved trace of any cell (JSON or .npz), validated by the one trace loader."""
-    from rnn import trace_json
+    from rnn.traces import files as trace_files
 
-    return trace_json.load_any(trace_file)
+    return trace_files.load_any(trace_file)
 
 
 @click.command()
@@ -51,7 +51,7 @@ def explore(model, cell, forget_bias, window, optimizer, lr, clip, clip_mode, tr
     view in the URL hash for deep links. Open it from disk or put it in an <iframe>.
     """
     from explore.page import page_html
-    from rnn.atomic import write_text_atomic
+    from rnn.files.atomic import write_text_atomic
 
     if len(title) > MAX_TITLE:
         raise InputError(f"--title has {len(title)} characters; at most {MAX_TITLE}")

@@ -8,11 +8,11 @@ from rnn.config import RNNConfig
 from rnn.data import Vocabulary, char_sequence
 from rnn.engine import run
 from rnn.errors import UnrolledError
+from rnn.learning.optim import Optimizer
+from rnn.learning.truncated import run_truncated
 from rnn.model import DEFAULT_TEXT, TextModel, text_model
-from rnn.optim import Optimizer
 from rnn.params import init_cell_params, init_params
 from rnn.trace import Trace, Update
-from rnn.truncated import run_truncated
 
 __all__ = [
     "DEFAULT_TEXT", "Optimizer", "Params", "RNNConfig", "TextModel", "Trace", "UnrolledError",

@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 
 from rnn.cells import Params, get_cell
-from rnn.checkpoint import load_checkpoint
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary, char_sequence
 from rnn.errors import UnrolledError
+from rnn.files.checkpoint import load_checkpoint
+from rnn.learning.optim import Optimizer
+from rnn.learning.truncated import run_truncated, run_update
 from rnn.limits import MAX_VOCAB, check_range, check_text, check_trace_size
-from rnn.optim import Optimizer
 from rnn.params import init_params, with_spectral_radius
 from rnn.trace import Trace
-from rnn.truncated import run_truncated, run_update
 
 DEFAULT_TEXT = "hello"  # the classic next-character example
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from manim import *
 
-from rnn.carousel import run_carousel
 from rnn.errors import UnrolledError
 from rnn.limits import RANGES
+from rnn.studies.carousel import run_carousel
 from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
 from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
@@ -25,7 +25,7 @@ MAX_HIDDEN = 64
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,
                   text: str | None = None, hidden: int | None = None,
                   seed: int = 0) -> SceneInput:
-    """Both traces of the carousel task (``rnn.carousel.run_carousel``) in ``extra["carousel"]``.
+    """Both traces of the carousel task (``rnn.studies.carousel.run_carousel``) in ``extra["carousel"]``.
 
     The task is the scene's own, so ``text`` is not used; ``hidden`` and ``seed`` are.
     """
@@ -63,7 +63,7 @@ class Board:
         return self.inp.extra["carousel"]
 
 
-# (chain key, profile of rnn.carousel, row title, y)
+# (chain key, profile of rnn.studies.carousel, row title, y)
 CHAINS = (("rnn", "rnn_error", "simple RNN: h", 2.35),
           ("lstm_cell", "lstm_cell_error", "LSTM: cell", 1.45),
           ("lstm_h", "lstm_error", "LSTM: h", 0.85))

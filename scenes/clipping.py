@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from manim import *
 
+from rnn.learning.optim import Optimizer
 from rnn.limits import RANGES
 from rnn.model import text_model
-from rnn.optim import Optimizer
-from rnn.problems import parameter_step, step_norm
+from rnn.studies.problems import parameter_step, step_norm
 from scenes.beats.contract import Option, SceneContract
 from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board

@@ -12,10 +12,10 @@ from types import SimpleNamespace
 import numpy as np
 from manim import *
 
-from rnn.dense import ACTIVATIONS, DenseConfig, DenseTrace, dense_trace
 from rnn.errors import UnrolledError
 from rnn.limits import RANGES, Range
 from rnn.model import text_model
+from rnn.studies.dense import ACTIVATIONS, DenseConfig, DenseTrace, dense_trace
 from scenes.beats.contract import Option, SceneContract
 from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.stage import beat, scale_of

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from manim import *
 
 from rnn.errors import UnrolledError
+from rnn.learning.optim import Optimizer
 from rnn.limits import RANGES
 from rnn.model import text_model
-from rnn.optim import Optimizer
-from rnn.problems import gradient_difference, truncated_gradients
+from rnn.studies.problems import gradient_difference, truncated_gradients
 from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
 from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board

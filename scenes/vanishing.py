@@ -16,7 +16,7 @@ from manim import *
 from rnn.errors import UnrolledError
 from rnn.limits import RANGES
 from rnn.model import text_model
-from rnn.problems import error_decay
+from rnn.studies.problems import error_decay
 from rnn.trace import Trace
 from scenes.beats.contract import Option, SceneContract
 from scenes.beats.inputs import SceneInput, own_input
@@ -49,7 +49,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     """Two traces of the same model and text, W rescaled to spectral radius 0.5 and ``radius``.
 
     ``extra`` holds both traces (``small``, ``large``), their radii and the decay profile of
-    the last loss term's error in each (``rnn.problems.error_decay``).
+    the last loss term's error in each (``rnn.studies.problems.error_decay``).
     """
     get_theme(theme)  # an unknown theme is refused here, before any trace is built
     contract = VanishingScene.contract

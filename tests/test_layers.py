@@ -80,3 +80,11 @@ def test_scenes_holds_only_scenes_the_registry_and_subpackages():
     scene_modules = {info.cls.__module__ for info in SCENES.values()}
     loose = {p.stem for p in (ROOT / "scenes").glob("*.py")} - {"__init__", "registry"}
     assert {f"scenes.{stem}" for stem in loose} == scene_modules
+
+
+def test_rnn_is_split_by_concern():
+    """rnn/ holds its sub-packages by concern and about a dozen modules of its own."""
+    packages = {p.name for p in (ROOT / "rnn").iterdir() if (p / "__init__.py").exists()}
+    assert packages == {"cells", "traces", "files", "learning", "studies", "imports"}
+    modules = {p.stem for p in (ROOT / "rnn").glob("*.py")} - {"__init__"}
+    assert len(modules) <= 12, sorted(modules)

@@ -41,7 +41,7 @@ class Cell:
     states: tuple[str, ...] = ("h",)  # the states carried step to step: the error paths
     param_names: tuple[str, ...] = ()  # the cell's own parameters, then V and c (the head)
     parts: tuple[Part, ...] = ()  # what it records per step, beside h (and the states)
-    columns: tuple[str, ...] = ()  # the document's step keys, in order (see rnn.trace_doc)
+    columns: tuple[str, ...] = ()  # the document's step keys, in order (see rnn.traces.document)
     layout: str = ""  # the shapes in words, for error messages
     table_states: tuple[tuple[str, str], ...] = ()  # the trace table's columns after h(t)
     table_errors: tuple[tuple[str, str], ...] = ()  # and after the two parts of dL/dh(t)

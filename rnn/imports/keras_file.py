@@ -18,7 +18,7 @@ import numpy as np
 
 from rnn import limits
 from rnn.errors import UnrolledError
-from rnn.safe_io import parse_json, read_size
+from rnn.files.safe_io import parse_json, read_size
 
 CONFIG, WEIGHTS = "config.json", "model.weights.h5"
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"

@@ -22,7 +22,7 @@ import numpy as np
 from rnn import limits
 from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
-from rnn.safe_io import parse_json, read_size, read_text
+from rnn.files.safe_io import parse_json, read_size, read_text
 
 CELLS = ("rnn", "rnn-relu", "lstm", "gru")
 PICKLE_SUFFIXES = (".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")

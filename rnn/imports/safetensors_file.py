@@ -21,7 +21,7 @@ import numpy as np
 
 from rnn import limits
 from rnn.errors import UnrolledError
-from rnn.safe_io import parse_json, read_size
+from rnn.files.safe_io import parse_json, read_size
 
 # dtype name -> (bytes per element, numpy dtype it is read as)
 DTYPES = {"F64": (8, "<f8"), "F32": (4, "<f4"), "F16": (2, "<f2"), "BF16": (2, "<u2")}

@@ -1,5 +1,5 @@
 """``--weights FILE`` and ``model.weights``: the one place that tells a framework's model file
-from the project's ``.npz`` checkpoint (``rnn.checkpoint``) and builds a model from it.
+from the project's ``.npz`` checkpoint (``rnn.files.checkpoint``) and builds a model from it.
 
 The commands and lecture files ask ``is_imported(path)``; for such a file the cell comes from
 the file (``resolve_cell``) and the model from ``imported_text_model``.
@@ -13,7 +13,6 @@ from pathlib import Path
 from rnn.cells import get_cell
 from rnn.errors import UnrolledError
 from rnn.imports.model import weights_kind
-
 
 
 def is_imported(path: str | os.PathLike | None) -> bool:

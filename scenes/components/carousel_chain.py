@@ -1,7 +1,7 @@
 """Long chains for the carousel scene: one dot per step, the error's way back coloured by its norm.
 
 A chain of 50 or more steps has no room for numbers at every step: each backward segment is
-coloured by the log10 norm it carries (given, from ``rnn.carousel``), on the plots' range.
+coloured by the log10 norm it carries (given, from ``rnn.studies.carousel``), on the plots' range.
 """
 
 from __future__ import annotations

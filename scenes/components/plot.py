@@ -1,6 +1,6 @@
 """A plot of log10 norms against a distance in time steps, for vanishing and exploding errors.
 
-The plotted numbers are given already as log10 values (see ``rnn.problems``); this component
+The plotted numbers are given already as log10 values (see ``rnn.studies.problems``); this component
 only maps them to screen coordinates. Manim's numbered axes need LaTeX, so the tick labels
 here are plain Text.
 """

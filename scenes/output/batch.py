@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rnn.atomic import check_output_folder, check_output_path, publish
 from rnn.errors import UnrolledError
+from rnn.files.atomic import check_output_folder, check_output_path, publish
 from rnn.limits import Range
 from scenes.output.subtitles import srt_to_vtt, write_chapters
 

@@ -13,8 +13,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnn.atomic import check_output_path
 from rnn.errors import UnrolledError
+from rnn.files.atomic import check_output_path
 
 FORMATS = ("png", "svg", "pdf")
 

@@ -28,12 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from rnn.errors import UnrolledError
+from rnn.files.safe_io import read_text
 from rnn.imports.weights import imported_text_model, is_imported, resolve_cell
 from rnn.limits import MAX_LECTURE_FILE, MAX_TEXT, RANGES, Range
 from rnn.model import DEFAULT_TEXT
-from rnn.safe_io import read_text
 from scenes.beats.contract import CELLS, Option
-
 
 # Options every scene accepts.
 COMMON_OPTIONS: dict[str, Option] = {
@@ -84,11 +83,11 @@ class ModelSpec:
 
     def build_trace(self):
         """The Trace the scenes draw (one BPTT pass and update, or the saved trace)."""
-        from rnn import trace_json
         from rnn.limits import Diverged
+        from rnn.traces import files as trace_files
 
         if self.trace is not None:
-            loaded = trace_json.load(self.trace)
+            loaded = trace_files.load(self.trace)
             trace = loaded[0] if isinstance(loaded, list) else loaded
         elif self.cell != "rnn":
             trace = self.gated_model().trace()

@@ -22,8 +22,8 @@ from manim import tempconfig
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter
 
-from rnn.atomic import publish
 from rnn.errors import UnrolledError
+from rnn.files.atomic import publish
 from scenes.beats.inputs import SceneInput, get_scene_input, set_scene_input
 from scenes.components.theme import get_theme
 from scenes.registry import SCENES

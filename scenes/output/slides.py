@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from rnn.atomic import publish
 from rnn.errors import UnrolledError
+from rnn.files.atomic import publish
 
 FORMATS = ("pptx", "html")
 

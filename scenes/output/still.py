@@ -21,8 +21,8 @@ import cairo
 import numpy as np
 from manim import RESAMPLING_ALGORITHMS, Camera, Scene, tempconfig
 
-from rnn.atomic import atomic_path, check_output_path
 from rnn.errors import UnrolledError
+from rnn.files.atomic import atomic_path, check_output_path
 
 FORMATS = ("png", "svg", "pdf")
 MIN_WIDTH, MAX_WIDTH = 320, 8000

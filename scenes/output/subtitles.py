@@ -13,8 +13,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnn.atomic import write_text_atomic
 from rnn.errors import UnrolledError
+from rnn.files.atomic import write_text_atomic
 
 _SRT_TIME = re.compile(r"^(\d{2,}):([0-5]\d):([0-5]\d)[,.](\d{3})$")
 _ARROW = " --> "

@@ -115,11 +115,11 @@ def test_train_diverging_keeps_the_old_checkpoint(tmp_path):
 
 
 def test_radius_option_sets_the_spectral_radius(tmp_path):
-    from rnn import trace_json
     from rnn.params import spectral_radius
+    from rnn.traces import files as trace_files
 
     out = tmp_path / "r.json"
     assert invoke("trace", "--radius", "1.8", "--json", str(out), "--quiet").exit_code == 0
-    assert abs(spectral_radius(trace_json.load(out).params.W) - 1.8) < 1e-9
+    assert abs(spectral_radius(trace_files.load(out).params.W) - 1.8) < 1e-9
     res = unrolled("trace", "--radius", "0")
     assert res.returncode == 2 and "--radius" in res.stderr

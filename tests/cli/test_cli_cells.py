@@ -9,7 +9,7 @@ from cli_run import unrolled
 from click.testing import CliRunner
 
 from cli import cli
-from rnn import trace_json
+from rnn.traces import files as trace_files
 
 TEXT = "abcabcabdabcabcabd" * 8
 
@@ -26,7 +26,7 @@ def test_trace_writes_version_2_the_same_bytes_twice(tmp_path, cell, ext):
         res = invoke("trace", "--cell", cell, "--text", "hello", "--json", str(path), "--quiet")
         assert res.exit_code == 0, res.output
     assert a.read_bytes() == b.read_bytes()
-    loaded = trace_json.load_any(a)
+    loaded = trace_files.load_any(a)
     assert (loaded.kind if bool(loaded.gate_names) else "rnn") == cell
     assert loaded.T == 4 and loaded.update is not None
     if ext == "json":
@@ -57,8 +57,8 @@ def test_gradcheck_passes_for_the_gated_cells(cell):
 
 
 def test_train_lstm_lowers_the_loss_and_its_checkpoint_reloads(tmp_path):
-    from rnn.checkpoint import load_any_checkpoint
-    from rnn.train import TrainConfig, train
+    from rnn.files.checkpoint import load_any_checkpoint
+    from rnn.learning.train import TrainConfig, train
 
     result = train(TEXT, TrainConfig(hidden=12, window=6, iterations=150, sample_every=0,
                                      cell="lstm"))
@@ -73,7 +73,7 @@ def test_train_lstm_lowers_the_loss_and_its_checkpoint_reloads(tmp_path):
     res = invoke("trace", "--cell", "lstm", "--text", "abcd", "--weights", str(out),
                  "--json", str(tmp_path / "t.json"), "--quiet")
     assert res.exit_code == 0
-    back = trace_json.load_any(tmp_path / "t.json")
+    back = trace_files.load_any(tmp_path / "t.json")
     assert np.array_equal(back.params.W_hh, params.W_hh)
 
 

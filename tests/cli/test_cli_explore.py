@@ -9,7 +9,7 @@ import pytest
 from cli_run import unrolled
 
 from explore.page import page_html
-from rnn import trace_json
+from rnn.traces import files as trace_files
 
 
 def one_error_line(result, exit_code: int = 2) -> str:
@@ -31,7 +31,7 @@ def test_a_saved_trace_gives_the_page_of_that_trace(tmp_path, suffix):
     assert result.returncode == 0, result.stderr
     assert f"wrote {out}" in result.stdout
     # the page of the loaded trace, as the Python API makes it: same bytes
-    assert out.read_text(encoding="utf-8") == page_html(trace_json.load_any(saved), theme="light")
+    assert out.read_text(encoding="utf-8") == page_html(trace_files.load_any(saved), theme="light")
 
 
 def test_model_options_choose_the_model(tmp_path):

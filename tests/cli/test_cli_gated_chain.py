@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from readable import assert_readable
 
 from cli import cli
-from rnn.checkpoint import save_checkpoint
 from rnn.errors import UnrolledError
+from rnn.files.checkpoint import save_checkpoint
 from rnn.model import text_model
 from scenes.output.lecture_file import load_lecture
 from scenes.output.subtitles import parse_srt

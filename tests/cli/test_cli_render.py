@@ -79,14 +79,15 @@ def test_render_saved_trace_video_with_captions(tmp_path):
 
 
 def test_an_overflowed_saved_trace_is_refused_not_drawn(tmp_path):
-    from rnn import text_model, trace_json
+    from rnn import text_model
+    from rnn.traces import files as trace_files
 
     model = text_model("hello", hidden=3, seed=0)
     model.params.V[:] = model.params.c[:] = 1.7e308  # o(t) = c + V h(t) overflows
     trace = model.trace()
     assert trace.first_non_finite() == "o at t=3"  # the engine records the overflow as it is
     saved = tmp_path / "exploded.json"
-    trace_json.save(saved, trace)
+    trace_files.save(saved, trace)
     out = tmp_path / "out"
     res = unrolled("render", "bptt", "--trace", str(saved), "--format", "png", "--out", str(out))
     assert res.returncode == 2 and "Traceback" not in res.stderr

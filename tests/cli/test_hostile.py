@@ -37,15 +37,17 @@ LIMITED = (f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_LI
 
 # Files the cases are given ---------------------------------------------------------------
 def _trace_doc() -> dict:
-    from rnn import text_model, trace_json
+    from rnn import text_model
+    from rnn.traces import files as trace_files
 
-    return json.loads(trace_json.dumps(text_model().trace()))
+    return json.loads(trace_files.dumps(text_model().trace()))
 
 
 def _windows_doc() -> dict:
-    from rnn import text_model, trace_json
+    from rnn import text_model
+    from rnn.traces import files as trace_files
 
-    return json.loads(trace_json.dumps(text_model("hello world").windows(4)))
+    return json.loads(trace_files.dumps(text_model("hello world").windows(4)))
 
 
 def _write_json(path: Path, doc) -> Path:
@@ -97,11 +99,12 @@ def _trace_npz(cell: str = "rnn", member: str = "", data=None, header: dict | No
     def make(d: Path) -> Path:
         from numpy.lib import format as npy_format
 
-        from rnn import text_model, trace_json
+        from rnn import text_model
+        from rnn.traces import files as trace_files
 
         good = d / "good.npz"
         tr = text_model().trace() if cell == "rnn" else text_model("hello", cell=cell).trace()
-        trace_json.save(good, tr)
+        trace_files.save(good, tr)
         path = d / "in.npz"
         with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
             for info in src.infolist():
@@ -119,16 +122,16 @@ def _trace_npz(cell: str = "rnn", member: str = "", data=None, header: dict | No
 
 
 def _gated_json(d: Path, cell: str) -> Path:
-    from rnn import trace_json
     from rnn.model import text_model
+    from rnn.traces import files as trace_files
 
-    trace_json.save(d / "in.json", text_model("hello", cell=cell).trace())
+    trace_files.save(d / "in.json", text_model("hello", cell=cell).trace())
     return d / "in.json"
 
 
 def _checkpoint(cell: str) -> Callable[[Path], Path]:
     def make(d: Path) -> Path:
-        from rnn.checkpoint import save_checkpoint
+        from rnn.files.checkpoint import save_checkpoint
         from rnn.model import text_model
 
         m = text_model("hello", cell=cell)
@@ -527,11 +530,11 @@ def test_hostile_input(case: Case, runs: dict[str, Run]):
 
 
 def test_json_to_stdout_is_the_trace():
-    from rnn import trace_json
+    from rnn.traces import files as trace_files
 
     res = subprocess.run([sys.executable, "-c", LIMITED, "trace", "--json", "-"], cwd=ROOT,
                          check=False, capture_output=True, text=True, timeout=TIMEOUT)
-    assert res.returncode == 0 and trace_json.loads(res.stdout).T == 4
+    assert res.returncode == 0 and trace_files.loads(res.stdout).T == 4
 
 
 def test_enough_cases_over_every_command():
@@ -565,7 +568,7 @@ def test_readme_limits_table_matches_the_code():
 
 def test_publish_checks_the_target_again_just_before_the_rename(tmp_path: Path):
     from rnn import UnrolledError
-    from rnn.atomic import atomic_path
+    from rnn.files.atomic import atomic_path
 
     target = tmp_path / "t.json"
     with pytest.raises(UnrolledError, match="FIFO"), atomic_path(target) as tmp:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnn.carousel import MIN_STEPS, VOCABULARY, carousel_task, forget_products, run_carousel
 from rnn.engine import run
 from rnn.errors import UnrolledError
 from rnn.model import text_model
+from rnn.studies.carousel import MIN_STEPS, VOCABULARY, carousel_task, forget_products, run_carousel
 
 
 @pytest.fixture(scope="module")

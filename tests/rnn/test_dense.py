@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnn import dense
-from rnn.dense import DenseConfig, DenseParams, dense_trace, init_dense, run_dense
 from rnn.errors import UnrolledError
+from rnn.studies import dense
+from rnn.studies.dense import DenseConfig, DenseParams, dense_trace, init_dense, run_dense
 
 EPS = 1e-4
 # The recorded per-neuron vectors of a DenseTrace, in the order of the pass
@@ -55,7 +55,7 @@ def _central(f, v):
 
 
 def _rel_err(a, n):
-    # Relative above a floor of 1e-3, absolute (1e-9 scale) below, as in rnn.gradcheck
+    # Relative above a floor of 1e-3, absolute (1e-9 scale) below, as in rnn.learning.gradcheck
     return float(np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-3)))
 
 
@@ -169,6 +169,6 @@ def test_bad_run_inputs_raise():
 
 
 def test_engine_does_not_import_manim():
-    code = "import sys, rnn.dense; print('manim' in sys.modules, 'click' in sys.modules)"
+    code = "import sys, rnn.studies.dense; print('manim' in sys.modules, 'click' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"

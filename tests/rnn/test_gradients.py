@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnn import RNNConfig, init_params, run
-from rnn.gradcheck import gradient_check, numerical_gradients
+from rnn.learning.gradcheck import gradient_check, numerical_gradients
 
 
 def random_problem(seed: int, T: int, D: int, H: int, K: int, scale: float):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rnn import run
 from rnn.errors import UnrolledError
-from rnn.gradcheck import gradient_check, numerical_gradients
+from rnn.learning.gradcheck import gradient_check, numerical_gradients
 from rnn.params import init_cell_params
 
 

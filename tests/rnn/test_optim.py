@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnn import Optimizer, Params, UnrolledError
-from rnn.optim import clip_gradients, global_norm
+from rnn.learning.optim import clip_gradients, global_norm
 
 
 def tiny_params():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnn import Optimizer, UnrolledError, run, text_model
-from rnn.problems import (
+from rnn.studies.problems import (
     error_decay,
     gradient_difference,
     parameter_step,

@@ -5,20 +5,21 @@ import json
 import numpy as np
 import pytest
 
-from rnn import Optimizer, UnrolledError, run, text_model, trace_json
+from rnn import Optimizer, UnrolledError, run, text_model
+from rnn.traces import files as trace_files
 
 PARAM_NAMES = ("U", "W", "V", "b", "c")
 
 @pytest.fixture
 def doc():
-    return json.loads(trace_json.dumps(text_model().trace()))
+    return json.loads(trace_files.dumps(text_model().trace()))
 
 
 def test_round_trip_is_exact():
     tr = text_model("the cat sat", hidden=4, seed=5).trace(Optimizer("adagrad", 0.1, 1.0))
-    text = trace_json.dumps(tr)
-    back = trace_json.loads(text)
-    assert trace_json.dumps(back) == text
+    text = trace_files.dumps(tr)
+    back = trace_files.loads(text)
+    assert trace_files.dumps(back) == text
     for key in ("h", "a", "o", "yhat", "dL_dh", "dL_da", "dL_dh_from_next"):
         assert np.array_equal(getattr(back, key), getattr(tr, key))
     for name in PARAM_NAMES:
@@ -34,7 +35,7 @@ def test_round_trip_keeps_awkward_floats():
     tr.h[0, 1] = 5e-324  # smallest subnormal
     tr.h[1, 0] = np.nan
     tr.h[1, 1] = -np.inf
-    back = trace_json.loads(trace_json.dumps(tr))
+    back = trace_files.loads(trace_files.dumps(tr))
     assert back.h[0, 0] == 0.1 + 0.2 and back.h[0, 1] == 5e-324
     assert np.isnan(back.h[1, 0]) and back.h[1, 1] == -np.inf
 
@@ -57,9 +58,9 @@ def test_required_keys(doc):
 
 def test_windows_file():
     windows = text_model("hello world").windows(4)
-    doc = json.loads(trace_json.dumps(windows))
+    doc = json.loads(trace_files.dumps(windows))
     assert len(doc["windows"]) == 3 and "params_after" in doc["windows"][0]
-    back = trace_json.loads(trace_json.dumps(windows))
+    back = trace_files.loads(trace_files.dumps(windows))
     assert isinstance(back, list) and len(back) == 3
     assert np.array_equal(back[1].h0, windows[0].h[-1])
 
@@ -88,11 +89,11 @@ def test_windows_file():
 def test_malformed_documents(doc, mutate, message):
     mutate(doc)
     with pytest.raises(UnrolledError, match=message):
-        trace_json.loads(json.dumps(doc), source="bad.json")
+        trace_files.loads(json.dumps(doc), source="bad.json")
 
 
 def _windows_doc():
-    return json.loads(trace_json.dumps(text_model("hello world").windows(4)))
+    return json.loads(trace_files.dumps(text_model("hello world").windows(4)))
 
 
 @pytest.mark.parametrize("mutate, message", [
@@ -106,7 +107,7 @@ def test_windows_out_of_order_are_refused(mutate, message):
     d = _windows_doc()
     mutate(d)
     with pytest.raises(UnrolledError, match=message):
-        trace_json.loads(json.dumps(d), source="bad.json")
+        trace_files.loads(json.dumps(d), source="bad.json")
 
 
 @pytest.mark.parametrize("text, message", [
@@ -116,19 +117,19 @@ def test_windows_out_of_order_are_refused(mutate, message):
 ])
 def test_hostile_json_is_refused_before_parsing(text, message):
     with pytest.raises(UnrolledError, match=message):
-        trace_json.loads(text, source="bad.json")
+        trace_files.loads(text, source="bad.json")
 
 
 def test_digits_inside_strings_are_not_numbers():
     tr = text_model("1" * 60 + "2").trace()
-    assert trace_json.loads(trace_json.dumps(tr)).extra["text"] == "1" * 60 + "2"
+    assert trace_files.loads(trace_files.dumps(tr)).extra["text"] == "1" * 60 + "2"
 
 
 def test_truncated_file(tmp_path):
     path = tmp_path / "t.json"
-    path.write_text(trace_json.dumps(text_model().trace())[:500])
+    path.write_text(trace_files.dumps(text_model().trace())[:500])
     with pytest.raises(UnrolledError, match="truncated"):
-        trace_json.load(path)
+        trace_files.load(path)
 
 
 def test_save_is_atomic(tmp_path, monkeypatch):
@@ -142,16 +143,16 @@ def test_save_is_atomic(tmp_path, monkeypatch):
 
     monkeypatch.setattr(type(path), "write_text", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        trace_json.save(path, text_model().trace())
+        trace_files.save(path, text_model().trace())
     monkeypatch.undo()
     assert path.read_text() == "precious"
     assert list(tmp_path.iterdir()) == [path]  # no temporary left behind
-    trace_json.save(path, text_model().trace())
-    assert trace_json.load(path).T == 4
+    trace_files.save(path, text_model().trace())
+    assert trace_files.load(path).T == 4
 
 
 def test_loaded_trace_reruns_to_the_same_numbers():
-    tr = trace_json.loads(trace_json.dumps(text_model().trace()))
+    tr = trace_files.loads(trace_files.dumps(text_model().trace()))
     again = run(tr.params, tr.X, tr.targets, tr.h0)
     assert np.array_equal(again.dL_da, tr.dL_da)
 
@@ -162,7 +163,7 @@ def test_saved_files_are_readable_by_others(tmp_path):
 
     old = os.umask(0o022)
     try:
-        trace_json.save(tmp_path / "t.json", text_model().trace())
+        trace_files.save(tmp_path / "t.json", text_model().trace())
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "t.json").stat().st_mode) == 0o644

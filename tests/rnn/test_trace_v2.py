@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnn import Optimizer, UnrolledError, text_model, trace_json
+from rnn import Optimizer, UnrolledError, text_model
 from rnn.limits import FULL_ERRORS_FLOATS
+from rnn.traces import files as trace_files
 
 DATA = Path(__file__).parent / "data"
 
@@ -17,10 +18,10 @@ DATA = Path(__file__).parent / "data"
 def test_version_1_files_written_by_the_version_1_writer_still_load():
     doc = json.loads((DATA / "trace_v1.json").read_text())
     assert doc["version"] == 1 and "cell" not in doc and "error_by_source" in doc
-    tr = trace_json.load(DATA / "trace_v1.json")
+    tr = trace_files.load(DATA / "trace_v1.json")
     fresh = text_model("hello").trace()
     assert np.array_equal(tr.h, fresh.h) and np.array_equal(tr.grads["W"], fresh.grads["W"])
-    windows = trace_json.load(DATA / "trace_v1_windows.json")
+    windows = trace_files.load(DATA / "trace_v1_windows.json")
     assert [w.extra["window"]["stop"] for w in windows] == [4, 8, 10]
 
 
@@ -43,7 +44,7 @@ def _numbers(value) -> tuple[str, np.ndarray]:
 
 def test_simple_rnn_keeps_every_version_1_key_and_adds_the_norms():
     v1 = json.loads((DATA / "trace_v1.json").read_text())
-    v2 = json.loads(trace_json.dumps(text_model("hello").trace()))
+    v2 = json.loads(trace_files.dumps(text_model("hello").trace()))
     assert v2["version"] == 2 and v2["cell"] == "rnn"
     assert set(v1) <= set(v2) and set(v1["steps"][0]) == set(v2["steps"][0])
     # same meaning, same numbers; products of matrices (W^T e for dL/dh0 and the error
@@ -60,14 +61,14 @@ def test_simple_rnn_keeps_every_version_1_key_and_adds_the_norms():
 
 def test_full_error_vectors_only_below_the_size_or_on_request():
     small = text_model("hello").trace()  # 4 x 4 x 3 floats
-    assert "error_by_source" in json.loads(trace_json.dumps(small))
-    assert "error_by_source" not in json.loads(trace_json.dumps(small, full_errors=False))
+    assert "error_by_source" in json.loads(trace_files.dumps(small))
+    assert "error_by_source" not in json.loads(trace_files.dumps(small, full_errors=False))
     text = "ab" * 120  # 239 steps x 3 units: 171,363 floats
     assert 239 * 239 * 3 > FULL_ERRORS_FLOATS
     big = text_model(text).trace()
-    doc = json.loads(trace_json.dumps(big))
+    doc = json.loads(trace_files.dumps(big))
     assert "error_by_source" not in doc and len(doc["error_by_source_norms"]) == 239
-    assert "error_by_source" in json.loads(trace_json.dumps(big, full_errors=True))
+    assert "error_by_source" in json.loads(trace_files.dumps(big, full_errors=True))
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
@@ -78,8 +79,8 @@ def test_round_trip_bit_for_bit(tmp_path, cell, ext):
     else:
         tr = text_model("hello world", cell=cell, hidden=3).trace(Optimizer("adagrad"))
     path = tmp_path / f"t.{ext}"
-    trace_json.save(path, tr)
-    back = trace_json.load_any(path)
+    trace_files.save(path, tr)
+    back = trace_files.load_any(path)
     assert type(back) is type(tr)
     names = ["h", "o", "yhat", "losses", "dL_dh", "dL_dh_from_output", "dL_dh_from_next"]
     if cell != "rnn":
@@ -93,12 +94,12 @@ def test_round_trip_bit_for_bit(tmp_path, cell, ext):
     after = tr.update.params_after.as_dict()
     assert all(np.array_equal(back.update.params_after.as_dict()[k], v) for k, v in after.items())
     np.testing.assert_array_equal(back.error_by_source_norms(), tr.error_by_source_norms())
-    trace_json.save(tmp_path / f"again.{ext}", back)
+    trace_files.save(tmp_path / f"again.{ext}", back)
     assert (tmp_path / f"again.{ext}").read_bytes() == path.read_bytes()
 
 
 def test_gated_json_has_the_documented_keys():
-    doc = json.loads(trace_json.dumps(text_model("hello", cell="lstm").trace(Optimizer())))
+    doc = json.loads(trace_files.dumps(text_model("hello", cell="lstm").trace(Optimizer())))
     assert doc["cell"] == "lstm" and set(doc["params"]) == {"W_ih", "W_hh", "b_ih", "b_hh",
                                                              "V", "c"}
     assert len(doc["params"]["W_ih"]) == 4 * 3 and set(doc["grads"]) == {
@@ -110,14 +111,14 @@ def test_gated_json_has_the_documented_keys():
                 "dL_dcell_from_next", "gate_errors"):
         assert key in step, key
     assert doc["cell_error_by_source_norms"][0][1] is None
-    gru = json.loads(trace_json.dumps(text_model("hello", cell="gru").trace()))
+    gru = json.loads(trace_files.dumps(text_model("hello", cell="gru").trace()))
     assert list(gru["steps"][0]["gates"]) == ["r", "z", "n"] and "cell0" not in gru
 
 
 def test_gated_windows_carry_h_and_cell_across_cuts(tmp_path):
     windows = text_model("hello world", cell="lstm").windows(4, Optimizer("adagrad"))
-    trace_json.save(tmp_path / "w.npz", windows)
-    back = trace_json.load_any(tmp_path / "w.npz")
+    trace_files.save(tmp_path / "w.npz", windows)
+    back = trace_files.load_any(tmp_path / "w.npz")
     assert [w.extra["window"] for w in back] == [w.extra["window"] for w in windows]
     for before, after in itertools.pairwise(back):
         assert np.array_equal(after.h0, before.h[-1])
@@ -126,10 +127,10 @@ def test_gated_windows_carry_h_and_cell_across_cuts(tmp_path):
 
 
 def test_the_scenes_loader_refuses_a_gated_trace(tmp_path):
-    trace_json.save(tmp_path / "g.npz", text_model("hello", cell="gru").trace())
+    trace_files.save(tmp_path / "g.npz", text_model("hello", cell="gru").trace())
     with pytest.raises(UnrolledError, match="holds a gru trace"):
-        trace_json.load(tmp_path / "g.npz")
-    assert bool(trace_json.load_any(tmp_path / "g.npz").gate_names)
+        trace_files.load(tmp_path / "g.npz")
+    assert bool(trace_files.load_any(tmp_path / "g.npz").gate_names)
 
 
 def _rewrite(src: Path, dst: Path, member: str, array) -> None:
@@ -146,7 +147,7 @@ def _rewrite(src: Path, dst: Path, member: str, array) -> None:
 
 def test_npz_goes_through_the_same_checks(tmp_path):
     good = tmp_path / "t.npz"
-    trace_json.save(good, text_model("hello").trace())
+    trace_files.save(good, text_model("hello").trace())
     cases = {
         "steps/h.npy": (np.zeros((4, 3), dtype=np.float32), "dtype float32"),
         "steps/loss.npy": (np.zeros(4), "steps sum to"),
@@ -158,4 +159,4 @@ def test_npz_goes_through_the_same_checks(tmp_path):
         bad = tmp_path / "bad.npz"
         _rewrite(good, bad, member, array)
         with pytest.raises(UnrolledError, match=message):
-            trace_json.load(bad)
+            trace_files.load(bad)

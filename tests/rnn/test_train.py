@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from rnn import UnrolledError, text_model
-from rnn.checkpoint import load_checkpoint, save_checkpoint
-from rnn.train import TrainConfig, train
+from rnn.files.checkpoint import load_checkpoint, save_checkpoint
+from rnn.learning.train import TrainConfig, train
 
 TEXT = "abcabcabdabcabcabd" * 8
 

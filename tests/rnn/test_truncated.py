@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnn import Optimizer, UnrolledError, run, text_model
-from rnn.trace_json import dumps
+from rnn.traces.files import dumps
 
 TEXT = "hello world, hello rnn"
 

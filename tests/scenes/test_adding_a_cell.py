@@ -5,14 +5,14 @@ the generic path only (torch's ``nn.RNN(nonlinearity="relu")``)."""
 import numpy as np
 import pytest
 
-from rnn import trace_json
 from rnn.cells import Params, get_cell, register, unregister
 from rnn.cells.simple import SimpleRNN
 from rnn.data import char_sequence
 from rnn.engine import run
-from rnn.gradcheck import gradient_check
-from rnn.optim import Optimizer
-from rnn.truncated import run_truncated
+from rnn.learning.gradcheck import gradient_check
+from rnn.learning.optim import Optimizer
+from rnn.learning.truncated import run_truncated
+from rnn.traces import files as trace_files
 from scenes.beats.inputs import SceneInput
 from scenes.bptt import BPTTScene
 from scenes.components import ErrorArrow
@@ -73,8 +73,8 @@ def test_error_norms_and_truncation_come_through_the_generic_path(problem):
 
 def test_its_trace_file_round_trips(problem, tmp_path):
     _, _, _, trace = problem
-    trace_json.save(tmp_path / "relu.json", trace)
-    back = trace_json.load_any(tmp_path / "relu.json")
+    trace_files.save(tmp_path / "relu.json", trace)
+    back = trace_files.load_any(tmp_path / "relu.json")
     assert back.kind == "relu-test"
     for name in ("h", "a", "dL_da", "dL_dh"):
         np.testing.assert_array_equal(getattr(back, name), getattr(trace, name))

@@ -69,7 +69,7 @@ def test_steps_are_the_engines_parameter_steps(default):
     e = inp.extra
     for key, trace in (("plain", e["plain"]), ("clipped", e["clipped"])):
         column = scene.board.steps[key]
-        step = trace.update.params_after.W - trace.params.W  # independent of rnn.problems
+        step = trace.update.params_after.W - trace.params.W  # independent of rnn.studies.problems
         np.testing.assert_allclose(e["step"][key]["W"], step, atol=1e-15)
         assert column.matrix.original_text == _matrix(e["step"][key]["W"])
         assert column.size.original_text == f"‖Δθ‖ = {norm_text(e['step_norm'][key])}"

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from manim import ManimColor, tempconfig
 
-from rnn import dense
-from rnn.dense import DenseConfig, dense_trace
 from rnn.errors import UnrolledError
 from rnn.model import text_model
+from rnn.studies import dense
+from rnn.studies.dense import DenseConfig, dense_trace
 from scenes.beats.inputs import SceneInput, set_scene_input
 from scenes.components import ErrorArrow, Neuron
 from scenes.components.theme import format_value, get_theme

@@ -13,12 +13,12 @@ from manim import ImageMobject, ManimColor, tempconfig
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from rnn.errors import UnrolledError
-from scenes.components.limits import MAX_VANISHING_STEPS
 from rnn.model import text_model
-from rnn.problems import error_decay
+from rnn.studies.problems import error_decay
 from scenes.beats.inputs import SceneInput
 from scenes.components.caption_band import BAND_HEIGHT
 from scenes.components.heatmap import log_pixels, log_range
+from scenes.components.limits import MAX_VANISHING_STEPS
 from scenes.components.vanishing_map import numbered_steps, rgba_hex
 from scenes.vanishing import VANISHING_TEXT, VanishingScene, prepare_input
 

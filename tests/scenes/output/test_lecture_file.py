@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from rnn.checkpoint import save_checkpoint
 from rnn.errors import UnrolledError
+from rnn.files.checkpoint import save_checkpoint
 from rnn.limits import RANGES
 from rnn.model import text_model
 from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
@@ -157,10 +157,10 @@ def test_bad_weights_file_fails_before_rendering(tmp_path):
 
 
 def test_saved_trace_is_used_as_is(tmp_path):
-    from rnn import trace_json
+    from rnn.traces import files as trace_files
 
     trace = text_model("abcab", hidden=2, seed=3).trace()
-    trace_json.save(tmp_path / "t.json", trace, text="abcab")
+    trace_files.save(tmp_path / "t.json", trace, text="abcab")
     path = write(tmp_path, '[model]\ntrace = "t.json"\n[[scenes]]\nname = "forward"\n')
     (inp,) = load_lecture(path, REGISTRY).scene_inputs(REGISTRY)
     assert np.array_equal(inp.trace.h, trace.h)

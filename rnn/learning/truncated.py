@@ -7,7 +7,7 @@ import numpy as np
 from rnn.cells import Params
 from rnn.engine import run
 from rnn.errors import UnrolledError
-from rnn.optim import Optimizer
+from rnn.learning.optim import Optimizer
 from rnn.trace import Trace
 
 

@@ -19,7 +19,7 @@ from rnn.config import RNNConfig
 from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
 from rnn.trace import Trace, Update
-from rnn.trace_reader import Reader
+from rnn.traces.values import Reader
 
 FORMAT = "unrolled.trace"
 VERSION = 2

@@ -5,7 +5,7 @@ Every array of the document is one ``.npy`` member named by its path (``steps/h`
 config, text, vocabulary, losses, update settings) sit in one JSON member, ``header``, in
 the document's own nesting. The zip is written member by member with fixed timestamps and no
 compression, so the same command gives the same bytes. Reading checks every member's header
-(``rnn.safe_io.load_npz``) before any data, then puts the arrays back in place and hands the
+(``rnn.files.safe_io.load_npz``) before any data, then puts the arrays back in place and hands the
 document to the same validation as the JSON form.
 """
 
@@ -19,10 +19,10 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from rnn import limits
-from rnn.atomic import atomic_path
 from rnn.errors import UnrolledError
-from rnn.safe_io import load_npz, parse_json
-from rnn.trace_reader import encode_number
+from rnn.files.atomic import atomic_path
+from rnn.files.safe_io import load_npz, parse_json
+from rnn.traces.values import encode_number
 
 HEADER = "header"
 DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest: no clock in the file
@@ -58,7 +58,7 @@ def _member(zf: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
 
 
 def save_npz(path: str | Path, doc: dict) -> None:
-    """Write the document ``doc`` (from ``rnn.trace_doc.to_doc``) as an ``.npz``, atomically."""
+    """Write the document ``doc`` (from ``rnn.traces.document.to_doc``) as an ``.npz``, atomically."""
     arrays: dict[str, np.ndarray] = {}
     header = _split(doc, "", arrays)
     text = json.dumps(header, allow_nan=False, separators=(",", ":"))

@@ -45,7 +45,7 @@ class Reader:
 
     def document(self, text: str, fmt: str, version: int, kind: str) -> dict:
         """Parse ``text`` and check its ``format`` and ``version`` header."""
-        from rnn.safe_io import parse_json
+        from rnn.files.safe_io import parse_json
 
         doc = parse_json(text, self.source)
         if not isinstance(doc, dict) or doc.get("format") != fmt:

@@ -11,7 +11,7 @@ import numpy as np
 from rnn.cells import Params
 from rnn.engine import run
 from rnn.errors import UnrolledError
-from rnn.optim import global_norm
+from rnn.learning.optim import global_norm
 from rnn.trace import Trace, Update
 
 

@@ -17,8 +17,8 @@ from rnn.config import RNNConfig
 from rnn.data import Vocabulary, one_hot
 from rnn.engine import run
 from rnn.errors import UnrolledError
+from rnn.learning.optim import Optimizer
 from rnn.limits import MAX_VOCAB, Diverged, check_range
-from rnn.optim import Optimizer
 from rnn.params import init_cell_params, init_params
 
 

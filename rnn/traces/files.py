@@ -4,7 +4,7 @@ documented in the README, and the one loader of both forms.
 JSON: floats are written with Python's shortest round-trip repr, so float64 values come back
 bit for bit. NaN and infinities, which JSON lacks, are written as the strings ``"NaN"``,
 ``"Infinity"`` and ``"-Infinity"``. A path ending in ``.npz`` is the binary form
-(``rnn.trace_npz``) of the same document; both are checked by ``rnn.trace_doc.from_doc``.
+(``rnn.traces.npz_form``) of the same document; both are checked by ``rnn.traces.document.from_doc``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from rnn import limits
-from rnn.atomic import write_text_atomic
 from rnn.errors import UnrolledError
-from rnn.safe_io import parse_json, read_text
+from rnn.files.atomic import write_text_atomic
+from rnn.files.safe_io import parse_json, read_text
 from rnn.trace import Trace
-from rnn.trace_doc import FORMAT, TRIANGLES, VERSION, from_doc, to_doc
-from rnn.trace_reader import NON_FINITE, Reader, encode_array, encode_number
+from rnn.traces.document import FORMAT, TRIANGLES, VERSION, from_doc, to_doc
+from rnn.traces.values import NON_FINITE, Reader, encode_array, encode_number
 
 __all__ = ["FORMAT", "NON_FINITE", "VERSION", "Reader", "dumps", "encode_array",
            "encode_number", "is_npz", "load", "load_any", "loads", "save"]
@@ -98,7 +98,7 @@ def save(path: str | Path, traces, text: str | None = None,
          full_errors: bool | None = None) -> None:
     """Write a trace as JSON, or as ``.npz`` if ``path`` ends in ``.npz``; atomically."""
     if is_npz(path):
-        from rnn.trace_npz import save_npz
+        from rnn.traces.npz_form import save_npz
 
         save_npz(path, to_doc(traces, text, full_errors))
     else:
@@ -116,7 +116,7 @@ def load_any(path: str | Path) -> Trace | list:
     """Read a Trace file of any cell, JSON or ``.npz`` (by its extension), with validation:
     a Trace, or a list of window traces."""
     if is_npz(path):
-        from rnn.trace_npz import load_npz_doc
+        from rnn.traces.npz_form import load_npz_doc
 
         return from_doc(Reader(str(path)), load_npz_doc(path))
     text = read_text(path, limits.MAX_TRACE_FILE, "trace file")

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from rnn import limits
-from rnn.atomic import atomic_path
 from rnn.cells import CELLS, Params
 from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
-from rnn.safe_io import load_npz, parse_json
+from rnn.files.atomic import atomic_path
+from rnn.files.safe_io import load_npz, parse_json
 
 
 def cell_of(params: Params) -> str:

@@ -1,0 +1,1 @@
+"""The doors in and out for files: bounded reading (safe_io), atomic writing, checkpoints."""

@@ -1,0 +1,1 @@
+"""Learning from a Trace: optimisers, truncated BPTT, the gradient check, training."""
