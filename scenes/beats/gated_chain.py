@@ -26,12 +26,6 @@ REST_STEP_SECONDS = 0.4
 READOUT_UNITS = 4  # components of a vector printed in the top band
 GATE_UNITS = 3  # components of each gate printed (three or four gates share one line)
 TOP_Y = (3.7, 3.35, 3.0, 2.65)  # lines of the top band: title, equations, two readouts
-NAMES = {"lstm": "LSTM", "gru": "GRU"}
-
-
-def is_gated(trace) -> bool:
-    """Whether ``trace``'s cell has gates (an LSTM or GRU): drawn as the gated chain."""
-    return bool(trace.gate_names)
 
 
 @dataclass
@@ -54,7 +48,8 @@ class GatedStage:
 
     @property
     def lstm(self) -> bool:
-        return self.trace.kind == "lstm"
+        """Whether the cell carries a cell state beside h (a second error path)."""
+        return "cell" in self.trace.spec.paths
 
     def play(self, *anims, run_time: float = 0.6) -> None:
         anims = [a for a in anims if a is not None]
@@ -100,12 +95,12 @@ def title(stage: GatedStage) -> Text:
     text = tr.extra.get("text")
     about = f" on “{text}”" if text else ""
     if tr.extra.get("weights"):
-        return _text(stage, f"{NAMES[tr.kind]}{about}, {tr.h.shape[1]} units, trained weights "
+        return _text(stage, f"{tr.spec.title}{about}, {tr.h.shape[1]} units, trained weights "
                             f"from {tr.extra['weights']}", 0.2, stage.theme.muted)
     bias = tr.extra.get("forget_bias")
     setup = (f", forget-gate bias {bias:+g} (Jozefowicz et al. 2015)"
              if stage.lstm and bias is not None else "")
-    return _text(stage, f"{NAMES[tr.kind]}{about}, {tr.h.shape[1]} units, initialised as "
+    return _text(stage, f"{tr.spec.title}{about}, {tr.h.shape[1]} units, initialised as "
                         f"torch does{setup}", 0.2, stage.theme.muted)
 
 
@@ -161,7 +156,7 @@ def gate_readout(stage: GatedStage, t: int) -> Text:
 
 # Forward --------------------------------------------------------------------------------------
 def show_chain(stage: GatedStage) -> None:
-    name = NAMES[stage.trace.kind]
+    name = stage.trace.spec.title
     caption = (f"An {name} unfolded in time: the cell state runs along the top, the gates "
                "i, f, g and o below it, and h(t) under them." if stage.lstm else
                f"A {name} unfolded in time: each step's gates r, z and n sit above its "

@@ -12,12 +12,12 @@ import numpy as np
 from manim import Arrow, Line, Rectangle, Text, VGroup
 
 from rnn.errors import UnrolledError
+from scenes.components.arrows import ErrorArrow
 from scenes.components.limits import (
     MAX_GATED_CHAIN_CLASSES,
     MAX_GATED_CHAIN_STEPS,
     MAX_GATED_CHAIN_UNITS,
 )
-from scenes.components.arrows import ErrorArrow
 from scenes.components.network import shown_char, step_characters
 from scenes.components.panels import light
 from scenes.components.theme import Theme
@@ -31,8 +31,8 @@ LEFT, WIDTH = -6.7, 13.4  # the chain's share of the 16:9 frame
 
 # y of the rows; the LSTM's cell-state row sits above the gates, the hidden row below them
 ROWS = {
-    "lstm": {"loss": 2.3, "yhat": 1.75, "cell": 0.4, "gates": -0.75, "h": -1.9, "x": -3.45},
-    "gru": {"loss": 2.3, "yhat": 1.6, "gates": 0.1, "h": -1.35, "x": -3.45},
+    ("h", "cell"): {"loss": 2.3, "yhat": 1.75, "cell": 0.4, "gates": -0.75, "h": -1.9, "x": -3.45},
+    ("h",): {"loss": 2.3, "yhat": 1.6, "gates": 0.1, "h": -1.35, "x": -3.45},
 }
 CELL_LANES = (0.95, 1.35)  # y range of the cell-state error lanes (LSTM), below the outputs
 H_LANES = (-2.5, -3.1)  # y range of the hidden error lanes, above the inputs
@@ -135,7 +135,7 @@ class GatedChain(VGroup):
         check_gated_chain(T, H, K)
         self.T, self.H, self.K, self.kind = T, H, K, trace.kind
         self.theme = theme
-        self.rows = ROWS[self.kind]
+        self.rows = ROWS[trace.spec.states]  # rows by the states the cell carries
         self.col_w = WIDTH / T
         G = len(trace.gate_names)
         self.side_w = min(0.28, 0.5 * self.col_w / G)  # width of a column of units
@@ -143,7 +143,7 @@ class GatedChain(VGroup):
         self.out_side = min(self.side, 0.7 / K)
         self.gates: dict[int, GateBox] = {}
         self.state: dict[tuple[str, int], HeatCells] = {}  # ("h" | "cell" | "yhat", t)
-        layers = ("cell", "h") if self.kind == "lstm" else ("h",)
+        layers = tuple(reversed(trace.spec.states))  # the cell state's row above h's
         chars = step_characters(trace)
         self.x_labels: dict[int, Text] = {}
         self.paths = VGroup()  # forward paths and connectors, drawn once

@@ -15,8 +15,8 @@ import pytest
 from pages import HOSTILE, TEXT, make_trace, matches_printed, recorded
 from playwright.sync_api import sync_playwright
 
-from explore.page import asset, page_html, script_json
 from explore.data import page_data
+from explore.page import asset, page_html, script_json
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.xdist_group("explore-browser")  # one browser launch under -n too

@@ -1,0 +1,48 @@
+"""The stage of the unfolded scenes for any cell, and their two passes on it.
+
+A cell without gates is drawn as neurons (``beats.stage``: a travelling camera along long
+chains); a gated cell as its chain of gate boxes, states and the paths between them
+(``beats.gated_chain``), rows and error paths read from the cell's declaration (its states).
+The scene modules call these three functions and hold no per-cell branch.
+"""
+
+from __future__ import annotations
+
+from manim import Scene
+
+from scenes.beats.bptt import backward_steps, enter_bptt, finish_bptt, output_errors
+from scenes.beats.forward import forward_steps, show_total_loss, show_unfolded
+from scenes.beats.gated_chain import GatedStage, build_gated_stage, gated_bptt, gated_forward
+from scenes.beats.inputs import SceneInput
+from scenes.beats.stage import build_stage
+from scenes.beats.travel import attach
+
+
+def build_unfolded_stage(scene: Scene, inp: SceneInput):
+    """The stage ``inp.trace``'s cell is drawn on (raises past its drawing limits)."""
+    if inp.trace.gate_names:  # gates to show under each state: the gated chain, still camera
+        return build_gated_stage(scene, inp)
+    stage = build_stage(scene, inp)
+    attach(stage)
+    return stage
+
+
+def play_forward(stage) -> None:
+    """x(t) enters, the states light up from the previous ones, o(t), yhat(t), L(t) appear."""
+    if isinstance(stage, GatedStage):
+        gated_forward(stage)
+        return
+    show_unfolded(stage)
+    forward_steps(stage)
+    show_total_loss(stage)
+
+
+def play_bptt(stage) -> None:
+    """The errors at the outputs, then back along every path, one colour per loss term."""
+    if isinstance(stage, GatedStage):
+        gated_bptt(stage)
+        return
+    enter_bptt(stage)
+    output_errors(stage)
+    backward_steps(stage)
+    finish_bptt(stage)
