@@ -16,7 +16,7 @@ QUALITY_CHOICES = ["low", "medium", "high", "4k"]
 FORMAT_CHOICES = ["mp4", "webm", "gif", "mov", "png"]
 # Scene options render and slides take as --NAME: each goes to the selected scenes that
 # declare it (``--radius``, a model option, also goes to the scenes that declare radius).
-SCENE_FLAGS = ("steps", "window", "clip", "unit")
+SCENE_FLAGS = ("steps", "window", "clip", "unit", "layer", "path")
 
 
 def declared(name: str) -> list[tuple[str, Option]]:
@@ -188,9 +188,9 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
         ModelSpec,
         SceneEntry,
         cell_refusal,
-        check_chain,
         load_lecture,
         prepare_hook,
+        registry_fits,
         scene_options,
     )
 
@@ -230,8 +230,11 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
     spec = ModelSpec(text=model.text, hidden=model.hidden, seed=model.seed, radius=None,
                      weights=model.weights, trace=trace_file, cell=cell,
                      given=model.given & {"text", "hidden", "seed"})
-    if cell != "rnn" and any(prepare_hook(n) is None for n in names):
-        check_chain(spec.build_trace())  # the unfolded gated chain's limits, before rendering
+    fits = [registry_fits(n) for n in names if registry_fits(n) is not None]
+    if fits:  # the scenes' drawing limits, before rendering
+        trace = spec.build_trace()
+        for check in fits:
+            check(trace)
     entries = []
     for name in names:
         accepted = scene_options(name)

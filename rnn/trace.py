@@ -303,10 +303,30 @@ class Trace:
         k = min(k, self.yhat.shape[1])
         return np.argsort(-self.yhat, axis=1, kind="stable")[:, :k]
 
-    def units_by_variance(self) -> np.ndarray:
-        """(H,) 0-based unit indices, most varied first: ordered by the variance of h(t) over
-        time, descending; ties by the lower index."""
-        return np.argsort(-self.h.var(axis=0), kind="stable")
+    def layer_names(self) -> tuple[str, ...]:
+        """The (T, H) layers a view can draw: h, the cell's other states, each gate."""
+        return ("h", *self.start, *(f"gate-{g}" for g in self.gate_names))
+
+    def layer(self, name: str = "h") -> np.ndarray:
+        """(T, H) layer ``name`` at every step: "h", another state ("cell"), or "gate-f"."""
+        if name == "h":
+            return self.h
+        if name in self.start:
+            return self.parts[name]
+        if name.startswith("gate-") and name[5:] in self.gate_names:
+            return self.gate(name[5:])
+        raise ValueError(f"the {self.spec.title} records no layer {name!r}; its layers: "
+                         f"{', '.join(self.layer_names())}")
+
+    @staticmethod
+    def layer_label(name: str) -> str:
+        """How a layer is written on screen: h(t), cell(t), f(t)."""
+        return f"{name.removeprefix('gate-')}(t)"
+
+    def units_by_variance(self, layer: str = "h") -> np.ndarray:
+        """(H,) 0-based unit indices, most varied first: ordered by the variance of the layer
+        (h(t) by default) over time, descending; ties by the lower index."""
+        return np.argsort(-self.layer(layer).var(axis=0), kind="stable")
 
     def line_positions(self) -> np.ndarray:
         """(T,) position of each input character in its line: 0 after a newline, then 1, 2..."""
@@ -317,10 +337,11 @@ class Trace:
             pos = 0 if c == "\n" else pos + 1
         return out
 
-    def unit_correlations(self, feature: np.ndarray) -> np.ndarray:
-        """(H,) Pearson correlation of each unit's h(t) with ``feature`` (T,) over time; 0 for
-        a constant unit or feature."""
-        h = self.h - self.h.mean(axis=0)  # (T, H)
+    def unit_correlations(self, feature: np.ndarray, layer: str = "h") -> np.ndarray:
+        """(H,) Pearson correlation of each unit of the layer (h(t) by default) with
+        ``feature`` (T,) over time; 0 for a constant unit or feature."""
+        values = self.layer(layer)
+        h = values - values.mean(axis=0)  # (T, H)
         f = np.asarray(feature, dtype=np.float64) - np.mean(feature)  # (T,)
         denom = np.sqrt((h * h).sum(axis=0) * (f @ f))  # (H,)
         with np.errstate(all="ignore"):

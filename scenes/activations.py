@@ -16,14 +16,15 @@ from manim import *
 
 from rnn.errors import UnrolledError
 from rnn.limits import MAX_HIDDEN, Range
-from scenes.beats.contract import Option, SceneContract
-from scenes.beats.inputs import SceneInput, get_scene_input
+from scenes.beats.contract import CELLS, Option, SceneContract
+from scenes.beats.inputs import LAYER, SceneInput, chosen_layer, get_scene_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.glyphs import glyph_row, shown
 from scenes.components.heatmap import Curtain, diverging_pixels, frame_label, heatmap_image
 from scenes.components.theme import Theme
 
 UNITS = Range(int, 1, MAX_HIDDEN, reason="1-based unit numbers and counts")
+
 MAX_STEPS, MAX_UNITS = 500, 256  # larger maps are refused before anything is drawn
 MAX_CHAR_STEPS = 80  # the input characters are printed under the map up to this many steps
 MAX_GUESS_STEPS = 32  # and the top guesses up to this many
@@ -43,7 +44,7 @@ def unit_rows(inp: SceneInput) -> list[int]:
             raise UnrolledError(f"activations: unit {bad[0]} does not exist (units 1..{H})")
         rows = [u - 1 for u in opts["units"]]
     else:
-        rows = [int(u) for u in tr.units_by_variance()]
+        rows = [int(u) for u in tr.units_by_variance(chosen_layer(inp, "activations"))]
     if opts["top"]:
         rows = rows[:opts["top"]]
     if len(rows) > MAX_UNITS:
@@ -85,7 +86,8 @@ class ActivationsScene(Scene):
     contract = SceneContract(options=(
         Option("units", list, None, "1-based unit numbers, in the order drawn (default: every "
                "unit, most varied first)", UNITS),
-        Option("top", int, None, "keep the first N units of the order (default: all)", UNITS)))
+        Option("top", int, None, "keep the first N units of the order (default: all)", UNITS),
+        LAYER), cells=tuple(CELLS))
 
     def setup(self):
         self.board = open_board(self, get_scene_input(), Board)
@@ -101,11 +103,14 @@ class ActivationsScene(Scene):
         tr, th = b.inp.trace, b.theme
         T, n = b.T, len(b.rows)
         order = "chosen units" if b.inp.extra.get("units") else "units, most varied first"
-        with beat(b, "the map", f"Each column is the hidden state h(t) of one step, each row "
+        layer = chosen_layer(b.inp, "activations")
+        name = tr.layer_label(layer)
+        what = "the hidden state h(t)" if layer == "h" else name
+        with beat(b, "the map", f"Each column is {what} of one step, each row "
                                 f"one of {n} units, from −1 in blue to +1 in red."):
-            title = frame_label("h(t) of every unit, step by step", th.text, 0.3)
+            title = frame_label(f"{name} of every unit, step by step", th.text, 0.3)
             title.move_to([0, 3.55, 0])
-            values = tr.h[:, b.rows].T  # (units, T): row r is unit rows[r] over time
+            values = tr.layer(layer)[:, b.rows].T  # (units, T): row r is unit rows[r]
             b.image = heatmap_image(diverging_pixels(values), X1 - X0, Y1 - Y0)
             b.image.move_to([(X0 + X1) / 2, (Y0 + Y1) / 2, 0])
             frame = Rectangle(width=X1 - X0, height=Y1 - Y0, stroke_color=th.muted,

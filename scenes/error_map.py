@@ -14,7 +14,7 @@ import numpy as np
 from manim import *
 
 from rnn.errors import UnrolledError
-from scenes.beats.contract import SceneContract
+from scenes.beats.contract import CELLS, Option, SceneContract
 from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.heatmap import (
@@ -34,10 +34,19 @@ CENTER = (-0.9, -0.35)  # the map's centre
 
 
 def check_size(inp: SceneInput) -> None:
-    """One clear line when the trace is too long for the map."""
+    """One clear line when the trace is too long for the map, or has no such error path."""
     if inp.trace.T > MAX_STEPS:
         raise UnrolledError(f"error-map draws at most {MAX_STEPS} steps, the trace has "
                             f"{inp.trace.T}")
+    path = error_path(inp)
+    if path not in inp.trace.spec.paths:
+        raise UnrolledError(f"error-map: the {inp.trace.spec.title}'s errors travel along "
+                            f"{' and '.join(inp.trace.spec.paths)}, not {path}")
+
+
+def error_path(inp: SceneInput) -> str:
+    """The state whose errors the map shows: h, or the LSTM's cell state (option ``path``)."""
+    return inp.extra.get("path") or "h"
 
 
 @dataclass
@@ -56,7 +65,7 @@ class Board:
 
     def __post_init__(self):
         check_size(self.inp)  # before anything is computed or drawn
-        self.norms = self.inp.trace.error_by_source_norms()
+        self.norms = self.inp.trace.error_by_source_norms(error_path(self.inp))
         self.lo, self.hi = log_range(self.norms)
 
     @property
@@ -71,7 +80,9 @@ class Board:
 class ErrorMapScene(Scene):
     """Every loss term's error at every earlier step, column by column as BPTT runs back."""
 
-    contract = SceneContract()
+    contract = SceneContract(options=(
+        Option("path", str, "h", "the state whose errors are mapped: h, or an LSTM's cell"),),
+        cells=tuple(CELLS))
 
     def setup(self):
         self.board = open_board(self, get_scene_input(), Board)
@@ -86,9 +97,10 @@ class ErrorMapScene(Scene):
     def show_map(self):
         b = self.board
         th, T = b.theme, b.T
+        p = error_path(b.inp)
         with beat(b, "the map", "Each cell is the size of the error that loss term L(s) "
-                                "sends back to h(t), on a log colour scale."):
-            title = frame_label("‖∂L(s)/∂h(t)‖: the error of each loss term at each step",
+                                f"sends back to {p}(t), on a log colour scale."):
+            title = frame_label(f"‖∂L(s)/∂{p}(t)‖: the error of each loss term at each step",
                                 th.text, 0.28).move_to([0, 3.65, 0])
             b.image = heatmap_image(log_pixels(b.norms, b.lo, b.hi), SIDE, SIDE)
             b.image.move_to([*CENTER, 0])
@@ -145,7 +157,9 @@ class ErrorMapScene(Scene):
             group.add(frame_label(str(t), th.muted, 0.15).move_to([x, top + 0.2, 0]))
             y = top - (t - 0.5) * cell
             group.add(frame_label(str(t), th.muted, 0.15).move_to([left - 0.25, y, 0]))
-        across = frame_label("t: the hidden state h(t) the error reaches", th.muted, 0.17)
+        p = error_path(self.board.inp)
+        state = "the hidden state h(t)" if p == "h" else f"the state {p}(t)"
+        across = frame_label(f"t: {state} the error reaches", th.muted, 0.17)
         group.add(across.move_to([CENTER[0], top + 0.5, 0]))
         down = frame_label("s: the loss term L(s)", th.muted, 0.17).rotate(PI / 2)
         group.add(down.move_to([left - 0.6, CENTER[1], 0]))

@@ -18,8 +18,8 @@ from manim import *
 
 from rnn.errors import UnrolledError
 from rnn.limits import MAX_HIDDEN, Range
-from scenes.beats.contract import Option, SceneContract
-from scenes.beats.inputs import SceneInput, get_scene_input
+from scenes.beats.contract import CELLS, Option, SceneContract
+from scenes.beats.inputs import LAYER, SceneInput, chosen_layer, get_scene_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.glyphs import glyph_row, shown
 from scenes.components.heatmap import diverging_pixels, frame_label, heatmap_image
@@ -50,10 +50,11 @@ def picks(inp: SceneInput) -> list[Pick]:
         if not 1 <= unit <= H:
             raise UnrolledError(f"neuron-text: unit {unit} does not exist (units 1..{H})")
         return [Pick(unit - 1, "the unit asked for")]
-    first = int(tr.units_by_variance()[0])
+    layer = chosen_layer(inp, "neuron-text")
+    first = int(tr.units_by_variance(layer)[0])
     chosen = [Pick(first, "the unit that varies most over the text")]
     if "\n" in tr.input_chars():
-        r = tr.unit_correlations(tr.line_positions())  # (H,)
+        r = tr.unit_correlations(tr.line_positions(), layer)  # (H,)
         best = int(np.argmax(np.abs(r)))
         if best != first:
             chosen.append(Pick(best, f"the unit that follows the position in the line most "
@@ -101,7 +102,7 @@ class NeuronTextScene(Scene):
 
     contract = SceneContract(options=(
         Option("unit", int, None, "the hidden unit the text is coloured by, 1-based (default: "
-               "the units its rule picks)", Range(int, 1, MAX_HIDDEN)),))
+               "the units its rule picks)", Range(int, 1, MAX_HIDDEN)), LAYER), cells=tuple(CELLS))
 
     def setup(self):
         self.board = open_board(self, get_scene_input(), Board)
@@ -116,7 +117,8 @@ class NeuronTextScene(Scene):
         b = self.board
         th = b.theme
         with beat(b, "the text", "The text the network reads, one character per step."):
-            title = frame_label("the text, coloured by one unit's activation h(t)", th.text,
+            name = b.inp.trace.layer_label(chosen_layer(b.inp, "neuron-text"))
+            title = frame_label(f"the text, coloured by one unit's activation {name}", th.text,
                                 0.28).move_to([0, 3.6, 0])
             self.glyphs = self._glyphs()
             paper = self._paper(np.zeros(b.inp.trace.T))  # white cells: value 0, no unit yet
@@ -132,7 +134,7 @@ class NeuronTextScene(Scene):
         n = pick.unit + 1
         with beat(b, f"unit {n}", f"Unit {n}, {pick.reason}: each character on the colour "
                                   "of its activation just after reading it."):
-            image = self._paper(tr.h[:, pick.unit])
+            image = self._paper(tr.layer(chosen_layer(b.inp, "neuron-text"))[:, pick.unit])
             b.images[pick.unit] = image
             label = frame_label(f"unit {n}", th.text, 0.24).move_to([0, 3.15, 0])
             old = [m for m in b.images.values() if m is not image and m in self.mobjects]

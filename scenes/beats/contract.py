@@ -86,12 +86,14 @@ class SceneContract:
     own input from its options (and the model's text, hidden size and seed, if given); None:
     the scene draws the model's Trace, its options in ``SceneInput.extra``. ``cells`` are the
     cells the scene draws; every scene takes the default model (a simple RNN), and a model of
-    another cell only goes to the scenes that draw that cell.
+    another cell only goes to the scenes that draw that cell. ``fits(trace)`` refuses, in one
+    line and before anything renders, a Trace past the scene's drawing limits.
     """
 
     options: tuple[Option, ...] = ()
     cells: tuple[str, ...] = ("rnn",)
     prepare: Callable[..., Any] | None = None
+    fits: Callable[[Any], None] | None = None  # refuses, in one line, a Trace it cannot draw
 
     def __post_init__(self) -> None:
         names = [o.name for o in self.options]

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rnn.errors import UnrolledError
 from rnn.model import text_model
 from rnn.trace import Trace
+from scenes.beats.contract import Option
 from scenes.beats.narration import Narration
 
 
@@ -57,3 +59,17 @@ def own_input(scene: str, prepare: Callable[..., SceneInput],
     if inp.extra.get("scene") == scene and needs(inp):
         return inp
     return prepare({}, theme=inp.theme, values=inp.values)
+
+
+# The views' option: which (T, H) layer of the Trace they draw
+LAYER = Option("layer", str, "h", "the layer drawn: h, or an LSTM's cell, or a gate as gate-f "
+               "(gate-i, gate-g, gate-o; a GRU's gate-r, gate-z, gate-n)")
+
+
+def chosen_layer(inp: SceneInput, scene: str) -> str:
+    """The layer a view draws (option ``layer``, h by default), checked against the cell."""
+    layer = inp.extra.get("layer") or "h"
+    if layer not in inp.trace.layer_names():
+        raise UnrolledError(f"{scene}: the {inp.trace.spec.title} has no layer {layer!r}; "
+                            f"its layers: {', '.join(inp.trace.layer_names())}")
+    return layer

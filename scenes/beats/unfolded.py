@@ -27,6 +27,16 @@ def build_unfolded_stage(scene: Scene, inp: SceneInput):
     return stage
 
 
+def check_unfolded(trace) -> None:
+    """Refuse, in one line and before rendering, a gated trace the gated chain cannot draw
+    (a gateless one is checked by its stage, which a camera can follow along)."""
+    from scenes.components.gated_chain import check_gated_chain
+
+    if trace.gate_names:
+        T, H = trace.h.shape
+        check_gated_chain(T, H, trace.yhat.shape[1])
+
+
 def play_forward(stage) -> None:
     """x(t) enters, the states light up from the previous ones, o(t), yhat(t), L(t) appear."""
     if isinstance(stage, GatedStage):

@@ -7,7 +7,6 @@ them, which is the picture of parameter sharing.
 
 from __future__ import annotations
 
-import numpy as np
 from manim import ArcBetweenPoints, FadeIn, FadeOut, Group, Line, Text, VGroup
 
 from rnn.trace import Trace

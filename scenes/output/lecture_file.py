@@ -340,9 +340,9 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
                         **model.prepare_kwargs())
             except UnrolledError as err:
                 check.fail(where, str(err))
-        elif model.cell != "rnn":  # the model's LSTM or GRU: built now, as a simple RNN is
+        elif registry_fits(name, registry) is not None:  # the scene's limits, checked now
             try:
-                check_chain(model.build_trace())
+                registry_fits(name, registry)(model.build_trace())
             except UnrolledError as err:
                 check.fail(where, str(err))
         elif "window" in options and model.trace is not None:
@@ -351,12 +351,10 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
     return Lecture(path, title, model, tuple(entries), theme, quality, fmt, pace, voice, captions)
 
 
-def check_chain(trace) -> None:
-    """Refuse, in one line, a gated trace the unfolded gated chain cannot draw."""
-    from scenes.components.gated_chain import check_gated_chain
-
-    T, H = trace.h.shape
-    check_gated_chain(T, H, trace.yhat.shape[1])
+def registry_fits(name: str, registry: dict | None = None):
+    """The scene's check of a Trace against its drawing limits, or None."""
+    registry = _registered_scenes() if registry is None else registry
+    return registry[name].contract.fits
 
 
 def _theme_names() -> tuple[str, ...]:

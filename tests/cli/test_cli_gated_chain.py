@@ -83,7 +83,7 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
      "Error: the gated forward and bptt scenes draw at most 32 hidden units, the trace has 33"),
     (("render", "gradients", "--cell", "lstm"),
      ("Error: scene 'gradients' draws a simple RNN; the model's cell is lstm (scenes for it: "
-     "lstm-cell, carousel, forward, bptt)")),
+     "lstm-cell, carousel, forward, bptt, activations, neuron-text, error-map)")),
 ])
 def test_what_the_gated_chain_cannot_draw_is_one_line(tmp_path, args, message):
     res = invoke(*args, "--out", str(tmp_path / "out"))

@@ -163,3 +163,47 @@ def test_neuron_text_refuses_more_than_its_characters(dry):
     tr = text_model("abc " * (MAX_CHARS // 4 + 1), hidden=2, seed=0).trace()
     with pytest.raises(UnrolledError, match=f"at most {MAX_CHARS} characters"):
         dry(NeuronTextScene, SceneInput(tr))
+
+
+# Every cell: the views draw any recorded (T, H) layer, and the LSTM's cell-state error map
+@pytest.fixture(scope="module")
+def lstm():
+    return text_model(TEXT, hidden=5, seed=1, cell="lstm", forget_bias=1.0).trace()
+
+
+@pytest.mark.parametrize("layer", ["h", "cell", "gate-f", "gate-o"])
+def test_activations_of_an_lstm_draw_the_layer_asked_for(lstm, dry, layer):
+    b = dry(ActivationsScene, SceneInput(lstm, extra={"layer": layer})).board
+    values = {"h": lstm.h, "cell": lstm.cell, "gate-f": lstm.gates[:, 1],
+              "gate-o": lstm.gates[:, 3]}[layer]  # independently of Trace.layer
+    assert b.rows == sorted(range(5), key=lambda u: -values.var(axis=0)[u])
+    np.testing.assert_array_equal(b.image.pixel_array, diverging_pixels(values[:, b.rows].T))
+
+
+def test_neuron_text_of_a_gru_colours_by_its_update_gate(dry):
+    gru = text_model(TEXT, hidden=4, seed=0, cell="gru").trace()
+    b = dry(NeuronTextScene, SceneInput(gru, extra={"layer": "gate-z"})).board
+    z = gru.gates[:, 1]
+    assert b.picks[0].unit == int(np.argmax(z.var(axis=0)))
+    for pick in b.picks:
+        paper = b.images[pick.unit].pixel_array
+        cells = text_cells(gru.input_chars())
+        line, col = cells[3]
+        assert paper[line, col].tolist() == diverging_pixels(z[3, pick.unit]).tolist()
+
+
+def test_error_map_of_the_lstm_cell_state(lstm, dry):
+    b = dry(ErrorMapScene, SceneInput(lstm, extra={"path": "cell"})).board
+    norms = lstm.error_by_source_norms("cell")
+    assert not np.array_equal(norms, lstm.error_by_source_norms("h"), equal_nan=True)
+    np.testing.assert_array_equal(b.image.pixel_array, log_pixels(norms, *log_range(norms)))
+
+
+@pytest.mark.parametrize("scene_cls, extra, message", [
+    (ActivationsScene, {"layer": "cell"}, "has no layer 'cell'"),
+    (NeuronTextScene, {"layer": "gate-q"}, "has no layer 'gate-q'"),
+    (ErrorMapScene, {"path": "cell"}, "travel along h, not cell"),
+])
+def test_a_layer_or_path_the_cell_has_not_is_one_line(trace, dry, scene_cls, extra, message):
+    with pytest.raises(UnrolledError, match=message):
+        dry(scene_cls, SceneInput(trace, extra=extra))
