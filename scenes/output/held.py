@@ -333,15 +333,19 @@ class HeldRenderer(CairoRenderer):
 
     def _frame_key(self, scene, moving_mobjects) -> bytes | None:
         """A digest of everything the camera would paint, or None if it cannot tell."""
-        if type(self.camera) not in (Camera, MovingCamera):
-            return None
+        camera = self.camera
+        if type(camera) is not Camera and not isinstance(camera, MovingCamera):
+            return None  # a camera that may paint more than its mobjects and frame
         mobjects = moving_mobjects or list(scene.mobjects) + list(scene.foreground_mobjects)
         digest = hashlib.blake2b(digest_size=20)
         digest.update(repr((self._backdrops, self.static_image is None)).encode())
-        camera = self.camera
         digest.update(repr((camera.frame_center.tolist(), camera.frame_width,
                             camera.frame_height, str(camera.background_color),
-                            camera.background_opacity)).encode())
+                            camera.background_opacity, id(getattr(camera, "play", None)),
+                            )).encode())
+        frame = getattr(camera, "frame", None)  # a moving camera's frame: where it looks
+        if frame is not None:
+            digest.update(np.ascontiguousarray(frame.points, dtype=np.float64).tobytes())
         for mob in extract_mobject_family_members(mobjects, only_those_with_points=True):
             if not _fingerprint(mob, digest):
                 return None
