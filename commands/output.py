@@ -49,11 +49,15 @@ def list_scenes():
               help="Video format, or png for the last frame (default: mp4).")
 @click.option("--transparent", is_flag=True,
               help="Transparent background, for overlays on slides (mov, webm or png).")
+@click.option("--constant-rate", is_flag=True,
+              help="Write every frame at the frame rate (for editors that need it); by default "
+                   "a picture that holds still is stored once, for as long as it holds.")
 @output_options("Folder for the rendered files.")
 @click.option("--shard", default=None,
               help="I/N: render only the I-th of N slices of the scene list (for job arrays).")
 def render(scenes, all_scenes, model, cell, pace, voice, captions, theme, values, trace_file,
-           config, steps, window, clip, unit, layer, path, quality, fmt, transparent, out, jobs, shard):
+           config, steps, window, clip, unit, layer, path, quality, fmt, transparent,
+           constant_rate, out, jobs, shard):
     """Render scenes (or a lecture file) to video files drawn from a real Trace."""
     from scenes.output.batch import parse_shard, render_jobs
     from scenes.output.batch import shard as take_shard
@@ -68,7 +72,9 @@ def render(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
                              "layer": layer, "path": path},
                             theme, values, quality, fmt, trace_file, config,
                             {"pace": pace, "voice": voice, "captions": captions}, cell)
-    all_jobs = [dataclasses.replace(j, transparent=transparent) for j in lecture.jobs()]
+    all_jobs = [dataclasses.replace(j, transparent=transparent,
+                                    constant_rate=constant_rate or j.constant_rate)
+                for j in lecture.jobs()]
     if shard:
         i, n = parse_shard(shard)
         all_jobs = take_shard(all_jobs, i, n)

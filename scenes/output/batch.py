@@ -74,6 +74,7 @@ class RenderJob:
     quality: str = "low"
     fmt: str = "mp4"
     transparent: bool = False
+    constant_rate: bool = False  # every frame at the frame rate (see render_scene)
 
     @property
     def output_stem(self) -> str:
@@ -98,7 +99,7 @@ def _render_one(job: RenderJob, staging: Path, render: Callable[..., list[Path]]
     render(
         job.name, job.scene_input, quality=job.quality, fmt=job.fmt,
         transparent=job.transparent, out_dir=staging, progress=False,
-        cache_dir=cache_root / job.output_stem,
+        cache_dir=cache_root / job.output_stem, constant_rate=job.constant_rate,
     )
     for srt in staging.glob("*.srt"):
         srt_to_vtt(srt)

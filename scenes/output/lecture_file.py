@@ -151,6 +151,7 @@ class Lecture:
     pace: float = 15.0  # reading speed the beats are held for, characters a second
     voice: bool = False  # narrate each beat with the offline voice
     captions: str = "side"  # side files only, or also burned into the frame
+    constant_rate: bool = False  # every frame at the frame rate, not held pictures once
 
     @property
     def scene_names(self) -> list[str]:
@@ -196,7 +197,8 @@ class Lecture:
 
         stems = unique_stems(self.scene_names)
         return [
-            RenderJob(entry.name, inp, stem, quality=self.quality, fmt=self.format)
+            RenderJob(entry.name, inp, stem, quality=self.quality, fmt=self.format,
+                      constant_rate=self.constant_rate)
             for entry, inp, stem in zip(self.scenes, self.scene_inputs(registry), stems)
         ]
 
@@ -291,7 +293,7 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
         registry = _registered_scenes()
 
     check.keys("", data, ("title", "theme", "quality", "format", "model", "scenes", "pace",
-                          "voice", "captions"))
+                          "voice", "captions", "constant_rate"))
     title = check.value("title", data.get("title", path.stem), Option("title", str))
     theme = check.choice("theme", data.get("theme", "dark"), _theme_names())
     from scenes.output.render import FORMATS, QUALITIES  # what render_scene accepts, nothing else
@@ -304,6 +306,8 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
                        Option("pace", float, DEFAULT_PACE, range=Range(float, *PACE_RANGE)))
     voice = check.value("voice", data.get("voice", False), Option("voice", bool))
     captions = check.choice("captions", data.get("captions", "side"), CAPTION_MODES)
+    constant_rate = check.value("constant_rate", data.get("constant_rate", False),
+                                Option("constant_rate", bool))
 
     scenes = data.get("scenes")
     if scenes is None:
@@ -348,7 +352,8 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
         elif "window" in options and model.trace is not None:
             check.fail(f"{where}.window", "needs a model to rerun in windows, not model.trace")
         entries.append(SceneEntry(name, options))
-    return Lecture(path, title, model, tuple(entries), theme, quality, fmt, pace, voice, captions)
+    return Lecture(path, title, model, tuple(entries), theme, quality, fmt, pace, voice, captions,
+                   constant_rate)
 
 
 def registry_fits(name: str, registry: dict | None = None):

@@ -26,6 +26,7 @@ from rnn.errors import UnrolledError
 from rnn.files.atomic import publish
 from scenes.beats.inputs import SceneInput, get_scene_input, set_scene_input
 from scenes.components.theme import get_theme
+from scenes.output.held import HeldRenderer, HeldWriter
 from scenes.registry import SCENES
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
@@ -139,7 +140,8 @@ def _config(quality: str, fmt: str, transparent: bool, media: Path, progress: bo
 
 def render_scene(name: str, scene_input: SceneInput | None = None, quality: str = "low",
                  fmt: str = "mp4", transparent: bool = False, out_dir: Path = Path("media"),
-                 progress: bool = True, cache_dir: Path | None = None) -> list[Path]:
+                 progress: bool = True, cache_dir: Path | None = None,
+                 constant_rate: bool = False) -> list[Path]:
     """Render scene ``name`` and return every file written.
 
     Parameters
@@ -164,6 +166,10 @@ def render_scene(name: str, scene_input: SceneInput | None = None, quality: str 
         kept there under a key of everything that shapes them (scene, input, quality, format,
         the code of ``rnn/`` and ``scenes/``, manim's version); rendering the same again copies
         them instead. None: no cache.
+    constant_rate
+        Write every frame at the scene's frame rate, painted each time (the classic file, for
+        tools that need a constant rate); by default a picture that holds still is painted
+        and encoded once and lasts as long as it holds (see ``held``).
 
     Raises
     ------
@@ -175,17 +181,19 @@ def render_scene(name: str, scene_input: SceneInput | None = None, quality: str 
     out_dir = _writable_dir(Path(out_dir))
     inp = scene_input or get_scene_input()
     if cache_dir is None:
-        return _render_fresh(name, inp, quality, fmt, transparent, out_dir, progress)
-    entry = Path(cache_dir) / _cache_key(name, inp, quality, fmt, transparent)
+        return _render_fresh(name, inp, quality, fmt, transparent, out_dir, progress,
+                             constant_rate)
+    entry = Path(cache_dir) / _cache_key(name, inp, quality, fmt, transparent, constant_rate)
     if entry.is_dir():
         return _restore(entry, out_dir)
-    written = _render_fresh(name, inp, quality, fmt, transparent, out_dir, progress)
+    written = _render_fresh(name, inp, quality, fmt, transparent, out_dir, progress,
+                            constant_rate)
     _store(written, out_dir, entry)
     return written
 
 
 def _render_fresh(name: str, inp: SceneInput, quality: str, fmt: str, transparent: bool,
-                  out_dir: Path, progress: bool) -> list[Path]:
+                  out_dir: Path, progress: bool, constant_rate: bool = False) -> list[Path]:
     theme = get_theme(inp.theme)
     previous = get_scene_input()
     work = Path(tempfile.mkdtemp(prefix="unrolled-render-"))
@@ -196,7 +204,11 @@ def _render_fresh(name: str, inp: SceneInput, quality: str, fmt: str, transparen
             # without a movie, manim derives the subtitle file name from output_file
             conf["output_file"] = str(work / name)
         with tempconfig(conf):
-            scene = SCENES[name].cls(renderer=CairoRenderer(file_writer_class=FastWriter))
+            if constant_rate or fmt == "png":
+                renderer = CairoRenderer(file_writer_class=FastWriter)
+            else:
+                renderer = HeldRenderer(file_writer_class=HeldWriter)
+            scene = SCENES[name].cls(renderer=renderer)
             scene.render()
             writer = scene.renderer.file_writer
             if fmt == "png":
@@ -214,12 +226,13 @@ def _render_fresh(name: str, inp: SceneInput, quality: str, fmt: str, transparen
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _cache_key(name: str, inp: SceneInput, quality: str, fmt: str, transparent: bool) -> str:
+def _cache_key(name: str, inp: SceneInput, quality: str, fmt: str, transparent: bool,
+               constant_rate: bool = False) -> str:
     """A digest of everything a render depends on; any change gives another key."""
     import manim
 
     digest = hashlib.sha256()
-    for part in (name, quality, fmt, str(transparent), manim.__version__):
+    for part in (name, quality, fmt, str(transparent), str(constant_rate), manim.__version__):
         digest.update(part.encode() + b"\0")
     digest.update(pickle.dumps(inp, protocol=5))  # the Trace(s) and options, bit for bit
     root = Path(__file__).resolve().parents[2]

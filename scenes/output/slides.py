@@ -103,6 +103,17 @@ def slide_class(scene_cls: type) -> type:
 
             return ManimColor(self.renderer.camera.background_color).to_hex()
 
+        def _save_slides(self, *args, **kwargs) -> None:
+            # a slide's plays are joined keeping their held frames' times (see ``held``)
+            from manim_slides.slide import base
+
+            saved = base.concatenate_video_files
+            base.concatenate_video_files = _join_slide
+            try:
+                super()._save_slides(*args, **kwargs)
+            finally:
+                base.concatenate_video_files = saved
+
         def add_subcaption(self, content: str, duration: float = 1, offset: float = 0) -> None:
             super().add_subcaption(content, duration=duration, offset=offset)
             # The pending slide config becomes the current beat's slide at the next
@@ -111,6 +122,16 @@ def slide_class(scene_cls: type) -> type:
             self._base_slide_config.notes = f"{notes} {content}".strip()
 
     return type(scene_cls.__name__, (NarratedSlide, scene_cls), {"__module__": __name__})
+
+
+def _join_slide(files: list[Path], dest: Path) -> None:
+    """manim-slides' ``concatenate_video_files`` for partial movies of held frames."""
+    from manim import config
+    from manim.scene.scene_file_writer import to_av_frame_rate
+
+    from scenes.output.held import join_movies
+
+    join_movies([str(f) for f in files], dest, to_av_frame_rate(config.frame_rate))
 
 
 def _inputs(scene_names: Sequence[str], source: Any, theme: str | None) -> list:
@@ -279,6 +300,7 @@ def _render_slides(scene_cls: type, scene_input, work: Path, quality: str) -> Pa
 
     from scenes.beats.inputs import get_scene_input, set_scene_input
     from scenes.components.theme import get_theme
+    from scenes.output.held import HeldRenderer, HeldWriter
     from scenes.output.render import QUALITIES
 
     cls = slide_class(scene_cls)
@@ -294,7 +316,8 @@ def _render_slides(scene_cls: type, scene_input, work: Path, quality: str) -> Pa
     set_scene_input(scene_input)
     try:
         with tempconfig(options):
-            scene = cls(output_folder=work / "slides")
+            scene = cls(renderer=HeldRenderer(file_writer_class=HeldWriter),
+                        output_folder=work / "slides")
             scene.render()
     finally:
         set_scene_input(previous)

@@ -12,17 +12,22 @@ FRAME_HEIGHT = 8.0  # scene units of the frame's height (manim's default)
 
 
 def _frames_at(path, seconds):
-    """Grey frames (2-D arrays) of the video at each of ``seconds``."""
+    """Grey frames (2-D arrays) of the video shown at each of ``seconds``: the last picture
+    starting at or before it (a held picture is stored once, lasting its hold)."""
     wanted = sorted(seconds)
     found = {}
+    shown = None
     with av.open(str(path)) as c:
         stream = c.streams.video[0]
         for frame in c.decode(stream):
             t = float(frame.pts * stream.time_base)
-            while wanted and t + 1e-6 >= wanted[0]:
-                found[wanted.pop(0)] = frame.to_ndarray(format="gray").astype(int)
+            while wanted and t > wanted[0] + 1e-6:
+                found[wanted.pop(0)] = shown
             if not wanted:
                 break
+            shown = frame.to_ndarray(format="gray").astype(int)
+    for s in wanted:  # shown by the last picture
+        found[s] = shown
     return [found[s] for s in seconds]
 
 

@@ -46,7 +46,8 @@ TINY_SCENES = {"square": TinySquare, "circle": TinyCircle}
 
 
 def render_tiny(name, scene_input, quality="low", fmt="mp4", transparent=False,
-                out_dir=Path("media"), progress=True, cache_dir=None) -> list[Path]:
+                out_dir=Path("media"), progress=True, cache_dir=None,
+                constant_rate=False) -> list[Path]:
     """Stand-in for render_scene: same signature and output layout, tiny scenes."""
     media = Path(tempfile.mkdtemp())
     try:

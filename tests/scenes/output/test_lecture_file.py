@@ -96,7 +96,7 @@ def test_a_scene_declares_its_options(tmp_path):
     "text, message",
     [
         ('titel = "x"\n[[scenes]]\nname = "forward"\n',
-         r"lec\.toml: titel: unknown key \(expected one of captions, format, model, pace, quality"),
+         r"lec\.toml: titel: unknown key \(expected one of captions, constant_rate, format, model, pace"),
         ('[[scenes]]\nname = "forward"\nwindow = 3\n',
          r"lec\.toml: scenes\[0\]\.window: unknown key \(expected one of values\)"),
         ('[model]\nhiden = 3\n[[scenes]]\nname = "forward"\n',
@@ -236,6 +236,8 @@ def test_real_scene_option_mistakes(tmp_path, text, message):
     ('pace = 99\n[[scenes]]\nname = "forward"\n', r"lec\.toml: pace: expected a number"),
     ('voice = "yes"\n[[scenes]]\nname = "forward"\n', r"lec\.toml: voice: expected true or"),
     ('captions = "top"\n[[scenes]]\nname = "forward"\n', r"lec\.toml: captions: unknown value"),
+    ('constant_rate = "yes"\n[[scenes]]\nname = "forward"\n',
+     r"lec\.toml: constant_rate: expected true or"),
 ])
 def test_narration_keys_are_checked(tmp_path, text, message):
     path = tmp_path / "lec.toml"
@@ -251,3 +253,12 @@ def test_narration_keys_reach_every_scene_input(tmp_path):
     told = {(i.narration.pace, i.narration.voice, i.narration.captions)
             for i in load_lecture(path).scene_inputs()}
     assert told == {(12.0, True, "burn")}
+
+
+def test_constant_rate_reaches_every_render_job(tmp_path):
+    path = tmp_path / "lec.toml"
+    path.write_text('constant_rate = true\n[[scenes]]\nname = "forward"\n'
+                    '[[scenes]]\nname = "bptt"\n')
+    assert [job.constant_rate for job in load_lecture(path).jobs()] == [True, True]
+    path.write_text('[[scenes]]\nname = "forward"\n')
+    assert [job.constant_rate for job in load_lecture(path).jobs()] == [False]

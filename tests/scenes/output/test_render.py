@@ -47,7 +47,10 @@ def test_forward_mp4_is_a_whole_video_with_subtitles_and_sections(forward_mp4):
         frames = sum(1 for _ in container.decode(video=0))
         assert (stream.width, stream.height) == (854, 480)
     assert 4.0 < seconds < 45.0  # two steps of the storyboard at reading pace, not empty
-    assert abs(frames - 15 * seconds) <= 2  # 15 fps at low quality
+    # 15 fps at low quality, each held picture stored once: fewer pictures than frames of
+    # video, every one starting on the 1/15 s grid
+    assert frames < 15 * seconds - 15
+    assert all(abs(t * 15 - round(t * 15)) < 1e-6 for t in starts_of(out / "forward.mp4"))
     subtitles = list(srt.parse((out / "forward.srt").read_text(encoding="utf-8")))
     index = json.loads((out / "forward.sections.json").read_text(encoding="utf-8"))
     names = [s["name"] for s in index]
@@ -59,6 +62,13 @@ def test_forward_mp4_is_a_whole_video_with_subtitles_and_sections(forward_mp4):
     assert subtitles[0].content.startswith("The same small network is copied")
     for section in index:
         assert (out / section["video"]).exists()
+
+
+def starts_of(path):
+    """The instants, in seconds, at which the pictures of ``path`` are shown."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return [float(f.pts * stream.time_base) for f in container.decode(stream)]
 
 
 def test_png_is_the_last_frame_at_the_quality_size(tmp_path, blink):
@@ -141,8 +151,18 @@ def test_h264_videos_use_the_superfast_preset(tmp_path):
                for option in ("ref=1", "subme=1", "me=dia", "trellis=0", "scenecut=40"))
 
 
-def test_held_frames_skip_motion_search_and_the_joined_video_decodes_whole(forward_mp4):
-    out, files = forward_mp4
+@pytest.fixture(scope="module")
+def forward_constant_rate(tmp_path_factory):
+    """forward as in ``forward_mp4``, written at a constant rate (every frame encoded)."""
+    out = tmp_path_factory.mktemp("constant")
+    inp = SceneInput(text_model("hey", hidden=3, seed=0).trace())
+    return out, render_scene("forward", inp, quality="low", out_dir=out, progress=False,
+                             constant_rate=True)
+
+
+def test_held_frames_skip_motion_search_and_the_joined_video_decodes_whole(
+        forward_constant_rate):
+    out, files = forward_constant_rate
     data = files[0].read_bytes()
     settings = [data[i:i + 2000] for i in range(len(data)) if data.startswith(b"x264 - core", i)]
     held = [s for s in settings if b" subme=0 " in s and b" scenecut=0 " in s]
