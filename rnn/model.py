@@ -61,14 +61,15 @@ def text_model(
     text: str = DEFAULT_TEXT,
     hidden: int = 3,
     seed: int = 0,
-    init_scale: float = 0.5,
+    init_scale: float | None = None,
     radius: float | None = None,
     weights: str | Path | None = None,
     vocabulary: Vocabulary | None = None,
 ) -> TextModel:
     """Build a deterministic model for ``text``; with ``weights``, sizes come from the checkpoint.
 
-    Sizes beyond ``rnn.limits`` are refused before anything is allocated.
+    Sizes beyond ``rnn.limits`` are refused before anything is allocated. ``init_scale`` None
+    is ``rnn.config.default_init_scale(hidden)``.
     """
     check_text(text)
     check_range("seed", seed)  # init_scale is free: tests overflow on purpose with it
