@@ -8,9 +8,10 @@ STAMP     := $(VENV)/.installed
 APT_PKGS  := libcairo2-dev libpango1.0-dev pkg-config
 # What the deck tests open decks with: a real browser and a real PowerPoint reader.
 TEST_APT_PKGS := chromium libreoffice-impress
-# reveal.js for self-contained HTML decks: the version manim-slides' template names.
+# reveal.js for self-contained HTML decks: the version manim-slides' template names, package
+# data in scenes/output/reveal.js (tools/fetch_reveal.py; a wheel's build fetches it too).
 REVEAL_VERSION := 6.0.1
-REVEAL    := vendor/reveal.js
+REVEAL    := scenes/output/reveal.js
 REVEAL_STAMP := $(REVEAL)/.fetched-$(REVEAL_VERSION)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON    ?= python3
@@ -61,16 +62,13 @@ test-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-# Decks carry reveal.js with them; it is fetched here, from the npm registry, never at build time.
+# Decks carry reveal.js with them; it is fetched here (or by the wheel's build), from the npm
+# registry, never when a deck is built.
 $(REVEAL_STAMP):
 	@command -v npm >/dev/null 2>&1 || { echo "Installing Debian packages: nodejs npm"; \
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive \
 		$(SUDO) apt-get install -y -q --no-install-recommends nodejs npm; }
-	rm -rf $(REVEAL).tmp && mkdir -p $(REVEAL).tmp
-	cd $(REVEAL).tmp && npm pack --silent reveal.js@$(REVEAL_VERSION) >/dev/null && \
-		tar xzf reveal.js-$(REVEAL_VERSION).tgz
-	rm -rf $(REVEAL) && mv $(REVEAL).tmp/package $(REVEAL) && rm -rf $(REVEAL).tmp
-	touch $@
+	$(PYTHON) tools/fetch_reveal.py
 
 $(STAMP): pyproject.toml | system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -23,7 +23,7 @@ class ModelOptions:
     text: str
     hidden: int
     seed: int
-    init_scale: float
+    init_scale: float | None  # None: rnn.config.default_init_scale(hidden)
     vocab: str | None
     weights: Path | None
     radius: float | None
@@ -73,8 +73,10 @@ def model_options(f):
                      help="Hidden units H."),
         click.option("--seed", type=ranged("seed"), default=0, show_default=True,
                      help="Seed of the weight initialisation (0 to 2**32 - 1)."),
-        click.option("--init-scale", type=ranged("init_scale"), default=0.5, show_default=True,
-                     help="Standard deviation of the initial weights."),
+        click.option("--init-scale", type=ranged("init_scale"), default=None,
+                     show_default="min(0.5, 1/sqrt(H))",
+                     help="Standard deviation of the initial weights (the default keeps W's "
+                          "spectral radius near 1 at any H)."),
         click.option("--vocab", default=None,
                      help="Vocabulary as a string of characters (default: the text's own)."),
         click.option("--weights", type=click.Path(path_type=Path), default=None,

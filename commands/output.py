@@ -72,6 +72,7 @@ def render(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
                              "layer": layer, "path": path},
                             theme, values, quality, fmt, trace_file, config,
                             {"pace": pace, "voice": voice, "captions": captions}, cell)
+    check_voice(lecture)
     all_jobs = [dataclasses.replace(j, transparent=transparent,
                                     constant_rate=constant_rate or j.constant_rate)
                 for j in lecture.jobs()]
@@ -85,6 +86,14 @@ def render(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
     for files in results.values():
         for path in files:
             click.echo(f"wrote {path}")
+
+
+def check_voice(lecture) -> None:
+    """With a voice, its cache folder is checked like an output folder, before any work."""
+    if lecture.voice:
+        from scenes.beats.voice import check_cache
+
+        check_cache()  # an UnrolledError: one line, exit status 2
 
 
 @click.command()
@@ -173,6 +182,7 @@ def slides(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
                              "layer": layer, "path": path},
                             theme, values, quality, None, trace_file, config,
                             {"pace": pace, "voice": voice, "captions": captions}, cell)
+    check_voice(lecture)
     if config is None:
         lecture = dataclasses.replace(lecture, path=Path(name or "-".join(names)), title="unrolled")
     elif name:

@@ -72,7 +72,7 @@ def text_model(
     text: str = DEFAULT_TEXT,
     hidden: int = 3,
     seed: int = 0,
-    init_scale: float = 0.5,
+    init_scale: float | None = None,
     radius: float | None = None,
     weights: str | Path | None = None,
     vocabulary: Vocabulary | None = None,
@@ -81,10 +81,11 @@ def text_model(
 ) -> TextModel:
     """Build a deterministic model for ``text``: same arguments, same bytes.
 
-    ``init_scale`` and ``radius`` initialise the simple RNN; ``forget_bias`` the LSTM (0 is
-    torch's default, 1 the remedy of Jozefowicz et al. 2015 for errors that fade too fast).
-    With ``weights`` (a checkpoint of the same cell), the parameters and the vocabulary come
-    from it. Sizes beyond ``rnn.limits`` are refused before anything is allocated.
+    ``init_scale`` and ``radius`` initialise the simple RNN (``init_scale`` None is
+    ``rnn.config.default_init_scale(hidden)``); ``forget_bias`` the LSTM (0 is torch's default,
+    1 the remedy of Jozefowicz et al. 2015 for errors that fade too fast). With ``weights`` (a
+    checkpoint of the same cell), the parameters and the vocabulary come from it. Sizes beyond
+    ``rnn.limits`` are refused before anything is allocated.
     """
     spec = get_cell(cell)
     check_text(text)

@@ -125,6 +125,26 @@ def spread(cues: list[str], seconds: float) -> list[float]:
     return times
 
 
+def spoken_cues(cues: list[str], seconds: float) -> tuple[list[str], list[float]]:
+    """``cues`` following ``seconds`` of speech, each cut again where its share is over 7 s.
+
+    A cue cut for reading fits 7 s at the reading pace; spoken more slowly, its share of the
+    sentence can be longer: such a cue is cut (clauses, then words) to the length the voice
+    says in 7 s. Returns the cues and their seconds (``spread``).
+    """
+    times = spread(cues, seconds)
+    while True:
+        longer = [(k, t) for k, t in enumerate(times) if t > MAX_CUE]
+        if not longer:
+            return cues, times
+        k, t = longer[0]
+        pieces = _split(cues[k], int(len(cues[k]) * MAX_CUE / t), 0)
+        if len(pieces) < 2:  # one word spoken for 7 s: nothing left to cut
+            return cues, times
+        cues = cues[:k] + pieces + cues[k + 1:]
+        times = spread(cues, seconds)
+
+
 def cue_lines(cue: str) -> str:
     """A cue as shown: wrapped into lines of at most 42 characters."""
     return "\n".join(wrap(cue))

@@ -25,7 +25,7 @@ from scenes.beats.narration import (
     reading_plan,
     schedule,
     spoken_form,
-    spread,
+    spoken_cues,
 )
 from scenes.beats.voice import say
 from scenes.components import ErrorFlow, UnrolledNetwork, light
@@ -123,7 +123,7 @@ def beat(stage, name: str, caption: str, spoken: str | None = None) -> Iterator[
         audio = say(spoken)
         scene.add_sound(str(audio.path))
         # the captions follow the voice: each cue as long as its share of the sentence
-        times = spread(cues, audio.speech - audio.onset)
+        cues, times = spoken_cues(cues, audio.speech - audio.onset)
         hold, extend, lead = audio.seconds + VOICE_PAUSE, False, audio.onset
     band = None
     if told.captions == "burn":

