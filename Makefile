@@ -30,7 +30,7 @@ test: venv test-deps
 # Every benchmark script in turn (each prints its own ratios; the reference loops are modules).
 bench: venv
 	@for script in benchmarks/*.py; do \
-		case $$script in */__init__.py|*/reference_*) continue ;; esac; \
+		case $$script in */__init__.py|*/reference_*|*/_*) continue ;; esac; \
 		echo "== $$script"; $(PY) $$script || exit 1; \
 	done
 

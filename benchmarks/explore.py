@@ -13,7 +13,6 @@ Prints; asserts nothing. Usage: python benchmarks/explore.py [--steps T] [--hidd
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -29,6 +28,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
+from benchmarks._sizes import size_arguments  # noqa: E402
 from explore.page import page_html  # noqa: E402
 from rnn import Optimizer, text_model  # noqa: E402
 from rnn.files.atomic import write_text_atomic  # noqa: E402
@@ -68,11 +68,7 @@ SCRUBS = """async (n) => {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=1000)
-    parser.add_argument("--hidden", type=int, default=256)
-    parser.add_argument("--vocab", type=int, default=65)
-    args = parser.parse_args()
+    args = size_arguments(__doc__)
     from playwright.sync_api import sync_playwright
 
     T, H, K = args.steps, args.hidden, args.vocab

@@ -11,13 +11,15 @@ Usage: python benchmarks/init_scale.py [--steps T] [--hidden H]
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._sizes import size_arguments  # noqa: E402
 
 CHILD = """
 import json, resource, sys, time
@@ -55,11 +57,7 @@ def measure(steps: int, hidden: int, vocab: int, scale: float | None) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=10_000)
-    parser.add_argument("--hidden", type=int, default=1000)
-    parser.add_argument("--vocab", type=int, default=65)
-    args = parser.parse_args()
+    args = size_arguments(__doc__, steps=10_000, hidden=1000)
     print(f"forward + full BPTT, {args.steps} steps x {args.hidden} units x {args.vocab} symbols")
     for label, scale in (("default", None), ("former 0.5", 0.5)):
         r = measure(args.steps, args.hidden, args.vocab, scale)

@@ -7,7 +7,6 @@ Usage: python benchmarks/norms.py [--steps T] [--hidden H]
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 import tracemalloc
@@ -17,17 +16,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._sizes import size_arguments  # noqa: E402
 from rnn import run
 from rnn.config import RNNConfig
 from rnn.params import init_params
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=1000)
-    parser.add_argument("--hidden", type=int, default=256)
-    parser.add_argument("--vocab", type=int, default=65)
-    args = parser.parse_args()
+    args = size_arguments(__doc__)
     T, H, K = args.steps, args.hidden, args.vocab
     rng = np.random.default_rng(0)
     params = init_params(RNNConfig(input_size=K, hidden=H, output_size=K, seed=0,

@@ -8,7 +8,6 @@ Prints; asserts nothing. Usage: python benchmarks/trace_size.py [--steps T] [--h
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -16,6 +15,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._sizes import size_arguments  # noqa: E402
 
 CHILD = """
 import json, resource, sys, time
@@ -48,11 +50,7 @@ print(json.dumps({{"record": t1 - t0, "norms": t2 - t1, "write": t3 - t2, "total
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=1000)
-    parser.add_argument("--hidden", type=int, default=256)
-    parser.add_argument("--vocab", type=int, default=65)
-    args = parser.parse_args()
+    args = size_arguments(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "trace.npz"
         code = CHILD.format(root=str(ROOT), steps=args.steps, hidden=args.hidden,
