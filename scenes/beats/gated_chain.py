@@ -4,7 +4,7 @@ The gated counterpart of ``beats.forward`` and ``beats.bptt``: per step the gate
 with their recorded activations, then the states, the output and its loss; backwards, the
 errors travel along the hidden path and, for the LSTM, along the cell-state path, each loss
 term in its own colour, arrow widths from ``error_by_source_norms`` and
-``cell_error_by_source_norms``. Every number is read from the ``GatedTrace``.
+``cell_error_by_source_norms``. Every number is read from the ``Trace``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class GatedStage:
     """The gated chain on screen and what the beats have shown on it."""
 
     scene: Scene
-    trace: object  # rnn.gated_trace.GatedTrace
+    trace: object  # rnn.trace.Trace of a gated cell
     theme: Theme
     chain: GatedChain
     beats: list[str] = field(default_factory=list)

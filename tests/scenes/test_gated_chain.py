@@ -1,4 +1,4 @@
-"""The unfolded LSTM and GRU chains (forward and bptt with --cell) draw their GatedTrace.
+"""The unfolded LSTM and GRU chains (forward and bptt with --cell) draw their Trace.
 
 After a dry run, every gate cell, state cell, output cell, loss label and error arrow is
 compared with the recorded values under the colour map and the width scale.
