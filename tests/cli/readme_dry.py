@@ -44,7 +44,7 @@ def install() -> None:
         set_up(scene_factory)
         return {fmt: b"" for fmt in fmts}
 
-    def render_fresh(name, inp, quality, fmt, transparent, out_dir, progress):
+    def render_fresh(name, inp, *_how, **_more):  # quality, format, ... do not matter dry
         dry_run(SCENES[name].cls, inp)
         return []
 

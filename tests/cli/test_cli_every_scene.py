@@ -1,11 +1,31 @@
 """Every registered scene renders through the command line; one scene in every format."""
 
 
+from fractions import Fraction
+
 import av
 import pytest
 from cli_run import unrolled
 
 from scenes.registry import SCENES
+
+
+def frames_on_the_grid(path, fps=15):
+    """(frames, duration in s) of a video whose frames all start on the 1/fps grid.
+
+    A picture that holds still is one frame lasting as long as the hold, so a video has at
+    most fps x duration frames; each starts at a whole frame of the scene's rate.
+    """
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        starts = [Fraction(f.pts * stream.time_base) for f in c.decode(video=0)]
+        tick = Fraction(stream.time_base)  # a GIF counts in hundredths of a second
+        duration = float(c.duration) / av.time_base
+    assert starts and starts[0] == 0, path
+    assert all(abs(s - round(s * fps) / Fraction(fps)) <= tick for s in starts), path
+    assert len(starts) <= fps * duration + 1, path
+    assert float(starts[-1]) < duration, path
+    return len(starts), duration
 
 
 def test_every_scene_renders_its_last_frame(tmp_path):
@@ -25,11 +45,9 @@ def test_every_scene_renders_a_valid_video(rendered_all):
     for name in SCENES:
         video = tmp_path / f"{name}.mp4"
         assert f"wrote {video}" in res.stdout
-        with av.open(str(video)) as c:
-            frames = sum(1 for _ in c.decode(video=0))
-            duration = float(c.duration) / av.time_base
+        frames, duration = frames_on_the_grid(video)
         # at reading pace the longest clip (lecture: 20 beats, 39 captions) lasts about 140 s
-        assert 3 < duration < 200 and abs(frames - 15 * duration) <= 15, name
+        assert 3 < duration < 200 and frames > 10, name
         assert (tmp_path / f"{name}.srt").read_text().count("-->") >= 2, name
 
 
@@ -44,9 +62,8 @@ def test_one_scene_in_every_video_format(tmp_path, fmt, transparent, codec):
     with av.open(str(tmp_path / f"forward.{fmt}")) as c:
         stream = c.streams.video[0]
         assert stream.codec_context.name == codec
-        frames = sum(1 for _ in c.decode(video=0))
-        duration = float(c.duration) / av.time_base
-    assert (stream.width, stream.height) == (854, 480)
-    assert 3 < duration < 60 and abs(frames - 15 * duration) <= 15  # 15 frames a second
-    if transparent and fmt == "mov":
-        assert stream.codec_context.pix_fmt == "argb"
+        assert (stream.width, stream.height) == (854, 480)
+        if transparent and fmt == "mov":
+            assert stream.codec_context.pix_fmt == "argb"
+    frames, duration = frames_on_the_grid(tmp_path / f"forward.{fmt}")
+    assert 3 < duration < 60 and frames > 10

@@ -1,8 +1,8 @@
 """Every command the README shows runs: a README example that stops working fails here.
 
 The README's indented command lines are run in order, in one shell, in a temporary folder that
-holds copies of the files they read (README.md, lectures/, data/), so nothing under the
-checkout's media/ is touched. ``unrolled`` is the checkout's own entry point with two changes
+holds copies of the files they read (README.md, lectures/, data/, the imported models'
+fixtures), so nothing under the checkout's media/ is touched. ``unrolled`` is the checkout's own entry point with two changes
 that keep this test cheap: renders are dry runs (``readme_dry``: every scene's construct runs
 to its last beat, no frame is encoded) and ``train`` stops after a few windows (its command line
 is otherwise the README's). The kinds of command not run here are listed in ``SKIPPED`` with
@@ -55,7 +55,7 @@ def test_the_readme_shows_the_commands_this_test_knows():
     skipped = [line for line in lines if skip_reason(line)]
     # the skipped kinds do not grow silently: every skipped line is one of these
     assert [line.split("#")[0].split()[0] for line in skipped] == \
-        ["make", "make"] + [".venv/bin/python"] * 7
+        ["make", "make"] + [".venv/bin/python"] * 8
     unknown = [line for line in lines if not skip_reason(line)
                and not line.startswith(("unrolled ", "#SBATCH"))]
     assert unknown == [], "a new kind of README command: run it or list it in SKIPPED"
@@ -66,7 +66,7 @@ def ran(tmp_path_factory):
     """Every runnable README line run in order: ``(folder, [(line, status, output)])``."""
     work = tmp_path_factory.mktemp("readme")
     shutil.copy(README, work / "README.md")
-    for folder in ("lectures", "data"):
+    for folder in ("lectures", "data", "tests/rnn/data/frameworks"):  # the last: imported models
         shutil.copytree(ROOT / folder, work / folder)
     # the sharding example's `course.toml` is the reader's own lecture file
     shutil.copy(ROOT / "lectures" / "example.toml", work / "course.toml")
