@@ -208,7 +208,7 @@ def train(file, hidden, cell, forget_bias, window, iterations, optimizer, lr, cl
     check_output_file(out)
     cfg = TrainConfig(hidden=hidden, window=window, iterations=iterations, method=optimizer, lr=lr,
                       clip=clip, clip_mode=clip_mode, seed=seed, init_scale=init_scale,
-                      sample_every=sample_every, cell=cell, forget_bias=forget_bias or 0.0)
+                      sample_every=sample_every, cell=cell, forget_bias=forget_bias)
     with Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TextColumn("smooth loss {task.fields[loss]:.3f}"), TimeRemainingColumn(),
                   console=None, transient=False) as progress:

@@ -30,7 +30,7 @@ class ModelOptions:
     layers: str | None  # a torch state_dict's parts, named when ambiguous (--layers)
     given: frozenset[str]  # options set on the command line (not defaults)
 
-    def build(self, cell: str = "rnn", forget_bias: float = 0.0):
+    def build(self, cell: str = "rnn", forget_bias: float | None = None):
         """A TextModel of cell ``cell``; bad choices become one-line errors."""
         from rnn.data import Vocabulary
 
@@ -139,8 +139,9 @@ def cell_options(f):
                      show_default=True,
                      help="The recurrent cell: simple RNN, LSTM or GRU (torch's layout)."),
         click.option("--forget-bias", type=ranged("forget_bias"), default=None,
-                     help="LSTM: added to the forget gate's bias at initialisation (default 0; "
-                          "1 keeps errors longer, Jozefowicz et al. 2015)."),
+                     help="LSTM: added to the forget gate's bias at initialisation (default 1, "
+                          "as every scene: errors last longer, Jozefowicz et al. 2015; "
+                          "0 is torch's)."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -173,7 +174,7 @@ def build_model(model: ModelOptions, cell: str = "rnn", forget_bias: float | Non
     if forget_bias is not None and model.weights is not None:
         raise InputError("--forget-bias sets the initialisation; with --weights the "
                          "checkpoint's weights are used")
-    return model.build(cell, forget_bias or 0.0)
+    return model.build(cell, forget_bias)
 
 
 def build_traces(model: ModelOptions, window, optimizer, lr, clip, clip_mode,

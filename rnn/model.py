@@ -77,14 +77,14 @@ def text_model(
     weights: str | Path | None = None,
     vocabulary: Vocabulary | None = None,
     cell: str = "rnn",
-    forget_bias: float = 0.0,
+    forget_bias: float | None = None,
 ) -> TextModel:
     """Build a deterministic model for ``text``: same arguments, same bytes.
 
     ``init_scale`` and ``radius`` initialise the simple RNN (``init_scale`` None is
-    ``rnn.config.default_init_scale(hidden)``); ``forget_bias`` the LSTM (0 is torch's default,
-    1 the remedy of Jozefowicz et al. 2015 for errors that fade too fast). With ``weights`` (a
-    checkpoint of the same cell), the parameters and the vocabulary come from it. Sizes beyond
+    ``rnn.config.default_init_scale(hidden)``); ``forget_bias`` the LSTM (None is the cell's
+    default, ``rnn.cells.lstm.FORGET_BIAS``; 0 is torch's). With ``weights`` (a checkpoint of
+    the same cell), the parameters and the vocabulary come from it. Sizes beyond
     ``rnn.limits`` are refused before anything is allocated.
     """
     spec = get_cell(cell)
@@ -92,7 +92,8 @@ def text_model(
     check_range("seed", seed)  # init_scale is free: tests overflow on purpose with it
     if radius is not None:
         check_range("radius", radius)
-    check_range("forget_bias", float(forget_bias))
+    if forget_bias is not None:
+        check_range("forget_bias", float(forget_bias))
     if forget_bias and "forget_bias" not in spec.init_options:
         raise UnrolledError(f"forget_bias applies to the LSTM only (the {spec.title} has no "
                             "forget gate)")
@@ -117,9 +118,10 @@ def text_model(
         config = RNNConfig(input_size=V, hidden=hidden, output_size=V, seed=seed,
                            init_scale=init_scale, radius=radius)
         return TextModel(init_params(config, cell), vocabulary, text, X, y, config, seed)
-    options = {"forget_bias": float(forget_bias)} if "forget_bias" in spec.init_options else {}
+    bias = spec.init_option("forget_bias", forget_bias)
+    options = {"forget_bias": bias} if "forget_bias" in spec.init_options else {}
     params = Params(spec, **spec.init(V, hidden, V, seed, **options))
-    return TextModel(params, vocabulary, text, X, y, None, seed, float(forget_bias))
+    return TextModel(params, vocabulary, text, X, y, None, seed, bias)
 
 
 def _config(params: Params, seed: int, init_scale: float, radius: float | None):

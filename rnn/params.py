@@ -43,5 +43,5 @@ def init_cell_params(cell: str, input_size: int, hidden: int, output_size: int, 
     unknown = [k for k, v in options.items() if k not in spec.init_options and v]
     if unknown:
         raise UnrolledError(f"{', '.join(unknown)} does not apply to the {spec.title}")
-    options = {k: v for k, v in options.items() if k in spec.init_options}
+    options = {k: v for k, v in options.items() if k in spec.init_options and v is not None}
     return Params(spec, **spec.init(input_size, hidden, output_size, seed, **options))

@@ -14,6 +14,7 @@ from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
 from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.carousel_chain import NormChain, SparseLogPlot, decade_step
+from scenes.components.panels import forget_bias_words
 from scenes.components.plot import log_range
 from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme, get_theme
@@ -109,8 +110,8 @@ class CarouselScene(PaintsStillOnce, Scene):
                         f"at step {T}; H = {r.hidden}, seed {r.seed}, both initialised as "
                         "torch does", font="Sans", color=th.muted)
             task.scale_to_fit_height(0.16).move_to([0, 3.17, 0])
-            setup = Text(f"LSTM forget-gate bias +{r.forget_bias:g} "
-                         "(Jozefowicz et al. 2015)", font="Sans", color=th.recurrent)
+            setup = Text(f"LSTM {forget_bias_words(r.forget_bias)}", font="Sans",
+                         color=th.recurrent)
             setup.scale_to_fit_height(0.17).move_to([0, 2.85, 0])
             logs = [r.profile(p)[1] for p in ("rnn_error", "lstm_error", "lstm_cell_error",
                                               "forget_product", "rnn_jacobian")]

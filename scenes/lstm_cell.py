@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from manim import *
 
+from rnn.cells.lstm import FORGET_BIAS
 from rnn.errors import UnrolledError
 from rnn.limits import RANGES
 from rnn.model import text_model
@@ -13,6 +14,7 @@ from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
 from scenes.components.cell_diagram import MAX_UNITS, CellDiagram
+from scenes.components.panels import forget_bias_words
 from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import get_theme
 
@@ -52,7 +54,8 @@ class LSTMCellScene(PaintsStillOnce, Scene):
     """Forward through the gates i, f, g, o of one step, then the error back through them."""
 
     contract = SceneContract(
-        options=(T_OPTION, Option("forget_bias", float, 1.0, "added to the forget gate's bias",
+        options=(T_OPTION, Option("forget_bias", float, FORGET_BIAS,
+                                  "added to the forget gate's bias",
                                   RANGES["forget_bias"])),
         cells=("lstm",),
         prepare=prepare_input,
@@ -82,8 +85,8 @@ class LSTMCellScene(PaintsStillOnce, Scene):
             title = Text(f"LSTM, step t = {t} of “{e['text']}”: input “{s['x_char']}”, "
                          f"target “{s['target_char']}”", font="Sans", color=th.text)
             title.scale_to_fit_height(0.3).move_to([0, 3.6, 0])
-            setup = Text(f"initialised as torch does, forget-gate bias +{e['forget_bias']:g} "
-                         "(Jozefowicz et al. 2015)", font="Sans", color=th.muted)
+            setup = Text(f"initialised as torch does, {forget_bias_words(e['forget_bias'])}",
+                         font="Sans", color=th.muted)
             setup.scale_to_fit_height(0.17).move_to([0, 3.2, 0])
             x_label = Text(f"x(t) = “{s['x_char']}”", font="Sans", color=th.text)
             x_label.scale_to_fit_height(0.2).next_to(b.diagram.input_point(), direction=DOWN,

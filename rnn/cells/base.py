@@ -11,6 +11,7 @@ against it. Arrays are 0-based: index ``t`` holds time step t + 1 of the equatio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -46,6 +47,7 @@ class Cell:
     table_states: tuple[tuple[str, str], ...] = ()  # the trace table's columns after h(t)
     table_errors: tuple[tuple[str, str], ...] = ()  # and after the two parts of dL/dh(t)
     init_options: tuple[str, ...] = ()  # the initialisation options ``init`` takes
+    init_defaults = MappingProxyType({})  # their defaults where not 0 (the LSTM's forget bias)
     takes_config: bool = False  # built from an ``RNNConfig`` (sizes, init scale, radius)
     full_errors: bool = False  # its documents may carry the vectors dL(s)/dh(t), when small
 
@@ -61,6 +63,11 @@ class Cell:
     def init(self, D: int, H: int, K: int, seed: int, **options) -> dict[str, np.ndarray]:
         """Initial parameter arrays, deterministic from ``seed``."""
         raise NotImplementedError
+
+    def init_option(self, name: str, given: float | None = None) -> float:
+        """``given``, or else this cell's default for the initialisation option ``name`` (0 for
+        an option it does not take): the one default every command and scene starts from."""
+        return float(self.init_defaults.get(name, 0.0) if given is None else given)
 
     # One step each way -----------------------------------------------------------------
     def begin_forward(self, params: Params, X: np.ndarray, rec: dict) -> dict:

@@ -16,10 +16,18 @@ Backward, with dL/dh(t) and dL/dcell(t) each the sum of two recorded parts::
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
 from rnn.cells.base import Part
 from rnn.cells.gated import GatedCell, sigmoid
+
+# Added to the forget gate's bias at initialisation unless told otherwise, by every command and
+# scene: torch starts at 0, so f(t) is about 0.5 and an error halves at each step back along the
+# cell state; 1 starts f near sigmoid(1) = 0.73, so errors last long enough to be seen, and
+# learning long dependencies starts sooner (Jozefowicz et al. 2015; Keras' unit_forget_bias).
+FORGET_BIAS = 1.0
 
 
 class LSTM(GatedCell):
@@ -35,11 +43,12 @@ class LSTM(GatedCell):
              Part("dL_dcell_from_next", backward=True),
              Part("dL_dpre", blocks=True, backward=True))
     init_options = ("forget_bias",)
+    init_defaults = MappingProxyType({"forget_bias": FORGET_BIAS})
     columns = ("x", "gates", "pre", "h", "cell", "o", "yhat", "loss", "dL_do", "dL_dh",
                "dL_dh_from_output", "dL_dh_from_next", "dL_dcell", "dL_dcell_from_h",
                "dL_dcell_from_next", "gate_errors")
 
-    def init(self, D, H, K, seed, forget_bias=0.0, **options):
+    def init(self, D, H, K, seed, forget_bias=FORGET_BIAS, **options):
         """torch's draw; ``forget_bias`` is added to the forget gate's b_hh block: 1.0 keeps
         the forget gate near sigmoid(1) = 0.73 at the start, so errors fade slower
         (Jozefowicz et al. 2015)."""

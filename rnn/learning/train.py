@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn.cells import Params, get_cell
+from rnn.cells import CELLS, Params, get_cell
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary, one_hot
 from rnn.engine import run
@@ -36,9 +36,15 @@ class TrainConfig:
     seed: int = 0  # initialisation and sampling
     init_scale: float = 0.01  # simple RNN only; the gated cells are drawn as torch draws them
     cell: str = "rnn"  # "rnn", "lstm" or "gru"
-    forget_bias: float = 0.0  # LSTM: added to the forget gate's bias at initialisation
+    forget_bias: float | None = None  # LSTM: added to the forget gate's bias at initialisation
     sample_every: int = 500  # iterations between samples; 0 for none
     sample_length: int = 200  # characters per sample
+
+    def __post_init__(self):
+        """A forget bias not given is the cell's default (``rnn.cells.lstm.FORGET_BIAS``), so a
+        checkpoint records the bias it was initialised with."""
+        if self.forget_bias is None and self.cell in CELLS:
+            object.__setattr__(self, "forget_bias", CELLS[self.cell].init_option("forget_bias"))
 
 
 @dataclass

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnn.cells import Params
+from rnn.cells.lstm import FORGET_BIAS
 from rnn.config import RNNConfig
 from rnn.data import Vocabulary, one_hot
 from rnn.engine import run
@@ -30,7 +31,6 @@ NOISE = "wxyz"  # what fills the steps in between
 QUERY, BLANK = "?", "."  # the last input; the target of every step but the last
 VOCABULARY = Vocabulary(tuple(RECALL + NOISE + QUERY + BLANK))
 MIN_STEPS, MAX_STEPS = 50, 200  # a long dependency; at most what a chain can draw
-FORGET_BIAS = 1.0  # Jozefowicz et al. (2015)
 PROFILES = ("rnn_error", "lstm_error", "lstm_cell_error", "forget_product", "rnn_jacobian")
 
 
@@ -101,7 +101,7 @@ def run_carousel(steps: int = 60, hidden: int = 8, seed: int = 0,
     steps : T, the length of the dependency, in ``MIN_STEPS..MAX_STEPS``.
     hidden : H, units of either network.
     seed : draws the task and both networks' weights.
-    forget_bias : added to the LSTM's forget-gate bias (0 is torch's default).
+    forget_bias : added to the LSTM's forget-gate bias (the cell's default, 1; 0 is torch's).
     """
     if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
         raise UnrolledError(f"hidden must be a positive integer, got {hidden}")

@@ -15,7 +15,7 @@ from manim import FadeIn, FadeOut, GrowArrow, Indicate, Mobject, Scene, Text, VG
 
 from scenes.beats.inputs import SceneInput
 from scenes.beats.stage import beat, scale_of
-from scenes.components import light, vector_text
+from scenes.components import forget_bias_words, light, vector_text
 from scenes.components.chain_camera import loss_colors
 from scenes.components.gated_chain import GatedChain, GatedErrorFlow
 from scenes.components.theme import Theme, format_value, get_theme
@@ -98,8 +98,7 @@ def title(stage: GatedStage) -> Text:
         return _text(stage, f"{tr.spec.title}{about}, {tr.h.shape[1]} units, trained weights "
                             f"from {tr.extra['weights']}", 0.2, stage.theme.muted)
     bias = tr.extra.get("forget_bias")
-    setup = (f", forget-gate bias {bias:+g} (Jozefowicz et al. 2015)"
-             if stage.lstm and bias is not None else "")
+    setup = f", {forget_bias_words(bias)}" if stage.lstm and bias is not None else ""
     return _text(stage, f"{tr.spec.title}{about}, {tr.h.shape[1]} units, initialised as "
                         f"torch does{setup}", 0.2, stage.theme.muted)
 

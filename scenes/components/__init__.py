@@ -14,6 +14,7 @@ from scenes.components.panels import (
                                       EQUATIONS,
                                       ParamPanel,
                                       equation,
+                                      forget_bias_words,
                                       light,
                                       matrix_text,
                                       vector_text,
@@ -23,7 +24,7 @@ from scenes.components.textbook import FoldedGraph, TwoStepGraph
 __all__ = [
     "EQUATIONS", "MAX_HIDDEN", "MAX_IO", "MAX_STEPS", "ErrorArrow", "ErrorFlow",
     "LayerRow", "Layout", "Neuron", "ParamPanel", "UnrolledNetwork", "arrow_width",
-    "check_fits", "equation", "light", "matrix_text", "vector_text",
+    "check_fits", "equation", "forget_bias_words", "light", "matrix_text", "vector_text",
     "BlockEdge", "BlockNode", "DelayLoop", "FoldedGraph", "FoldedNetwork", "RecurrentLoops",
     "TwoStepGraph", "ValueScale",
 ]

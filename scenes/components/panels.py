@@ -46,6 +46,14 @@ def light(mob: M) -> M:
     return mob
 
 
+def forget_bias_words(bias: float) -> str:
+    """How the screen states an LSTM's forget-gate bias at initialisation: said with its
+    reason when it is not torch's 0 (the project's default is 1, ``rnn.cells.lstm``)."""
+    if bias == 0:
+        return "forget-gate bias 0 (torch's)"
+    return f"forget-gate bias {bias:+g} (torch's is 0; Jozefowicz et al. 2015)"
+
+
 def equation(key: str, theme: Theme, font_size: float = 34) -> MathTypst:
     """One of ``EQUATIONS`` typeset, in the theme's text colour."""
     return light(MathTypst(EQUATIONS[key], font_size=font_size, color=theme.text))

@@ -47,7 +47,6 @@ MODEL_KEYS: dict[str, Option] = {o.name: o for o in (
     Option("trace", str, None, "a saved trace, relative to the lecture file"),
     Option("cell", str, "rnn", "the model's cell", choices=tuple(CELLS)),
 )}
-LSTM_FORGET_BIAS = 1.0  # the unfolded LSTM starts as the lstm-cell scene does (Jozefowicz 2015)
 
 
 def cell_refusal(name: str, cell: str, registry: dict | None = None) -> str | None:
@@ -107,14 +106,13 @@ class ModelSpec:
 
     def gated_model(self):
         """The GatedTextModel of this spec's LSTM or GRU: the checkpoint's weights, else
-        torch's initialisation (the LSTM's forget-gate bias ``LSTM_FORGET_BIAS``)."""
+        torch's initialisation (the LSTM's forget-gate bias the cell's default, as ``trace``)."""
         from rnn.model import text_model
 
         if is_imported(self.weights):
             return imported_text_model(self.weights, self.text, seed=self.seed)
-        bias = LSTM_FORGET_BIAS if self.cell == "lstm" else 0.0
         return text_model(self.text, self.hidden, self.seed, weights=self.weights,
-                          cell=self.cell, forget_bias=bias)
+                          cell=self.cell)
 
     def text_model(self):
         """The TextModel of this spec (not available for a saved trace)."""

@@ -42,8 +42,27 @@ def test_lstm_trace_table_and_forget_bias(tmp_path):
     doc = json.loads((tmp_path / "t.json").read_text())
     assert doc["config"]["forget_bias"] == 1.0
     f_bias = np.array(doc["params"]["b_hh"][3:6])  # the f block of H = 3
-    plain = json.loads(invoke("trace", "--cell", "lstm", "--json", "-").output)
+    plain = json.loads(invoke("trace", "--cell", "lstm", "--text", "hello", "--forget-bias", "0",
+                              "--json", "-").output)
     np.testing.assert_allclose(f_bias - np.array(plain["params"]["b_hh"][3:6]), 1.0)
+
+
+def test_one_forget_bias_default_for_trace_train_and_the_scenes(tmp_path):
+    # not given, the LSTM's forget-gate bias is the cell's default (1) everywhere; 0 is torch's
+    from rnn.cells.lstm import FORGET_BIAS
+    from rnn.learning.train import TrainConfig
+    from scenes.output.lecture_file import ModelSpec
+
+    assert FORGET_BIAS == 1.0
+    given = invoke("trace", "--cell", "lstm", "--text", "hello", "--forget-bias", "1",
+                   "--json", "-").output
+    default = invoke("trace", "--cell", "lstm", "--text", "hello", "--json", "-").output
+    assert json.loads(default)["config"]["forget_bias"] == FORGET_BIAS and default == given
+    assert TrainConfig(cell="lstm").forget_bias == FORGET_BIAS
+    assert TrainConfig(cell="gru").forget_bias == TrainConfig(cell="rnn").forget_bias == 0.0
+    scene = ModelSpec(text="hello", hidden=3, seed=0, cell="lstm").gated_model()
+    assert scene.forget_bias == FORGET_BIAS
+    assert np.array_equal(scene.params.b_hh, np.array(json.loads(default)["params"]["b_hh"]))
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])

@@ -105,9 +105,11 @@ def test_gated_text_model_on_a_text(cell, G):
 
 
 def test_gated_text_model_forget_bias():
-    plain = text_model("hello", cell="lstm", hidden=3, seed=0).params
+    plain = text_model("hello", cell="lstm", hidden=3, seed=0, forget_bias=0.0).params
     biased = text_model("hello", cell="lstm", hidden=3, seed=0, forget_bias=1.0).params
     assert np.allclose(biased.block("b_hh", "f") - plain.block("b_hh", "f"), 1.0)
+    default = text_model("hello", cell="lstm", hidden=3, seed=0).params  # the cell's default: 1
+    assert np.array_equal(default.b_hh, biased.b_hh)
     with pytest.raises(UnrolledError, match="LSTM only"):
         text_model("hello", cell="gru", forget_bias=1.0)
     with pytest.raises(UnrolledError, match="cell must be"):

@@ -28,7 +28,7 @@ def test_beats_and_the_setup_said_on_screen(default):
     scene, inp = default
     assert scene.board.beats == ["the task", "simple RNN", "LSTM", "norms", "multipliers"]
     texts = [m.original_text for m in scene.mobjects if hasattr(m, "original_text")]
-    assert any("forget-gate bias +1 (Jozefowicz et al. 2015)" in t for t in texts)
+    assert any("forget-gate bias +1 (torch's is 0; Jozefowicz et al. 2015)" in t for t in texts)
     assert any("H = 8, seed 0" in t for t in texts)
     cues = " ".join(" ".join(c.content for c in scene.renderer.file_writer.subcaptions).split())
     r = inp.extra["carousel"]
