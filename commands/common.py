@@ -108,6 +108,6 @@ def check_input_files(weights: Path | None, trace_file: Path | None, config: Pat
 
         check_file(weights) if is_imported(weights) else load_checkpoint(weights)
     if trace_file is not None:
-        trace_files.load(trace_file)
+        trace_files.load_any(trace_file)  # any cell: the scenes say which they draw
     if config is not None and (config.exists() or config.is_symlink()):
         read_text(config, MAX_LECTURE_FILE, "lecture file")

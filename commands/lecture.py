@@ -81,8 +81,8 @@ def render_options(f):
                      help="Print each neuron's value inside it (default: colours only)."),
         click.option("--trace", "trace_file", type=click.Path(dir_okay=False, path_type=Path),
                      default=None,
-                     help="Draw a saved simple-RNN Trace (JSON or .npz from `unrolled trace "
-                          "--json`)."),
+                     help="Draw a saved Trace of any cell (JSON or .npz from `unrolled trace "
+                          "--json`); the scenes that draw its cell take it."),
         click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
                      default=None, help="A lecture file (TOML): model, theme, quality, scenes."),
         *[click.option(f"--{flag}", cls=SceneFlag, type=DeclaredType(flag), default=None)
@@ -175,6 +175,30 @@ def selected_scenes(names: tuple[str, ...], all_scenes: bool, config) -> list[st
     return list(names)
 
 
+def trace_cell(trace_file: Path | None, cell: str | None, names=()) -> str | None:
+    """The cell a command draws: a saved trace's own (a ``--cell`` that differs is refused),
+    else ``--cell``. Scenes ``names`` that cannot take the trace are refused in one line, before
+    any output folder is made."""
+    if trace_file is None:
+        return cell
+    from rnn.cells import get_cell
+    from rnn.traces.files import cell_of
+    from scenes.output.lecture_file import cell_refusal, prepare_hook
+
+    traced = cell_of(trace_file)
+    if cell is not None and cell != traced:
+        raise InputError(f"trace file {trace_file} holds {get_cell(traced).article} {traced} "
+                         f"trace; --cell is {cell}")
+    for name in names:
+        if prepare_hook(name) is not None:
+            raise InputError(f"scene {name!r} builds its own model from --text, --hidden and "
+                             "--seed; --trace does not apply")
+        refused = cell_refusal(name, traced, saved=True)
+        if refused:
+            raise InputError(refused)
+    return traced
+
+
 def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, quality, fmt,
                   trace_file, config, narration: dict | None = None, cell: str | None = None):
     """A Lecture from a lecture file, or from the command line's scenes and options.
@@ -210,19 +234,18 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
         return dataclasses.replace(lecture, **overrides, **told)
     if {"vocab", "init_scale"} & model.given:
         raise InputError("--vocab and --init-scale apply to `trace`; scenes use the defaults")
-    cell = cell or "rnn"
+    cell = trace_cell(trace_file, cell, names) or "rnn"
     if cell != "rnn":
-        # forward and bptt draw the model's own cell, so a checkpoint of it (train --cell)
+        # the scenes that draw the cell take its checkpoint (train --cell) or saved trace
         chain_only = bool(names) and all(prepare_hook(n) is None for n in names)
         for flag, given in (("--weights", model.weights is not None and not chain_only),
-                            ("--trace", trace_file is not None),
                             ("--radius", model.radius is not None)):
             if given:
                 also = " (forward and bptt alone take --weights)" if flag == "--weights" else ""
                 raise InputError(f"{flag} does not apply to --cell {cell}: its scenes build "
                                  f"their own model from --text, --hidden and --seed{also}")
         for name in names:
-            refused = cell_refusal(name, cell)
+            refused = cell_refusal(name, cell, saved=trace_file is not None)
             if refused:
                 raise InputError(refused)
     elif trace_file is None:

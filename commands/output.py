@@ -21,6 +21,7 @@ from commands.lecture import (
     output_options,
     scene_selection,
     selected_scenes,
+    trace_cell,
 )
 from commands.model import model_options
 from scenes.output.batch import JOBS
@@ -64,6 +65,7 @@ def render(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
 
     check_input_files(rnn_weights(model, cell), trace_file, config)  # before manim loads
     names = selected_scenes(scenes, all_scenes, config)
+    cell = trace_cell(trace_file, cell, names)
     check_writable(out)  # before any trace is computed
     if transparent and (fmt or "mp4") in ("mp4", "gif"):
         raise InputError(f"--transparent needs --format mov, webm or png, not {fmt or 'mp4'}")
@@ -122,6 +124,7 @@ def figures(model, cell, theme, trace_file, config, formats, width, only, out, j
     from scenes.output.figures import check_request, make_figures
 
     check_input_files(rnn_weights(model, cell), trace_file, config)
+    cell = trace_cell(trace_file, cell)
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
     chosen = check_request(fmts, width, only)
     if cell is not None and cell != "rnn":
@@ -176,6 +179,7 @@ def slides(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
 
     check_input_files(rnn_weights(model, cell), trace_file, config)
     names = selected_scenes(scenes, all_scenes, config)
+    cell = trace_cell(trace_file, cell, names)
     check_writable(out)
     lecture = build_lecture(names, model,
                             {"window": window, "steps": steps, "clip": clip, "unit": unit,

@@ -129,9 +129,16 @@ def load(path: str | Path, cells: tuple[str, ...] = ("rnn",)) -> Trace | list[Tr
     loaded = load_any(path)
     first = loaded[0] if isinstance(loaded, list) else loaded
     if first.kind not in cells:
+        from rnn.cells import get_cell
+
+        needs = " or ".join("a simple-RNN" if c == "rnn" else f"{get_cell(c).article} {c}"
+                            for c in cells)
         raise UnrolledError(f"trace file {path} holds {first.spec.article} {first.kind} trace; "
-                            f"this needs {' or '.join(cells)} (cell \"{cells[0]}\")"
-                            if len(cells) > 1 else
-                            f"trace file {path} holds {first.spec.article} {first.kind} trace; "
-                            "this needs a simple-RNN trace (cell \"rnn\")")
+                            f"this needs {needs} trace (cell \"{cells[0]}\")")
     return loaded
+
+
+def cell_of(path: str | Path) -> str:
+    """The cell of a Trace file (read and validated whole, as ``load_any``)."""
+    loaded = load_any(path)
+    return (loaded[0] if isinstance(loaded, list) else loaded).kind

@@ -49,15 +49,18 @@ MODEL_KEYS: dict[str, Option] = {o.name: o for o in (
 )}
 
 
-def cell_refusal(name: str, cell: str, registry: dict | None = None) -> str | None:
+def cell_refusal(name: str, cell: str, registry: dict | None = None,
+                 saved: bool = False) -> str | None:
     """Why scene ``name`` cannot draw the model's ``cell``, or None (a simple RNN is the
-    default model: the gated scenes keep building their own cell beside it)."""
+    default model: the gated scenes keep building their own cell beside it). ``saved``: the
+    model is a saved trace, which the scenes building their own model do not take."""
     registry = _registered_scenes() if registry is None else registry
     contract = registry[name].contract
     if contract.draws(cell):
         return None
     # the scenes made for the cell first, then those that draw any cell
-    fit = sorted((n for n, info in registry.items() if cell in info.contract.cells),
+    fit = sorted((n for n, info in registry.items() if cell in info.contract.cells
+                  and not (saved and info.contract.prepare is not None)),
                  key=lambda n: len(registry[n].contract.cells))
     return (f"scene {name!r} draws {CELLS[contract.cells[0]].called}; the model's cell is {cell} "
             f"(scenes for it: {', '.join(fit)})")
@@ -86,7 +89,7 @@ class ModelSpec:
         from rnn.traces import files as trace_files
 
         if self.trace is not None:
-            loaded = trace_files.load(self.trace)
+            loaded = trace_files.load(self.trace, (self.cell,))
             trace = loaded[0] if isinstance(loaded, list) else loaded
         elif self.cell != "rnn":
             trace = self.gated_model().trace()
@@ -323,7 +326,7 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
                 f"{where}.name",
                 f"unknown scene {name!r} (expected one of {', '.join(sorted(registry))})",
             )
-        refused = cell_refusal(name, model.cell, registry)
+        refused = cell_refusal(name, model.cell, registry, saved=model.trace is not None)
         if refused:
             check.fail(f"{where}.name", refused)
         allowed = scene_options(name, registry)
@@ -397,6 +400,13 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
             if not file.is_file():
                 check.fail(f"model.{key}", f"file not found: {file}")
             values[key] = file
+    if "trace" in values:  # the cell is the trace's own
+        from rnn.traces.files import cell_of
+
+        try:
+            values["cell"] = cell_of(values["trace"])
+        except UnrolledError as err:
+            check.fail("model.trace", str(err))
     if "weights" in values and is_imported(values["weights"]):  # the cell is the file's
         try:
             values["cell"] = resolve_cell(values["weights"], values.get("cell"),

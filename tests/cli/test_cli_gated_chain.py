@@ -112,3 +112,26 @@ def test_a_checkpoint_of_the_cell_is_drawn_by_forward_and_bptt_only(tmp_path):
     ):
         res = invoke(*args, "--weights", str(ck), "--out", str(tmp_path / "out"))
         assert res.exit_code == 2 and res.output.strip().splitlines() == [message]
+
+
+def test_a_saved_gated_trace_renders_and_a_mismatch_is_one_line(tmp_path):
+    saved = tmp_path / "gru.json"
+    assert invoke("trace", "--cell", "gru", "--text", "hey you", "--hidden", "3", "--json",
+                  str(saved), "--quiet").exit_code == 0
+    out = tmp_path / "out"
+    res = invoke("render", "forward", "--trace", str(saved), "--format", "png", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert (out / "forward.png").stat().st_size > 10_000
+    for args, message in (
+        (("render", "bptt", "--cell", "lstm"),
+         f"Error: trace file {saved} holds a gru trace; --cell is lstm"),
+        (("render", "gradients"),
+         ("Error: scene 'gradients' draws a simple RNN; the model's cell is gru (scenes for it: "
+          "forward, bptt, activations, neuron-text, error-map)")),
+        (("render", "gru-cell"),
+         ("Error: scene 'gru-cell' builds its own model from --text, --hidden and --seed; "
+          "--trace does not apply")),
+    ):
+        res = invoke(*args, "--trace", str(saved), "--out", str(tmp_path / "refused"))
+        assert res.exit_code == 2 and res.output.strip().splitlines() == [message], res.output
+        assert not (tmp_path / "refused").exists() or not any((tmp_path / "refused").iterdir())
