@@ -1,4 +1,8 @@
-"""Truncated BPTT: the state crosses each cut, the errors do not, and W is renewed per window."""
+"""Truncated BPTT: the state crosses each cut, the errors do not, and W is renewed per window.
+
+Any cell: an LSTM's cell state crosses the cuts beside h; the panels print the recurrent
+weights (a gated cell's W_hh block of the gate that keeps the state, ``recurrent_block``).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,23 @@ from dataclasses import dataclass, field
 
 from manim import *
 
+from rnn.cells import get_cell
 from rnn.errors import UnrolledError
 from rnn.learning.optim import Optimizer
 from rnn.limits import RANGES
 from rnn.model import text_model
 from rnn.studies.problems import gradient_difference, truncated_gradients
-from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
+from scenes.beats.contract import CELLS, TEXT_STEPS, Option, SceneContract
 from scenes.beats.inputs import SceneInput, own_input
-from scenes.beats.stage import beat, open_board
+from scenes.beats.stage import beat, open_board, scale_of
 from scenes.beats.truncated import (
     MAX_COMPACT_HIDDEN,
     MAX_COMPACT_STEPS,
     CompactSequence,
     RenewalPanel,
     WindowErrors,
+    recurrent_block,
+    recurrent_name,
 )
 from scenes.components import ParamPanel
 from scenes.components.barrier import Barrier
@@ -31,8 +38,9 @@ LEARNING_RATE = 0.1
 
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,
                   text: str | None = None, hidden: int | None = None,
-                  seed: int = 0) -> SceneInput:
-    """Traces of truncated BPTT over ``steps`` steps in windows of ``window``, and of full BPTT.
+                  seed: int = 0, cell: str = "rnn") -> SceneInput:
+    """Traces of truncated BPTT over ``steps`` steps in windows of ``window``, and of full BPTT,
+    of a model of ``cell`` (initialised as ``unrolled trace`` does).
 
     ``windows`` holds one Trace per window (the parameters renewed after each); ``trace`` is
     full BPTT over the same steps; ``extra`` holds both gradients of the whole sequence at the
@@ -46,14 +54,17 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
         raise UnrolledError(f"the truncated scene draws at most {MAX_COMPACT_STEPS} steps, "
                             f"got {steps}")
     hidden = 3 if hidden is None else hidden
-    if not 1 <= hidden <= MAX_COMPACT_HIDDEN:
-        raise UnrolledError(f"the truncated scene draws 1 to {MAX_COMPACT_HIDDEN} hidden units, "
+    states = get_cell(cell).states
+    most = MAX_COMPACT_HIDDEN // len(states)
+    if not 1 <= hidden <= most:
+        shared = "" if len(states) == 1 else " (h and the cell state share each column)"
+        raise UnrolledError(f"the truncated scene draws 1 to {most} hidden units{shared}, "
                             f"got {hidden}")
     text = TRUNCATED_TEXT if text is None else text
     if len(text) < steps + 1:
         raise UnrolledError(f"{steps} steps need a text of at least {steps + 1} characters, "
                             f"got {len(text)}")
-    model = text_model(text[:steps + 1], hidden=hidden, seed=seed)
+    model = text_model(text[:steps + 1], hidden=hidden, seed=seed, cell=cell)
     optimizer = Optimizer(method="sgd", lr=LEARNING_RATE)
     windows = model.windows(window, optimizer)
     full = model.trace(Optimizer(method="sgd", lr=LEARNING_RATE))
@@ -89,6 +100,7 @@ class TruncatedScene(Scene):
     contract = SceneContract(
         options=(Option("window", int, 4, "steps per window", RANGES["window"]),
                  Option("steps", int, 12, "length of the sequence", TEXT_STEPS)),
+        cells=CELLS,
         prepare=prepare_input,
     )
 
@@ -110,9 +122,13 @@ class TruncatedScene(Scene):
         b = self.board
         lay, th = b.seq.layout, b.theme
         K, T = b.inp.extra.get("window", b.T), b.T
+        spec = b.inp.trace.spec
+        state = ("the hidden state and the cell state cross" if "cell" in b.seq.carried
+                 else "the hidden state crosses")
         with beat(b, "sequence", f"A sequence of {T} steps is cut into windows of {K}: "
-                                 "the hidden state crosses each cut, the errors will not."):
-            title = Text(f"Truncated BPTT: {T} steps, windows of {K}", font="Sans",
+                                 f"{state} each cut, the errors will not."):
+            cell = "" if spec.name == "rnn" else f" of {spec.called}"
+            title = Text(f"Truncated BPTT{cell}: {T} steps, windows of {K}", font="Sans",
                          color=th.text).scale_to_fit_height(0.3).move_to([0, lay.title_y, 0])
             names = VGroup()
             for k, tr in enumerate(b.inp.windows, start=1):
@@ -125,7 +141,7 @@ class TruncatedScene(Scene):
             # Static parts first and each hidden stack on its own: an animated mobject
             # repaints everything added after it, so the stacks of a window are brought
             # to the front before they change.
-            stacks = list(b.seq.units.values())
+            stacks = [s for t in range(1, T + 1) for s in b.seq.stacks(t)]
             self.add(title, b.seq.arrows, b.seq.labels, *b.barriers, names, *stacks)
             self.play(FadeIn(title), FadeIn(b.seq.arrows), FadeIn(b.seq.labels),
                       *[FadeIn(x) for x in stacks], *[Create(x) for x in b.barriers],
@@ -135,20 +151,27 @@ class TruncatedScene(Scene):
     def run_window_forward(self, k: int, trace):
         b = self.board
         w = trace.extra["window"]
-        carried = "" if k == 1 else " It starts from the hidden state the previous window ended in."
+        state = "hidden state and cell state" if "cell" in b.seq.carried else "hidden state"
+        carried = "" if k == 1 else f" It starts from the {state} the previous window ended in."
         with beat(b, f"forward window {k}", f"Window {k} runs forward over steps "
                                             f"{w['start']} to {w['stop']}.{carried}"):
             anims = []
-            self.bring_to_front(*[b.seq.units[t] for t in range(w["start"], w["stop"] + 1)])
-            for i, t in enumerate(range(w["start"], w["stop"] + 1)):
+            steps = range(w["start"], w["stop"] + 1)
+            self.bring_to_front(*[s for t in steps for s in b.seq.stacks(t)])
+            for i, t in enumerate(steps):
                 anims.append(Transform(b.seq.units[t], b.seq.show_hidden(t, trace.h[i])))
+                if t in b.seq.cell_units:  # one colour scale for the cell state of all steps
+                    anims.append(Transform(b.seq.cell_units[t], b.seq.show_cell(
+                        t, trace.cell[i], scale_of(b.inp.trace.cell))))
                 label = b.seq.loss_label(t, trace.losses[i])
                 b.losses.add(label)
                 anims.append(FadeIn(label))
             if k > 1:
                 # a flash on a copy, so the drawn arrow stays in the static background
-                carry = b.seq.recurrent[w["start"]].copy().set_stroke(width=7)
-                anims.append(ShowPassingFlash(carry, time_width=0.6))
+                for arrows in (b.seq.recurrent, b.seq.cell_recurrent):
+                    if w["start"] in arrows:
+                        carry = arrows[w["start"]].copy().set_stroke(width=7)
+                        anims.append(ShowPassingFlash(carry, time_width=0.6))
             self.play(*anims, run_time=0.9)
             self.wait(0.15)
 
@@ -182,12 +205,18 @@ class TruncatedScene(Scene):
     def compare(self):
         b = self.board
         extra, th = b.inp.extra, b.theme
-        with beat(b, "compare", "At the same starting parameters, the truncated gradient of W "
-                                "misses what the errors crossing the cuts would have added."):
-            panel = ParamPanel({"∇W full BPTT": extra["full_grads"]["W"],
-                                "∇W truncated": extra["truncated_grads"]["W"],
-                                "difference": extra["difference"]["W"]}, th, width=11.0,
-                               height=1.5)
+        spec = b.inp.trace.spec
+        name = recurrent_name(spec)
+        with beat(b, "compare", f"At the same starting parameters, the truncated gradient of "
+                                f"{spec.recurrent} misses what the errors crossing the cuts "
+                                "would have added."):
+            panel = ParamPanel({f"∇{name} full BPTT": recurrent_block(
+                                    spec, extra["full_grads"][spec.recurrent]),
+                                f"∇{name} truncated": recurrent_block(
+                                    spec, extra["truncated_grads"][spec.recurrent]),
+                                "difference": recurrent_block(
+                                    spec, extra["difference"][spec.recurrent])},
+                               th, width=11.0, height=1.5)
             panel.move_to([0, b.seq.layout.panel_y, 0])
             b.comparison = panel
             self.bring_to_front(*b.renewals)  # only they and the new panel are repainted

@@ -46,6 +46,8 @@ class Cell:
     layout: str = ""  # the shapes in words, for error messages
     table_states: tuple[tuple[str, str], ...] = ()  # the trace table's columns after h(t)
     table_errors: tuple[tuple[str, str], ...] = ()  # and after the two parts of dL/dh(t)
+    recurrent: str = ""  # the parameter that carries h(t-1) into step t ("W", "W_hh")
+    keep_gate: str = ""  # the gate scaling what a state keeps from step to step (f, z)
     init_options: tuple[str, ...] = ()  # the initialisation options ``init`` takes
     init_defaults = MappingProxyType({})  # their defaults where not 0 (the LSTM's forget bias)
     takes_config: bool = False  # built from an ``RNNConfig`` (sizes, init scale, radius)

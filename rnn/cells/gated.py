@@ -22,6 +22,7 @@ class GatedCell(Cell):
     """A cell whose pre-activations are G gate blocks: W_ih x + b_ih and W_hh h + b_hh."""
 
     param_names = ("W_ih", "W_hh", "b_ih", "b_hh", "V", "c")
+    recurrent = "W_hh"
 
     @property
     def layout(self) -> str:

@@ -30,6 +30,7 @@ class GRU(GatedCell):
     article = "a"
     gates = ("r", "z", "n")
     states = ("h",)
+    keep_gate = "z"  # h(t) = (1 - z) * n + z * h(t-1)
     table_states = (("z(t)", "gate_z"),)
     table_errors = ()
     parts = (Part("pre", blocks=True), Part("gates", blocks=True), Part("hn"),

@@ -36,6 +36,7 @@ class LSTM(GatedCell):
     called = "an LSTM"
     gates = ("i", "f", "g", "o")
     states = ("h", "cell")
+    keep_gate = "f"  # cell(t) = f * cell(t-1) + ...
     table_states = (("cell(t)", "cell"), ("f(t)", "gate_f"))
     table_errors = (("dL/dcell(t)", "dL_dcell"),)
     parts = (Part("pre", blocks=True), Part("gates", blocks=True), Part("cell"),

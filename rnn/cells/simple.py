@@ -24,6 +24,7 @@ class SimpleRNN(Cell):
 
     states = ("h",)
     param_names = ("U", "W", "V", "b", "c")
+    recurrent = "W"
     table_states = ()
     table_errors = (("dL/da(t)", "dL_da"),)
     parts = (Part("a"), Part("dL_da", backward=True))

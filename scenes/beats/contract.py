@@ -83,7 +83,8 @@ class SceneContract:
     """A scene's declaration: options, cells drawn, and how its input is prepared.
 
     ``prepare(options, theme, values, text, hidden, seed) -> SceneInput`` builds the scene's
-    own input from its options (and the model's text, hidden size and seed, if given); None:
+    own input from its options (and the model's text, hidden size and seed, if given; and its
+    ``cell`` when ``cells`` holds more than one); None:
     the scene draws the model's Trace, its options in ``SceneInput.extra``. ``cells`` are the
     cells the scene draws; every scene takes the default model (a simple RNN), and a model of
     another cell only goes to the scenes that draw that cell. ``fits(trace)`` refuses, in one

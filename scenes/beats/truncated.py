@@ -1,8 +1,9 @@
 """Pictures of truncated BPTT: a long sequence in compact columns, window errors, renewals.
 
 A long sequence does not fit the full unrolled network, so each step is one narrow column:
-its input character, its hidden units stacked vertically, its loss above. Nothing here
-computes network maths: values are read from the window Traces.
+its input character, its hidden units stacked vertically (an LSTM's cell state as squares
+above them), its loss above. Nothing here computes network maths: values are read from the
+window Traces.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Arrow, Circle, Text, VGroup
+from manim import Arrow, Circle, Square, Text, VGroup
 
 from rnn.errors import UnrolledError
 from rnn.trace import Trace
@@ -19,7 +20,7 @@ from scenes.components.network import shown_char, step_characters
 from scenes.components.theme import Theme, format_value
 
 MAX_COMPACT_STEPS = 16
-MAX_COMPACT_HIDDEN = 6
+MAX_COMPACT_HIDDEN = 6  # units stacked in one column: h, and an LSTM's cell state (2 x 3)
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class CompactLayout:
 
     T: int
     H: int
+    rows: int = 1  # states stacked per column: h, or the cell state above h (LSTM)
     left: float = -6.6
     width: float = 13.2
     hidden_y: float = -0.2  # centre of the hidden stack
@@ -42,9 +44,11 @@ class CompactLayout:
         if not 1 <= self.T <= MAX_COMPACT_STEPS:
             raise UnrolledError(
                 f"the compact layout fits 1 to {MAX_COMPACT_STEPS} time steps, got {self.T}")
-        if not 1 <= self.H <= MAX_COMPACT_HIDDEN:
+        if not 1 <= self.H * self.rows <= MAX_COMPACT_HIDDEN:
+            most = MAX_COMPACT_HIDDEN // self.rows
+            states = "" if self.rows == 1 else " (h and the cell state share each column)"
             raise UnrolledError(
-                f"the compact layout fits 1 to {MAX_COMPACT_HIDDEN} hidden units, got {self.H}")
+                f"the compact layout fits 1 to {most} hidden units{states}, got {self.H}")
 
     @property
     def col_w(self) -> float:
@@ -52,7 +56,7 @@ class CompactLayout:
 
     @property
     def radius(self) -> float:
-        return min(0.15, 1.2 / (2.4 * self.H), 0.22 * self.col_w)
+        return min(0.15, 1.2 / (2.4 * self.H * self.rows), 0.22 * self.col_w)
 
     def column_x(self, t: float) -> float:
         """x of the centre of step t (1-based)."""
@@ -62,13 +66,20 @@ class CompactLayout:
         """x of a cut between steps ``after`` and ``after + 1``."""
         return self.left + after * self.col_w
 
-    def unit_y(self, i: int) -> float:
-        """y of hidden unit i (0 at the top of the stack)."""
-        return self.hidden_y - (i - (self.H - 1) / 2) * 2.4 * self.radius
+    def unit_y(self, i: int, row: int = 0) -> float:
+        """y of unit i (0 at the top) of state row ``row`` (0: h, at the bottom; 1: the cell
+        state above it)."""
+        n = self.H * self.rows
+        j = (self.rows - 1 - row) * self.H + i
+        return self.hidden_y - (j - (n - 1) / 2) * 2.4 * self.radius
+
+    def row_y(self, row: int = 0) -> float:
+        """y of the centre of state row ``row``: where its recurrent arrows run."""
+        return (self.unit_y(0, row) + self.unit_y(self.H - 1, row)) / 2
 
     @property
     def stack_top(self) -> float:
-        return self.unit_y(0) + self.radius
+        return self.unit_y(0, self.rows - 1) + self.radius
 
     @property
     def stack_bottom(self) -> float:
@@ -93,11 +104,14 @@ class CompactSequence(VGroup):
     def __init__(self, trace: Trace, theme: Theme, **kwargs):
         super().__init__(**kwargs)
         T, H = trace.h.shape
-        self.layout = lay = CompactLayout(T=T, H=H)
+        self.carried = trace.spec.states  # ("h",) or ("h", "cell"): what crosses a cut
+        self.layout = lay = CompactLayout(T=T, H=H, rows=len(self.carried))
         self.theme = theme
         r = lay.radius
-        self.units: dict[int, VGroup] = {}
+        self.units: dict[int, VGroup] = {}  # h(t)
+        self.cell_units: dict[int, VGroup] = {}  # the LSTM's cell(t), squares above h(t)
         self.recurrent: dict[int, Arrow] = {}  # into step t, from step t-1
+        self.cell_recurrent: dict[int, Arrow] = {}  # the same along the cell state
         labels = VGroup()
         chars = step_characters(trace)
         for t in range(1, T + 1):
@@ -108,6 +122,18 @@ class CompactSequence(VGroup):
                 for i in range(H)])
             stack.values = [None] * H  # the Trace values last shown, for tests and checks
             self.units[t] = stack
+            if "cell" in self.carried:
+                cells = VGroup(*[
+                    Square(side_length=1.8 * r, stroke_color=theme.muted, stroke_width=1.5)
+                    .set_fill(theme.background, opacity=1.0).move_to([x, lay.unit_y(i, 1), 0])
+                    for i in range(H)])
+                cells.values = [None] * H
+                self.cell_units[t] = cells
+                if t > 1:
+                    self.cell_recurrent[t] = Arrow(
+                        [lay.column_x(t - 1) + r + 0.04, lay.row_y(1), 0],
+                        [x - r - 0.04, lay.row_y(1), 0], buff=0, color=theme.recurrent,
+                        stroke_width=2.5, tip_length=0.1, max_tip_length_to_length_ratio=0.4)
             step = Text(f"t={t}", font="Sans", color=theme.muted).scale_to_fit_height(0.16)
             labels.add(step.move_to([x, lay.step_y, 0]))
             if chars is not None:
@@ -115,22 +141,33 @@ class CompactSequence(VGroup):
                 labels.add(c.scale_to_fit_height(0.2).move_to([x, lay.char_y, 0]))
             if t > 1:
                 self.recurrent[t] = Arrow(
-                    [lay.column_x(t - 1) + r + 0.04, lay.hidden_y, 0],
-                    [x - r - 0.04, lay.hidden_y, 0], buff=0, color=theme.recurrent,
+                    [lay.column_x(t - 1) + r + 0.04, lay.row_y(0), 0],
+                    [x - r - 0.04, lay.row_y(0), 0], buff=0, color=theme.recurrent,
                     stroke_width=2.5, tip_length=0.1, max_tip_length_to_length_ratio=0.4)
         self.labels = labels
-        self.arrows = VGroup(*self.recurrent.values())
-        self.all_units = VGroup(*self.units.values())
+        self.arrows = VGroup(*self.recurrent.values(), *self.cell_recurrent.values())
+        self.all_units = VGroup(*self.units.values(), *self.cell_units.values())
         self.add(self.arrows, self.labels, self.all_units)  # units last: they change
+
+    def stacks(self, t: int) -> list[VGroup]:
+        """The state stacks of step t: h(t), and the LSTM's cell(t)."""
+        return [self.units[t], *([self.cell_units[t]] if t in self.cell_units else [])]
 
     def show_hidden(self, t: int, values, vmax: float = 1.0) -> VGroup:
         """The stack of step t filled with ``values`` (a copy, to animate towards)."""
-        stack = self.units[t]
+        return self._fill(self.units[t], values, vmax)
+
+    def show_cell(self, t: int, values, vmax: float) -> VGroup:
+        """The LSTM's cell-state squares of step t filled with ``values`` (a copy)."""
+        return self._fill(self.cell_units[t], values, vmax)
+
+    def _fill(self, stack: VGroup, values, vmax: float) -> VGroup:
         target = stack.copy()
-        for circle, v in zip(target, values, strict=True):
-            circle.set_fill(self.theme.value_color(v, vmax), opacity=1.0)
-            circle.set_stroke(self.theme.text)
+        for shape, v in zip(target, values, strict=True):
+            shape.set_fill(self.theme.value_color(v, vmax), opacity=1.0)
+            shape.set_stroke(self.theme.text)
         stack.values = [float(v) for v in values]
+        stack.vmax = float(vmax)
         return target
 
     def loss_label(self, t: int, loss: float) -> Text:
@@ -182,13 +219,29 @@ class WindowErrors(VGroup):
                 self.add(arrow)
 
 
+def recurrent_block(spec, values: np.ndarray) -> np.ndarray:
+    """The part of the recurrent weights (or of their gradient) a panel prints: the simple
+    RNN's W whole; of a gated cell, the H x H block of W_hh of its keep gate (the LSTM's f, the
+    GRU's z), which scales what a state keeps from one step to the next."""
+    if not spec.keep_gate:
+        return values
+    H = values.shape[1]
+    k = spec.gates.index(spec.keep_gate)
+    return values[k * H:(k + 1) * H]
+
+
+def recurrent_name(spec) -> str:
+    """How a panel names what ``recurrent_block`` prints: W, or W_hh (f block)."""
+    return spec.recurrent + (f" ({spec.keep_gate} block)" if spec.keep_gate else "")
+
+
 class RenewalPanel(VGroup):
-    """The parameter W after the renewal that ends one window, above that window.
+    """The recurrent weights after the renewal that ends one window, above that window.
 
     Parameters
     ----------
     trace
-        The window's Trace; ``trace.update.params_after.W`` is shown.
+        The window's Trace; ``recurrent_block`` of ``trace.update.params_after`` is shown.
     window
         1-based index of the window.
     theme
@@ -201,10 +254,12 @@ class RenewalPanel(VGroup):
         super().__init__(**kwargs)
         if trace.update is None:
             raise UnrolledError(f"window {window} has no parameter update to show")
-        W = trace.update.params_after.W
+        spec = trace.spec
+        W = recurrent_block(spec, getattr(trace.update.params_after, spec.recurrent))
         self.window = window
         self.shown = [format_value(v) for v in np.ravel(W)]
-        title = Text(f"W after window {window}", font="Sans", color=theme.param_color("W"))
+        title = Text(f"{recurrent_name(spec)} after window {window}", font="Sans",
+                     color=theme.param_color("W"))
         title.scale_to_fit_height(0.2)
         numbers = matrix_text(W, theme)
         numbers.scale_to_fit_height(min(numbers.height, 1.0))

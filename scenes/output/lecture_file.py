@@ -79,9 +79,13 @@ class ModelSpec:
     cell: str = "rnn"  # "rnn", "lstm" or "gru": the scenes that cannot draw it are refused
     given: frozenset[str] = frozenset()  # keys the file set (scenes with own defaults need it)
 
-    def prepare_kwargs(self) -> dict:
-        """text, hidden and seed as given, for scenes that build their own model."""
-        return {k: getattr(self, k) for k in ("text", "hidden", "seed") if k in self.given}
+    def prepare_kwargs(self, contract=None) -> dict:
+        """text, hidden and seed as given, for scenes that build their own model; and the
+        model's cell for a scene ``contract`` that builds a model of any of several cells."""
+        kwargs = {k: getattr(self, k) for k in ("text", "hidden", "seed") if k in self.given}
+        if contract is not None and len(contract.cells) > 1:
+            kwargs["cell"] = self.cell
+        return kwargs
 
     def build_trace(self):
         """The Trace the scenes draw (one BPTT pass and update, or the saved trace)."""
@@ -181,8 +185,8 @@ class Lecture:
             values = opts.pop("values", False)
             prepare = prepare_hook(entry.name, registry)
             if prepare is not None:
-                inputs.append(prepare(opts, theme=self.theme, values=values,
-                                      **self.model.prepare_kwargs()))
+                own = self.model.prepare_kwargs(registry[entry.name].contract)
+                inputs.append(prepare(opts, theme=self.theme, values=values, **own))
                 continue
             trace = trace or self.model.build_trace()
             windows = None
@@ -342,7 +346,7 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
             # Build it now (small models) so a bad combination fails before any render.
             try:
                 prepare({k: v for k, v in options.items() if k != "values"},
-                        **model.prepare_kwargs())
+                        **model.prepare_kwargs(registry[name].contract))
             except UnrolledError as err:
                 check.fail(where, str(err))
         elif registry_fits(name, registry) is not None:  # the scene's limits, checked now

@@ -141,7 +141,7 @@ def test_scene_commands_take_cell_only_for_the_scenes_of_that_cell(tmp_path):
                    str(tmp_path))
     assert res.returncode == 2 and res.stderr.strip().splitlines() == [
         ("Error: scene 'gradients' draws a simple RNN; the model's cell is gru (scenes for it: "
-         "gru-cell, forward, bptt, activations, neuron-text, error-map)")]
+         "gru-cell, forward, bptt, truncated, activations, neuron-text, error-map)")]
     res = invoke("slides", "--config", str(_lecture(tmp_path, "", "bptt")), "--cell", "lstm",
                  "--out", str(tmp_path))
     assert res.exit_code == 2 and "give the cell in the lecture file" in res.output

@@ -68,8 +68,8 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
          "scenes[0]: the gated forward and bptt scenes draw at most 12 time steps"),
         ('cell = "gru"\nhidden = 33', ("forward",),
          "scenes[0]: the gated forward and bptt scenes draw at most 32 hidden units"),
-        ('cell = "lstm"', ("forward", "truncated"),
-         "scenes[1].name: scene 'truncated' draws a simple RNN; the model's cell is lstm"),
+        ('cell = "lstm"', ("forward", "gradients"),
+         "scenes[1].name: scene 'gradients' draws a simple RNN; the model's cell is lstm"),
     ):
         with pytest.raises(UnrolledError, match=re.escape(message)):
             load_lecture(_lecture(tmp_path, model, *scenes))
@@ -83,7 +83,7 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
      "Error: the gated forward and bptt scenes draw at most 32 hidden units, the trace has 33"),
     (("render", "gradients", "--cell", "lstm"),
      ("Error: scene 'gradients' draws a simple RNN; the model's cell is lstm (scenes for it: "
-     "lstm-cell, carousel, forward, bptt, activations, neuron-text, error-map)")),
+     "lstm-cell, carousel, forward, bptt, truncated, activations, neuron-text, error-map)")),
 ])
 def test_what_the_gated_chain_cannot_draw_is_one_line(tmp_path, args, message):
     res = invoke(*args, "--out", str(tmp_path / "out"))
@@ -135,3 +135,14 @@ def test_a_saved_gated_trace_renders_and_a_mismatch_is_one_line(tmp_path):
         res = invoke(*args, "--trace", str(saved), "--out", str(tmp_path / "refused"))
         assert res.exit_code == 2 and res.output.strip().splitlines() == [message], res.output
         assert not (tmp_path / "refused").exists() or not any((tmp_path / "refused").iterdir())
+
+
+def test_truncated_of_an_lstm_from_the_command_line_and_a_lecture_file(tmp_path):
+    res = invoke("render", "truncated", "--cell", "lstm", "--steps", "8", "--format", "png",
+                 "--out", str(tmp_path / "cli"))
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "cli" / "truncated.png").stat().st_size > 10_000
+    lecture = load_lecture(_lecture(tmp_path, 'cell = "gru"\nhidden = 4', "truncated"))
+    [inp] = lecture.scene_inputs()  # the lecture's cell and size reach the scene's own model
+    assert inp.trace.kind == "gru" and inp.trace.h.shape == (12, 4)
+    assert all(w.kind == "gru" for w in inp.windows)

@@ -172,3 +172,51 @@ def test_a_window_as_long_as_the_sequence_is_full_bptt(tmp_path, render):
 def test_last_frame_with_the_defaults(scene):
     # No input set: the scene falls back to its own defaults (dark theme)
     TruncatedScene.construct(scene)
+
+
+# Gated cells: h (and the LSTM's cell state) cross each cut, the errors do not ----------------
+@pytest.fixture(scope="module", params=["lstm", "gru"])
+def gated(request, tmp_path_factory, render):
+    inp = prepare_input({"steps": 8, "window": 4}, cell=request.param, seed=3)
+    return request.param, render(tmp_path_factory.mktemp(request.param), inp), inp
+
+
+def test_a_gated_cell_draws_its_windows_states_and_renewed_recurrent_block(gated):
+    cell, scene, inp = gated
+    b = scene.board
+    assert inp.trace.kind == cell and all(w.kind == cell for w in inp.windows)
+    H = inp.trace.h.shape[1]
+    block = {"lstm": slice(H, 2 * H), "gru": slice(H, 2 * H)}[cell]  # f of i,f,g,o; z of r,z,n
+    for trace in inp.windows:
+        w = trace.extra["window"]
+        for i, t in enumerate(range(w["start"], w["stop"] + 1)):
+            assert b.seq.units[t].values == [float(v) for v in trace.h[i]]
+            if cell == "lstm":  # the cell state as squares above h, on one colour scale
+                assert b.seq.cell_units[t].values == [float(v) for v in trace.cell[i]]
+                assert b.seq.cell_units[t].vmax == float(np.abs(inp.trace.cell).max())
+    assert (set(b.seq.cell_units) == set(range(1, 9))) == (cell == "lstm")
+    assert bool(b.seq.cell_recurrent) == (cell == "lstm")  # the cell state's own path
+    for panel, trace in zip(b.renewals, inp.windows):
+        W = trace.update.params_after.W_hh[block]
+        assert panel.shown == [format_value(v) for v in np.ravel(W)]
+        assert panel[0].original_text.startswith(f"W_hh ({'f' if cell == 'lstm' else 'z'} "
+                                                  "block) after window")
+    # the second window starts from the first's last states and renewed parameters
+    first, second = inp.windows
+    full = text_model("hello hello", hidden=3, seed=3, cell=cell)
+    np.testing.assert_array_equal(first.h, full.trace().h[:4])
+    np.testing.assert_array_equal(second.params.W_hh, first.update.params_after.W_hh)
+    shown = list(b.comparison.shown.values())
+    for arr, key in zip(shown, ("full_grads", "truncated_grads", "difference")):
+        assert arr == [format_value(v) for v in np.ravel(inp.extra[key]["W_hh"][block])]
+    for errors, trace in zip(b.errors, inp.windows):  # no error crosses a cut
+        w, lay = trace.extra["window"], b.seq.layout
+        for arrow in errors:
+            xs = arrow.get_all_points()[:, 0]
+            assert lay.cut_x(w["start"] - 1) < xs.min() and xs.max() < lay.cut_x(w["stop"])
+
+
+def test_an_lstm_of_more_units_than_its_columns_hold_is_one_line():
+    with pytest.raises(UnrolledError, match="draws 1 to 3 hidden units .h and the cell state"):
+        prepare_input({}, hidden=4, cell="lstm")
+    assert prepare_input({"steps": 4}, hidden=6, cell="gru").trace.h.shape == (4, 6)
