@@ -6,7 +6,7 @@ parameters from ``trace.update.params_after``: the scene adds nothing up itself.
 
 from __future__ import annotations
 
-from manim import Create, FadeOut, Group, SurroundingRectangle, Text, VGroup
+from manim import Create, FadeOut, Group, Rectangle, Text, VGroup
 
 from scenes.beats.stage import (
     Stage,
@@ -42,19 +42,58 @@ def contributions_panel(stage: Stage, t: int) -> VGroup:
     return _panel(stage, f"contributions of step {t}", blocks)
 
 
+Box = tuple[float, float, float, float]  # left, right, bottom, top
+
+
+def _bounds(*mobs) -> Box:
+    group = Group(*mobs)  # a wide layer is a strip: an image, not a vector shape
+    return group.get_left()[0], group.get_right()[0], group.get_bottom()[1], group.get_top()[1]
+
+
+def _padded(box: Box, pad: float) -> Box:
+    return box[0] - pad, box[1] + pad, box[2] - pad, box[3] + pad
+
+
+def _rect(box: Box, color, width: float) -> Rectangle:
+    left, right, bottom, top = box
+    rect = Rectangle(width=right - left, height=top - bottom, color=color, stroke_width=width)
+    return rect.move_to([(left + right) / 2, (bottom + top) / 2, 0])
+
+
+FRAME_GAP = 0.08  # between frames that stand apart
+
+
+def frame_boxes(stage: Stage, t: int) -> dict[str, Box]:
+    """Where the frames of step t's contributions go, nested or apart, none crossing another
+    or a neuron: b around h(t) inside W's frame around h(t-1), h(t) and the W arcs between;
+    U's frame below (x(t) and the U connections up to W's frame), V's above it, holding c's
+    frame around o(t). Step 1 has no W frame (h(0) is not drawn)."""
+    net = stage.net
+    h = _bounds(net.neurons("h", t))
+    boxes = {"b": _padded(h, 0.06)}
+    inner = _padded(h, 0.12)  # what U and V keep clear of: W's frame, or b's margin
+    if t > 1 and len(net.connections("W", t)) > 0:
+        inner = _padded(_bounds(net.neurons("h", t - 1), net.neurons("h", t),
+                                net.connections("W", t)), 0.12)
+        boxes["W"] = inner
+    x = _bounds(net.neurons("x", t), net.connections("U", t))
+    boxes["U"] = (min(x[0], h[0]) - 0.12, max(x[1], h[1]) + 0.12, x[2] - 0.12,
+                  inner[2] - FRAME_GAP)
+    o = _bounds(net.neurons("o", t))
+    boxes["c"] = _padded(o, 0.06)
+    v = _bounds(net.connections("V", t), net.neurons("o", t))
+    boxes["V"] = (min(v[0], h[0]) - 0.12, max(v[1], h[1]) + 0.12, inner[3] + FRAME_GAP,
+                  o[3] + 0.12)
+    return boxes
+
+
 def frame_step(stage: Stage, t: int) -> VGroup:
-    """Frames around what step t's contribution is made of, one per parameter colour."""
-    net, th = stage.net, stage.theme
+    """Frames around what step t's contribution is made of, one per parameter colour, nested
+    or apart (``frame_boxes``)."""
+    th = stage.theme
     frames = VGroup()
-    for name in ("W", "U", "V"):
-        copy = net.connections(name, t)
-        if len(copy) == 0:
-            continue  # W at step 1 meets h(0), which is not drawn
-        frames.add(SurroundingRectangle(copy, color=th.param_color(name), buff=0.04,
-                                        stroke_width=3.5 if name == "W" else 2.0))
-    for name, layer in (("b", "h"), ("c", "o")):  # bias gradients are the layers' errors
-        frames.add(SurroundingRectangle(net.neurons(layer, t), color=th.param_color(name),
-                                        buff=0.08, stroke_width=1.5))
+    for name, box in frame_boxes(stage, t).items():
+        frames.add(_rect(box, th.param_color(name), 3.0 if name == "W" else 2.0))
     return frames
 
 

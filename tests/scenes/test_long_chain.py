@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from frame_geometry import assert_frames_readable
 from manim import BLUE, RED, Indicate, Square, VGroup, config, tempconfig
 
 from rnn import UnrolledError, text_model
@@ -99,6 +100,8 @@ def test_wide_gradients_show_heatmaps_of_the_trace_contributions(wide_trace, tmp
     assert panel.scales["W"] == vmax
     assert np.array_equal(panel.images["W"].pixel_array, diverging_pixels(W / vmax))
     assert scene.stage.beats[:2] == ["gradients", "contribution 1"]
+    for t in range(1, wide_trace.T + 1):  # strips too: frames nested or apart
+        assert_frames_readable(scene.stage, t)
 
 
 @pytest.mark.parametrize("steps, hidden, message", [

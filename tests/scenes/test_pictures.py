@@ -4,6 +4,7 @@ import copy
 
 import numpy as np
 import pytest
+from frame_geometry import assert_frames_readable
 from manim import Scene, tempconfig
 
 from rnn import run
@@ -149,6 +150,13 @@ def test_gradient_frames_stage_ends_on_one_step_with_every_error_it_needs(
     w2 = hello_trace.contributions("W")[1]
     assert "".join(format_value(v) for v in w2.ravel()) in shown
     assert not any(str(t).startswith("newparameters") for t in shown)  # stopped before update
+    # the article's figure: each gradient in one frame, none crossing another or a neuron
+    for t in range(1, hello_trace.T + 1):
+        boxes = assert_frames_readable(scene.stage, t)
+        assert set(boxes) == ({"U", "W", "V", "b", "c"} if t > 1 else {"U", "V", "b", "c"})
+    drawn = [f for f in scene.stage.frames]  # step 2's frames, as drawn
+    assert len(drawn) == 5 and {f.get_stroke_color().to_hex() for f in drawn} == {
+        THEMES["dark"].param_color(n).to_hex() for n in ("U", "W", "V", "b", "c")}
 
 
 def test_gradient_stage_options_are_checked(hello_trace, tmp_path, dry_run):
