@@ -241,7 +241,8 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
         for flag, given in (("--weights", model.weights is not None and not chain_only),
                             ("--radius", model.radius is not None)):
             if given:
-                also = " (forward and bptt alone take --weights)" if flag == "--weights" else ""
+                also = (" (only the scenes that draw the model's trace take --weights)"
+                        if flag == "--weights" else "")
                 raise InputError(f"{flag} does not apply to --cell {cell}: its scenes build "
                                  f"their own model from --text, --hidden and --seed{also}")
         for name in names:

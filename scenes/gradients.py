@@ -3,11 +3,10 @@
 from manim import *
 
 from rnn.errors import UnrolledError
-from scenes.beats.contract import SceneContract
-from scenes.beats.gradients import contribution_steps, enter_gradients, sum_over_time, update_once
+from scenes.beats.contract import CELLS, SceneContract
 from scenes.beats.inputs import get_scene_input
-from scenes.beats.stage import build_stage
-from scenes.beats.travel import ChainScene, attach
+from scenes.beats.travel import ChainScene
+from scenes.beats.unfolded import build_unfolded_stage, check_unfolded, play_gradients
 
 STAGES = ("sum", "frames")
 
@@ -19,15 +18,15 @@ class GradientsScene(ChainScene):
     ``"frames"``, which ends on the framed contribution of step ``step`` (default 1, the step
     that needs the errors of every loss term): the article's per-step gradient figure.
     Along a chain longer than the frame, the first contributions are shown one by one and
-    the rest together, the camera following.
+    the rest together, the camera following. An LSTM or GRU shows its parameters W_ih, W_hh,
+    b_ih, b_hh in gate blocks (``beats.gated_gradients``).
     """
 
-    contract = SceneContract()  # stage and step are the figures' (``scenes.output.figures``)
+    contract = SceneContract(cells=CELLS, fits=check_unfolded)  # stage, step: the figures'
 
     def setup(self):
         inp = get_scene_input()
-        self.stage = build_stage(self, inp)
-        attach(self.stage)
+        self.stage = build_unfolded_stage(self, inp)
         self.until = inp.extra.get("stage", "sum")
         self.last_step = inp.extra.get("step", 1)
         if self.until not in STAGES:
@@ -38,10 +37,4 @@ class GradientsScene(ChainScene):
                                 f"got {self.last_step!r}")
 
     def construct(self):
-        enter_gradients(self.stage)
-        if self.until == "frames":
-            contribution_steps(self.stage, until=self.last_step)
-            return
-        contribution_steps(self.stage)
-        sum_over_time(self.stage)
-        update_once(self.stage)
+        play_gradients(self.stage, self.last_step if self.until == "frames" else None)

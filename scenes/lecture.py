@@ -2,25 +2,28 @@
 
 from manim import *
 
-from scenes.beats.bptt import backward_pass
-from scenes.beats.contract import SceneContract
-from scenes.beats.forward import forward_pass
-from scenes.beats.gradients import gradient_pass
+from scenes.beats.contract import CELLS, SceneContract
 from scenes.beats.inputs import get_scene_input
-from scenes.beats.stage import build_stage
-from scenes.beats.travel import ChainScene, attach
+from scenes.beats.travel import ChainScene
+from scenes.beats.unfolded import (
+    build_unfolded_stage,
+    check_unfolded,
+    play_bptt,
+    play_forward,
+    play_gradients,
+)
 
 
 class LectureScene(ChainScene):
-    """Forward, BPTT and gradients on one drawing, composed from the same beat functions."""
+    """Forward, BPTT and gradients on one drawing, composed from the same beat functions, for
+    every cell (an LSTM or GRU on its gated chain)."""
 
-    contract = SceneContract()
+    contract = SceneContract(cells=CELLS, fits=check_unfolded)
 
     def setup(self):
-        self.stage = build_stage(self, get_scene_input())
-        attach(self.stage)
+        self.stage = build_unfolded_stage(self, get_scene_input())
 
     def construct(self):
-        forward_pass(self.stage)
-        backward_pass(self.stage)
-        gradient_pass(self.stage)
+        play_forward(self.stage)
+        play_bptt(self.stage)
+        play_gradients(self.stage)

@@ -41,6 +41,8 @@ class GatedStage:
     loss_labels: VGroup = field(default_factory=VGroup)
     flow: GatedErrorFlow | None = None
     shown: set[str] = field(default_factory=set)
+    panel: Mobject | None = None  # the gradients' panel of numbers, while one is shown
+    frames: Mobject | None = None  # the frames of one step's contribution
 
     @property
     def T(self) -> int:

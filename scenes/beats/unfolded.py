@@ -3,7 +3,7 @@
 A cell without gates is drawn as neurons (``beats.stage``: a travelling camera along long
 chains); a gated cell as its chain of gate boxes, states and the paths between them
 (``beats.gated_chain``), rows and error paths read from the cell's declaration (its states).
-The scene modules call these three functions and hold no per-cell branch.
+The scene modules call these functions and hold no per-cell branch.
 """
 
 from __future__ import annotations
@@ -13,6 +13,13 @@ from manim import Scene
 from scenes.beats.bptt import backward_steps, enter_bptt, finish_bptt, output_errors
 from scenes.beats.forward import forward_steps, show_total_loss, show_unfolded
 from scenes.beats.gated_chain import GatedStage, build_gated_stage, gated_bptt, gated_forward
+from scenes.beats.gated_gradients import gated_gradients
+from scenes.beats.gradients import (
+    contribution_steps,
+    enter_gradients,
+    sum_over_time,
+    update_once,
+)
 from scenes.beats.inputs import SceneInput
 from scenes.beats.stage import build_stage
 from scenes.beats.travel import attach
@@ -45,6 +52,19 @@ def play_forward(stage) -> None:
     show_unfolded(stage)
     forward_steps(stage)
     show_total_loss(stage)
+
+
+def play_gradients(stage, until: int | None = None) -> None:
+    """Each step's contribution framed with what it needs, the sum over time, one update;
+    ``until``: stop after step ``until``'s contribution (the article's frames figure)."""
+    if isinstance(stage, GatedStage):
+        gated_gradients(stage, until)
+        return
+    enter_gradients(stage)
+    contribution_steps(stage, until=until)
+    if until is None:
+        sum_over_time(stage)
+        update_once(stage)
 
 
 def play_bptt(stage) -> None:

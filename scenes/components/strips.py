@@ -8,7 +8,7 @@ unit's Trace value as a colour of the blue-white-red map of the heatmap views, a
 from __future__ import annotations
 
 import numpy as np
-from manim import Group, Rectangle, Text, Transform
+from manim import Group, Line, Rectangle, Text, Transform
 
 from scenes.components.heatmap import diverging_pixels, heatmap_image
 from scenes.components.panels import light
@@ -91,15 +91,21 @@ class HeatPanel(Group):
         Colours; each name is written in its parameter colour.
     width, height
         Box the whole panel is fitted into.
+    column_groups
+        name -> names of equal groups of columns (a gated cell's gate blocks, i f g o),
+        written under the block, one per group, with a line between groups.
     """
 
     def __init__(self, blocks: dict[str, np.ndarray], theme: Theme, width: float = 12.0,
-                 height: float = 1.6, **kwargs):
+                 height: float = 1.6,
+                 column_groups: dict[str, tuple[str, ...]] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.scales: dict[str, float] = {}
         self.images: dict[str, object] = {}
+        self.values: dict[str, np.ndarray] = {}  # what each heatmap shows, for checks
+        column_groups = column_groups or {}
         slot = width / len(blocks)
-        side = height - 0.35  # room for the title line
+        side = height - (0.5 if column_groups else 0.35)  # room for the title (and letters)
         for name, arr in blocks.items():
             arr = np.asarray(arr, dtype=np.float64)
             arr = arr.reshape(-1, 1) if arr.ndim == 1 else arr
@@ -109,12 +115,32 @@ class HeatPanel(Group):
             rows, cols = arr.shape
             cell = min(side / rows, (slot - 0.3) / cols)
             image = heatmap_image(strip_pixels_2d(arr, vmax), cell * cols, cell * rows)
-            self.images[name] = image
+            self.images[name], self.values[name] = image, arr
             title = light(Text(f"{name}  ±{vmax:.2g}", font="Sans", font_size=22,
-                               color=theme.param_colors.get(name, theme.text)))
+                               color=theme.param_colors.get(name.rstrip("ᵀ"), theme.text)))
             title.scale_to_fit_height(0.2)
-            self.add(Group(title, image.next_to(title, direction=[0, -1, 0], buff=0.1)))
+            block = Group(title, image.next_to(title, direction=[0, -1, 0], buff=0.1))
+            if name in column_groups:
+                block.add(*_group_marks(image, column_groups[name], theme))
+            self.add(block)
         self.arrange(direction=[1, 0, 0], buff=0.3, aligned_edge=[0, 1, 0])
+
+
+def _group_marks(image, names: tuple[str, ...], theme: Theme) -> list:
+    """A letter under each of ``len(names)`` equal column groups of ``image``, and a line
+    between groups."""
+    n, left, width = len(names), image.get_left()[0], image.width
+    bottom, top = image.get_bottom()[1], image.get_top()[1]
+    marks = []
+    for k, name in enumerate(names):
+        x = left + (k + 0.5) * width / n
+        letter = light(Text(name, font="Sans", color=theme.muted)).scale_to_fit_height(0.11)
+        marks.append(letter.move_to([x, bottom - 0.1, 0]))
+        if k:
+            x = left + k * width / n
+            marks.append(Line([x, bottom, 0], [x, top, 0], color=theme.background,
+                              stroke_width=2.0))
+    return marks
 
 
 def strip_pixels_2d(values: np.ndarray, vmax: float) -> np.ndarray:

@@ -25,6 +25,9 @@ def format_value(v: float) -> str:
     return f"{v:+.2f}"
 
 
+SAME_ROLE = {"W_ih": "U", "W_hh": "W", "b_ih": "b", "b_hh": "b"}  # input, recurrent, biases
+
+
 @dataclass(frozen=True)
 class Theme:
     """Everything colour-related a scene needs; scenes never hard-code a colour."""
@@ -41,6 +44,12 @@ class Theme:
     nan: str  # a non-finite value
     param_colors: dict[str, str] = field(default_factory=dict)  # U, W, V, b, c highlights
     palette: tuple[str, ...] = ()  # one colour per loss term L(s)
+
+    def __post_init__(self) -> None:
+        # a gated cell's parameters in the colour of the simple RNN's with the same role
+        for name, role in SAME_ROLE.items():
+            if role in self.param_colors:
+                self.param_colors.setdefault(name, self.param_colors[role])
 
     def value_color(self, v: float, vmax: float) -> ManimColor:
         """Colour of value ``v`` on the diverging scale clamped to [-vmax, vmax]."""

@@ -123,8 +123,8 @@ def test_a_lecture_with_a_gated_cell_keeps_only_the_scenes_that_draw_it(tmp_path
     lecture = load_lecture(_lecture(tmp_path, 'cell = "lstm"', "lstm-cell", "carousel"))
     assert lecture.model.cell == "lstm" and lecture.scene_names == ["lstm-cell", "carousel"]
     refusals = {
-        ('cell = "lstm"', "gradients"): "scenes[0].name: scene 'gradients' draws a simple "
-                                        "RNN; the model's cell is lstm",
+        ('cell = "lstm"', "neurons"): "scenes[0].name: scene 'neurons' draws a simple "
+                                      "RNN; the model's cell is lstm",
         ('cell = "gru"', "lstm-cell"): "scene 'lstm-cell' draws an LSTM; the model's cell is gru",
         ('cell = "elman"', "lstm-cell"): "model.cell: unknown value 'elman'",
         ('cell = "lstm"\nradius = 0.5', "lstm-cell"): "model.radius: not allowed with "
@@ -137,11 +137,12 @@ def test_a_lecture_with_a_gated_cell_keeps_only_the_scenes_that_draw_it(tmp_path
 
 
 def test_scene_commands_take_cell_only_for_the_scenes_of_that_cell(tmp_path):
-    res = unrolled("render", "gradients", "--cell", "gru", "--format", "png", "--out",
+    res = unrolled("render", "neurons", "--cell", "gru", "--format", "png", "--out",
                    str(tmp_path))
     assert res.returncode == 2 and res.stderr.strip().splitlines() == [
-        ("Error: scene 'gradients' draws a simple RNN; the model's cell is gru (scenes for it: "
-         "gru-cell, forward, bptt, truncated, activations, neuron-text, error-map)")]
+        ("Error: scene 'neurons' draws a simple RNN; the model's cell is gru (scenes for it: "
+         "gru-cell, forward, bptt, gradients, lecture, truncated, activations, neuron-text, "
+         "error-map)")]
     res = invoke("slides", "--config", str(_lecture(tmp_path, "", "bptt")), "--cell", "lstm",
                  "--out", str(tmp_path))
     assert res.exit_code == 2 and "give the cell in the lecture file" in res.output

@@ -68,8 +68,8 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
          "scenes[0]: the gated forward and bptt scenes draw at most 12 time steps"),
         ('cell = "gru"\nhidden = 33', ("forward",),
          "scenes[0]: the gated forward and bptt scenes draw at most 32 hidden units"),
-        ('cell = "lstm"', ("forward", "gradients"),
-         "scenes[1].name: scene 'gradients' draws a simple RNN; the model's cell is lstm"),
+        ('cell = "lstm"', ("forward", "unfold"),
+         "scenes[1].name: scene 'unfold' draws a simple RNN; the model's cell is lstm"),
     ):
         with pytest.raises(UnrolledError, match=re.escape(message)):
             load_lecture(_lecture(tmp_path, model, *scenes))
@@ -81,9 +81,10 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
      "(a shorter --text)")),
     (("slides", "bptt", "--cell", "gru", "--hidden", "33"),
      "Error: the gated forward and bptt scenes draw at most 32 hidden units, the trace has 33"),
-    (("render", "gradients", "--cell", "lstm"),
-     ("Error: scene 'gradients' draws a simple RNN; the model's cell is lstm (scenes for it: "
-     "lstm-cell, carousel, forward, bptt, truncated, activations, neuron-text, error-map)")),
+    (("render", "blackbox", "--cell", "lstm"),
+     ("Error: scene 'blackbox' draws a simple RNN; the model's cell is lstm (scenes for it: "
+      "lstm-cell, carousel, forward, bptt, gradients, lecture, truncated, activations, "
+      "neuron-text, error-map)")),
 ])
 def test_what_the_gated_chain_cannot_draw_is_one_line(tmp_path, args, message):
     res = invoke(*args, "--out", str(tmp_path / "out"))
@@ -106,7 +107,8 @@ def test_a_checkpoint_of_the_cell_is_drawn_by_forward_and_bptt_only(tmp_path):
     for args, message in (
         (("render", "forward", "lstm-cell", "--cell", "lstm"),
          ("Error: --weights does not apply to --cell lstm: its scenes build their own model from "
-         "--text, --hidden and --seed (forward and bptt alone take --weights)")),
+         "--text, --hidden and --seed (only the scenes that draw the model's trace take "
+         "--weights)")),
         (("render", "bptt", "--cell", "gru"), (f"Error: weights file {ck} holds an lstm; --cell "
                                               "is gru")),
     ):
@@ -125,9 +127,9 @@ def test_a_saved_gated_trace_renders_and_a_mismatch_is_one_line(tmp_path):
     for args, message in (
         (("render", "bptt", "--cell", "lstm"),
          f"Error: trace file {saved} holds a gru trace; --cell is lstm"),
-        (("render", "gradients"),
-         ("Error: scene 'gradients' draws a simple RNN; the model's cell is gru (scenes for it: "
-          "forward, bptt, activations, neuron-text, error-map)")),
+        (("render", "neurons"),
+         ("Error: scene 'neurons' draws a simple RNN; the model's cell is gru (scenes for it: "
+          "forward, bptt, gradients, lecture, activations, neuron-text, error-map)")),
         (("render", "gru-cell"),
          ("Error: scene 'gru-cell' builds its own model from --text, --hidden and --seed; "
           "--trace does not apply")),

@@ -356,7 +356,7 @@ CASES = [
       make=_trace_npz(member="header.npy", data=np.frombuffer(b"{nope", dtype=np.uint8)),
       message="JSON"),
     # a gated trace goes to the scenes of its cell; the others refuse it
-    C("render-trace-npz-lstm", "render", "gradients", "--trace", "{in}", *QUICK,
+    C("render-trace-npz-lstm", "render", "unfold", "--trace", "{in}", *QUICK,
       make=_trace_npz("lstm"), message="the model's cell is lstm"),
     C("render-trace-gru-json", "render", "forward", "--cell", "rnn", "--trace", "{in}", *QUICK,
       make=lambda d: _gated_json(d, "gru"), message="holds a gru trace; --cell is rnn"),

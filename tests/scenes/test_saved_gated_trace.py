@@ -50,9 +50,9 @@ def test_the_scenes_of_its_cell_draw_the_saved_numbers(saved, dry_run, tmp_path)
 
 def test_scenes_that_cannot_draw_it_say_so_in_one_line(saved, tmp_path):
     cell, path, _ = saved
-    with pytest.raises(UnrolledError, match=f"scene 'gradients' draws a simple RNN; the "
+    with pytest.raises(UnrolledError, match=f"scene 'neurons' draws a simple RNN; the "
                                             f"model's cell is {cell} .scenes for it: [a-z, -]*"
                                             "forward, bptt"):
-        _lecture(path.parent, path.name, "forward", "gradients")
+        _lecture(path.parent, path.name, "forward", "neurons")
     with pytest.raises(UnrolledError, match="scene '(lstm|gru)-cell' builds its own model"):
         _lecture(path.parent, path.name, f"{cell}-cell")
