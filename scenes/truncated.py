@@ -54,11 +54,9 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
         raise UnrolledError(f"the truncated scene draws at most {MAX_COMPACT_STEPS} steps, "
                             f"got {steps}")
     hidden = 3 if hidden is None else hidden
-    states = get_cell(cell).states
-    most = MAX_COMPACT_HIDDEN // len(states)
-    if not 1 <= hidden <= most:
-        shared = "" if len(states) == 1 else " (h and the cell state share each column)"
-        raise UnrolledError(f"the truncated scene draws 1 to {most} hidden units{shared}, "
+    get_cell(cell)  # an unknown cell is one line, before anything is built
+    if not 1 <= hidden <= MAX_COMPACT_HIDDEN:
+        raise UnrolledError(f"the truncated scene draws 1 to {MAX_COMPACT_HIDDEN} hidden units, "
                             f"got {hidden}")
     text = TRUNCATED_TEXT if text is None else text
     if len(text) < steps + 1:

@@ -20,7 +20,8 @@ from scenes.components.network import shown_char, step_characters
 from scenes.components.theme import Theme, format_value
 
 MAX_COMPACT_STEPS = 16
-MAX_COMPACT_HIDDEN = 6  # units stacked in one column: h, and an LSTM's cell state (2 x 3)
+MAX_COMPACT_HIDDEN = 8  # hidden units per state (an LSTM stacks h and its cell state: 16)
+OUTLINED_UNITS = 6  # up to this many units in a column, each outlined; more make a plain strip
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,18 @@ class CompactLayout:
         if not 1 <= self.T <= MAX_COMPACT_STEPS:
             raise UnrolledError(
                 f"the compact layout fits 1 to {MAX_COMPACT_STEPS} time steps, got {self.T}")
-        if not 1 <= self.H * self.rows <= MAX_COMPACT_HIDDEN:
-            most = MAX_COMPACT_HIDDEN // self.rows
-            states = "" if self.rows == 1 else " (h and the cell state share each column)"
-            raise UnrolledError(
-                f"the compact layout fits 1 to {most} hidden units{states}, got {self.H}")
+        if not 1 <= self.H <= MAX_COMPACT_HIDDEN:
+            raise UnrolledError(f"the compact layout fits 1 to {MAX_COMPACT_HIDDEN} hidden "
+                                f"units, got {self.H}")
 
     @property
     def col_w(self) -> float:
         return self.width / self.T
+
+    @property
+    def outlined(self) -> bool:
+        """Each unit outlined (few units), or the column a plain strip of squares."""
+        return self.H * self.rows <= OUTLINED_UNITS
 
     @property
     def radius(self) -> float:
@@ -90,6 +94,18 @@ class CompactLayout:
         return self.stack_bottom - 0.2 - k * 0.13
 
 
+def _unit(r: float, theme: Theme, outlined: bool, circle: bool):
+    """One unit: an outlined circle (h) or square (an LSTM's cell state); in a column of many
+    units, a plain square touching its neighbours (the column reads as a strip)."""
+    if not outlined:
+        unit = Square(side_length=2.4 * r, stroke_width=0.0)
+    elif circle:
+        unit = Circle(radius=r, stroke_color=theme.muted, stroke_width=1.5)
+    else:
+        unit = Square(side_length=1.8 * r, stroke_color=theme.muted, stroke_width=1.5)
+    return unit.set_fill(theme.background, opacity=1.0)
+
+
 class CompactSequence(VGroup):
     """The T steps of a sequence as compact columns, with the recurrent arrows between them.
 
@@ -117,15 +133,13 @@ class CompactSequence(VGroup):
         for t in range(1, T + 1):
             x = lay.column_x(t)
             stack = VGroup(*[
-                Circle(radius=r, stroke_color=theme.muted, stroke_width=1.5)
-                .set_fill(theme.background, opacity=1.0).move_to([x, lay.unit_y(i), 0])
+                _unit(r, theme, lay.outlined, circle=True).move_to([x, lay.unit_y(i), 0])
                 for i in range(H)])
             stack.values = [None] * H  # the Trace values last shown, for tests and checks
             self.units[t] = stack
             if "cell" in self.carried:
                 cells = VGroup(*[
-                    Square(side_length=1.8 * r, stroke_color=theme.muted, stroke_width=1.5)
-                    .set_fill(theme.background, opacity=1.0).move_to([x, lay.unit_y(i, 1), 0])
+                    _unit(r, theme, lay.outlined, circle=False).move_to([x, lay.unit_y(i, 1), 0])
                     for i in range(H)])
                 cells.values = [None] * H
                 self.cell_units[t] = cells
@@ -165,7 +179,8 @@ class CompactSequence(VGroup):
         target = stack.copy()
         for shape, v in zip(target, values, strict=True):
             shape.set_fill(self.theme.value_color(v, vmax), opacity=1.0)
-            shape.set_stroke(self.theme.text)
+            if self.layout.outlined:
+                shape.set_stroke(self.theme.text)
         stack.values = [float(v) for v in values]
         stack.vmax = float(vmax)
         return target

@@ -154,7 +154,7 @@ def test_a_short_text_or_too_many_hidden_units_are_refused():
     with pytest.raises(UnrolledError, match="at least 13 characters"):
         prepare_input({}, text="hello")
     with pytest.raises(UnrolledError, match="hidden units"):
-        prepare_input({}, hidden=7)
+        prepare_input({}, hidden=9)
     with pytest.raises(UnrolledError, match="theme"):
         prepare_input({}, theme="sepia")
 
@@ -216,7 +216,14 @@ def test_a_gated_cell_draws_its_windows_states_and_renewed_recurrent_block(gated
             assert lay.cut_x(w["start"] - 1) < xs.min() and xs.max() < lay.cut_x(w["stop"])
 
 
-def test_an_lstm_of_more_units_than_its_columns_hold_is_one_line():
-    with pytest.raises(UnrolledError, match="draws 1 to 3 hidden units .h and the cell state"):
-        prepare_input({}, hidden=4, cell="lstm")
-    assert prepare_input({"steps": 4}, hidden=6, cell="gru").trace.h.shape == (4, 6)
+def test_eight_units_of_any_cell_make_plain_strips(tmp_path, render):
+    with pytest.raises(UnrolledError, match="draws 1 to 8 hidden units"):
+        prepare_input({}, hidden=9, cell="lstm")
+    inp = prepare_input({"steps": 8}, hidden=8, cell="lstm")
+    scene = render(tmp_path, inp)
+    seq = scene.board.seq
+    assert not seq.layout.outlined  # 16 units a column: no outlines, squares touching
+    assert all(u.get_stroke_width() == 0 for t in range(1, 9) for u in seq.stacks(t)[0])
+    last = inp.windows[-1]
+    assert seq.cell_units[8].values == [float(v) for v in last.cell[-1]]
+    assert seq.layout.stack_top < seq.layout.loss_y and seq.layout.lane_y(3) > seq.layout.char_y
