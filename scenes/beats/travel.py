@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from manim import Animation, Mobject, MovingCameraScene, config
 from manim.mobject.types.image_mobject import AbstractImageMobject
+from manim.utils.family import extract_mobject_family_members
 from manim.utils.iterables import list_update
 
 from scenes.beats.stage import Stage
@@ -36,6 +37,19 @@ class ChainScene(MovingCameraScene):
             super().play(*args, **kwargs)
         finally:
             self.updating = None
+
+    def get_moving_and_static_mobjects(self, animations) -> tuple[list, list]:
+        """Manim's split of the mobjects into moving and static, its list difference taken
+        through ids: while the frame moves every mobject counts as moving, and manim's
+        difference of two lists of thousands (a long chain's) is quadratic."""
+        use_z = self.renderer.camera.use_z_index
+        everything = extract_mobject_family_members(
+            list_update(self.mobjects, self.foreground_mobjects), use_z_index=use_z,
+            only_those_with_points=True)
+        moving = extract_mobject_family_members(self.get_moving_mobjects(*animations),
+                                                use_z_index=use_z)
+        ids = {id(m) for m in moving}
+        return moving, [m for m in everything if id(m) not in ids]
 
     def update_mobjects(self, dt: float) -> None:
         """Update the mobjects; during a planned play only those with updaters (manim visits
