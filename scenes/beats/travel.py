@@ -38,6 +38,12 @@ class ChainScene(MovingCameraScene):
         finally:
             self.updating = None
 
+    def play_internal(self, skip_rendering: bool = False) -> None:
+        """Manim's, without painting a skipped play: its frame is thrown away (a still, a
+        dry run, a play read from the cache), and along a long chain painting it cost more
+        than the play. The last frame of a still is painted when the scene ends."""
+        super().play_internal(skip_rendering=skip_rendering or self.renderer.skip_animations)
+
     def get_moving_and_static_mobjects(self, animations) -> tuple[list, list]:
         """Manim's split of the mobjects into moving and static, its list difference taken
         through ids: while the frame moves every mobject counts as moving, and manim's
@@ -73,6 +79,8 @@ class ChainScene(MovingCameraScene):
             if isinstance(camera, ChainCamera):
                 camera.play = None
             super().begin_animations()
+            if self.renderer.skip_animations:
+                self.static_mobjects = []  # nothing of a skipped play is painted
             return
         for animation in self.animations:
             animation._setup_scene(self)
