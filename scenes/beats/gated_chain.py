@@ -4,7 +4,9 @@ The gated counterpart of ``beats.forward`` and ``beats.bptt``: per step the gate
 with their recorded activations, then the states, the output and its loss; backwards, the
 errors travel along the hidden path and, for the LSTM, along the cell-state path, each loss
 term in its own colour, arrow widths from ``error_by_source_norms`` and
-``cell_error_by_source_norms``. Every number is read from the ``Trace``.
+``cell_error_by_source_norms``. Every number is read from the ``Trace``. Along a chain longer
+than the frame the camera follows the step (``beats.gated_travel``), between an overview at the
+start and one at the end.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 
 from manim import FadeIn, FadeOut, GrowArrow, Indicate, Mobject, Scene, Text, VGroup
 
+from scenes.beats.gated_travel import attach_gated, follow, show_overview
 from scenes.beats.inputs import SceneInput
 from scenes.beats.stage import beat, scale_of
 from scenes.components import forget_bias_words, light, vector_text
@@ -63,8 +66,10 @@ def build_gated_stage(scene: Scene, inp: SceneInput) -> GatedStage:
     """The stage of a gated trace: theme applied, chain built (raises past its limits)."""
     theme = get_theme(inp.theme)
     scene.camera.background_color = theme.background
-    chain = GatedChain(inp.trace, theme)
-    return GatedStage(scene=scene, trace=inp.trace, theme=theme, chain=chain)
+    chain = GatedChain(inp.trace, theme, values=inp.values)
+    stage = GatedStage(scene=scene, trace=inp.trace, theme=theme, chain=chain)
+    attach_gated(stage)
+    return stage
 
 
 # Text of the top band -------------------------------------------------------------------------
@@ -163,6 +168,7 @@ def show_chain(stage: GatedStage) -> None:
                f"A {name} unfolded in time: each step's gates r, z and n sit above its "
                "hidden state h(t), which is the only path between steps.")
     with beat(stage, "unfold", caption):
+        show_overview(stage, animate=False)  # a long chain starts seen whole
         stage.scene.add(stage.chain, stage.loss_labels)
         stage.play(FadeIn(stage.chain), *set_line(stage, 0, title(stage)),
                    *set_line(stage, 1, equations(stage)),
@@ -196,7 +202,7 @@ def forward_step(stage: GatedStage, t: int) -> None:
     ch = stage.chain
     with beat(stage, f"forward step {t}", caption):
         gates, states, out = _forward_anims(stage, t)
-        stage.play(Indicate(ch.x_labels[t]), *gates,
+        stage.play(*follow(stage, t), Indicate(ch.x_labels[t]), *gates,
                    *set_line(stage, 2, gate_readout(stage, t)), run_time=0.8)
         stage.play(*states, run_time=0.6)
         stage.play(*out, *set_line(stage, 3, running_loss(stage, t)), run_time=0.6)
@@ -213,7 +219,7 @@ def forward_rest(stage: GatedStage, steps: list[int]) -> None:
               "each from the states before it."):
         for t in steps:
             gates, states, out = _forward_anims(stage, t)
-            anims = [*gates, *states, *out]
+            anims = [*follow(stage, t), *gates, *states, *out]
             if t == last:
                 anims += set_line(stage, 2, gate_readout(stage, t))
                 anims += set_line(stage, 3, running_loss(stage, t))
@@ -223,7 +229,8 @@ def forward_rest(stage: GatedStage, steps: list[int]) -> None:
 def show_total_loss(stage: GatedStage) -> None:
     with beat(stage, "total loss", "The loss of the whole sequence is the sum of its per-step "
                                    "terms, read from the engine."):
-        stage.play(Indicate(stage.top[3]), Indicate(stage.loss_labels), run_time=1.0)
+        stage.play(*show_overview(stage), Indicate(stage.top[3]), Indicate(stage.loss_labels),
+                   run_time=1.0)
         stage.scene.wait(0.6)
     stage.shown.add("forward")
 
@@ -278,6 +285,7 @@ def enter_bptt(stage: GatedStage) -> None:
     with beat(stage, "backward", f"Backpropagation starts from the losses and sends errors "
                                  f"backwards in time {paths}, one colour per loss term."):
         show_forward_state(stage)
+        show_overview(stage, animate=False)  # a long chain: every loss term in view
         stage.play(*set_line(stage, 0, title(stage)),
                    *set_line(stage, 1, equations(stage, backward=True)),
                    *set_line(stage, 2, None), *set_line(stage, 3, None), run_time=0.8)
@@ -318,10 +326,24 @@ def cell_readout(stage: GatedStage, t: int) -> VGroup:
     return parts
 
 
+def grow_arrows(stage: GatedStage, arrows: list) -> list[GrowArrow]:
+    """``GrowArrow`` of each of ``arrows``, added to the scene together beforehand.
+
+    A GrowArrow left to add its own arrow first searches every mobject of the scene for it;
+    along a long chain (thousands of arrows) that search, once per arrow, outlasted the rest
+    of the scene. Added in one call, the arrows are drawn in the same order.
+    """
+    stage.scene.add(*arrows)
+    grows = [GrowArrow(a) for a in arrows]
+    for grow in grows:
+        grow.introducer = False  # already in the scene; begin() collapses it before a frame
+    return grows
+
+
 def _backward_anims(stage: GatedStage, t: int) -> tuple[list, list]:
     """Arrows arriving at step t (both paths), then its errors in the cells."""
     tr, ch, flow = stage.trace, stage.chain, error_flow(stage)
-    arrows = [GrowArrow(a) for path in flow.by_pair for a in flow.arriving_at(path, t)]
+    arrows = grow_arrows(stage, [a for path in flow.by_pair for a in flow.arriving_at(path, t)])
     fills = ch.cells("h", t).show_animations(tr.dL_dh[t - 1], scale_of(tr.dL_dh))
     if stage.lstm:
         fills += ch.cells("cell", t).show_animations(tr.dL_dcell[t - 1], scale_of(tr.dL_dcell))
@@ -345,7 +367,7 @@ def backward_step(stage: GatedStage, t: int) -> None:
         lines = set_line(stage, 2, h_readout(stage, t))
         if stage.lstm:
             lines += set_line(stage, 3, cell_readout(stage, t))
-        stage.play(*arrows, *lines, run_time=0.7)
+        stage.play(*follow(stage, t), *arrows, *lines, run_time=0.7)
         stage.play(*fills, run_time=0.6)
         stage.scene.wait(0.5)  # time to read the parts and their sums
 
@@ -360,7 +382,7 @@ def backward_rest(stage: GatedStage, steps: list[int]) -> None:
               "error and what the later steps send back."):
         for t in steps:
             arrows, fills = _backward_anims(stage, t)
-            anims = [*arrows, *fills]
+            anims = [*follow(stage, t), *arrows, *fills]
             if t == last:
                 anims += set_line(stage, 2, h_readout(stage, t))
                 if stage.lstm:
@@ -374,8 +396,11 @@ def finish_bptt(stage: GatedStage) -> None:
                "Every loss term has sent its error back to every earlier step; the thicker "
                "the arrow, the larger the error.")
     with beat(stage, "all errors", caption):
-        stage.play(*[Indicate(a, scale_factor=1.05, color=a.get_color())
-                     for a in error_flow(stage)], run_time=1.0)
+        if stage.chain.long:  # the whole chain, rather than thousands of arrows flashing
+            stage.play(*show_overview(stage), run_time=1.0)
+        else:
+            stage.play(*[Indicate(a, scale_factor=1.05, color=a.get_color())
+                         for a in error_flow(stage)], run_time=1.0)
         stage.scene.wait(0.5)
     stage.shown.add("errors")
 

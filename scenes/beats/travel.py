@@ -8,8 +8,9 @@ steps run together in one beat, one sentence, while the camera travels.
 from __future__ import annotations
 
 import numpy as np
-from manim import Animation, Mobject, MovingCameraScene, config
+from manim import Animation, AnimationGroup, Mobject, MovingCameraScene, config
 from manim.mobject.types.image_mobject import AbstractImageMobject
+from manim.utils.family import extract_mobject_family_members
 from manim.utils.iterables import list_update
 
 from scenes.beats.stage import Stage
@@ -37,6 +38,52 @@ class ChainScene(MovingCameraScene):
         finally:
             self.updating = None
 
+    def play_internal(self, skip_rendering: bool = False) -> None:
+        """Manim's, without painting a skipped play: its frame is thrown away (a still, a
+        dry run, a play read from the cache), and along a long chain painting it cost more
+        than the play. The last frame of a still is painted when the scene ends."""
+        super().play_internal(skip_rendering=skip_rendering or self.renderer.skip_animations)
+
+    def get_moving_mobjects(self, *animations: Animation) -> list[Mobject]:
+        """Manim's (``Scene``'s, then ``MovingCameraScene``'s), its membership tests through
+        sets of ids: along a long chain its searches of lists made most of a play's time."""
+
+        def family_ids(anims) -> set[int]:
+            ids: set[int] = set()
+            for anim in anims:
+                ids.update(id(m) for m in anim.mobject.get_family())
+                if isinstance(anim, AnimationGroup):
+                    ids |= family_ids(anim.animations)
+            return ids
+
+        animated = family_ids(animations)
+        front = {id(m) for m in self.foreground_mobjects}
+        mobjects = self.get_mobject_family_members()
+        moving: list[Mobject] = []
+        for i, mob in enumerate(mobjects):  # from the first that may change, every later one
+            if id(mob) in animated or mob.get_family_updaters() or id(mob) in front:
+                moving = mobjects[i:]
+                break
+        indicators = self.renderer.camera.get_mobjects_indicating_movement()
+        family = {id(m) for m in extract_mobject_family_members(moving)}
+        if any(id(m) in family for m in indicators):  # the frame moves: everything does
+            ids = {id(m) for m in moving}
+            return [m for m in self.mobjects if id(m) not in ids] + moving
+        return moving
+
+    def get_moving_and_static_mobjects(self, animations) -> tuple[list, list]:
+        """Manim's split of the mobjects into moving and static, its list difference taken
+        through ids: while the frame moves every mobject counts as moving, and manim's
+        difference of two lists of thousands (a long chain's) is quadratic."""
+        use_z = self.renderer.camera.use_z_index
+        everything = extract_mobject_family_members(
+            list_update(self.mobjects, self.foreground_mobjects), use_z_index=use_z,
+            only_those_with_points=True)
+        moving = extract_mobject_family_members(self.get_moving_mobjects(*animations),
+                                                use_z_index=use_z)
+        ids = {id(m) for m in moving}
+        return moving, [m for m in everything if id(m) not in ids]
+
     def update_mobjects(self, dt: float) -> None:
         """Update the mobjects; during a planned play only those with updaters (manim visits
         every mobject of the scene on every frame, a thousand along a long chain)."""
@@ -59,6 +106,8 @@ class ChainScene(MovingCameraScene):
             if isinstance(camera, ChainCamera):
                 camera.play = None
             super().begin_animations()
+            if self.renderer.skip_animations:
+                self.static_mobjects = []  # nothing of a skipped play is painted
             return
         for animation in self.animations:
             animation._setup_scene(self)

@@ -1,8 +1,8 @@
 """The stage of the unfolded scenes for any cell, and their two passes on it.
 
-A cell without gates is drawn as neurons (``beats.stage``: a travelling camera along long
-chains); a gated cell as its chain of gate boxes, states and the paths between them
-(``beats.gated_chain``), rows and error paths read from the cell's declaration (its states).
+A cell without gates is drawn as neurons (``beats.stage``); a gated cell as its chain of gate
+boxes, states and the paths between them (``beats.gated_chain``), rows and error paths read
+from the cell's declaration (its states). Both travel along a chain longer than the frame.
 The scene modules call these functions and hold no per-cell branch.
 """
 

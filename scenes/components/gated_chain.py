@@ -1,18 +1,30 @@
 """The unfolded chain of an LSTM or GRU: per step a box of gate cells, the state columns, the
 output column, and the paths between steps (the LSTM's cell-state path above the hidden one).
 
-Every unit is one small square heat cell coloured on the theme's diverging scale from a value
-of a gated cell's ``Trace``; nothing here computes network maths. Error arrows (``GatedErrorFlow``)
-take their widths from the recorded error-by-source norms, one colour per loss term.
+Every unit is one small heat cell coloured on the theme's diverging scale from a value of a
+gated cell's ``Trace`` (``heat_cells``); nothing here computes network maths. Error arrows
+(``GatedErrorFlow``) take their widths from the recorded error-by-source norms, one colour per
+loss term. Up to ``FRAME_STEPS`` steps share the still frame; a longer chain keeps their column
+width (wider when values are printed) and runs off the frame, for a camera to travel along
+(``Columns.long``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-from manim import Arrow, Line, Rectangle, Text, VGroup
+from manim import Arrow, Group, Line, Text, VGroup
 
 from rnn.errors import UnrolledError
 from scenes.components.arrows import ErrorArrow
+from scenes.components.heat_cells import (
+    MIN_NUMBER_HEIGHT,
+    HeatCells,
+    HeatStrip,
+    heat_column,
+    number_height,
+)
 from scenes.components.limits import (
     MAX_GATED_CHAIN_CLASSES,
     MAX_GATED_CHAIN_STEPS,
@@ -22,12 +34,15 @@ from scenes.components.network import shown_char, step_characters
 from scenes.components.panels import light
 from scenes.components.theme import Theme
 
-MAX_STEPS = MAX_GATED_CHAIN_STEPS  # columns sharing the still frame (no camera travel)
+MAX_STEPS = MAX_GATED_CHAIN_STEPS  # a camera follows a chain longer than the frame
 MAX_UNITS = MAX_GATED_CHAIN_UNITS  # hidden units per column; beyond CELL_UNITS a plain strip
-CELL_UNITS = 6  # hidden units drawn as outlined square cells
+CELL_UNITS = 6  # hidden units drawn as outlined cells (which can print their values)
 MAX_CLASSES = MAX_GATED_CHAIN_CLASSES  # output units (vocabulary) stacked in one column
 OUTLINED_CLASSES = 16  # up to this many output cells have an outline; more make a plain strip
 LEFT, WIDTH = -6.7, 13.4  # the chain's share of the 16:9 frame
+FRAME_STEPS = 12  # columns sharing the still frame; a longer chain keeps their width
+SQUARE = 0.28  # largest side of a square cell
+VALUE_W = 0.5  # width of a column of cells printing their values: a number reads at 1080p
 
 # y of the rows; the LSTM's cell-state row sits above the gates, the hidden row below them
 ROWS = {
@@ -53,57 +68,52 @@ def check_gated_chain(T: int, H: int, K: int) -> None:
         raise UnrolledError("the trace is empty: nothing to draw")
 
 
-class HeatCells(VGroup):
-    """A column of square cells, unit 0 on top, each filled with one value's colour.
+@dataclass(frozen=True)
+class Columns:
+    """The chain's steps along x, as the camera reads them (``chain_camera.follow_center``)."""
 
-    ``values`` keeps the Trace values last shown and ``scale`` the half-width of their
-    colour scale, so a picture can be checked against the Trace.
-    """
-
-    def __init__(self, n: int, side: float, theme: Theme, outline: bool = True,
-                 width: float | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.theme = theme
-        self.values: np.ndarray | None = None
-        self.scale: float | None = None
-        for i in range(n):  # squares, or rows of a strip ``width`` wide
-            sq = Rectangle(width=width or side, height=side, stroke_color=theme.muted,
-                           stroke_width=1.0 if outline else 0.0, fill_color=theme.background,
-                           fill_opacity=1.0)
-            self.add(sq.move_to([0.0, -i * side, 0.0]))
-
-    def _colors(self, values, vmax: float) -> list:
-        self.values = np.array(values, dtype=np.float64)
-        self.scale = float(vmax)
-        return [self.theme.value_color(v, vmax) for v in self.values]
-
-    def show(self, values, vmax: float) -> HeatCells:
-        """Colour the cells with ``values`` at once."""
-        for sq, color in zip(self.submobjects, self._colors(values, vmax)):
-            sq.set_fill(color, opacity=1.0)
-        return self
-
-    def show_animations(self, values, vmax: float) -> list:
-        """One animation per cell, blending it into its value's colour."""
-        return [sq.animate.set_fill(color, opacity=1.0)
-                for sq, color in zip(self.submobjects, self._colors(values, vmax))]
+    T: int
+    col_w: float  # width of one step's column
+    left: float = LEFT
+    width: float = WIDTH  # the still frame's share
 
     @property
-    def shown_colors(self) -> list:
-        return [sq.get_fill_color() for sq in self.submobjects]
+    def chain_width(self) -> float:
+        """Width of all T columns, from the left edge of step 1."""
+        return self.col_w * self.T
+
+    @property
+    def long(self) -> bool:
+        """Whether the chain is longer than the frame (a camera has to follow it)."""
+        return self.chain_width > self.width + 1e-9
+
+    def column_x(self, t: int) -> float:
+        """x of the middle of step t's column (t = 0: the slot left of step 1)."""
+        return self.left + (t - 0.5) * self.col_w
 
 
-class GateBox(VGroup):
-    """The gates of one step: one ``HeatCells`` column per gate, side by side, named below."""
+def columns_for(T: int, gates: int, values: bool) -> Columns:
+    """The columns of T steps: sharing the frame up to ``FRAME_STEPS`` (or, printing values,
+    as many as fit ``VALUE_W`` wide gate columns), a fixed width beyond."""
+    least = WIDTH / FRAME_STEPS
+    if values:  # the gate box takes half a column
+        least = max(least, 2 * gates * VALUE_W)
+    return Columns(T, max(WIDTH / T, least))
+
+
+class GateBox(Group):
+    """The gates of one step: one column of heat cells per gate, side by side, named below."""
 
     def __init__(self, names: tuple[str, ...], H: int, side: float, theme: Theme,
-                 letters: bool = True, width: float | None = None, **kwargs):
+                 letters: bool = True, width: float | None = None, numbers: bool = False,
+                 **kwargs):
         super().__init__(**kwargs)
         self.names = names
-        self.columns: dict[str, HeatCells] = {}
+        self.columns: dict[str, HeatCells | HeatStrip] = {}
         for k, name in enumerate(names):
             width = width or side
-            col = HeatCells(H, side, theme, outline=H <= CELL_UNITS, width=width)
+            col = heat_column(H, side, theme, outline=H <= CELL_UNITS, width=width,
+                              numbers=numbers)
             col.shift([k * width, 0.0, 0.0])
             self.columns[name] = col
             self.add(col)
@@ -117,7 +127,7 @@ class GateBox(VGroup):
             self.add(self.letters)
 
 
-class GatedChain(VGroup):
+class GatedChain(Group):
     """The drawing of a gated Trace's T steps: gates, states, outputs and the paths between.
 
     Parameters
@@ -126,9 +136,12 @@ class GatedChain(VGroup):
         An LSTM or GRU ``rnn.trace.Trace`` (its sizes and characters; values are shown later).
     theme
         Colours of the idle drawing.
+    values
+        Whether outlined cells (at most ``CELL_UNITS`` units) print the values they show, and
+        the outputs too where a number fits their cells.
     """
 
-    def __init__(self, trace, theme: Theme, **kwargs):
+    def __init__(self, trace, theme: Theme, values: bool = False, **kwargs):
         super().__init__(**kwargs)
         T, H = trace.h.shape
         K = trace.yhat.shape[1]
@@ -136,27 +149,33 @@ class GatedChain(VGroup):
         self.T, self.H, self.K, self.kind = T, H, K, trace.kind
         self.theme = theme
         self.rows = ROWS[trace.spec.states]  # rows by the states the cell carries
-        self.col_w = WIDTH / T
         G = len(trace.gate_names)
-        self.side_w = min(0.28, 0.5 * self.col_w / G)  # width of a column of units
-        self.side = min(self.side_w, 0.9 / H)  # height of one unit (the columns fit 0.9)
+        self.values = values and H <= CELL_UNITS  # numbers only in outlined cells
+        self.columns = columns_for(T, G, self.values)
+        self.col_w = self.columns.col_w
+        widest = VALUE_W if self.values else SQUARE
+        self.side_w = min(widest, 0.5 * self.col_w / G)  # width of a column of units
+        self.side = min(self.side_w, SQUARE, 0.9 / H)  # height of one unit (columns fit 0.9)
         self.out_side = min(self.side, 0.7 / K)
+        out_numbers = (self.values and K <= OUTLINED_CLASSES
+                       and number_height(self.side_w, self.out_side) >= MIN_NUMBER_HEIGHT)
         self.gates: dict[int, GateBox] = {}
-        self.state: dict[tuple[str, int], HeatCells] = {}  # ("h" | "cell" | "yhat", t)
+        # ("h" | "cell" | "yhat", t) -> its column
+        self.state: dict[tuple[str, int], HeatCells | HeatStrip] = {}
         layers = tuple(reversed(trace.spec.states))  # the cell state's row above h's
         chars = step_characters(trace)
         self.x_labels: dict[int, Text] = {}
         self.paths = VGroup()  # forward paths and connectors, drawn once
         for t in range(1, T + 1):
             box = GateBox(trace.gate_names, H, self.side, theme, letters=self.col_w > 0.9,
-                          width=self.side_w)
+                          width=self.side_w, numbers=self.values)
             self.gates[t] = box.move_to(self._box_center(t, "gates"))
             for layer in layers:
-                cells = HeatCells(H, self.side, theme, outline=H <= CELL_UNITS,
-                                  width=self.side_w).move_to(self._box_center(t, layer))
-                self.state[layer, t] = cells
+                cells = heat_column(H, self.side, theme, outline=H <= CELL_UNITS,
+                                    width=self.side_w, numbers=self.values)
+                self.state[layer, t] = cells.move_to(self._box_center(t, layer))
             out = HeatCells(K, self.out_side, theme, outline=K <= OUTLINED_CLASSES,
-                            width=self.side_w)
+                            width=self.side_w, numbers=out_numbers)
             out.move_to(self._box_center(t, "yhat"))
             self.state["yhat", t] = out
             text = f"x={shown_char(chars[0][t - 1])}" if chars else f"x({t})"
@@ -187,9 +206,14 @@ class GatedChain(VGroup):
         return labels
 
     # Geometry -------------------------------------------------------------------------------
+    @property
+    def long(self) -> bool:
+        """Whether the chain is longer than the frame (a camera has to follow it)."""
+        return self.columns.long
+
     def column_x(self, t: int) -> float:
         """x of the middle of step t's column (t = 0: the slot left of step 1)."""
-        return LEFT + (t - 0.5) * self.col_w
+        return self.columns.column_x(t)
 
     def center_x(self, t: int) -> float:
         """x of the gate box, state and output columns: left of the middle, so the right part
@@ -204,11 +228,11 @@ class GatedChain(VGroup):
         gap = min(0.09 * self.col_w, 0.14)
         return self.center_x(t) + self.gates[t].columns_width / 2 + 0.08 + k * gap
 
-    def cells(self, layer: str, t: int) -> HeatCells:
+    def cells(self, layer: str, t: int) -> HeatCells | HeatStrip:
         """The heat cells of ``layer`` ("h", "cell", "yhat") at step t."""
         return self.state[layer, t]
 
-    def gate_cells(self, name: str, t: int) -> HeatCells:
+    def gate_cells(self, name: str, t: int) -> HeatCells | HeatStrip:
         return self.gates[t].columns[name]
 
     def lane_y(self, path: str, s: int) -> float:

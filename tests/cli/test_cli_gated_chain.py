@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+from cli_run import unrolled
 from click.testing import CliRunner
 from readable import assert_readable
 
@@ -14,6 +15,8 @@ from rnn.files.checkpoint import save_checkpoint
 from rnn.model import text_model
 from scenes.output.lecture_file import load_lecture
 from scenes.output.subtitles import parse_srt
+
+LONG_TEXT = "hello world, " * 5 + "!"  # 66 characters: 65 steps, one past the 64 drawn
 
 
 def invoke(*args):
@@ -64,10 +67,10 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
     assert forward.trace.extra["forget_bias"] == 1.0  # as the lstm-cell scene starts
     assert bptt.trace is forward.trace  # one model, one pass, shared
     for model, scenes, message in (
-        ('cell = "lstm"\ntext = "a long text of many steps"', ("bptt",),
-         "scenes[0]: the gated forward and bptt scenes draw at most 12 time steps"),
-        ('cell = "gru"\nhidden = 33', ("forward",),
-         "scenes[0]: the gated forward and bptt scenes draw at most 32 hidden units"),
+        (f'cell = "lstm"\ntext = "{LONG_TEXT}"', ("bptt",),
+         "scenes[0]: the gated forward and bptt scenes draw at most 64 time steps"),
+        ('cell = "gru"\nhidden = 257', ("forward",),
+         "scenes[0]: the gated forward and bptt scenes draw at most 256 hidden units"),
         ('cell = "lstm"', ("forward", "unfold"),
          "scenes[1].name: scene 'unfold' draws a simple RNN; the model's cell is lstm"),
     ):
@@ -76,11 +79,11 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("render", "forward", "--cell", "lstm", "--text", "hello there, world"),
-     ("Error: the gated forward and bptt scenes draw at most 12 time steps, the trace has 17 "
+    (("render", "forward", "--cell", "lstm", "--text", LONG_TEXT),
+     ("Error: the gated forward and bptt scenes draw at most 64 time steps, the trace has 65 "
      "(a shorter --text)")),
-    (("slides", "bptt", "--cell", "gru", "--hidden", "33"),
-     "Error: the gated forward and bptt scenes draw at most 32 hidden units, the trace has 33"),
+    (("slides", "bptt", "--cell", "gru", "--hidden", "257"),
+     "Error: the gated forward and bptt scenes draw at most 256 hidden units, the trace has 257"),
     (("render", "blackbox", "--cell", "lstm"),
      ("Error: scene 'blackbox' draws a simple RNN; the model's cell is lstm (scenes for it: "
       "lstm-cell, carousel, forward, bptt, gradients, lecture, truncated, activations, "
@@ -148,3 +151,15 @@ def test_truncated_of_an_lstm_from_the_command_line_and_a_lecture_file(tmp_path)
     [inp] = lecture.scene_inputs()  # the lecture's cell and size reach the scene's own model
     assert inp.trace.kind == "gru" and inp.trace.h.shape == (12, 4)
     assert all(w.kind == "gru" for w in inp.windows)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_65_steps_of_a_gated_chain_are_one_error_line_from_the_command(tmp_path, cell):
+    res = unrolled("render", "bptt", "--cell", cell, "--text", LONG_TEXT, "--out",
+                   str(tmp_path / "out"))
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.strip().splitlines() == [
+        ("Error: the gated forward and bptt scenes draw at most 64 time steps, the trace has 65 "
+         "(a shorter --text)")]
+    assert "Traceback" not in res.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

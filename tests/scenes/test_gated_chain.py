@@ -17,7 +17,14 @@ from scenes.beats.stage import scale_of
 from scenes.bptt import BPTTScene
 from scenes.components.arrows import arrow_width
 from scenes.components.chain_camera import loss_colors
-from scenes.components.gated_chain import MAX_STEPS, MAX_UNITS, GatedChain, check_gated_chain
+from scenes.components.gated_chain import (
+    FRAME_STEPS,
+    MAX_STEPS,
+    MAX_UNITS,
+    GatedChain,
+    check_gated_chain,
+)
+from scenes.components.heat_cells import STRIP_UNITS
 from scenes.components.theme import format_value, get_theme
 from scenes.forward import ForwardScene
 
@@ -133,19 +140,20 @@ def test_gru_bptt_has_only_the_hidden_path(dry_run, tmp_path, gru):
     assert 3 not in scene.stage.top  # no cell readout
 
 
-def test_the_chain_draws_twelve_steps_of_32_units_and_refuses_more():
-    tr = text_model("hello world!!", cell="lstm", hidden=MAX_UNITS, seed=0).trace()
-    assert tr.T == MAX_STEPS
+def test_the_still_frame_holds_twelve_steps_of_32_units_and_more_are_refused():
+    tr = text_model("hello world!!", cell="lstm", hidden=STRIP_UNITS, seed=0).trace()
+    assert tr.T == FRAME_STEPS
     chain = GatedChain(tr, THEME)
+    assert not chain.long and chain.col_w == pytest.approx(13.4 / FRAME_STEPS)
     # beyond six units a column is a plain strip: no outlines, its units stacked in 0.9
     h = chain.cells("h", 1)
-    assert len(h) == MAX_UNITS and all(c.get_stroke_width() == 0 for c in h)
+    assert len(h) == STRIP_UNITS and all(c.get_stroke_width() == 0 for c in h)
     assert h.height == pytest.approx(0.9) and h.width == pytest.approx(chain.side_w)
     boxes = [chain.gates[t] for t in range(1, tr.T + 1)]
     assert all(a.get_right()[0] < b.get_left()[0] for a, b in itertools.pairwise(boxes))
     assert chain.get_left()[0] > -7.12 and chain.get_right()[0] < 7.12  # within the frame
-    for T, H, limit in ((MAX_STEPS + 1, 3, "at most 12 time steps"),
-                        (4, MAX_UNITS + 1, "at most 32 hidden units")):
+    for T, H, limit in ((MAX_STEPS + 1, 3, "at most 64 time steps"),
+                        (4, MAX_UNITS + 1, "at most 256 hidden units")):
         with pytest.raises(UnrolledError, match=limit):
             check_gated_chain(T, H, 4)
 

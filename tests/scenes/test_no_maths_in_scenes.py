@@ -18,7 +18,8 @@ DRAWING_MODULES = [
     "components/glyphs.py", "components/strips.py", "components/chain_camera.py",
     "beats/travel.py", "beats/truncated.py", "components/caption_band.py",
     "vanishing.py", "components/vanishing_map.py",
-    "beats/gated_chain.py", "components/gated_chain.py",
+    "beats/gated_chain.py", "components/gated_chain.py", "beats/gated_travel.py",
+    "components/heat_cells.py",
 ]
 FORBIDDEN_CALLS = {"tanh", "exp", "log", "sum", "cumsum", "dot", "einsum", "outer", "matmul",
                    "softmax", "diff", "norm", "prod"}
