@@ -21,6 +21,7 @@ from scenes.beats.gated_chain import (
     steps_in_beats,
     title,
 )
+from scenes.beats.gated_travel import follow, show_overview
 from scenes.beats.stage import beat
 from scenes.components.strips import HeatPanel
 
@@ -84,26 +85,28 @@ def enter_gradients(stage: GatedStage) -> None:
     with beat(stage, "gradients", "Gradients need the errors: each step adds the error at its "
                                   "gates times the activity that fed them, x(t) and h(t−1)."):
         show_forward_state(stage)
-        error_flow(stage)
+        show_overview(stage, animate=False)  # a long chain starts seen whole
+        flow = error_flow(stage)
+        for arrow in flow:  # every error, dimmed: the steps' frames say which are needed
+            arrow.set_opacity(0.25)
         equations = _text(stage, "∇W_ih = Σ_t δ(t) x(t)ᵀ      ∇W_hh = Σ_t δ_hh(t) h(t−1)ᵀ      "
                                  "∇b = Σ_t δ(t)      ∇V = Σ_t ∂L/∂o(t) h(t)ᵀ", 0.24)
         stage.play(*set_line(stage, 0, title(stage)), *set_line(stage, 1, None),
                    *set_line(stage, 2, None), *set_line(stage, 3, None), run_time=0.5)
         stage.play(*set_line(stage, 0, equations), run_time=0.5)
-        stage.scene.add(stage.flow)
-        stage.play(*[a.animate.set_opacity(0.25) for a in stage.flow],
-                   *[lab.animate.set_opacity(0.0) for lab in stage.loss_labels], run_time=0.4)
+        stage.scene.add(flow)
+        stage.play(*[lab.animate.set_opacity(0.0) for lab in stage.loss_labels], run_time=0.4)
 
 
-def _show(stage: GatedStage, panel: Group, frames: VGroup | None = None,
+def _show(stage: GatedStage, panel: Group, frames: VGroup | None = None, t: int = 1,
           run_time: float = 0.6) -> None:
-    """``panel`` (and ``frames``, drawn in ``run_time``) in place of the ones on screen; the
-    numbers appear at once (fading a panel of images is slow)."""
+    """``panel`` (and ``frames`` of step ``t``, drawn in ``run_time``) in place of the ones on
+    screen; the numbers appear at once (fading a panel of images is slow)."""
     stage.scene.remove(*[m for m in (stage.panel, stage.frames) if m is not None])
     stage.scene.add(panel)
     stage.panel, stage.frames = panel, frames
-    if frames is not None:
-        stage.play(Create(frames), run_time=run_time)
+    if frames is not None:  # the camera goes to the step, along a long chain
+        stage.play(*follow(stage, t), Create(frames), run_time=run_time)
 
 
 def contribution_step(stage: GatedStage, t: int) -> None:
@@ -113,7 +116,7 @@ def contribution_step(stage: GatedStage, t: int) -> None:
                                           f"gate ({gates}); it needs the errors that reach "
                                           f"step {t}, from every later loss term."):
         panel = gradient_panel(stage, {n: tr.contributions(n)[t - 1] for n in tr.params.names})
-        _show(stage, panel, frame_step(stage, t))
+        _show(stage, panel, frame_step(stage, t), t)
         stage.scene.wait(1.5)  # time to see the blocks
 
 
@@ -128,14 +131,16 @@ def contribution_rest(stage: GatedStage, steps: list[int]) -> None:
         for t in steps:
             panel = gradient_panel(stage, {n: tr.contributions(n)[t - 1]
                                            for n in tr.params.names})
-            _show(stage, panel, frame_step(stage, t), REST_STEP_SECONDS)
+            _show(stage, panel, frame_step(stage, t), t, REST_STEP_SECONDS)
 
 
 def sum_over_time(stage: GatedStage) -> None:
     with beat(stage, "sum over time", "Parameters are shared by every step, so each gradient "
                                       "is the sum of its contributions over time."):
         _show(stage, gradient_panel(stage, stage.trace.grads))
-        stage.play(*[a.animate.set_opacity(1.0) for a in stage.flow], run_time=0.6)
+        for arrow in stage.flow:  # every step's errors went into the sums
+            arrow.set_opacity(1.0)
+        stage.play(*show_overview(stage), run_time=0.6)
         stage.scene.wait(2.0)
 
 

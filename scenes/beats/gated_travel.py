@@ -19,7 +19,8 @@ def attach_gated(stage) -> None:
     """Tell the camera which mobjects of ``stage`` (a ``GatedStage``) are the chain."""
     camera = stage.scene.camera
     if isinstance(camera, ChainCamera):
-        camera.world = lambda: [stage.chain, stage.loss_labels, stage.flow]
+        camera.world = lambda: [stage.chain, stage.loss_labels, stage.flow,
+                                *([stage.frames] if stage.frames is not None else [])]
         camera.travels = stage.chain.long
 
 

@@ -116,7 +116,9 @@ class HeatPanel(Group):
             cell = min(side / rows, (slot - 0.3) / cols)
             image = heatmap_image(strip_pixels_2d(arr, vmax), cell * cols, cell * rows)
             self.images[name], self.values[name] = image, arr
-            title = light(Text(f"{name}  ±{vmax:.2g}", font="Sans", font_size=22,
+            # a block of zeros (W_hh's contribution at step 1, where h(0) = 0) says so
+            scale = f"±{vmax:.2g}" if finite.size and finite.max() > 0 else "all 0"
+            title = light(Text(f"{name}  {scale}", font="Sans", font_size=22,
                                color=theme.param_colors.get(name.rstrip("ᵀ"), theme.text)))
             title.scale_to_fit_height(0.2)
             block = Group(title, image.next_to(title, direction=[0, -1, 0], buff=0.1))

@@ -27,7 +27,7 @@ def shown(panel, trace, values: dict) -> None:
         else:
             key, expected = name, (arr.reshape(-1, 1) if arr.ndim == 1 else arr)
         np.testing.assert_array_equal(panel.values[key], expected)
-        assert panel.scales[key] == float(np.abs(expected).max())
+        assert panel.scales[key] == (float(np.abs(expected).max()) or 1.0)
 
 
 def test_the_frames_figure_ends_on_one_steps_contributions_framed(trace, dry_run, tmp_path):
@@ -38,6 +38,12 @@ def test_the_frames_figure_ends_on_one_steps_contributions_framed(trace, dry_run
     shown(stage.panel, trace, {n: trace.contributions(n)[1] for n in trace.params.names})
     letters = [m.original_text for m in stage.panel.get_family() if hasattr(m, "original_text")]
     assert letters.count(trace.gate_names[0]) == 4  # under each stacked parameter's blocks
+    scene = dry_run(GradientsScene, SceneInput(trace, extra={"stage": "frames", "step": 1}),
+                    tmp_path / "step1")
+    titles = [m.original_text for m in scene.stage.panel.get_family()
+              if hasattr(m, "original_text")]
+    assert "W_hhᵀ  all 0" in titles  # h(0) = 0: step 1 adds nothing to W_hh
+    assert not np.any(scene.stage.panel.values["W_hhᵀ"])
     # five frames, one per parameter colour, each on its own row: none crosses another
     boxes = [(f.get_left()[0], f.get_right()[0], f.get_bottom()[1], f.get_top()[1])
              for f in stage.frames]
