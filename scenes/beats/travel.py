@@ -15,7 +15,7 @@ from manim.utils.iterables import list_update
 
 from scenes.beats.stage import Stage
 from scenes.components.chain_camera import ChainCamera, Play, follow_center, overview
-from scenes.components.regions import EVERYWHERE, Box, box_of, overlaps, swept_boxes
+from scenes.components.regions import EVERYWHERE, Regions, box_of, swept_boxes
 
 FIRST_STEPS = 3  # steps of a long chain shown one by one before the rest run together
 
@@ -127,7 +127,7 @@ class ChainScene(MovingCameraScene):
         self.updating = [m for m in self.mobjects if updated and m.get_family_updaters()]
 
 
-def _split(items: list, animated: set[int], regions: list[Box]) -> tuple[list, list]:
+def _split(items: list, animated: set[int], regions: Regions) -> tuple[list, list]:
     """``items`` (in drawing order) into those painted once and those painted every frame.
 
     An item is painted every frame when it is animated, or drawn after something animated and
@@ -139,7 +139,7 @@ def _split(items: list, animated: set[int], regions: list[Box]) -> tuple[list, l
         if id(mob) in animated:
             live.append(mob)
             moving = True
-        elif moving and (box := box_of(mob)) is not None and overlaps(box, regions):
+        elif moving and (box := box_of(mob)) is not None and regions.meets(box):
             live.append(mob)
             regions.append(box)
         else:
@@ -152,7 +152,7 @@ def plan_play(flat: list, chain: set[int], animations: list[Animation], frame: M
     """The camera's plan of a play: ``flat`` (every mobject with points, in drawing order)
     split into the chain (ids ``chain``) and the bands, each into still and live parts."""
     animated: set[int] = set()
-    regions: dict[bool, list[Box]] = {True: [], False: []}  # in the chain? -> where it moves
+    regions = {True: Regions(), False: Regions()}  # in the chain? -> where it moves
     for anim in animations:
         if anim.mobject is frame:
             continue  # the frame moving moves all of the chain: the tiles follow it

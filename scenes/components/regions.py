@@ -40,6 +40,47 @@ def overlaps(box: Box, regions: Iterable[Box]) -> bool:
                        & np.all(r_low - MARGIN <= high, axis=1)))
 
 
+class Regions:
+    """Boxes where something moves, grown one box at a time, asked whether a box meets any.
+
+    ``overlaps(box, list)`` rebuilds its arrays on every call: asked once per mobject of a
+    long chain against thousands of swept boxes, that is quadratic. Here the corners live in
+    arrays that grow by doubling, so a test is one vectorised pass and an append is cheap.
+    """
+
+    def __init__(self, boxes: Iterable[Box] = ()) -> None:
+        self._low = np.empty((16, 2))
+        self._high = np.empty((16, 2))
+        self.n = 0
+        for box in boxes:
+            self.append(box)
+
+    def append(self, box: Box) -> None:
+        if self.n == len(self._low):
+            self._low = np.concatenate([self._low, np.empty_like(self._low)])
+            self._high = np.concatenate([self._high, np.empty_like(self._high)])
+        self._low[self.n], self._high[self.n] = box[0], box[1]
+        self.n += 1
+
+    def __iadd__(self, boxes: Iterable[Box]) -> Regions:
+        for box in boxes:
+            self.append(box)
+        return self
+
+    def __len__(self) -> int:
+        return self.n
+
+    def meets(self, box: Box) -> bool:
+        """Whether ``box``, grown by ``MARGIN``, meets any of the regions (as ``overlaps``)."""
+        if not self.n:
+            return False
+        low, high = box
+        r_low, r_high = self._low[:self.n], self._high[:self.n]
+        return bool(np.any((low[0] - MARGIN <= r_high[:, 0]) & (low[1] - MARGIN <= r_high[:, 1])
+                           & (r_low[:, 0] - MARGIN <= high[0])
+                           & (r_low[:, 1] - MARGIN <= high[1])))
+
+
 def swept_boxes(anim: Animation) -> list[Box]:
     """Boxes covering every state of ``anim``'s mobject between alpha 0 and 1.
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from manim import Animation, AnimationGroup, Camera, Mobject, VMobject
 
-from scenes.components.regions import EVERYWHERE, box_of, overlaps, swept_boxes
+from scenes.components.regions import EVERYWHERE, Regions, box_of, swept_boxes
 
 
 def animated_families(animations: Iterable[Animation]) -> set[int]:
@@ -87,7 +87,7 @@ class PaintsStillOnce:
         if not moving:
             return moving
         animated = animated_families(animations)
-        regions = [box for anim in animations for box in swept_boxes(anim)]
+        regions = Regions(box for anim in animations for box in swept_boxes(anim))
         kept = []
         for mob in moving:
             family = mob.get_family()
@@ -102,7 +102,7 @@ class PaintsStillOnce:
                 kept.append(mob)  # painting it would paint its moving parts too
             else:
                 box = box_of(mob)
-                if overlaps(box, regions):
+                if regions.meets(box):
                     kept.append(mob)  # drawn over something moving: stays above it
                     regions.append(box)
         return kept

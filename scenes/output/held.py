@@ -312,6 +312,8 @@ class HeldRenderer(CairoRenderer):
         self._last_key: bytes | None = None
         self._last_frame: np.ndarray | None = None
         self._backdrops = 0  # changes of the static picture painted under the moving parts
+        self._play = None  # the chain camera's plan of the play being painted, kept alive
+        self._plays = 0  # plans seen: a new plan is a new still picture under the live parts
         self.painted = self.reused = 0
 
     def save_static_frame_data(self, scene, static_mobjects):
@@ -337,8 +339,17 @@ class HeldRenderer(CairoRenderer):
         if type(camera) is not Camera and not isinstance(camera, MovingCamera):
             return None  # a camera that may paint more than its mobjects and frame
         mobjects = moving_mobjects or list(scene.mobjects) + list(scene.foreground_mobjects)
+        play = getattr(camera, "play", None)
+        planned = play is not None and moving_mobjects is getattr(play, "mobjects", None)
+        if planned:
+            # a chain camera's planned play: its still parts are painted once from tiles and
+            # cannot change until the next plan, so only the live parts (flat: each has
+            # points) tell frames apart
+            if play is not self._play:
+                self._play, self._plays = play, self._plays + 1
+            mobjects = [*play.chain_live, *play.bands_live]
         digest = hashlib.blake2b(digest_size=20)
-        digest.update(repr((self._backdrops, self.static_image is None)).encode())
+        digest.update(repr((self._backdrops, self._plays, self.static_image is None)).encode())
         digest.update(repr((camera.frame_center.tolist(), camera.frame_width,
                             camera.frame_height, str(camera.background_color),
                             camera.background_opacity, id(getattr(camera, "play", None)),
@@ -346,7 +357,8 @@ class HeldRenderer(CairoRenderer):
         frame = getattr(camera, "frame", None)  # a moving camera's frame: where it looks
         if frame is not None:
             digest.update(np.ascontiguousarray(frame.points, dtype=np.float64).tobytes())
-        for mob in extract_mobject_family_members(mobjects, only_those_with_points=True):
+        for mob in (mobjects if planned
+                    else extract_mobject_family_members(mobjects, only_those_with_points=True)):
             if not _fingerprint(mob, digest):
                 return None
         return digest.digest()

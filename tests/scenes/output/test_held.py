@@ -181,3 +181,20 @@ def test_same_picture_compares_pixels():
     b[3, 5, 2] = 1
     assert not same_picture(a, b)
     assert not same_picture(a, a[:, :5])
+
+
+def test_a_travelling_chain_held_shows_the_constant_rate_pictures(tmp_path_factory):
+    # along a chain longer than the frame the camera paints planned plays: a held picture
+    # is told apart by the live parts of each plan alone
+    trace = text_model("recurrent nets learn", cell="lstm", hidden=3, seed=0).trace()
+    videos = []
+    for rate in (False, True):
+        out = tmp_path_factory.mktemp(f"travel-{rate}")
+        render_scene("forward", SceneInput(trace), quality="low", fmt="mov", transparent=True,
+                     out_dir=out, progress=False, constant_rate=rate)
+        videos.append(out / "forward.mov")
+    held = list(pictures(videos[0]))
+    assert len(held) < len(list(pictures(videos[1])))  # holds were stored once
+    every = [Fraction(2 * k + 1, 2 * FPS) for k in range(int(held[-1][1] * FPS) - 1)]
+    for t, a, b in zip(every, shown_at(videos[0], every), shown_at(videos[1], every)):
+        assert np.array_equal(a, b), f"pictures differ at {float(t):.3f} s"
