@@ -8,6 +8,7 @@ import itertools
 
 import numpy as np
 import pytest
+from heat_checks import THEME, assert_cells, hexes
 
 from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
@@ -25,10 +26,8 @@ from scenes.components.gated_chain import (
     check_gated_chain,
 )
 from scenes.components.heat_cells import STRIP_UNITS
-from scenes.components.theme import format_value, get_theme
+from scenes.components.theme import format_value
 from scenes.forward import ForwardScene
-
-THEME = get_theme("dark")
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +50,6 @@ def plain(text: str) -> str:
     return text.replace(" ", "")
 
 
-def hexes(colors) -> list[str]:
-    return [c.to_hex() for c in colors]
-
-
-def assert_cells(cells, values, vmax):
-    """The cells hold ``values`` on the scale ``vmax`` and are painted in their colours."""
-    np.testing.assert_array_equal(cells.values, values)
-    assert cells.scale == pytest.approx(vmax)
-    assert hexes(cells.shown_colors) == hexes(THEME.value_color(v, vmax) for v in values)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])

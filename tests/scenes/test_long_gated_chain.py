@@ -7,6 +7,7 @@ the camera's frame was after each play.
 
 import numpy as np
 import pytest
+from heat_checks import THEME, assert_cells
 from manim import config
 
 from rnn.model import text_model
@@ -17,10 +18,9 @@ from scenes.bptt import BPTTScene
 from scenes.components.chain_camera import ChainCamera, follow_center
 from scenes.components.gated_chain import CELL_UNITS, MAX_STEPS, VALUE_W, GatedChain
 from scenes.components.heat_cells import MIN_NUMBER_HEIGHT, STRIP_UNITS, HeatCells, HeatStrip
-from scenes.components.theme import format_value, get_theme
+from scenes.components.theme import format_value
 from scenes.forward import ForwardScene
 
-THEME = get_theme("dark")
 LONG_TEXT = "hello world, " * 5  # 65 characters: 64 steps, the most drawn
 
 
@@ -48,14 +48,6 @@ def recording(scene_cls):
     return Recording
 
 
-def hexes(colors) -> list[str]:
-    return [c.to_hex() for c in colors]
-
-
-def assert_cells(cells, values, vmax):
-    np.testing.assert_array_equal(cells.values, values)
-    assert cells.scale == pytest.approx(vmax)
-    assert hexes(cells.shown_colors) == hexes(THEME.value_color(v, vmax) for v in values)
 
 
 def assert_travelled(scene, steps):
