@@ -186,7 +186,7 @@ def test_same_picture_compares_pixels():
 def test_a_travelling_chain_held_shows_the_constant_rate_pictures(tmp_path_factory):
     # along a chain longer than the frame the camera paints planned plays: a held picture
     # is told apart by the live parts of each plan alone
-    trace = text_model("recurrent nets learn", cell="lstm", hidden=3, seed=0).trace()
+    trace = text_model("recurrent nets", cell="lstm", hidden=3, seed=0).trace()  # 13 steps
     videos = []
     for rate in (False, True):
         out = tmp_path_factory.mktemp(f"travel-{rate}")
