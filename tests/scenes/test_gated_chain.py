@@ -8,7 +8,7 @@ import itertools
 
 import numpy as np
 import pytest
-from heat_checks import THEME, assert_cells, hexes
+from heat_checks import THEME, assert_cells, assert_forward_cells, hexes
 
 from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
@@ -58,13 +58,7 @@ def test_forward_draws_the_recorded_gates_states_outputs_and_losses(dry_run, tmp
     tr = lstm_short if cell == "lstm" else gru  # two steps: the default's four cost twice
     scene = dry_run(ForwardScene, SceneInput(trace=tr), tmp_path)
     stage, ch = scene.stage, scene.stage.chain
-    for t in range(1, tr.T + 1):
-        for k, name in enumerate(tr.gate_names):
-            assert_cells(ch.gate_cells(name, t), tr.gates[t - 1, k], 1.0)
-        assert_cells(ch.cells("h", t), tr.h[t - 1], 1.0)
-        assert_cells(ch.cells("yhat", t), tr.yhat[t - 1], 1.0)
-        if cell == "lstm":
-            assert_cells(ch.cells("cell", t), tr.cell[t - 1], scale_of(tr.cell))
+    assert_forward_cells(ch, tr)
     assert ("cell", 1) in ch.state if cell == "lstm" else ("cell", 1) not in ch.state
     assert [lab.text for lab in stage.loss_labels] == [f"L={format_value(v)}" for v in tr.losses]
     colors = loss_colors(THEME, tr.T)

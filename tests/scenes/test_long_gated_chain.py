@@ -7,7 +7,7 @@ the camera's frame was after each play.
 
 import numpy as np
 import pytest
-from heat_checks import THEME, assert_cells
+from heat_checks import THEME, assert_cells, assert_forward_cells
 from manim import config
 
 from rnn.model import text_model
@@ -79,13 +79,7 @@ def test_a_64_step_forward_travels_and_draws_every_cell_from_the_trace(dry_run, 
     scene = dry_run(recording(ForwardScene), SceneInput(trace=tr), tmp_path)
     stage, ch = scene.stage, scene.stage.chain
     assert ch.long and ch.col_w == pytest.approx(13.4 / 12)  # the width of 12 steps, kept
-    for t in range(1, tr.T + 1):
-        for k, name in enumerate(tr.gate_names):
-            assert_cells(ch.gate_cells(name, t), tr.gates[t - 1, k], 1.0)
-        assert_cells(ch.cells("h", t), tr.h[t - 1], 1.0)
-        assert_cells(ch.cells("yhat", t), tr.yhat[t - 1], 1.0)
-        if cell == "lstm":
-            assert_cells(ch.cells("cell", t), tr.cell[t - 1], scale_of(tr.cell))
+    assert_forward_cells(ch, tr)
     assert [lab.text for lab in stage.loss_labels] == [f"L={format_value(v)}" for v in tr.losses]
     assert stage.beats == ["unfold", "forward step 1", "forward step 2", "forward step 3",
                            "forward steps 4-64", "total loss"]
