@@ -174,8 +174,8 @@ class GatedChain(Group):
                 cells = heat_column(H, self.side, theme, outline=H <= CELL_UNITS,
                                     width=self.side_w, numbers=self.values)
                 self.state[layer, t] = cells.move_to(self._box_center(t, layer))
-            out = HeatCells(K, self.out_side, theme, outline=K <= OUTLINED_CLASSES,
-                            width=self.side_w, numbers=out_numbers)
+            out = heat_column(K, self.out_side, theme, outline=K <= OUTLINED_CLASSES,
+                              width=self.side_w, numbers=out_numbers)
             out.move_to(self._box_center(t, "yhat"))
             self.state["yhat", t] = out
             text = f"x={shown_char(chars[0][t - 1])}" if chars else f"x({t})"

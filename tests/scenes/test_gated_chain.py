@@ -25,7 +25,7 @@ from scenes.components.gated_chain import (
     GatedChain,
     check_gated_chain,
 )
-from scenes.components.heat_cells import STRIP_UNITS
+from scenes.components.heat_cells import STRIP_UNITS, HeatStrip
 from scenes.components.theme import format_value
 from scenes.forward import ForwardScene
 
@@ -129,9 +129,9 @@ def test_the_still_frame_holds_twelve_steps_of_32_units_and_more_are_refused():
     assert tr.T == FRAME_STEPS
     chain = GatedChain(tr, THEME)
     assert not chain.long and chain.col_w == pytest.approx(13.4 / FRAME_STEPS)
-    # beyond six units a column is a plain strip: no outlines, its units stacked in 0.9
+    # beyond six units a column is a plain strip: one image, a pixel a unit, stacked in 0.9
     h = chain.cells("h", 1)
-    assert len(h) == STRIP_UNITS and all(c.get_stroke_width() == 0 for c in h)
+    assert isinstance(h, HeatStrip) and np.asarray(h.image.pixel_array).shape == (STRIP_UNITS, 1, 4)
     assert h.height == pytest.approx(0.9) and h.width == pytest.approx(chain.side_w)
     boxes = [chain.gates[t] for t in range(1, tr.T + 1)]
     assert all(a.get_right()[0] < b.get_left()[0] for a, b in itertools.pairwise(boxes))
@@ -148,5 +148,6 @@ def test_a_wide_vocabulary_is_one_plain_strip_per_output():
     K = tr.yhat.shape[1]
     chain = GatedChain(tr, THEME)
     out = chain.cells("yhat", 1)
-    assert len(out) == K > 16 and all(c.get_stroke_width() == 0 for c in out)
+    assert isinstance(out, HeatStrip) and np.asarray(out.image.pixel_array).shape == (K, 1, 4)
+    assert K > 16
     assert out.width == pytest.approx(chain.side) and out.height <= 0.7 + 1e-9
