@@ -10,6 +10,8 @@ bit for bit. NaN and infinities, which JSON lacks, are written as the strings ``
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -112,15 +114,39 @@ def loads(text: str, source: str = "trace") -> Trace | list:
     return from_doc(r, parse_json(text, source))
 
 
+# The last file read, by identity: one command asks for its --trace several times (checked
+# before manim loads, its cell, the scenes' trace), and a 25 MB file took a second each.
+_last: tuple[tuple, Trace | list] | None = None
+
+
+def _identity(path: str | Path) -> tuple | None:
+    """What tells one version of a regular file from another; None for anything else (which
+    the readers refuse, every time)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def load_any(path: str | Path) -> Trace | list:
     """Read a Trace file of any cell, JSON or ``.npz`` (by its extension), with validation:
-    a Trace, or a list of window traces."""
+    a Trace, or a list of window traces. The same unchanged file is read and checked once."""
+    global _last
+    key = _identity(path)
+    if key is not None and _last is not None and _last[0] == key:
+        return _last[1]
     if is_npz(path):
         from rnn.traces.npz_form import load_npz_doc
 
-        return from_doc(Reader(str(path)), load_npz_doc(path))
-    text = read_text(path, limits.MAX_TRACE_FILE, "trace file")
-    return loads(text, source=str(path))
+        loaded = from_doc(Reader(str(path)), load_npz_doc(path))
+    else:
+        loaded = loads(read_text(path, limits.MAX_TRACE_FILE, "trace file"), source=str(path))
+    if key is not None and key == _identity(path):  # unchanged while it was read
+        _last = (key, loaded)
+    return loaded
 
 
 def load(path: str | Path, cells: tuple[str, ...] = ("rnn",)) -> Trace | list[Trace]:

@@ -160,3 +160,22 @@ def test_npz_goes_through_the_same_checks(tmp_path):
         _rewrite(good, bad, member, array)
         with pytest.raises(UnrolledError, match=message):
             trace_files.load(bad)
+
+
+@pytest.mark.parametrize("ext", ["json", "npz"])
+def test_an_unchanged_file_is_read_once_and_a_changed_one_again(tmp_path, monkeypatch, ext):
+    path = tmp_path / f"t.{ext}"
+    trace_files.save(path, text_model("hello world").trace())
+    reads = []
+    real = trace_files.from_doc
+    monkeypatch.setattr(trace_files, "from_doc", lambda *a: reads.append(1) or real(*a))
+    first = trace_files.load_any(path)
+    assert trace_files.load_any(path) is first and trace_files.cell_of(path) == "rnn"
+    assert len(reads) == 1
+    trace_files.save(path, text_model("hello world", cell="gru", hidden=2).trace())
+    assert trace_files.cell_of(path) == "gru" and len(reads) == 2
+    # the file replaced by something that is not a regular file is refused, not remembered
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(UnrolledError):
+        trace_files.load_any(path)
