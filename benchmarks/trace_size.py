@@ -1,6 +1,6 @@
 """A long, wide trace written in the binary form: time, peak memory and file size.
 
-Records a 1000-step, 256-unit, 65-symbol simple-RNN trace (with its renewal), takes its error
+Records a 1000-step, 256-unit, 65-symbol simple-RNN trace (with its update), takes its error
 norms ||dL(s)/dh(t)|| and writes it as ``.npz``, in a fresh interpreter whose peak resident
 memory (``ru_maxrss``) is its own. Targets: under 10 s, under 1 GB, a file under 30 MB.
 Prints; asserts nothing. Usage: python benchmarks/trace_size.py [--steps T] [--hidden H]
@@ -62,7 +62,7 @@ def main() -> None:
         size = path.stat().st_size
     print(f"trace of {args.steps} steps x {args.hidden} units x {args.vocab} symbols, .npz "
           f"(full error vectors written: {r['full']})")
-    print(f"  record (forward, BPTT, renewal) {r['record']:6.2f} s")
+    print(f"  record (forward, BPTT, update) {r['record']:6.2f} s")
     print(f"  error norms, all sources        {r['norms']:6.2f} s")
     print(f"  write .npz                      {r['write']:6.2f} s")
     print(f"  total                           {r['total']:6.2f} s   (target < 10 s; "

@@ -29,11 +29,11 @@ def _positive(name: str, value) -> float:
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,
                   text: str | None = None, hidden: int | None = None,
                   seed: int = 0) -> SceneInput:
-    """One pass of a model with W at spectral radius ``radius``, renewed twice by SGD.
+    """One pass of a model with W at spectral radius ``radius``, updated twice by SGD.
 
-    ``extra["plain"]`` is renewed without clipping, ``extra["clipped"]`` (also ``trace``)
+    ``extra["plain"]`` is updated without clipping, ``extra["clipped"]`` (also ``trace``)
     with norm clipping at ``clip``; ``extra["step"]`` and ``extra["step_norm"]`` hold the
-    parameter step of each renewal.
+    parameter step of each update.
     """
     get_theme(theme)  # an unknown theme is refused here, before any trace is built
     opts = ClippingScene.contract.with_defaults("clipping", options)

@@ -1,4 +1,4 @@
-"""Truncated BPTT: the state crosses each cut, the errors do not, and W is renewed per window.
+"""Truncated BPTT: the state crosses each cut, the errors do not, and W is updated per window.
 
 Any cell: an LSTM's cell state crosses the cuts beside h; the panels print the recurrent
 weights (a gated cell's W_hh block of the gate that keeps the state, ``recurrent_block``).
@@ -22,14 +22,16 @@ from scenes.beats.stage import beat, open_board, scale_of
 from scenes.beats.truncated import (
     MAX_COMPACT_HIDDEN,
     MAX_COMPACT_STEPS,
+    PRINTED_UNITS,
     CompactSequence,
-    RenewalPanel,
+    UpdatePanel,
     WindowErrors,
     recurrent_block,
     recurrent_name,
 )
 from scenes.components import ParamPanel
 from scenes.components.barrier import Barrier
+from scenes.components.strips import HeatPanel, magnitude
 from scenes.components.theme import Theme, get_theme
 
 TRUNCATED_TEXT = "hello hello hello"  # 16 steps at most, 5 characters
@@ -42,7 +44,7 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     """Traces of truncated BPTT over ``steps`` steps in windows of ``window``, and of full BPTT,
     of a model of ``cell`` (initialised as ``unrolled trace`` does).
 
-    ``windows`` holds one Trace per window (the parameters renewed after each); ``trace`` is
+    ``windows`` holds one Trace per window (the parameters updated after each); ``trace`` is
     full BPTT over the same steps; ``extra`` holds both gradients of the whole sequence at the
     starting parameters and their difference.
     """
@@ -82,7 +84,7 @@ class Board:
     seq: CompactSequence
     barriers: list[Barrier] = field(default_factory=list)
     errors: list[WindowErrors] = field(default_factory=list)
-    renewals: list[RenewalPanel] = field(default_factory=list)
+    updates: list[UpdatePanel] = field(default_factory=list)
     losses: VGroup = field(default_factory=VGroup)
     comparison: ParamPanel | None = None
     beats: list[str] = field(default_factory=list)  # names of the beats played, in order
@@ -93,7 +95,7 @@ class Board:
 
 
 class TruncatedScene(Scene):
-    """Forward across the cuts, backward inside each window, one renewal of W per window."""
+    """Forward across the cuts, backward inside each window, one update of W per window."""
 
     contract = SceneContract(
         options=(Option("window", int, 4, "steps per window", RANGES["window"]),
@@ -112,7 +114,7 @@ class TruncatedScene(Scene):
         for k, trace in enumerate(self.board.inp.windows, start=1):
             self.run_window_forward(k, trace)
             self.run_window_backward(k, trace)
-            self.renew(k, trace)
+            self.show_update(k, trace)
         self.compare()
 
     # Beats ---------------------------------------------------------------------------------
@@ -187,16 +189,16 @@ class TruncatedScene(Scene):
                       run_time=0.9)
             self.wait(0.15)
 
-    def renew(self, k: int, trace):
+    def show_update(self, k: int, trace):
         b = self.board
         lay, w = b.seq.layout, trace.extra["window"]
-        with beat(b, f"renew window {k}", f"The parameters are renewed once, from window {k}'s "
+        with beat(b, f"update window {k}", f"The parameters are updated once, from window {k}'s "
                                           "gradients, before the next window runs."):
             width = lay.cut_x(w["stop"]) - lay.cut_x(w["start"] - 1)
-            panel = RenewalPanel(trace, k, b.theme, width)
+            panel = UpdatePanel(trace, k, b.theme, width)
             panel.move_to([(lay.cut_x(w["stop"]) + lay.cut_x(w["start"] - 1)) / 2,
                            lay.panel_y, 0])
-            b.renewals.append(panel)
+            b.updates.append(panel)
             self.play(FadeIn(panel, shift=0.2 * DOWN), run_time=0.6)
             self.wait(0.6)  # time to read the new values
 
@@ -208,17 +210,22 @@ class TruncatedScene(Scene):
         with beat(b, "compare", f"At the same starting parameters, the truncated gradient of "
                                 f"{spec.recurrent} misses what the errors crossing the cuts "
                                 "would have added."):
-            panel = ParamPanel({f"∇{name} full BPTT": recurrent_block(
-                                    spec, extra["full_grads"][spec.recurrent]),
-                                f"∇{name} truncated": recurrent_block(
-                                    spec, extra["truncated_grads"][spec.recurrent]),
-                                "difference": recurrent_block(
-                                    spec, extra["difference"][spec.recurrent])},
-                               th, width=11.0, height=1.5)
+            blocks = {f"∇{name} full BPTT": recurrent_block(
+                          spec, extra["full_grads"][spec.recurrent]),
+                      f"∇{name} truncated": recurrent_block(
+                          spec, extra["truncated_grads"][spec.recurrent]),
+                      "difference": recurrent_block(spec, extra["difference"][spec.recurrent])}
+            if b.inp.trace.h.shape[1] <= PRINTED_UNITS:  # numbers that read at 1080p
+                panel = ParamPanel(blocks, th, width=11.0, height=1.5)
+            else:  # heatmaps: the two gradients on one scale, the difference on its own
+                full, cut = list(blocks)[:2]
+                both = max(magnitude(blocks[full]), magnitude(blocks[cut]))
+                panel = HeatPanel(blocks, th, width=11.0, height=1.5,
+                                  scales={full: both, cut: both})
             panel.move_to([0, b.seq.layout.panel_y, 0])
             b.comparison = panel
-            self.bring_to_front(*b.renewals)  # only they and the new panel are repainted
-            self.play(*[FadeOut(p) for p in b.renewals], run_time=0.4)
+            self.bring_to_front(*b.updates)  # only they and the new panel are repainted
+            self.play(*[FadeOut(p) for p in b.updates], run_time=0.4)
             self.play(FadeIn(panel), run_time=0.6)
             self.wait(2.0)  # time to compare the three matrices
 

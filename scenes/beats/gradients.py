@@ -159,7 +159,7 @@ def sum_over_time(stage: Stage) -> None:
 
 def update_once(stage: Stage) -> None:
     net, up = stage.net, stage.trace.update
-    with stage.beat("one update", "Then, once per pass, every parameter is renewed with its "
+    with stage.beat("one update", "Then, once per pass, every parameter is updated with its "
                                    "summed gradient: one update, shared by all the steps."):
         if up is None:
             stage.scene.wait(0.5)

@@ -1,4 +1,4 @@
-"""Pictures of truncated BPTT: a long sequence in compact columns, window errors, renewals.
+"""Pictures of truncated BPTT: a long sequence in compact columns, window errors, updates.
 
 A long sequence does not fit the full unrolled network, so each step is one narrow column:
 its input character, its hidden units stacked vertically (an LSTM's cell state as squares
@@ -11,17 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Arrow, Circle, Square, Text, VGroup
+from manim import Arrow, Circle, Group, Square, Text, VGroup
 
 from rnn.errors import UnrolledError
 from rnn.trace import Trace
 from scenes.components import ErrorArrow, matrix_text
+from scenes.components.heatmap import heatmap_image
 from scenes.components.network import shown_char, step_characters
+from scenes.components.strips import magnitude, strip_pixels_2d
 from scenes.components.theme import Theme, format_value
 
 MAX_COMPACT_STEPS = 16
 MAX_COMPACT_HIDDEN = 8  # hidden units per state (an LSTM stacks h and its cell state: 16)
 OUTLINED_UNITS = 6  # up to this many units in a column, each outlined; more make a plain strip
+# Panels print their H x H numbers up to this H; beyond, in a window's width, a number would be
+# under 10 pixels high at 1080p (unreadable at 480p), so the block is a heatmap and its scale.
+PRINTED_UNITS = 4
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class CompactLayout:
     char_y: float = -2.2
     step_y: float = -2.6
     window_y: float = -3.3
-    panel_y: float = 2.6  # renewal displays
+    panel_y: float = 2.6  # update displays
     title_y: float = 3.6
 
     def __post_init__(self) -> None:
@@ -250,8 +255,11 @@ def recurrent_name(spec) -> str:
     return spec.recurrent + (f" ({spec.keep_gate} block)" if spec.keep_gate else "")
 
 
-class RenewalPanel(VGroup):
-    """The recurrent weights after the renewal that ends one window, above that window.
+class UpdatePanel(Group):
+    """The recurrent weights after the update that ends one window, above that window.
+
+    Up to ``PRINTED_UNITS`` units the block is printed (``shown``); beyond, it is a heatmap on
+    the diverging scale of ``vmax``, its largest magnitude, written beside the title.
 
     Parameters
     ----------
@@ -271,13 +279,21 @@ class RenewalPanel(VGroup):
             raise UnrolledError(f"window {window} has no parameter update to show")
         spec = trace.spec
         W = recurrent_block(spec, getattr(trace.update.params_after, spec.recurrent))
-        self.window = window
-        self.shown = [format_value(v) for v in np.ravel(W)]
-        title = Text(f"{recurrent_name(spec)} after window {window}", font="Sans",
-                     color=theme.param_color("W"))
+        self.window, self.values = window, np.asarray(W, dtype=np.float64)
+        name = f"{recurrent_name(spec)} after window {window}"
+        if W.shape[0] <= PRINTED_UNITS:
+            self.shown, self.vmax = [format_value(v) for v in np.ravel(W)], None
+            body = matrix_text(W, theme)
+            body.scale_to_fit_height(min(body.height, 1.0))
+        else:
+            self.shown, self.vmax = [], magnitude(self.values)
+            name += f"  ±{self.vmax:.2g}"
+            rows, cols = W.shape
+            side = min(1.0 / rows, 0.8 * width / cols)
+            body = heatmap_image(strip_pixels_2d(self.values, self.vmax), side * cols,
+                                 side * rows)
+        title = Text(name, font="Sans", color=theme.param_color("W"))
         title.scale_to_fit_height(0.2)
-        numbers = matrix_text(W, theme)
-        numbers.scale_to_fit_height(min(numbers.height, 1.0))
-        self.add(title, numbers.next_to(title, direction=[0, -1, 0], buff=0.12))
+        self.add(title, body.next_to(title, direction=[0, -1, 0], buff=0.12))
         if self.width > 0.92 * width:
             self.scale_to_fit_width(0.92 * width)

@@ -94,11 +94,15 @@ class HeatPanel(Group):
     column_groups
         name -> names of equal groups of columns (a gated cell's gate blocks, i f g o),
         written under the block, one per group, with a line between groups.
+    scales
+        name -> the half-width of that block's colour scale, for blocks meant to be compared
+        colour for colour (by default each block's own largest magnitude).
     """
 
     def __init__(self, blocks: dict[str, np.ndarray], theme: Theme, width: float = 12.0,
                  height: float = 1.6,
-                 column_groups: dict[str, tuple[str, ...]] | None = None, **kwargs):
+                 column_groups: dict[str, tuple[str, ...]] | None = None,
+                 scales: dict[str, float] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.scales: dict[str, float] = {}
         self.images: dict[str, object] = {}
@@ -110,8 +114,7 @@ class HeatPanel(Group):
             arr = np.asarray(arr, dtype=np.float64)
             arr = arr.reshape(-1, 1) if arr.ndim == 1 else arr
             finite = np.abs(arr[np.isfinite(arr)])
-            vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-            self.scales[name] = vmax
+            vmax = self.scales[name] = (scales or {}).get(name) or magnitude(arr)
             rows, cols = arr.shape
             cell = min(side / rows, (slot - 0.3) / cols)
             image = heatmap_image(strip_pixels_2d(arr, vmax), cell * cols, cell * rows)
@@ -143,6 +146,12 @@ def _group_marks(image, names: tuple[str, ...], theme: Theme) -> list:
             marks.append(Line([x, bottom, 0], [x, top, 0], color=theme.background,
                               stroke_width=2.0))
     return marks
+
+
+def magnitude(values: np.ndarray) -> float:
+    """The largest finite magnitude of ``values`` (1 when there is none): a heatmap's scale."""
+    finite = np.abs(values[np.isfinite(values)])
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
 
 
 def strip_pixels_2d(values: np.ndarray, vmax: float) -> np.ndarray:

@@ -73,7 +73,7 @@ def test_malformed_weights_file(tmp_path):
 
 
 def test_exploding_values_are_reported_and_recorded(tmp_path):
-    # a finite rate whose renewal overflows: recorded in the JSON, reported on one line, exit 1
+    # a finite rate whose update overflows: recorded in the JSON, reported on one line, exit 1
     out = tmp_path / "t.json"
     res = unrolled("trace", "--init-scale", "50", "--lr", "1e308", "--json", str(out), "--quiet")
     assert res.returncode == 1

@@ -251,7 +251,7 @@ CASES = [
     C("weights-bad-meta", "trace", "--weights", "{in}", make=_npz(meta=np.array("[" * 100)),
       message="meta"),
     # trace: overflow in a run that started correctly
-    C("trace-renewal-overflows", "trace", "--init-scale", "50", "--lr", "1e308", "--quiet",
+    C("trace-update-overflows", "trace", "--init-scale", "50", "--lr", "1e308", "--quiet",
       status=1, message="non-finite"),
     # gradcheck ----------------------------------------------------------------------------
     C("gradcheck-hidden-1001", "gradcheck", "--hidden", "1001", message="--hidden"),

@@ -1,4 +1,4 @@
-"""Truncated BPTT: state carried across cuts, no error crossing them, one renewal per window."""
+"""Truncated BPTT: state carried across cuts, no error crossing them, one update per window."""
 
 import numpy as np
 import pytest
@@ -18,7 +18,7 @@ def test_window_at_least_T_equals_full_bptt(window):
     assert dumps(only) == dumps(full)
 
 
-def test_windows_carry_state_and_renew_once_each():
+def test_windows_carry_state_and_update_once_each():
     model = text_model(TEXT, hidden=4, seed=2)
     windows = model.windows(5, Optimizer("sgd", 0.1))
     assert [len(w.X) for w in windows] == [5, 5, 5, 5, 1]
@@ -26,11 +26,11 @@ def test_windows_carry_state_and_renew_once_each():
     assert np.array_equal(windows[0].h0, np.zeros(4))
     for prev, nxt in zip(windows, windows[1:]):
         assert np.array_equal(nxt.h0, prev.h[-1])  # hidden state carried over the cut
-        # the next window runs with the parameters renewed once by the previous one
+        # the next window runs with the parameters updated once by the previous one
         for name in "UWVbc":
             assert np.array_equal(getattr(nxt.params, name),
                                   getattr(prev.update.params_after, name))
-        assert not np.array_equal(prev.params.W, prev.update.params_after.W)  # it was renewed
+        assert not np.array_equal(prev.params.W, prev.update.params_after.W)  # it was updated
 
 
 def test_no_error_crosses_a_cut():

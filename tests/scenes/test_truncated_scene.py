@@ -1,4 +1,4 @@
-"""The truncated-BPTT scene, rendered dry: cuts stop the errors, W is renewed per window."""
+"""The truncated-BPTT scene, rendered dry: cuts stop the errors, W is updated per window."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from rnn.errors import UnrolledError
 from rnn.model import text_model
 from scenes.beats.inputs import SceneInput
 from scenes.components.barrier import Barrier
+from scenes.components.heatmap import diverging_pixels
+from scenes.components.strips import HeatPanel
 from scenes.components.theme import format_value
 from scenes.truncated import TruncatedScene, prepare_input
 
@@ -46,7 +48,7 @@ def test_defaults_are_twelve_steps_in_windows_of_four():
 def test_beats_are_sections_with_one_caption_each(default):
     scene, inp = default
     beats = ["sequence"] + [f"{kind} window {k}" for k in (1, 2, 3)
-                            for kind in ("forward", "backward", "renew")] + ["compare"]
+                            for kind in ("forward", "backward", "update")] + ["compare"]
     assert scene.board.beats == beats
     captions = [caption for _, caption, _ in scene.narrated]  # one sentence per beat
     assert len(captions) == len(beats)
@@ -84,16 +86,16 @@ def test_no_error_arrow_crosses_a_cut(default):
             for s in range(1, trace.T + 1) for t in range(1, s + 1)}
 
 
-def test_one_renewal_per_window_shows_that_windows_new_W(default):
+def test_one_update_per_window_shows_that_windows_new_W(default):
     scene, inp = default
-    renewals = scene.board.renewals
-    assert [p.window for p in renewals] == [1, 2, 3]
-    for panel, trace in zip(renewals, inp.windows):
+    updates = scene.board.updates
+    assert [p.window for p in updates] == [1, 2, 3]
+    for panel, trace in zip(updates, inp.windows):
         W = trace.update.params_after.W
         assert panel.shown == [format_value(v) for v in np.ravel(W)]
         rows = "\n".join(" ".join(format_value(v) for v in row) for row in W)
         assert panel[1].original_text == rows
-    # each window starts from the previous window's renewed parameters
+    # each window starts from the previous window's updated parameters
     for before, after in zip(inp.windows, inp.windows[1:]):
         np.testing.assert_array_equal(after.params.W, before.update.params_after.W)
 
@@ -118,15 +120,15 @@ def test_the_comparison_shows_full_truncated_and_difference(default):
         assert arr == [format_value(v) for v in np.ravel(e[key]["W"])]
     assert shown[0] != shown[1]  # cutting changes the gradient of W
     assert panel in scene.mobjects
-    assert all(p not in scene.mobjects for p in scene.board.renewals)
+    assert all(p not in scene.mobjects for p in scene.board.updates)
 
 
 def test_changing_the_trace_changes_the_picture(default, other):
     (a, ia), (b, ib) = default, other
     assert [x.after for x in b.board.barriers] == [3, 6]
-    assert len(b.board.renewals) == 3 and b.board.seq.layout.T == 9
-    assert a.board.renewals[0].shown != b.board.renewals[0].shown
-    assert b.board.renewals[2].shown == [format_value(v) for v in
+    assert len(b.board.updates) == 3 and b.board.seq.layout.T == 9
+    assert a.board.updates[0].shown != b.board.updates[0].shown
+    assert b.board.updates[2].shown == [format_value(v) for v in
                                          np.ravel(ib.windows[2].update.params_after.W)]
     background = ManimColor(b.camera.background_color).to_hex().upper()
     assert background == "#FFFFFF"
@@ -134,7 +136,7 @@ def test_changing_the_trace_changes_the_picture(default, other):
 
 def test_without_a_truncated_input_the_scene_uses_the_defaults(tmp_path, render):
     scene = render(tmp_path, SceneInput(trace=text_model().trace(), theme="light"))
-    assert len(scene.board.renewals) == 3 and scene.board.seq.layout.T == 12
+    assert len(scene.board.updates) == 3 and scene.board.seq.layout.T == 12
     assert scene.board.theme.name == "light"
     assert sum(isinstance(m, Barrier) for m in scene.mobjects) == 2
 
@@ -162,7 +164,7 @@ def test_a_short_text_or_too_many_hidden_units_are_refused():
 def test_a_window_as_long_as_the_sequence_is_full_bptt(tmp_path, render):
     inp = prepare_input({"window": 6, "steps": 6})
     scene = render(tmp_path, inp)
-    assert scene.board.barriers == [] and len(scene.board.renewals) == 1
+    assert scene.board.barriers == [] and len(scene.board.updates) == 1
     assert all(np.all(d == 0) for d in inp.extra["difference"].values())
     np.testing.assert_array_equal(inp.windows[0].update.params_after.W,
                                   inp.trace.update.params_after.W)
@@ -181,7 +183,7 @@ def gated(request, tmp_path_factory, render):
     return request.param, render(tmp_path_factory.mktemp(request.param), inp), inp
 
 
-def test_a_gated_cell_draws_its_windows_states_and_renewed_recurrent_block(gated):
+def test_a_gated_cell_draws_its_windows_states_and_updated_recurrent_block(gated):
     cell, scene, inp = gated
     b = scene.board
     assert inp.trace.kind == cell and all(w.kind == cell for w in inp.windows)
@@ -196,12 +198,12 @@ def test_a_gated_cell_draws_its_windows_states_and_renewed_recurrent_block(gated
                 assert b.seq.cell_units[t].vmax == float(np.abs(inp.trace.cell).max())
     assert (set(b.seq.cell_units) == set(range(1, 9))) == (cell == "lstm")
     assert bool(b.seq.cell_recurrent) == (cell == "lstm")  # the cell state's own path
-    for panel, trace in zip(b.renewals, inp.windows):
+    for panel, trace in zip(b.updates, inp.windows):
         W = trace.update.params_after.W_hh[block]
         assert panel.shown == [format_value(v) for v in np.ravel(W)]
         assert panel[0].original_text.startswith(f"W_hh ({'f' if cell == 'lstm' else 'z'} "
                                                   "block) after window")
-    # the second window starts from the first's last states and renewed parameters
+    # the second window starts from the first's last states and updated parameters
     first, second = inp.windows
     full = text_model("hello hello", hidden=3, seed=3, cell=cell)
     np.testing.assert_array_equal(first.h, full.trace().h[:4])
@@ -227,3 +229,22 @@ def test_eight_units_of_any_cell_make_plain_strips(tmp_path, render):
     last = inp.windows[-1]
     assert seq.cell_units[8].values == [float(v) for v in last.cell[-1]]
     assert seq.layout.stack_top < seq.layout.loss_y and seq.layout.lane_y(3) > seq.layout.char_y
+    # Past four units the panels are heatmaps of the trace's blocks (numbers would not read)
+    H = 8
+    for panel, trace in zip(scene.board.updates, inp.windows):
+        W = trace.update.params_after.W_hh[H:2 * H]  # the f block of i, f, g, o
+        np.testing.assert_array_equal(panel.values, W)
+        assert panel.shown == [] and panel.vmax == float(np.abs(W).max())
+        assert panel[0].original_text.endswith(f"±{panel.vmax:.2g}")
+        np.testing.assert_array_equal(np.asarray(panel[1].pixel_array),
+                                      diverging_pixels(W / panel.vmax))
+    comparison, extra = scene.board.comparison, inp.extra
+    assert isinstance(comparison, HeatPanel) and comparison in scene.mobjects
+    full, cut, diff = (extra[k]["W_hh"][H:2 * H]
+                       for k in ("full_grads", "truncated_grads", "difference"))
+    for shown, block in zip(comparison.values.values(), (full, cut, diff)):
+        np.testing.assert_array_equal(shown, block)
+    # the two gradients on one colour scale, so equal colours mean equal values
+    scales = list(comparison.scales.values())
+    assert scales[0] == scales[1] == max(np.abs(full).max(), np.abs(cut).max())
+    assert scales[2] == np.abs(diff).max() < scales[0]
