@@ -21,6 +21,7 @@ from scenes.beats.inputs import LAYER, SceneInput, chosen_layer, get_scene_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.glyphs import glyph_row, shown
 from scenes.components.heatmap import Curtain, diverging_pixels, frame_label, heatmap_image
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme
 
 UNITS = Range(int, 1, MAX_HIDDEN, reason="1-based unit numbers and counts")
@@ -80,7 +81,7 @@ class Board:
         return X0 + (t - 1) * (X1 - X0) / self.T
 
 
-class ActivationsScene(Scene):
+class ActivationsScene(PaintsStillOnce, Scene):
     """h(t) of every unit over the whole text, column by column as the forward pass runs."""
 
     contract = SceneContract(options=(

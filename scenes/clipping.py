@@ -14,6 +14,7 @@ from scenes.beats.contract import Option, SceneContract
 from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components import matrix_text
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme, get_theme
 
 CLIPPING_TEXT = "hello hello"  # 10 steps
@@ -99,7 +100,7 @@ class Board:
     beats: list[str] = field(default_factory=list)  # names of the beats played, in order
 
 
-class ClippingScene(Scene):
+class ClippingScene(PaintsStillOnce, Scene):
     """The gradient norm before and after norm clipping, and the parameter step of each."""
 
     contract = SceneContract(

@@ -25,6 +25,7 @@ from scenes.components.heatmap import (
     log_pixels,
     log_range,
 )
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme
 
 MAX_STEPS = 500  # larger maps are refused before anything is drawn
@@ -77,7 +78,7 @@ class Board:
         return CENTER[0] - SIDE / 2 + (t - 1) * SIDE / self.T
 
 
-class ErrorMapScene(Scene):
+class ErrorMapScene(PaintsStillOnce, Scene):
     """Every loss term's error at every earlier step, column by column as BPTT runs back."""
 
     contract = SceneContract(options=(

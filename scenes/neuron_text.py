@@ -23,6 +23,7 @@ from scenes.beats.inputs import LAYER, SceneInput, chosen_layer, get_scene_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.glyphs import glyph_row, shown
 from scenes.components.heatmap import diverging_pixels, frame_label, heatmap_image
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme
 
 MAX_CHARS = 2000  # longer texts are refused before anything is drawn
@@ -97,7 +98,7 @@ class Board:
         return 1 + max(r for r, _ in self.cells), 1 + max(c for _, c in self.cells)
 
 
-class NeuronTextScene(Scene):
+class NeuronTextScene(PaintsStillOnce, Scene):
     """The text on the colours of one unit's activation, for the units the rule picks."""
 
     contract = SceneContract(options=(

@@ -15,6 +15,7 @@ from scenes.components.blocks import ValueScale
 from scenes.components.folded import FoldedNetwork
 from scenes.components.network import shown_char, step_characters
 from scenes.components.panels import light
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme, get_theme
 
 VMAX = 1.0  # one-hot inputs, tanh states and probabilities all lie in [-1, 1]
@@ -75,7 +76,7 @@ def step_label(board: Board) -> Text:
     return text.move_to([0, board.net.row_y["x"] - 0.8, 0])
 
 
-class NeuronsScene(Scene):
+class NeuronsScene(PaintsStillOnce, Scene):
     """The simple RNN as neurons, filled with one step of the Trace.
 
     Inputs enter at the bottom and outputs leave at the top; every hidden neuron feeds every

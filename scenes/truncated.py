@@ -31,6 +31,7 @@ from scenes.beats.truncated import (
 )
 from scenes.components import ParamPanel
 from scenes.components.barrier import Barrier
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.strips import HeatPanel, magnitude
 from scenes.components.theme import Theme, get_theme
 
@@ -94,7 +95,7 @@ class Board:
         return self.seq.layout.T
 
 
-class TruncatedScene(Scene):
+class TruncatedScene(PaintsStillOnce, Scene):
     """Forward across the cuts, backward inside each window, one update of W per window."""
 
     contract = SceneContract(

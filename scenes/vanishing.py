@@ -26,6 +26,7 @@ from scenes.components.heatmap import ColorBar, log_range
 from scenes.components.limits import MAX_VANISHING_STEPS
 from scenes.components.panels import light
 from scenes.components.plot import log_range as decades
+from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme, get_theme
 from scenes.components.vanishing_map import ErrorMapPanel, MapChain, numbered_steps
 
@@ -102,7 +103,7 @@ class Board:
         return self.trace("large").T
 
 
-class VanishingScene(Scene):
+class VanishingScene(PaintsStillOnce, Scene):
     """dL(s)/dh(t) shrinking with a small spectral radius and growing with a large one."""
 
     contract = SceneContract(
