@@ -79,6 +79,22 @@ const SEQUENTIAL = Array.from({ length: 256 }, (_, k) => {
   return stops[i].map((c, j) => Math.round(c + f * (stops[i + 1][j] - c)));
 });
 
+/**
+ * Show `img` (the canvas's size) in `canvas`, for good. Through an ImageBitmap where the
+ * browser has OffscreenCanvas: a 2D canvas may be handed to the compositor again on every
+ * frame though it never changes (headless Chromium does, both maps costing some 2 ms a frame
+ * while scrubbing), a bitmap once.
+ */
+function showPixels(canvas, img) {
+  if (typeof OffscreenCanvas !== "function") {
+    canvas.getContext("2d").putImageData(img, 0, 0);
+    return;
+  }
+  const off = new OffscreenCanvas(img.width, img.height);
+  off.getContext("2d").putImageData(img, 0, 0);
+  canvas.getContext("bitmaprenderer").transferFromImageBitmap(off.transferToImageBitmap());
+}
+
 function el(tag, attrs = {}, parent = null, ns = null) {
   const node = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -386,8 +402,7 @@ export function mount(root, data, options = {}) {
   };
 
   function drawHeatmaps() {
-    const ctx = heat.getContext("2d");
-    const img = ctx.createImageData(m.T, m.H);
+    const img = new ImageData(m.T, m.H);
     for (let t = 1; t <= m.T; t++) {
       for (let i = 0; i < m.H; i++) {
         const [r, g, b] = DIVERGING_RGB[level(m.h(t, i))];
@@ -395,9 +410,8 @@ export function mount(root, data, options = {}) {
         img.data[p] = r; img.data[p + 1] = g; img.data[p + 2] = b; img.data[p + 3] = 255;
       }
     }
-    ctx.putImageData(img, 0, 0);
-    const ectx = errMap.getContext("2d");
-    const eimg = ectx.createImageData(m.T, m.T);
+    showPixels(heat, img);
+    const eimg = new ImageData(m.T, m.T);
     for (const w of m.windows) {
       for (let s = w.start; s <= w.stop; s++) {
         for (let t = w.start; t <= s; t++) {
@@ -408,7 +422,7 @@ export function mount(root, data, options = {}) {
         }
       }
     }
-    ectx.putImageData(eimg, 0, 0);
+    showPixels(errMap, eimg);
   }
 
   // Drawing the selection -------------------------------------------------------------------
