@@ -64,8 +64,8 @@ const DIVERGING_RGB = Array.from({ length: 256 }, (_, k) => {
 // scrub restyling hundreds of units costs less and leaves less garbage (headless Chromium: a
 // fifth less restyling, a third of the full collections). A unit's class string is whole (the
 // selection's class with it), so that one write a unit changes how it looks.
-const FILL_RULES = DIVERGING_RGB.map(([r, g, b], k) => `.ux-fill-${k} { fill: rgb(${r},${g},${b}); }`)
-  .join("\n");
+const FILL_RULES = DIVERGING_RGB
+  .map(([r, g, b], k) => `.ux-fill-${k} { fill: rgb(${r},${g},${b}); }`).join("\n");
 const UNIT_CLASS = [false, true].map((sel) =>
   DIVERGING_RGB.map((_, k) => `ux-unit${sel ? " ux-unit-sel" : ""} ux-fill-${k}`));
 function level(v) {
@@ -505,7 +505,9 @@ export function mount(root, data, options = {}) {
         const isOut = kind === "o" || kind === "yhat", isHidden = !isOut && kind !== "x";
         let ids = null; // hidden-sized layers: the page of units, page + r
         if (kind === "x") ids = picked((j) => Math.abs(m.x(t, j)), m.D, rects.length, null);
-        else if (isOut) ids = outIds || (outIds = picked((c) => m.yhat(t, c), m.K, rects.length, target));
+        else if (isOut) {
+          ids = outIds || (outIds = picked((c) => m.yhat(t, c), m.K, rects.length, target));
+        }
         for (let r = 0; r < rects.length; r++) {
           // only what changed is written: a scrub then costs one attribute and a class a unit
           const rect = rects[r], u = ids ? ids[r] : page + r, was = rect.ux || (rect.ux = {});
