@@ -85,18 +85,19 @@ const SEQUENTIAL = Array.from({ length: 256 }, (_, k) => {
 
 /**
  * Show `img` (the canvas's size) in `canvas`, for good. Through an ImageBitmap where the
- * browser has OffscreenCanvas: a 2D canvas may be handed to the compositor again on every
- * frame though it never changes (headless Chromium does, both maps costing some 2 ms a frame
- * while scrubbing), a bitmap once.
+ * browser can: a 2D canvas may be handed to the compositor again on every frame though it
+ * never changes (headless Chromium does: both maps cost 1 to 2 ms of each frame while
+ * scrubbing), a bitmap once.
  */
 function showPixels(canvas, img) {
-  if (typeof OffscreenCanvas !== "function") {
+  const shown = typeof OffscreenCanvas === "function" ? canvas.getContext("bitmaprenderer") : null;
+  if (!shown) {
     canvas.getContext("2d").putImageData(img, 0, 0);
     return;
   }
   const off = new OffscreenCanvas(img.width, img.height);
   off.getContext("2d").putImageData(img, 0, 0);
-  canvas.getContext("bitmaprenderer").transferFromImageBitmap(off.transferToImageBitmap());
+  shown.transferFromImageBitmap(off.transferToImageBitmap());
 }
 
 function el(tag, attrs = {}, parent = null, ns = null) {
