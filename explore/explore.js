@@ -396,6 +396,7 @@ export function mount(root, data, options = {}) {
   }
   const readers = Object.fromEntries(layers.map((kind) => [kind, m.reader(kind)]));
 
+  // the units' colour classes, inside the root: a notebook's output (a shadow root too) has them
   text(el("style", {}, root), FILL_RULES);
   const tooltip = el("div", { role: "tooltip", class: "ux-tooltip", id: "ux-tooltip", hidden: "" }, root);
 
