@@ -54,16 +54,20 @@ function showChar(c) {
 }
 
 // Colours: the blue-white-red map of the project's heatmaps (blue -1, white 0, red +1).
-const DIVERGING = Array.from({ length: 256 }, (_, k) => {
-  const v = k / 127.5 - 1;
-  const w = Math.round(255 * (1 - Math.abs(v)));
-  return v < 0 ? `rgb(${w},${w},255)` : `rgb(255,${w},${w})`;
-});
 const DIVERGING_RGB = Array.from({ length: 256 }, (_, k) => {
   const v = k / 127.5 - 1;
   const w = Math.round(255 * (1 - Math.abs(v)));
   return v < 0 ? [w, w, 255] : [255, w, w];
 });
+// A unit of the chain takes its colour from one of 256 classes (rules made here from the same
+// map), not from a style of its own: units of one colour then share their matched style, so a
+// scrub restyling hundreds of units costs less and leaves less garbage (headless Chromium: a
+// fifth less restyling, a third of the full collections). A unit's class string is whole (the
+// selection's class with it), so that one write a unit changes how it looks.
+const FILL_RULES = DIVERGING_RGB
+  .map(([r, g, b], k) => `.ux-fill-${k} { fill: rgb(${r},${g},${b}); }`).join("\n");
+const UNIT_CLASS = [false, true].map((sel) =>
+  DIVERGING_RGB.map((_, k) => `ux-unit${sel ? " ux-unit-sel" : ""} ux-fill-${k}`));
 function level(v) {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? 127 : v > 0 ? 255 : 0;
   return Math.round((Math.max(-1, Math.min(1, v)) + 1) * 127.5);
@@ -79,6 +83,23 @@ const SEQUENTIAL = Array.from({ length: 256 }, (_, k) => {
   return stops[i].map((c, j) => Math.round(c + f * (stops[i + 1][j] - c)));
 });
 
+/**
+ * Show `img` (the canvas's size) in `canvas`, for good. Through an ImageBitmap where the
+ * browser can: a 2D canvas may be handed to the compositor again on every frame though it
+ * never changes (headless Chromium does: both maps cost 1 to 2 ms of each frame while
+ * scrubbing), a bitmap once.
+ */
+function showPixels(canvas, img) {
+  const shown = typeof OffscreenCanvas === "function" ? canvas.getContext("bitmaprenderer") : null;
+  if (!shown) {
+    canvas.getContext("2d").putImageData(img, 0, 0);
+    return;
+  }
+  const off = new OffscreenCanvas(img.width, img.height);
+  off.getContext("2d").putImageData(img, 0, 0);
+  shown.transferFromImageBitmap(off.transferToImageBitmap());
+}
+
 function el(tag, attrs = {}, parent = null, ns = null) {
   const node = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -89,6 +110,22 @@ const svg = (tag, attrs, parent) => el(tag, attrs, parent, SVGNS);
 function text(node, s) {
   node.textContent = s;
   return node;
+}
+// Writes that would change nothing are skipped: even those restyle or lay out again (redraws
+// that keep the step, or the text of a label that stays). The last written values are kept on
+// the node, so nothing is read back from the DOM.
+function put(node, name, value) {
+  const was = node.ux || (node.ux = {});
+  if (was[name] !== value) { node.setAttribute(name, value); was[name] = value; }
+}
+function retext(node, s) {
+  const was = node.ux || (node.ux = {});
+  if (was.text === s) return;
+  // the text node kept, its characters replaced: no new node to style and lay out
+  if (node.firstChild && node.firstChild === node.lastChild && node.firstChild.nodeType === 3) {
+    node.firstChild.data = s;
+  } else node.textContent = s;
+  was.text = s;
 }
 
 // The model, read from the page's data ----------------------------------------------------------
@@ -156,14 +193,20 @@ class Model {
     return arr[(i * (i + 1)) / 2 + j];
   }
   /** The value a unit of `kind` holds at step t. */
-  value(kind, t, u) {
+  value(kind, t, u) { return this.reader(kind)(t, u); }
+  /** `(t, u) => value`: the values of a layer, the layer looked up once (a redraw reads
+   * hundreds of units). */
+  reader(kind) {
     switch (kind) {
-      case "x": return this.x(t, u);
-      case "h": return this.h(t, u);
-      case "cell": return this.cellAt(t, u);
-      case "o": return this.o(t, u);
-      case "yhat": return this.yhat(t, u);
-      default: return this.gate(t, this.gates.indexOf(kind.slice(5)), u);
+      case "x": return (t, u) => this.x(t, u);
+      case "h": return (t, u) => this.h(t, u);
+      case "cell": return (t, u) => this.cellAt(t, u);
+      case "o": return (t, u) => this.o(t, u);
+      case "yhat": return (t, u) => this.yhat(t, u);
+      default: {
+        const g = this.gates.indexOf(kind.slice(5));
+        return (t, u) => this.gate(t, g, u);
+      }
     }
   }
 }
@@ -340,14 +383,21 @@ export function mount(root, data, options = {}) {
   const hLayer = layers.indexOf("h"), cLayer = layers.indexOf("cell"), oLayer = layers.indexOf("o");
   const slotX = (k, li) => 4 + k * stepW + layerX(li) + CELL / 2;
   // Forward state arrows h(t-1) -> h(t) (and cell), below the strips; and the error arcs.
-  const fwdH = [], fwdC = [], errH = [], errC = [];
+  // A state arrow joins two neighbouring slots, whatever their steps: drawn once.
+  const yState = stripsBottom + 44;
+  const stateArrow = (k, li, y, cls) => svg("path", k === 0 ? { class: cls, style: "display: none" }
+    : { class: cls, d: `M${slotX(k - 1, li)},${y} L${slotX(k, li) - 4},${y}` }, forward);
+  const errH = [], errC = [];
   for (let k = 0; k < visible; k++) {
-    fwdH.push(svg("path", { class: "ux-state" }, forward));
-    if (cLayer >= 0) fwdC.push(svg("path", { class: "ux-state ux-state-cell" }, forward));
+    stateArrow(k, hLayer, yState, "ux-state");
+    if (cLayer >= 0) stateArrow(k, cLayer, yState + 10, "ux-state ux-state-cell");
     errH.push(svg("path", { class: "ux-error", "data-kind": "error", "data-path": "h" }, arcs));
     if (cLayer >= 0) errC.push(svg("path", { class: "ux-error", "data-kind": "error", "data-path": "cell" }, arcs));
   }
+  const readers = Object.fromEntries(layers.map((kind) => [kind, m.reader(kind)]));
 
+  // the units' colour classes, inside the root: a notebook's output (a shadow root too) has them
+  text(el("style", {}, root), FILL_RULES);
   const tooltip = el("div", { role: "tooltip", class: "ux-tooltip", id: "ux-tooltip", hidden: "" }, root);
 
   // Heatmaps: drawn once, pixels of the recorded values; markers show the selection.
@@ -386,8 +436,7 @@ export function mount(root, data, options = {}) {
   };
 
   function drawHeatmaps() {
-    const ctx = heat.getContext("2d");
-    const img = ctx.createImageData(m.T, m.H);
+    const img = new ImageData(m.T, m.H);
     for (let t = 1; t <= m.T; t++) {
       for (let i = 0; i < m.H; i++) {
         const [r, g, b] = DIVERGING_RGB[level(m.h(t, i))];
@@ -395,9 +444,8 @@ export function mount(root, data, options = {}) {
         img.data[p] = r; img.data[p + 1] = g; img.data[p + 2] = b; img.data[p + 3] = 255;
       }
     }
-    ctx.putImageData(img, 0, 0);
-    const ectx = errMap.getContext("2d");
-    const eimg = ectx.createImageData(m.T, m.T);
+    showPixels(heat, img);
+    const eimg = new ImageData(m.T, m.T);
     for (const w of m.windows) {
       for (let s = w.start; s <= w.stop; s++) {
         for (let t = w.start; t <= s; t++) {
@@ -408,7 +456,7 @@ export function mount(root, data, options = {}) {
         }
       }
     }
-    ectx.putImageData(eimg, 0, 0);
+    showPixels(errMap, eimg);
   }
 
   // Drawing the selection -------------------------------------------------------------------
@@ -434,58 +482,45 @@ export function mount(root, data, options = {}) {
     const page = unitPage();
     const s = state.source;
     for (let k = 0; k < visible; k++) {
-      const slot = slots[k], t = t0 + k;
+      const slot = slots[k], t = t0 + k, tText = String(t);
       slot.t = t;
-      slot.g.setAttribute("data-t", t);
+      put(slot.g, "data-t", tText);
       slot.bg.classList.toggle("ux-selected", t === state.t);
       const w = m.win(t);
       const isCut = t === w.start && t > 1;
       slot.cut.style.display = isCut ? "" : "none";
       slot.cutLabel.style.display = isCut ? "" : "none";
-      slot.lossG.setAttribute("data-s", t);
-      slot.lossG.setAttribute("data-t", t);
-      slot.lossG.setAttribute("aria-pressed", s === t ? "true" : "false");
-      slot.lossG.setAttribute("aria-label", `loss term L(${t}) = ${fmt(m.loss(t))}`);
+      put(slot.lossG, "data-s", tText);
+      put(slot.lossG, "data-t", tText);
+      put(slot.lossG, "aria-pressed", s === t ? "true" : "false");
+      put(slot.lossG, "aria-label", `loss term L(${t}) = ${fmt(m.loss(t))}`);
       slot.lossG.style.setProperty("--term", PALETTE[(t - 1) % PALETTE.length]);
-      slot.lossName.textContent = `L(${t})`;
-      slot.lossValue.textContent = fmt(m.loss(t), 3);
-      slot.stepText.textContent = `t = ${t}`;
+      retext(slot.lossName, `L(${t})`);
+      retext(slot.lossValue, fmt(m.loss(t), 3));
+      retext(slot.stepText, `t = ${t}`);
       const target = m.targets[t - 1];
-      slot.charText.textContent = m.chars
-        ? `'${showChar(m.char(t))}' \u2192 '${showChar(m.className(target))}'` : `y = ${target}`;
+      retext(slot.charText, m.chars
+        ? `'${showChar(m.char(t))}' \u2192 '${showChar(m.className(target))}'` : `y = ${target}`);
+      let outIds = null; // o and yhat show the same classes
       for (const kind of layers) {
-        const rects = slot.units[kind];
-        let ids;
+        const rects = slot.units[kind], read = readers[kind];
+        const isOut = kind === "o" || kind === "yhat", isHidden = !isOut && kind !== "x";
+        let ids = null; // hidden-sized layers: the page of units, page + r
         if (kind === "x") ids = picked((j) => Math.abs(m.x(t, j)), m.D, rects.length, null);
-        else if (kind === "o" || kind === "yhat") ids = picked((c) => m.yhat(t, c), m.K, rects.length, target);
-        else ids = Array.from({ length: rects.length }, (_, r) => page + r);
+        else if (isOut) {
+          ids = outIds || (outIds = picked((c) => m.yhat(t, c), m.K, rects.length, target));
+        }
         for (let r = 0; r < rects.length; r++) {
-          // only what changed is written: a scrub then costs one attribute and a colour a unit
-          const rect = rects[r], u = ids[r], was = rect.ux || (rect.ux = {});
-          if (was.t !== t) { rect.setAttribute("data-t", t); was.t = t; }
+          // only what changed is written: a scrub then costs one attribute and a class a unit
+          const rect = rects[r], u = ids ? ids[r] : page + r, was = rect.ux || (rect.ux = {});
+          if (was.t !== t) { rect.setAttribute("data-t", tText); was.t = t; }
           if (was.u !== u) { rect.setAttribute("data-unit", u); was.u = u; }
-          const fill = DIVERGING[level(m.value(kind, t, u))];
-          if (was.fill !== fill) { rect.style.fill = fill; was.fill = fill; }
-          const sel = (kind !== "x" && kind !== "o" && kind !== "yhat" && u === state.unit) ||
-            ((kind === "o" || kind === "yhat") && u === target);
-          if (was.sel !== sel) { rect.classList.toggle("ux-unit-sel", sel); was.sel = sel; }
+          const sel = (isHidden && u === state.unit) || (isOut && u === target);
+          const cls = UNIT_CLASS[sel ? 1 : 0][level(read(t, u))];
+          if (was.cls !== cls) { rect.setAttribute("class", cls); was.cls = cls; }
         }
       }
-      // state arrows into step t
       const hx = slotX(k, hLayer);
-      const yState = stripsBottom + 44;
-      if (k > 0 && t > 1) {
-        fwdH[k].setAttribute("d", `M${slotX(k - 1, hLayer)},${yState} L${hx - 4},${yState}`);
-        fwdH[k].style.display = "";
-        if (cLayer >= 0) {
-          const cy = yState + 10;
-          fwdC[k].setAttribute("d", `M${slotX(k - 1, cLayer)},${cy} L${slotX(k, cLayer) - 4},${cy}`);
-          fwdC[k].style.display = "";
-        }
-      } else {
-        fwdH[k].style.display = "none";
-        if (cLayer >= 0) fwdC[k].style.display = "none";
-      }
       // error arrows of the selected loss term into h(t) (and cell(t))
       const nh = s === null ? null : m.norm(s, t, "h");
       const colour = s === null ? "" : PALETTE[(s - 1) % PALETTE.length];
@@ -501,11 +536,11 @@ export function mount(root, data, options = {}) {
     }
     scrub.value = String(state.t);
     const target = m.targets[state.t - 1];
-    stepLabel.textContent = `t = ${state.t} / ${m.T}` + (m.chars
-      ? `: '${showChar(m.char(state.t))}' \u2192 '${showChar(m.className(target))}'` : "");
-    if (unitsLabel) unitsLabel.textContent = `units ${page}\u2013${page + ROWS - 1} of ${m.H}`;
-    sourceLabel.textContent = s === null ? "no loss term selected"
-      : `errors of L(${s}) = ${fmt(m.loss(s))}`;
+    retext(stepLabel, `t = ${state.t} / ${m.T}` + (m.chars
+      ? `: '${showChar(m.char(state.t))}' \u2192 '${showChar(m.className(target))}'` : ""));
+    if (unitsLabel) retext(unitsLabel, `units ${page}\u2013${page + ROWS - 1} of ${m.H}`);
+    retext(sourceLabel, s === null ? "no loss term selected"
+      : `errors of L(${s}) = ${fmt(m.loss(s))}`);
     const pct = (v, n) => `${(v / n) * 100}%`;
     heatT.style.left = pct(state.t - 1, m.T); heatT.style.width = pct(1, m.T);
     heatU.style.top = pct(state.unit, m.H); heatU.style.height = pct(1, m.H);
@@ -524,7 +559,7 @@ export function mount(root, data, options = {}) {
       return;
     }
     path.style.display = "";
-    path.setAttribute("d", d);
+    put(path, "d", d);
     path.setAttribute("data-source", s);
     path.setAttribute("data-t", t);
     path.setAttribute("data-norm", String(norm));
