@@ -8,9 +8,11 @@ dialog fails the test that caused it.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 
+import numpy as np
 import pytest
 from pages import HOSTILE, TEXT, make_trace, matches_printed, recorded
 from playwright.sync_api import sync_playwright
@@ -330,3 +332,41 @@ def test_the_notebook_widget_runs_the_same_module(tab, files, traces):
     assert sorted((a["path"], a["t"]) for a in shown_arrows(page)) == [
         ("cell", 1), ("cell", 2), ("cell", 3), ("h", 1), ("h", 2), ("h", 3)]
     assert page.evaluate("location.hash") == ""  # a notebook's URL is left alone
+
+
+def _shot(page, selector: str):
+    from PIL import Image
+
+    return Image.open(io.BytesIO(page.locator(selector).screenshot())).convert("RGB")
+
+
+def _diverging(v: float) -> tuple[int, int, int]:
+    """The page's blue-white-red colour of a value in [-1, 1], in 256 levels."""
+    level = round((min(1.0, max(-1.0, v)) + 1.0) * 127.5)
+    u = level / 127.5 - 1.0
+    w = round(255 * (1 - abs(u)))
+    return (w, w, 255) if u < 0 else (255, w, w)
+
+
+def test_the_maps_are_painted_with_the_recorded_values(tab, files):
+    path, wide = files["wide"]
+    page = tab(path)
+    heat = _shot(page, "canvas.ux-heat")
+    T, H = wide.h.shape
+    (w, h) = heat.size
+    # the largest and smallest activations and a spread of others, each at its cell's centre
+    cells = {np.unravel_index(np.argmax(wide.h), wide.h.shape),
+             np.unravel_index(np.argmin(wide.h), wide.h.shape),
+             *((t, (7 * t) % H) for t in range(T))}
+    for t, i in cells:
+        shown = heat.getpixel((int((t + 0.5) * w / T), int((i + 0.5) * h / H)))
+        expected = _diverging(float(wide.h[t, i]))
+        assert max(abs(a - b) for a, b in zip(shown, expected)) <= 3, (t, i, shown, expected)
+    # the error map: dL(s)/dh(t) exists for t <= s only; those cells are painted, the rest not
+    errmap = _shot(page, "canvas.ux-errmap")
+    (w, h) = errmap.size
+    at = lambda s, t: errmap.getpixel((int((t - 0.5) * w / T), int((s - 0.5) * h / T)))  # noqa: E731
+    above = {at(s, t) for s in range(1, T + 1) for t in range(s + 1, T + 1)}
+    assert len(above) == 1  # one empty colour
+    below = [at(s, t) for s in range(1, T + 1) for t in range(1, s + 1)]
+    assert above.isdisjoint(below) and len(set(below)) > T  # the norms differ, in colour too
