@@ -14,7 +14,7 @@ import shutil
 
 import numpy as np
 import pytest
-from pages import HOSTILE, TEXT, make_trace, matches_printed, recorded
+from pages import HOSTILE, make_trace, matches_printed, recorded
 from playwright.sync_api import sync_playwright
 
 from explore.data import page_data
