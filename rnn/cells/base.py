@@ -52,6 +52,17 @@ class Cell:
     init_defaults = MappingProxyType({})  # their defaults where not 0 (the LSTM's forget bias)
     takes_config: bool = False  # built from an ``RNNConfig`` (sizes, init scale, radius)
     full_errors: bool = False  # its documents may carry the vectors dL(s)/dh(t), when small
+    # How the pictures put the cell in words (screen text and captions), so a new cell is
+    # drawn and narrated without a scene naming it; {t}, {p} and {n} stand for t, t-1, t+1.
+    equations: str = ""  # one step's forward equations, one line
+    error_equations: str = "∂L/∂h(t) = from L(t) + from h(t+1)"  # how its errors add up
+    anatomy: str = ""  # where an unfolded step's gates and states sit
+    step_words: str = ""  # what one forward step does
+    state_words = MappingProxyType({"h": "h"})  # how a sentence names each state
+    # each state's error: its two recorded parts and how a readout labels them
+    error_parts = MappingProxyType({"h": (("dL_dh_from_output", "from L({t}): "),
+                                          ("dL_dh_from_next", "+ from h({n}): "))})
+    carry_words = MappingProxyType({})  # state -> what its error carries back, beside h's
 
     # Declarations --------------------------------------------------------------------
     def param_shapes(self, D: int, H: int, K: int) -> dict[str, tuple[int, ...]]:

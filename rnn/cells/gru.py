@@ -33,6 +33,13 @@ class GRU(GatedCell):
     keep_gate = "z"  # h(t) = (1 - z) * n + z * h(t-1)
     table_states = (("z(t)", "gate_z"),)
     table_errors = ()
+    equations = ("n = tanh(W_in x + b_in + r ⊙ (W_hn h(t−1) + b_hn))      "
+                 "h(t) = (1 − z) ⊙ n + z ⊙ h(t−1)")
+    error_equations = ("∂L/∂h(t) = from L(t) + from h(t+1) (through the gates and directly "
+                       "through z)")
+    anatomy = ("each step's gates r, z and n sit above its hidden state h(t), which is the only "
+               "path between steps")
+    step_words = "x({t}) and h({p}) set the gates r, z and n; h({t}) mixes n and h({p}) by z"
     parts = (Part("pre", blocks=True), Part("gates", blocks=True), Part("hn"),
              Part("dL_dpre", blocks=True, backward=True),
              Part("dL_dhh", blocks=True, backward=True))

@@ -45,6 +45,19 @@ class LSTM(GatedCell):
              Part("dL_dpre", blocks=True, backward=True))
     init_options = ("forget_bias",)
     init_defaults = MappingProxyType({"forget_bias": FORGET_BIAS})
+    equations = "cell(t) = f ⊙ cell(t−1) + i ⊙ g      h(t) = o ⊙ tanh(cell(t))"
+    error_equations = ("∂L/∂h(t) = from L(t) + from h(t+1)      ∂L/∂cell(t) = through h(t) + "
+                       "∂L/∂cell(t+1) ⊙ f(t+1)")
+    anatomy = ("the cell state runs along the top, the gates i, f, g and o below it, and h(t) "
+               "under them")
+    step_words = ("x({t}) and h({p}) open the gates; f keeps part of the old cell, i adds g, "
+                  "and o lets h({t}) out")
+    state_words = MappingProxyType({"h": "h", "cell": "the cell state"})
+    error_parts = MappingProxyType({
+        "h": GatedCell.error_parts["h"],
+        "cell": (("dL_dcell_from_h", "through h({t}): "),
+                 ("dL_dcell_from_next", "+ cell({n})·f({n}): "))})
+    carry_words = MappingProxyType({"cell": "dL/dcell({t}) adds dL/dcell({n}) times f({n})"})
     columns = ("x", "gates", "pre", "h", "cell", "o", "yhat", "loss", "dL_do", "dL_dh",
                "dL_dh_from_output", "dL_dh_from_next", "dL_dcell", "dL_dcell_from_h",
                "dL_dcell_from_next", "gate_errors")

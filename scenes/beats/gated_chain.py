@@ -52,9 +52,13 @@ class GatedStage:
         return self.trace.T
 
     @property
-    def lstm(self) -> bool:
-        """Whether the cell carries a cell state beside h (a second error path)."""
-        return "cell" in self.trace.spec.paths
+    def paths(self) -> tuple[str, ...]:
+        """The states an error travels back along: h, and the LSTM's cell state."""
+        return self.trace.spec.paths
+
+    def words(self, text: str, t: int) -> str:
+        """One of the cell's sentences (``rnn.cells``) about step t."""
+        return text.format(t=t, p=t - 1, n=t + 1)
 
     def play(self, *anims, run_time: float = 0.6) -> None:
         anims = [a for a in anims if a is not None]
@@ -105,22 +109,16 @@ def title(stage: GatedStage) -> Text:
         return _text(stage, f"{tr.spec.title}{about}, {tr.h.shape[1]} units, trained weights "
                             f"from {tr.extra['weights']}", 0.2, stage.theme.muted)
     bias = tr.extra.get("forget_bias")
-    setup = f", {forget_bias_words(bias)}" if stage.lstm and bias is not None else ""
+    takes_bias = "forget_bias" in tr.spec.init_options
+    setup = f", {forget_bias_words(bias)}" if takes_bias and bias is not None else ""
     return _text(stage, f"{tr.spec.title}{about}, {tr.h.shape[1]} units, initialised as "
                         f"torch does{setup}", 0.2, stage.theme.muted)
 
 
 def equations(stage: GatedStage, backward: bool = False) -> Text:
     """The cell's equations (forward) or how its errors are assembled (backward), as text."""
-    if not backward:
-        s = ("cell(t) = f ⊙ cell(t−1) + i ⊙ g      h(t) = o ⊙ tanh(cell(t))" if stage.lstm else
-             "n = tanh(W_in x + b_in + r ⊙ (W_hn h(t−1) + b_hn))      "
-             "h(t) = (1 − z) ⊙ n + z ⊙ h(t−1)")
-    else:
-        s = ("∂L/∂h(t) = from L(t) + from h(t+1)      ∂L/∂cell(t) = through h(t) + "
-             "∂L/∂cell(t+1) ⊙ f(t+1)" if stage.lstm else
-             "∂L/∂h(t) = from L(t) + from h(t+1) (through the gates and directly through z)")
-    return _text(stage, s, 0.26)
+    spec = stage.trace.spec
+    return _text(stage, spec.error_equations if backward else spec.equations, 0.26)
 
 
 def running_loss(stage: GatedStage, t: int) -> Text:
@@ -161,12 +159,14 @@ def gate_readout(stage: GatedStage, t: int) -> Text:
 
 
 # Forward --------------------------------------------------------------------------------------
+def state_scale(trace, state: str) -> float:
+    """Half-width of a state's colour scale: 1 for h (tanh-bounded), else its largest value."""
+    return 1.0 if state == "h" else scale_of(getattr(trace, state))
+
+
 def show_chain(stage: GatedStage) -> None:
-    name = stage.trace.spec.title
-    caption = (f"An {name} unfolded in time: the cell state runs along the top, the gates "
-               "i, f, g and o below it, and h(t) under them." if stage.lstm else
-               f"A {name} unfolded in time: each step's gates r, z and n sit above its "
-               "hidden state h(t), which is the only path between steps.")
+    spec = stage.trace.spec
+    caption = f"{spec.called[0].upper()}{spec.called[1:]} unfolded in time: {spec.anatomy}."
     with beat(stage, "unfold", caption):
         show_overview(stage, animate=False)  # a long chain starts seen whole
         stage.scene.add(stage.chain, stage.loss_labels)
@@ -181,9 +181,9 @@ def _forward_anims(stage: GatedStage, t: int) -> tuple[list, list, list]:
     tr, ch = stage.trace, stage.chain
     gates = [a for k, name in enumerate(tr.gate_names)
              for a in ch.gate_cells(name, t).show_animations(tr.gates[t - 1, k], 1.0)]
-    states = ch.cells("h", t).show_animations(tr.h[t - 1], 1.0)
-    if stage.lstm:
-        states += ch.cells("cell", t).show_animations(tr.cell[t - 1], scale_of(tr.cell))
+    states = [a for state in stage.paths
+              for a in ch.cells(state, t).show_animations(getattr(tr, state)[t - 1],
+                                                          state_scale(tr, state))]
     label = loss_label(stage, t).set_opacity(0.0)
     stage.loss_labels.add(label)
     out = [*ch.cells("yhat", t).show_animations(tr.yhat[t - 1], 1.0),
@@ -193,12 +193,7 @@ def _forward_anims(stage: GatedStage, t: int) -> tuple[list, list, list]:
 
 def forward_step(stage: GatedStage, t: int) -> None:
     """x(t) enters, the gates light up with their values, then the states, ŷ(t) and L(t)."""
-    if stage.lstm:
-        caption = (f"Step {t}: x({t}) and h({t - 1}) open the gates; f keeps part of the old "
-                   f"cell, i adds g, and o lets h({t}) out; then ŷ({t}) and L({t}).")
-    else:
-        caption = (f"Step {t}: x({t}) and h({t - 1}) set the gates r, z and n; h({t}) mixes n "
-                   f"and h({t - 1}) by z; then ŷ({t}) and L({t}).")
+    caption = f"Step {t}: {stage.words(stage.trace.spec.step_words, t)}; then ŷ({t}) and L({t})."
     ch = stage.chain
     with beat(stage, f"forward step {t}", caption):
         gates, states, out = _forward_anims(stage, t)
@@ -253,6 +248,11 @@ def gated_forward(stage: GatedStage) -> None:
 
 
 # Backward -------------------------------------------------------------------------------------
+def along(stage: GatedStage) -> str:
+    """The paths the errors travel, in words: "along h and along the cell state"."""
+    return " and ".join(f"along {stage.trace.spec.state_words[p]}" for p in stage.paths)
+
+
 def show_forward_state(stage: GatedStage) -> None:
     """The result of the forward pass at once: gates, states, outputs and losses."""
     if "forward" in stage.shown:
@@ -261,9 +261,8 @@ def show_forward_state(stage: GatedStage) -> None:
     for t in range(1, stage.T + 1):
         for k, name in enumerate(tr.gate_names):
             ch.gate_cells(name, t).show(tr.gates[t - 1, k], 1.0)
-        ch.cells("h", t).show(tr.h[t - 1], 1.0)
-        if stage.lstm:
-            ch.cells("cell", t).show(tr.cell[t - 1], scale_of(tr.cell))
+        for state in stage.paths:
+            ch.cells(state, t).show(getattr(tr, state)[t - 1], state_scale(tr, state))
         ch.cells("yhat", t).show(tr.yhat[t - 1], 1.0)
         stage.loss_labels.add(loss_label(stage, t))
     stage.scene.add(ch, stage.loss_labels)
@@ -273,15 +272,13 @@ def show_forward_state(stage: GatedStage) -> None:
 def error_flow(stage: GatedStage) -> GatedErrorFlow:
     """The arrows of the trace's errors by source (built once per stage)."""
     if stage.flow is None:
-        norms = {"h": stage.trace.error_by_source_norms()}
-        if stage.lstm:
-            norms["cell"] = stage.trace.cell_error_by_source_norms()
+        norms = {path: stage.trace.error_by_source_norms(path) for path in stage.paths}
         stage.flow = GatedErrorFlow(stage.chain, norms, loss_colors(stage.theme, stage.T))
     return stage.flow
 
 
 def enter_bptt(stage: GatedStage) -> None:
-    paths = "along h and along the cell state" if stage.lstm else "along h"
+    paths = along(stage)
     with beat(stage, "backward", f"Backpropagation starts from the losses and sends errors "
                                  f"backwards in time {paths}, one colour per loss term."):
         show_forward_state(stage)
@@ -305,25 +302,25 @@ def output_errors(stage: GatedStage) -> None:
         stage.scene.wait(0.3)
 
 
-def h_readout(stage: GatedStage, t: int) -> VGroup:
-    """The two recorded parts of dL/dh(t) and their recorded sum."""
+def state_readout(stage: GatedStage, state: str, t: int) -> VGroup:
+    """The two recorded parts of a state's error at step t (as the cell names them) and their
+    recorded sum: dL/dh(t), and the LSTM's dL/dcell(t)."""
     tr = stage.trace
-    parts = VGroup(_vec(stage, tr.dL_dh_from_output[t - 1], f"from L({t}): "),
-                   _vec(stage, tr.dL_dh_from_next[t - 1], f"+ from h({t + 1}): "),
-                   _vec(stage, tr.dL_dh[t - 1], f"= ∂L/∂h({t}): ")).arrange(buff=0.35)
-    parts[0].set_color(loss_colors(stage.theme, stage.T)[t - 1])
+    (first, first_label), (carried, carried_label) = tr.spec.error_parts[state]
+    parts = VGroup(_vec(stage, getattr(tr, first)[t - 1], stage.words(first_label, t)),
+                   _vec(stage, getattr(tr, carried)[t - 1], stage.words(carried_label, t)),
+                   _vec(stage, getattr(tr, f"dL_d{state}")[t - 1], f"= ∂L/∂{state}({t}): "))
+    parts.arrange(buff=0.35)
+    if state == "h":  # the loss term enters through h: its part in that term's colour
+        parts[0].set_color(loss_colors(stage.theme, stage.T)[t - 1])
     parts[1].set_color(stage.theme.recurrent)
     return parts
 
 
-def cell_readout(stage: GatedStage, t: int) -> VGroup:
-    """The two recorded parts of dL/dcell(t) (LSTM) and their recorded sum."""
-    tr = stage.trace
-    parts = VGroup(_vec(stage, tr.dL_dcell_from_h[t - 1], f"through h({t}): "),
-                   _vec(stage, tr.dL_dcell_from_next[t - 1], f"+ cell({t + 1})·f({t + 1}): "),
-                   _vec(stage, tr.dL_dcell[t - 1], f"= ∂L/∂cell({t}): ")).arrange(buff=0.35)
-    parts[1].set_color(stage.theme.recurrent)
-    return parts
+def readout_lines(stage: GatedStage, t: int) -> list:
+    """Each state's error readout on its line of the top band, h's first."""
+    return [a for k, state in enumerate(stage.paths)
+            for a in set_line(stage, 2 + k, state_readout(stage, state, t))]
 
 
 def grow_arrows(stage: GatedStage, arrows: list) -> list[GrowArrow]:
@@ -344,9 +341,9 @@ def _backward_anims(stage: GatedStage, t: int) -> tuple[list, list]:
     """Arrows arriving at step t (both paths), then its errors in the cells."""
     tr, ch, flow = stage.trace, stage.chain, error_flow(stage)
     arrows = grow_arrows(stage, [a for path in flow.by_pair for a in flow.arriving_at(path, t)])
-    fills = ch.cells("h", t).show_animations(tr.dL_dh[t - 1], scale_of(tr.dL_dh))
-    if stage.lstm:
-        fills += ch.cells("cell", t).show_animations(tr.dL_dcell[t - 1], scale_of(tr.dL_dcell))
+    fills = [a for state in stage.paths
+             for a in ch.cells(state, t).show_animations(
+                 getattr(tr, f"dL_d{state}")[t - 1], scale_of(getattr(tr, f"dL_d{state}")))]
     fills += [a for k, name in enumerate(tr.gate_names)
               for a in ch.gate_cells(name, t).show_animations(tr.dL_dpre[t - 1, k],
                                                               scale_of(tr.dL_dpre))]
@@ -358,16 +355,12 @@ def backward_step(stage: GatedStage, t: int) -> None:
         caption = (f"The last step first: dL/dh({t}) is only the error of L({t}), sent back "
                    "through V.")
     else:
-        cell = (f"; dL/dcell({t}) adds dL/dcell({t + 1}) times f({t + 1})" if stage.lstm
-                else "")
+        carried = "".join(f"; {stage.words(w, t)}" for w in stage.trace.spec.carry_words.values())
         caption = (f"dL/dh({t}) gathers the error of L({t}) through V, plus what step {t + 1} "
-                   f"sends back{cell}.")
+                   f"sends back{carried}.")
     with beat(stage, f"backward step {t}", caption):
         arrows, fills = _backward_anims(stage, t)
-        lines = set_line(stage, 2, h_readout(stage, t))
-        if stage.lstm:
-            lines += set_line(stage, 3, cell_readout(stage, t))
-        stage.play(*follow(stage, t), *arrows, *lines, run_time=0.7)
+        stage.play(*follow(stage, t), *arrows, *readout_lines(stage, t), run_time=0.7)
         stage.play(*fills, run_time=0.6)
         stage.scene.wait(0.5)  # time to read the parts and their sums
 
@@ -384,17 +377,13 @@ def backward_rest(stage: GatedStage, steps: list[int]) -> None:
             arrows, fills = _backward_anims(stage, t)
             anims = [*follow(stage, t), *arrows, *fills]
             if t == last:
-                anims += set_line(stage, 2, h_readout(stage, t))
-                if stage.lstm:
-                    anims += set_line(stage, 3, cell_readout(stage, t))
+                anims += readout_lines(stage, t)
             stage.play(*anims, run_time=REST_STEP_SECONDS)
 
 
 def finish_bptt(stage: GatedStage) -> None:
-    caption = ("Every loss term has sent its error back along both paths; the thicker the "
-               "arrow, the larger the error." if stage.lstm else
-               "Every loss term has sent its error back to every earlier step; the thicker "
-               "the arrow, the larger the error.")
+    caption = (f"Every loss term has sent its error back to every earlier step, {along(stage)}; "
+               "the thicker the arrow, the larger the error.")
     with beat(stage, "all errors", caption):
         if stage.chain.long:  # the whole chain, rather than thousands of arrows flashing
             stage.play(*show_overview(stage), run_time=1.0)
