@@ -38,10 +38,16 @@ def cell_names() -> tuple[str, ...]:
     return tuple(CELLS)
 
 
+def gated_cells_by_gates() -> dict[int, str]:
+    """Number of gate blocks -> the gated cell with that many (all a torch layer's shapes say
+    of its kind: 4 for the LSTM, 3 for the GRU)."""
+    return {len(c.gates): c.name for c in CELLS.values() if c.gates}
+
+
 register(SimpleRNN())
 register(SimpleRNN(relu=True))  # torch's nn.RNN(nonlinearity="relu"), for imported models
 register(LSTM())
 register(GRU())
 
-__all__ = ["CELLS", "Cell", "Params", "Part", "cell_names", "get_cell", "register",
-           "unregister"]
+__all__ = ["CELLS", "Cell", "Params", "Part", "cell_names", "gated_cells_by_gates", "get_cell",
+           "register", "unregister"]

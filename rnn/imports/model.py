@@ -24,7 +24,6 @@ from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
 from rnn.files.safe_io import parse_json, read_size, read_text
 
-CELLS = ("rnn", "rnn-relu", "lstm", "gru")
 PICKLE_SUFFIXES = (".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")
 MAX_VOCAB_FILE = 64 * 1024  # a vocabulary file: at most MAX_VOCAB characters, as JSON
 SAVE_HINT = ('save the same weights with safetensors: from safetensors.torch import save_file; '

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rnn.cells import gated_cells_by_gates
 from rnn.errors import UnrolledError
 
 RECURRENT = re.compile(r"^(?P<prefix>.*?)(?P<kind>weight|bias)_(?P<part>ih|hh|hr)_l(?P<layer>\d+)"
@@ -108,7 +109,8 @@ def find_layout(shapes: dict[str, tuple[int, ...]], metadata: dict[str, str],
     GH, H = W_hh
     D = W_ih[1]
     G = GH // H
-    if W_ih[0] != GH or G not in (1, 3, 4):
+    by_gates = gated_cells_by_gates()
+    if W_ih[0] != GH or (G != 1 and G not in by_gates):
         raise UnrolledError(f"the recurrent layer's weights have shapes {W_ih} and {W_hh}; "
                             "expected those of nn.RNN (H), nn.GRU (3H) or nn.LSTM (4H)")
     biases = []
@@ -117,7 +119,7 @@ def find_layout(shapes: dict[str, tuple[int, ...]], metadata: dict[str, str],
         if key in shapes and shapes[key] != (GH,):
             raise UnrolledError(f"{key} has shape {shapes[key]}, expected ({GH},)")
         biases.append(key if key in shapes else None)
-    cell = {3: "gru", 4: "lstm"}.get(G)
+    cell = by_gates.get(G)
     if G == 1:
         nonlinearity = metadata.get("nonlinearity", "tanh")
         if nonlinearity not in ("tanh", "relu"):
