@@ -9,6 +9,7 @@ import click
 
 from commands.common import FiniteRange, InputError, ranged
 from commands.model import ModelOptions, model_options
+from rnn.cells import DEFAULT_CELL
 from scenes.beats.contract import CELLS, Option
 from scenes.output.batch import JOBS
 
@@ -234,8 +235,8 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
         return dataclasses.replace(lecture, **overrides, **told)
     if {"vocab", "init_scale"} & model.given:
         raise InputError("--vocab and --init-scale apply to `trace`; scenes use the defaults")
-    cell = trace_cell(trace_file, cell, names) or "rnn"
-    if cell != "rnn":
+    cell = trace_cell(trace_file, cell, names) or DEFAULT_CELL
+    if cell != DEFAULT_CELL:
         # the scenes that draw the cell take its checkpoint (train --cell) or saved trace
         chain_only = bool(names) and all(prepare_hook(n) is None for n in names)
         for flag, given in (("--weights", model.weights is not None and not chain_only),

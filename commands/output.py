@@ -24,13 +24,14 @@ from commands.lecture import (
     trace_cell,
 )
 from commands.model import model_options
+from rnn.cells import DEFAULT_CELL
 from scenes.output.batch import JOBS
 
 
 def rnn_weights(model, cell: str | None) -> Path | None:
     """The checkpoint to check as a simple RNN's; a gated cell's is read where its cell is
     known (building the model), so it is not refused here as the wrong cell."""
-    return model.weights if (cell or "rnn") == "rnn" else None
+    return model.weights if (cell or DEFAULT_CELL) == DEFAULT_CELL else None
 
 
 @click.command("list")
@@ -127,7 +128,7 @@ def figures(model, cell, theme, trace_file, config, formats, width, only, out, j
     cell = trace_cell(trace_file, cell)
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
     chosen = check_request(fmts, width, only)
-    if cell is not None and cell != "rnn":
+    if cell is not None and cell != DEFAULT_CELL:
         from scenes.output.figures import figure_refusal
 
         refused = [f for f in chosen if figure_refusal(f, cell)]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from manim import *
 
-from rnn.cells import get_cell
+from rnn.cells import DEFAULT_CELL, get_cell
 from rnn.errors import UnrolledError
 from rnn.learning.optim import Optimizer
 from rnn.limits import RANGES
@@ -128,7 +128,7 @@ class TruncatedScene(PaintsStillOnce, Scene):
                  else "the hidden state crosses")
         with beat(b, "sequence", f"A sequence of {T} steps is cut into windows of {K}: "
                                  f"{state} each cut, the errors will not."):
-            cell = "" if spec.name == "rnn" else f" of {spec.called}"
+            cell = "" if spec.name == DEFAULT_CELL else f" of {spec.called}"
             title = Text(f"Truncated BPTT{cell}: {T} steps, windows of {K}", font="Sans",
                          color=th.text).scale_to_fit_height(0.3).move_to([0, lay.title_y, 0])
             names = VGroup()

@@ -34,6 +34,9 @@ def get_cell(name: str) -> Cell:
     return CELLS[name]
 
 
+DEFAULT_CELL = "rnn"  # the model every command and scene builds unless told another cell
+
+
 def cell_names() -> tuple[str, ...]:
     return tuple(CELLS)
 
@@ -49,5 +52,5 @@ register(SimpleRNN(relu=True))  # torch's nn.RNN(nonlinearity="relu"), for impor
 register(LSTM())
 register(GRU())
 
-__all__ = ["CELLS", "Cell", "Params", "Part", "cell_names", "gated_cells_by_gates", "get_cell",
-           "register", "unregister"]
+__all__ = ["CELLS", "DEFAULT_CELL", "Cell", "Params", "Part", "cell_names",
+           "gated_cells_by_gates", "get_cell", "register", "unregister"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn.cells import Params
+from rnn.cells import Params, get_cell
 from rnn.data import one_hot
 from rnn.errors import UnrolledError
 from rnn.imports.model import ImportedModel
@@ -20,7 +20,7 @@ from rnn.imports.model import ImportedModel
 def to_engine(model: ImportedModel) -> Params:
     """The engine's parameters of ``model``: torch's layout as it is for a gated cell; the
     simple RNN's one bias b = b_ih + b_hh (both enter the same sum)."""
-    if model.cell in ("rnn", "rnn-relu"):
+    if not get_cell(model.cell).gates:  # a simple RNN, tanh or ReLU
         return Params(model.cell, U=model.W_ih, W=model.W_hh, V=model.V,
                       b=model.b_ih + model.b_hh, c=model.c)
     return Params(model.cell, W_ih=model.W_ih, W_hh=model.W_hh, b_ih=model.b_ih,

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rnn.cells import CELLS
+from rnn.cells import CELLS, DEFAULT_CELL
 from rnn.errors import UnrolledError
 from rnn.limits import MAX_TEXT, Range
 
@@ -92,7 +92,7 @@ class SceneContract:
     """
 
     options: tuple[Option, ...] = ()
-    cells: tuple[str, ...] = ("rnn",)
+    cells: tuple[str, ...] = (DEFAULT_CELL,)
     prepare: Callable[..., Any] | None = None
     fits: Callable[[Any], None] | None = None  # refuses, in one line, a Trace it cannot draw
 
@@ -129,4 +129,4 @@ class SceneContract:
 
     def draws(self, cell: str) -> bool:
         """Whether a model of ``cell`` can go to this scene (the default model always can)."""
-        return cell == "rnn" or cell in self.cells
+        return cell == DEFAULT_CELL or cell in self.cells

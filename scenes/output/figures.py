@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rnn.cells import DEFAULT_CELL
 from rnn.errors import UnrolledError
 from rnn.files.atomic import check_output_path
 
@@ -76,7 +77,7 @@ def figure_refusal(fig: Figure, cell: str) -> str | None:
 
     if fig.cell is None:
         return cell_refusal(fig.scene, cell)
-    if fig.cell == cell or cell == "rnn":  # the default model: every figure, each its own cell
+    if fig.cell == cell or cell == DEFAULT_CELL:  # the default: every figure, each its own cell
         return None
     return f"it draws {get_cell(fig.cell).called}; the model's cell is {cell}"
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rnn.cells import DEFAULT_CELL
 from rnn.errors import UnrolledError
 from rnn.files.safe_io import read_text
 from rnn.imports.weights import imported_text_model, is_imported, resolve_cell
@@ -45,7 +46,7 @@ MODEL_KEYS: dict[str, Option] = {o.name: o for o in (
     Option("radius", float, None, "rescale W to this spectral radius", RANGES["radius"]),
     Option("weights", str, None, "a checkpoint (.npz), relative to the lecture file"),
     Option("trace", str, None, "a saved trace, relative to the lecture file"),
-    Option("cell", str, "rnn", "the model's cell", choices=tuple(CELLS)),
+    Option("cell", str, DEFAULT_CELL, "the model's cell", choices=tuple(CELLS)),
 )}
 
 
@@ -76,7 +77,7 @@ class ModelSpec:
     radius: float | None = None  # rescale W to this spectral radius
     weights: Path | None = None  # checkpoint (.npz); sizes come from it
     trace: Path | None = None  # a saved trace (JSON); used as is
-    cell: str = "rnn"  # "rnn", "lstm" or "gru": the scenes that cannot draw it are refused
+    cell: str = DEFAULT_CELL  # any registered cell: the scenes that cannot draw it are refused
     given: frozenset[str] = frozenset()  # keys the file set (scenes with own defaults need it)
 
     def prepare_kwargs(self, contract=None) -> dict:
@@ -95,7 +96,7 @@ class ModelSpec:
         if self.trace is not None:
             loaded = trace_files.load(self.trace, (self.cell,))
             trace = loaded[0] if isinstance(loaded, list) else loaded
-        elif self.cell != "rnn":
+        elif self.cell != DEFAULT_CELL:
             trace = self.gated_model().trace()
             if self.weights is not None:  # said on screen: trained, not freshly initialised
                 trace.extra["weights"] = self.weights.name
@@ -392,7 +393,7 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
         # weights stay: forward and bptt draw a checkpoint of the cell; the cell scenes that
         # build their own model refuse them scene by scene
         gated_only = sorted({"trace", "radius"} & set(values))
-        if values["cell"] != "rnn" and gated_only:
+        if values["cell"] != DEFAULT_CELL and gated_only:
             check.fail(f"model.{gated_only[0]}", f"not allowed with model.cell = "
                        f"{values['cell']!r} (its scenes build their own model from text, hidden "
                        "and seed)")
@@ -421,7 +422,7 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
             check.fail("model.radius", "not allowed with a framework's model file (drawn as "
                        "it was trained)")
     spec = ModelSpec(**values, given=frozenset(values))
-    if spec.cell != "rnn":
+    if spec.cell != DEFAULT_CELL:
         return spec  # the gated scenes build their model themselves, checked scene by scene
     # Build the model now (it is small) so a bad checkpoint or trace fails before any render.
     try:
