@@ -133,13 +133,18 @@ class OpNode(VGroup):
         self.add(self.circle, self.symbol)
 
 
+# Each diagram's layout: boxes, nodes, wires, error paths, and the x where x(t) enters.
+LAYOUTS = {"lstm": (LSTM_BOXES, LSTM_NODES, LSTM_WIRES, LSTM_BACK, -3.8),
+           "gru": (GRU_BOXES, GRU_NODES, GRU_WIRES, GRU_BACK, -3.6)}
+
+
 class CellDiagram(VGroup):
     """The static drawing of one LSTM or GRU step, with named boxes, nodes and anchors.
 
     Parameters
     ----------
     kind
-        "lstm" or "gru".
+        A cell with a layout in ``LAYOUTS``: "lstm" or "gru".
     theme
         Colours.
     units
@@ -149,9 +154,7 @@ class CellDiagram(VGroup):
     def __init__(self, kind: str, theme: Theme, units: int, **kwargs):
         super().__init__(**kwargs)
         self.kind, self.theme = kind, theme
-        boxes, nodes, wires, self.back = (
-            (LSTM_BOXES, LSTM_NODES, LSTM_WIRES, LSTM_BACK) if kind == "lstm"
-            else (GRU_BOXES, GRU_NODES, GRU_WIRES, GRU_BACK))
+        boxes, nodes, wires, self.back, self.input_x = LAYOUTS[kind]
         self.cell_h = min(0.26, 1.15 / max(units, 1))
         self.wires = VGroup()
         for points in wires:
@@ -194,8 +197,7 @@ class CellDiagram(VGroup):
 
     def input_point(self) -> np.ndarray:
         """Where x(t) enters, at the bottom."""
-        x = -3.8 if self.kind == "lstm" else -3.6
-        return _p(x, -3.35)
+        return _p(self.input_x, -3.35)
 
     def back_path(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Start and end of the error path ``name`` (see ``LSTM_BACK`` / ``GRU_BACK``)."""
