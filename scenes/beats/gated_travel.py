@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from manim import config
 
+from scenes.beats.travel import frame_to, travelling_frame
 from scenes.components.chain_camera import OVERVIEW_MARGIN, ChainCamera, follow_center
 from scenes.components.gated_chain import Columns
 
@@ -34,27 +35,13 @@ def gated_overview(columns: Columns) -> tuple[np.ndarray, float]:
     return np.array([columns.left + columns.chain_width / 2, 0.0, 0.0]), width
 
 
-def _frame(stage):
-    camera = stage.scene.camera
-    return camera.frame if isinstance(camera, ChainCamera) and stage.chain.long else None
-
-
 def show_overview(stage, animate: bool = True) -> list:
     """The frame zooming out on the whole chain (at once when not ``animate``)."""
-    frame = _frame(stage)
-    if frame is None:
-        return []
-    center, width = gated_overview(stage.chain.columns)
-    if not animate:
-        frame.set(width=width).move_to(center)
-        return []
-    return [frame.animate.set(width=width).move_to(center)]
+    return frame_to(travelling_frame(stage.scene, stage.chain.long),
+                    *gated_overview(stage.chain.columns), animate)
 
 
 def follow(stage, t: int) -> list:
     """The frame moving to step t, at the width of the still frame."""
-    frame = _frame(stage)
-    if frame is None:
-        return []
-    return [frame.animate.set(width=config.frame_width)
-            .move_to(follow_center(stage.chain.columns, t))]
+    return frame_to(travelling_frame(stage.scene, stage.chain.long),
+                    follow_center(stage.chain.columns, t), config.frame_width)

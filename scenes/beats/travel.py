@@ -203,27 +203,31 @@ def attach(stage: Stage) -> None:
         camera.travels = is_long(stage)
 
 
-def _frame(stage: Stage):
-    camera = stage.scene.camera
-    return camera.frame if isinstance(camera, ChainCamera) and is_long(stage) else None
+def travelling_frame(scene, long: bool):
+    """The camera's frame when it travels along a chain longer than the still frame, else
+    None (a chain that fits never moves the camera)."""
+    camera = scene.camera
+    return camera.frame if isinstance(camera, ChainCamera) and long else None
 
 
-def show_overview(stage: Stage, animate: bool = True) -> list:
-    """The frame zooming out on the whole chain (at once when not ``animate``)."""
-    frame = _frame(stage)
+def frame_to(frame, center, width: float, animate: bool = True) -> list:
+    """The frame moving to ``center`` at ``width`` (at once when not ``animate``); nothing
+    when there is no travelling frame."""
     if frame is None:
         return []
-    center, width = overview(stage.net.layout)
     if not animate:
         frame.set(width=width).move_to(center)
         return []
     return [frame.animate.set(width=width).move_to(center)]
 
 
+def show_overview(stage: Stage, animate: bool = True) -> list:
+    """The frame zooming out on the whole chain (at once when not ``animate``)."""
+    return frame_to(travelling_frame(stage.scene, is_long(stage)), *overview(stage.net.layout),
+                    animate)
+
+
 def follow(stage: Stage, t: int) -> list:
     """The frame moving to step t, at the width of the still frame."""
-    frame = _frame(stage)
-    if frame is None:
-        return []
-    return [frame.animate.set(width=config.frame_width)
-            .move_to(follow_center(stage.net.layout, t))]
+    return frame_to(travelling_frame(stage.scene, is_long(stage)),
+                    follow_center(stage.net.layout, t), config.frame_width)
