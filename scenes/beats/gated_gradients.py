@@ -23,6 +23,7 @@ from scenes.beats.gated_chain import (
 )
 from scenes.beats.gated_travel import follow, show_overview
 from scenes.beats.stage import beat
+from scenes.beats.travel import step_beats
 from scenes.components.strips import HeatPanel
 
 PANEL_Y = 2.85  # centre of the panel, under the top line, over the (hidden) losses
@@ -164,14 +165,10 @@ def gated_gradients(stage: GatedStage, until: int | None = None) -> None:
     """All gradient beats in order: the first steps one by one, the rest together; ``until``:
     stop after that step's own beat (the figure of one step's frames)."""
     enter_gradients(stage)
+    step_beats(stage.T, until, lambda steps: steps_in_beats(stage, steps),
+               lambda t: contribution_step(stage, t), lambda steps: contribution_rest(stage, steps))
     if until is not None:
-        for t in range(1, until + 1):
-            contribution_step(stage, t)
         return
-    shown, rest = steps_in_beats(stage, list(range(1, stage.T + 1)))
-    for t in shown:
-        contribution_step(stage, t)
-    contribution_rest(stage, rest)
     sum_over_time(stage)
     update_once(stage)
 

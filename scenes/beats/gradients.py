@@ -18,7 +18,7 @@ from scenes.beats.stage import (
     settle,
     show_error_state,
 )
-from scenes.beats.travel import follow, one_by_one, show_overview
+from scenes.beats.travel import follow, one_by_one, show_overview, step_beats
 from scenes.components import ParamPanel, equation, light
 from scenes.components.strips import HeatPanel
 
@@ -206,14 +206,8 @@ def contribution_rest(stage: Stage, steps: list[int]) -> None:
 def contribution_steps(stage: Stage, until: int | None = None) -> None:
     """Contributions one beat each, or, along a long chain, the first few and then the rest;
     ``until``: stop after that step's own beat."""
-    if until is not None:
-        for t in range(1, until + 1):
-            contribution_step(stage, t)
-        return
-    shown, rest = one_by_one(stage, list(range(1, stage.T + 1)))
-    for t in shown:
-        contribution_step(stage, t)
-    contribution_rest(stage, rest)
+    step_beats(stage.T, until, lambda steps: one_by_one(stage, steps),
+               lambda t: contribution_step(stage, t), lambda steps: contribution_rest(stage, steps))
 
 
 def gradient_pass(stage: Stage) -> None:

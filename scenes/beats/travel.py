@@ -189,6 +189,20 @@ def one_by_one(stage: Stage, steps: list[int]) -> tuple[list[int], list[int]]:
     return steps[:FIRST_STEPS], steps[FIRST_STEPS:]
 
 
+def step_beats(T: int, until: int | None, split, one, rest) -> None:
+    """Steps 1..T as beats: ``one(t)`` for each up to ``until`` when given (a figure of one
+    step), else ``one(t)`` for those ``split`` shows one by one and ``rest(steps)`` for the
+    others together."""
+    if until is not None:
+        for t in range(1, until + 1):
+            one(t)
+        return
+    shown, later = split(list(range(1, T + 1)))
+    for t in shown:
+        one(t)
+    rest(later)
+
+
 def _world(stage: Stage) -> list:
     net = stage.net
     return [net, *net.overlays.values(), *net.faded, stage.loss_labels, stage.flow,
