@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from rnn.cells.registry import get_cell
 from rnn.errors import UnrolledError
 
 
@@ -187,8 +188,6 @@ class Params:
     """
 
     def __init__(self, cell: str | Cell = "rnn", **arrays: np.ndarray) -> None:
-        from rnn.cells import get_cell
-
         spec = cell if isinstance(cell, Cell) else get_cell(cell)
         object.__setattr__(self, "spec", spec)
         missing = [n for n in spec.param_names if n not in arrays]
