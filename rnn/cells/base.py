@@ -167,10 +167,6 @@ class Cell:
     def shape_prefix(self) -> str:
         return f"{self.name} "
     @property
-    def part_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.parts)
-
-    @property
     def paths(self) -> tuple[str, ...]:
         """The paths an error travels back along: the states."""
         return self.states
