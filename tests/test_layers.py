@@ -14,14 +14,17 @@ ALLOWED = {
     "rnn": {"rnn"},
     # models trained elsewhere, read without their frameworks: pure numpy (+ h5py) like rnn
     "rnn.imports": {"rnn", "rnn.imports"},
+    # where a model's numbers come from (a checkpoint, a framework's file or a fresh start),
+    # for the command line and lecture files alike
+    "rnn.spec": {"rnn", "rnn.imports", "rnn.spec"},
     "scenes.components": {"rnn", "rnn.imports", "scenes.components"},
     "scenes.beats": {"rnn", "rnn.imports", "scenes.components", "scenes.beats"},
     "scenes": {"rnn", "rnn.imports", "scenes.components", "scenes.beats", "scenes"},
-    "scenes.output": {"rnn", "rnn.imports", "scenes.components", "scenes.beats", "scenes",
-                      "scenes.output"},
+    "scenes.output": {"rnn", "rnn.imports", "rnn.spec", "scenes.components", "scenes.beats",
+                      "scenes", "scenes.output"},
     "explore": {"rnn", "rnn.imports", "explore"},
-    "commands": {"rnn", "rnn.imports", "scenes.components", "scenes.beats", "scenes",
-                 "scenes.output", "explore", "commands"},
+    "commands": {"rnn", "rnn.imports", "rnn.spec", "scenes.components", "scenes.beats",
+                 "scenes", "scenes.output", "explore", "commands"},
 }
 OURS = ("rnn", "scenes", "commands", "explore", "cli")
 
