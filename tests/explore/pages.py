@@ -28,8 +28,10 @@ def recorded(traces, kind: str, t: int, unit: int) -> float:
     """The Trace's value of unit ``unit`` of ``kind`` at 1-based step ``t``."""
     if kind.startswith("gate-"):
         return float(joined(traces, lambda tr: tr.gate(kind[5:]))[t - 1, unit])
-    attr = {"x": "X", "h": "h", "cell": "cell", "o": "o", "yhat": "yhat"}[kind]
-    return float(joined(traces, lambda tr: getattr(tr, attr))[t - 1, unit])
+    if kind in ("x", "o", "yhat"):
+        attr = "X" if kind == "x" else kind
+        return float(joined(traces, lambda tr: getattr(tr, attr))[t - 1, unit])
+    return float(joined(traces, lambda tr: tr.states(kind))[t - 1, unit])  # h, or another state
 
 
 def matches_printed(printed: str, value: float) -> bool:
