@@ -77,7 +77,8 @@ function termName(term, t) {
 export function sumLines(m, kind, eq, t, u) {
   const total = eq.total, name = kind.startsWith("gate-") ? kind.slice(5) : kind;
   const head = `${total.shown}(${t}) = ${eq.terms.map((term) => termName(term, t)).join(" + ")}`;
-  const lines = [{ text: eq.fn ? `${head},  ${name}(${t}) = ${FUNCTIONS[eq.fn](`${total.shown}(${t})`)}` : head }];
+  const then = eq.fn ? `,  ${name}(${t}) = ${FUNCTIONS[eq.fn](`${total.shown}(${t})`)}` : "";
+  const lines = [{ text: head + then }];
   for (const term of eq.terms) {
     if (!term.matrix) { lines.push(factorLine(m, term.factors, t, u)); continue; }
     const M = term.matrix, v = term.vector, p = m.win(t).params[M.param];
@@ -88,7 +89,8 @@ export function sumLines(m, kind, eq, t, u) {
   const value = m.read(total.array, t, u, total.block);
   lines.push({ text: `${total.shown}(${t})[${u}] = ${fmt(value)}  (recorded)` });
   if (eq.fn) {
-    lines.push({ text: `${name}(${t})[${u}] = ${FUNCTIONS[eq.fn](fmt(value, 4))} = ${fmt(m.value(kind, t, u))}` });
+    const shown = `${FUNCTIONS[eq.fn](fmt(value, 4))} = ${fmt(m.value(kind, t, u))}`;
+    lines.push({ text: `${name}(${t})[${u}] = ${shown}` });
   }
   return lines;
 }

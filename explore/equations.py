@@ -66,6 +66,13 @@ class _Reader:
             block = self.block(self.shapes[name][0], name)
             return {"param": name, "block": block,
                     "shown": name if block is None else block_name(name, self.gate)}
+        found = re.fullmatch(r"(\w+)\[(\d+)\]", name)  # P[2]: block 2 of H entries, any order
+        if found and len(self.shapes.get(found.group(1), ())) == 1:
+            param, block = found.group(1), int(found.group(2))
+            if (block + 1) * self.H > self.shapes[param][0]:
+                self.fail(f"{token}: {param} has no block {block}")
+            return {"param": param, "block": block,
+                    "shown": block_name(param, self.gate) if self.gate else name}
         return self.fail(f"{token!r} is no gate, state, recorded part or vector parameter")
 
     def part_block(self, name: str) -> int | None:

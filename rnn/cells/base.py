@@ -37,8 +37,8 @@ class Sum:
     ``total`` (a part, or the value itself), and ``fn`` of the total is the value.
 
     A term is factors joined by `` * ``, each a gate, a state or a recorded part at step t
-    (``cell@p``: at t-1), a parameter's entry (``b_ih``: the drawn gate's block) or
-    ``1-z`` / ``tanh(cell)`` of one; or a matrix times a vector, ``W_hh h@p``.
+    (``cell@p``: at t-1), a parameter's entry (``b_ih``: the drawn gate's block; ``P[2]``: its
+    block 2) or ``1-z`` / ``tanh(cell)`` of one; or a matrix times a vector, ``W_hh h@p``.
     """
 
     total: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn import Optimizer, text_model
+from rnn.cells import get_cell
 
 TEXT = "hello wo"  # 7 steps: the whole chain is visible, for every cell
 HOSTILE = "</script><img src=x onerror=alert(1)>"
@@ -14,7 +15,7 @@ def make_trace(cell: str, text: str = TEXT, hidden: int = 3, window: int | None 
     """A trace (or window traces) of ``cell`` on ``text``, seed 0, one SGD update."""
     opt = Optimizer("sgd", lr=0.1)
     model = text_model(text, hidden=hidden, seed=0, cell=cell,
-                       forget_bias=1.0 if cell == "lstm" else 0.0)
+                       forget_bias=get_cell(cell).init_option("forget_bias"))
     return model.windows(window, opt) if window else model.trace(opt)
 
 

@@ -11,7 +11,7 @@ from keep_cell import KeepCell
 from pages import joined, make_trace, matches_printed, recorded
 
 from explore.page import page_html
-from rnn.cells import Params, get_cell, register, unregister
+from rnn.cells import Params, cell_names, get_cell, register, unregister
 from rnn.data import char_sequence
 from rnn.engine import run
 from rnn.errors import UnrolledError
@@ -53,7 +53,7 @@ def test_the_test_cell_is_a_correct_cell(keep):
     assert max(e for name, e in errors.items() if name != "m0") < 1e-6
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "keep-test"])
+@pytest.mark.parametrize("cell", [*cell_names(), "keep-test"])  # every cell registered
 def test_every_tooltip_adds_up_to_the_recorded_value(tab, tmp_path, keep, cell):
     trace = keep_trace(keep) if cell == "keep-test" else make_trace(cell)
     spec = get_cell(cell)
