@@ -25,7 +25,7 @@ class GatedCell(Cell):
 
     param_names = ("W_ih", "W_hh", "b_ih", "b_hh", "V", "c")
     recurrent = "W_hh"
-    tanh_gates: tuple[str, ...] = ()  # the gates that are tanh of their pre-activation, not sigmoid
+    tanh_gates: tuple[str, ...] = ()  # gates that are tanh of their pre-activation (not sigmoid)
     own_sums = MappingProxyType({})  # the states, and gates written otherwise (the GRU's n)
 
     @property
