@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 import pytest
+from browser import browser, tab  # noqa: F401  (fixtures)
 from pages import HOSTILE, make_trace, matches_printed, recorded
 
 from explore.data import page_data

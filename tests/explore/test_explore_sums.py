@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from browser import browser, tab  # noqa: F401  (fixtures)
 from keep_cell import KeepCell
 from pages import joined, make_trace, matches_printed, recorded
 

@@ -1,5 +1,6 @@
 """The explore tests' browser: Debian's Chromium, driven by Playwright, launched once for a
-module; a page opened in it is offline and everything that went wrong in it is recorded."""
+module; a page opened in it is offline and everything that went wrong in it is recorded.
+A module that opens pages imports the fixtures: ``from browser import browser, tab``."""
 
 from __future__ import annotations
 
