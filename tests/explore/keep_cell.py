@@ -1,5 +1,6 @@
 """A cell for the tests only, never in the registry file: two gates and a second state that is
-not named ``cell``, written as a contributor would from the README's "Adding a cell"::
+not named ``cell``, written as a contributor would from the README's "Adding a cell" (its backward both per path
+and as one ``back_step``, so that it runs through either form of the engine's loop)::
 
     k(t) = sigmoid(pre_k)      v(t) = tanh(pre_v)      (pre = W_ih x + b_ih + W_hh h(t-1) + b_hh)
     m(t) = k(t) * m(t-1) + (1 - k(t)) * v(t)           h(t) = tanh(m(t))
@@ -75,6 +76,15 @@ class KeepCell(GatedCell):
         Eh, Em = rows["h"], rows["m"]  # (S, H) or (H,)
         dpre = Em[..., None, :] * back["through_m"][t]  # (S, 2, H)
         return {"h": dpre.reshape(*Eh.shape[:-1], -1) @ params.W_hh, "m": Em * back["k"][t]}
+
+    def back_step(self, params, back, t, err):
+        # the same step for a backward written once for one loss term and many at once: the
+        # errors reaching step t in, the step's own errors and what goes to step t - 1 out
+        Eh, from_h = err["h"], err["h"] * back["dm_dh"][t]  # (..., H)
+        dL_dm = from_h + err["m"]
+        dpre = dL_dm[..., None, :] * back["through_m"][t]  # (..., 2, H)
+        return ({"dL_dm": dL_dm, "dL_dm_from_h": from_h, "dL_dpre": dpre},
+                {"h": dpre.reshape(*Eh.shape[:-1], -1) @ params.W_hh, "m": dL_dm * back["k"][t]})
 
     def recurrent_error(self, trace):
         return trace.dL_dpre  # both biases and W_hh see the gates' own errors

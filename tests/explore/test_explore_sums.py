@@ -52,6 +52,16 @@ def test_the_test_cell_is_a_correct_cell(keep):
     # m0 left out: the check's entry point perturbs h0 and cell0 only, so far
     assert set(errors) == {*params.names, "h0", "m0"}
     assert max(e for name, e in errors.items() if name != "m0") < 1e-6
+    # its one-step backward gives the errors its per-path steps recorded
+    tr = run(params, X, y)
+    back = keep.begin_backward(params, {"h": tr.h, **tr.parts}, tr.state0)
+    for t in (tr.T - 1, 3, 1):
+        inside, sent = keep.back_step(params, back, t, {"h": tr.dL_dh[t],
+                                                        "m": tr.dL_dm_from_next[t]})
+        for name in ("dL_dm", "dL_dm_from_h", "dL_dpre"):
+            np.testing.assert_allclose(inside[name], tr.parts[name][t], rtol=1e-13)
+        np.testing.assert_allclose(sent["h"], tr.dL_dh_from_next[t - 1], rtol=1e-12)
+        np.testing.assert_allclose(sent["m"], tr.dL_dm_from_next[t - 1], rtol=1e-13)
 
 
 @pytest.mark.parametrize("cell", [*cell_names(), "keep-test"])  # every cell registered
