@@ -1,6 +1,7 @@
 """A cell for the tests only, never in the registry file: two gates and a second state that is
-not named ``cell``, written as a contributor would from the README's "Adding a cell" (its backward both per path
-and as one ``back_step``, so that it runs through either form of the engine's loop)::
+not named ``cell``, written as a contributor would from the README's "Adding a cell" (its
+backward both per path and as one ``back_step``, so that it runs through either form of the
+engine's loop)::
 
     k(t) = sigmoid(pre_k)      v(t) = tanh(pre_v)      (pre = W_ih x + b_ih + W_hh h(t-1) + b_hh)
     m(t) = k(t) * m(t-1) + (1 - k(t)) * v(t)           h(t) = tanh(m(t))
