@@ -98,3 +98,20 @@ def test_a_sum_naming_what_the_page_does_not_carry_is_refused(keep, monkeypatch)
         "m", ("k * memory@p",))})
     with pytest.raises(UnrolledError, match="memory"):
         page_html(keep_trace(keep))
+
+
+def test_the_errors_travel_along_every_state_the_cell_carries(tab, tmp_path, keep):
+    trace = keep_trace(keep)
+    path = tmp_path / "keep.html"
+    path.write_text(page_html(trace))
+    page = tab(path)
+    assert page.locator("[data-kind='m'][data-t='1']").count() == 3  # m drawn as a strip
+    s = trace.T - 1
+    page.click(f"[data-kind=loss][data-s='{s}']")
+    arrows = page.evaluate("""[...document.querySelectorAll('[data-kind=error]')]
+        .filter(e => e.style.display !== 'none')
+        .map(e => [e.dataset.path, +e.dataset.t, e.dataset.norm])""")
+    assert sorted({p for p, _, _ in arrows}) == ["h", "m"]
+    for p, t, norm in arrows:  # the recorded norms, exactly, along h and along m
+        assert float(norm) == trace.error_by_source_norms(p)[s - 1, t - 1]
+    assert len(arrows) == 2 * s
