@@ -45,7 +45,7 @@ def static_copy(page: str, title: str = "unrolled") -> str:
     """
     return (f'<div class="unrolled-static">{_STEP_ASIDE}<iframe srcdoc="'
             f'{html.escape(page, quote=True)}" title="{html.escape(title, quote=True)}" '
-            f'sandbox="allow-scripts" width="100%" height="{COPY_HEIGHT}" '
+            f'sandbox="allow-scripts" loading="lazy" width="100%" height="{COPY_HEIGHT}" '
             'style="border: 0; display: block"></iframe></div>')
 
 

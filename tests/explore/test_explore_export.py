@@ -61,9 +61,11 @@ def offline(export):
         page.on("pageerror", lambda e: seen["errors"].append(str(e)))
         page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
         page.goto(own)
-        frames = [f.content_frame() for f in page.query_selector_all(".unrolled-static iframe")]
-        for frame in frames:
-            frame.wait_for_selector(".unrolled-explore[data-ready='true']", timeout=10_000)
+        frames = []
+        for handle in page.query_selector_all(".unrolled-static iframe"):
+            handle.scroll_into_view_if_needed()  # the copies load lazily, as they come near
+            frames.append(handle.content_frame())
+            frames[-1].wait_for_selector(".unrolled-explore[data-ready='true']")
         try:
             yield page, frames, seen
         finally:
