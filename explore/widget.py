@@ -25,8 +25,9 @@ from explore.data import page_data
 from explore.page import THEMES, asset, page_html, script_json
 
 # What holds all the outputs of one cell: in JupyterLab and Notebook 7 (and nbconvert's lab
-# template), in the classic notebook, in VS Code's output webview.
-_CELL_OUTPUTS = (".jp-OutputArea", ".output", ".cell_container")
+# template), in the classic notebook, in VS Code's output webview, in a Jupyter Book page
+# (where a widget manager loaded from a CDN may draw the live page when online).
+_CELL_OUTPUTS = (".jp-OutputArea", ".output", ".cell_container", ".cell_output")
 # Hidden only once the live page has finished drawing (data-ready), so a widget that failed
 # to draw still leaves the copy in view.
 _STEP_ASIDE = "<style>" + ", ".join(

@@ -18,6 +18,7 @@ from pages import matches_printed, recorded
 from playwright.sync_api import sync_playwright
 from test_explore_notebook import expected_traces
 
+from explore.widget import static_copy
 from rnn import text_model
 
 CHROMIUM = "/usr/bin/chromium"
@@ -67,13 +68,13 @@ def offline(export):
             frames.append(handle.content_frame())
             frames[-1].wait_for_selector(".unrolled-explore[data-ready='true']")
         try:
-            yield page, frames, seen
+            yield page, frames, seen, browser
         finally:
             browser.close()
 
 
 def test_the_export_draws_every_page_offline(offline):
-    page, frames, seen = offline
+    page, frames, seen, _ = offline
     assert len(frames) == 4  # the example's three, and the hostile one
     shown = page.eval_on_selector_all(".unrolled-static",
                                       "es => es.map(e => getComputedStyle(e).display)")
@@ -99,7 +100,7 @@ def test_the_export_draws_every_page_offline(offline):
 
 
 def test_a_hostile_text_stays_text_in_the_export(offline):
-    page, frames, seen = offline
+    page, frames, seen, _ = offline
     hostile = frames[3]
     assert hostile.title() == HOSTILE_COPY
     assert HOSTILE_COPY in hostile.inner_text("h1")
@@ -114,7 +115,7 @@ def test_a_hostile_text_stays_text_in_the_export(offline):
 def test_a_live_page_beside_a_copy_puts_it_aside(offline):
     """In JupyterLab and Notebook 7 the live widget draws its root into the same output area
     (the classes nbconvert's lab template copies): the copy of that cell alone steps aside."""
-    page, _, _ = offline
+    page, _, _, _ = offline
     display = "es => es.map(e => getComputedStyle(e).display)"
     page.evaluate("""() => {
         const area = document.querySelectorAll('.jp-OutputArea')[1];  // the LSTM's cell
@@ -129,3 +130,23 @@ def test_a_live_page_beside_a_copy_puts_it_aside(offline):
         "block", "none", "block", "block"]
     page.evaluate("() => window.liveRoot.remove()")
     assert page.eval_on_selector_all(".unrolled-static", display) == ["block"] * 4
+
+
+@pytest.mark.parametrize("cell, output", [
+    ("cell_container", "output_container"),  # VS Code's output webview, as its source builds it
+    ("output", "output_area"),  # the classic notebook
+    ("cell_output", "output"),  # a Jupyter Book page (MyST-NB's markup)
+])
+def test_other_front_ends_outputs_put_the_copy_aside_too(offline, cell, output):
+    _, _, _, browser = offline
+    copy = static_copy("<!DOCTYPE html><title>a page</title>")
+    live = f"<div class='{output}'><div class='unrolled-explore' data-ready='true'></div></div>"
+    page = browser.new_page()
+    try:
+        page.set_content(f"<div class='{cell}'>{live}<div class='{output}'>{copy}</div></div>"
+                         f"<div class='{cell}'><div class='{output}'>{copy}</div></div>")
+        shown = page.eval_on_selector_all(".unrolled-static",
+                                          "es => es.map(e => getComputedStyle(e).display)")
+        assert shown == ["none", "block"]  # the live cell's copy alone
+    finally:
+        page.close()
