@@ -81,6 +81,10 @@ def test_the_export_draws_every_page_offline(offline):
     assert shown == ["block"] * 4  # no live page beside them: every copy is in view
     for frame, traces in zip(frames, expected_traces()):
         assert frame.url == "about:srcdoc"
+        # sandboxed: an opaque origin, kept out of the page that holds it
+        assert frame.evaluate("""() => { try { return [self.origin, !!parent.document.body]; }
+                                        catch (e) { return [self.origin, e.name]; } }""") == [
+            "null", "SecurityError"]
         kinds = set(frame.eval_on_selector_all("[data-kind]", "es => es.map(e => e.dataset.kind)"))
         assert {"x", "h", "o", "yhat", "loss"} <= kinds
         for kind in ("x", "h", "o", "yhat"):
