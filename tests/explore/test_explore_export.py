@@ -13,10 +13,9 @@ import subprocess
 import sys
 
 import pytest
-from example_notebook import HOSTILE_COPY
+from example_notebook import HOSTILE_COPY, expected_traces
 from pages import matches_printed, recorded
 from playwright.sync_api import sync_playwright
-from test_explore_notebook import expected_traces
 
 from explore.widget import static_copy
 from rnn import text_model

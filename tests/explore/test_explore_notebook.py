@@ -15,14 +15,14 @@ import re
 
 import numpy as np
 import pytest
-from example_notebook import HOSTILE_COPY
+from example_notebook import HOSTILE_COPY, expected_traces
 from pages import joined
 
 from explore import show
 from explore import widget as explore_widget
 from explore.page import asset, page_html
 from explore.widget import static_copy
-from rnn import Optimizer, text_model
+from rnn import text_model
 
 pytestmark = pytest.mark.xdist_group("explore-notebook")  # one kernel run under -n too
 VIEW = "application/vnd.jupyter.widget-view+json"
@@ -30,15 +30,6 @@ VIEW = "application/vnd.jupyter.widget-view+json"
 
 def unpack(packed: dict) -> np.ndarray:
     return np.frombuffer(base64.b64decode(packed["f64"]), dtype="<f8").reshape(packed["shape"])
-
-
-def expected_traces():
-    """What the example's three cells show, built here independently of the notebook."""
-    return [
-        text_model("hello world", hidden=3, seed=0).trace(Optimizer("sgd", lr=0.1)),
-        text_model("hello world", hidden=4, seed=0, cell="lstm", forget_bias=1.0).trace(),
-        text_model("hello world", hidden=3, seed=0).windows(4, Optimizer("sgd", lr=0.1)),
-    ]
 
 
 def code_outputs(nb) -> list[list]:
