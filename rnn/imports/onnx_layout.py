@@ -176,7 +176,8 @@ def _head(graph: Graph, layer: Node, H: int):
     if len(layer.outputs) > 1 and any(graph.readers(o) for o in layer.outputs[1:] if o):
         raise UnrolledError(f"{graph.source}: the head reads the last step's state (Y_h or "
                             "Y_c); only a head on every step's output Y is read")
-    node = _after(graph, layer.outputs[0])
+    layout = layer.attrs.get("layout", 0)
+    node = _after(graph, layer.outputs[0], ["B", "T", "D", "H"] if layout else ["T", "D", "B", "H"])
     if node is None or node.op not in ("MatMul", "Gemm"):
         raise UnrolledError(f"{graph.source}: the recurrent layer's output Y does not reach a "
                             "linear head (MatMul + Add, or Gemm)")
@@ -211,12 +212,78 @@ def _head(graph: Graph, layer: Node, H: int):
     return np.ascontiguousarray(V), c, nodes
 
 
-def _after(graph: Graph, name: str) -> Node | None:
-    """The one node that reads ``name``, past the nodes that only move values."""
+def _after(graph: Graph, name: str, axes: list[str] | None = None) -> Node | None:
+    """The one node that reads ``name``, past the nodes that only move values.
+
+    With ``axes`` (the labels of ``name``'s axes: "T" time, "D" direction, "B" batch, "H" the
+    units, "1" an added axis), each move is followed: a ``Gather`` may drop a direction, batch or
+    added axis (index 0), never time, and the units must stay the last axis, where the head's
+    product reads them. Without, the moves are passed as they are.
+    """
     while True:
-        readers = [n for n in graph.readers(name) if n.op not in ("Shape",)]
+        readers = [n for n in graph.readers(name) if n.op != "Shape"]
         if len(readers) != 1:
             return None
-        if readers[0].op not in PASS_OPS:
-            return readers[0]
-        name = readers[0].outputs[0]
+        node = readers[0]
+        if node.op not in PASS_OPS and not (axes is not None and node.op == "Gather"):
+            if axes is not None and (not axes or axes[-1] != "H" or "T" not in axes):
+                raise UnrolledError(f"{graph.source}: the reshapes before the head leave the "
+                                    f"axes {axes}; the head must read every step's units")
+            return node
+        if axes is not None:
+            axes = _moved(graph, node, axes)
+        name = node.outputs[0]
+
+
+def _moved(graph: Graph, node: Node, axes: list[str]) -> list[str]:
+    """The axis labels after ``node`` moves a value labelled ``axes``."""
+    const = [graph.tensors.get(_through(graph, i)) if i else None for i in node.inputs]
+    rank = len(axes)
+
+    def norm(a: int) -> int:
+        return a + rank if a < 0 else a
+
+    if node.op == "Transpose":
+        perm = node.attrs.get("perm", list(reversed(range(rank))))
+        return [axes[p] for p in perm]
+    if node.op == "Squeeze":
+        given = node.attrs.get("axes") if len(const) < 2 or const[1] is None else const[1]
+        drop = {norm(int(a)) for a in given} if given is not None else {
+            i for i, a in enumerate(axes) if a in ("D", "B", "1")}
+        return [a for i, a in enumerate(axes) if i not in drop]
+    if node.op == "Unsqueeze":
+        given = node.attrs.get("axes") if len(const) < 2 or const[1] is None else const[1]
+        out = list(axes)
+        for a in sorted(int(a) + (rank + len(given) if int(a) < 0 else 0) for a in given):
+            out.insert(a, "1")
+        return out
+    if node.op == "Gather":
+        index = const[1] if len(const) > 1 else None
+        axis = norm(node.attrs.get("axis", 0))
+        if index is None or index.size != 1 or axis >= rank:
+            raise UnrolledError(f"{graph.source}: Gather {node.name!r} picks from the recurrent "
+                                "output by a value that is not a constant")
+        if axes[axis] == "T":
+            raise UnrolledError(f"{graph.source}: Gather {node.name!r} reads one step of the "
+                                "recurrent output; only a head on every step is read")
+        if int(index.reshape(-1)[0]) != 0:
+            raise UnrolledError(f"{graph.source}: Gather {node.name!r} picks entry "
+                                f"{int(index.reshape(-1)[0])} of a {axes[axis]} axis of size 1")
+        return [a for i, a in enumerate(axes) if i != axis] if index.ndim == 0 else list(axes)
+    if node.op in ("Reshape", "Flatten"):
+        # the units must stay whole and last: the rows before them are steps (with a batch
+        # and a direction of one)
+        shape = const[1] if node.op == "Reshape" and len(const) > 1 else None
+        last = None if shape is None else int(shape.reshape(-1)[-1])
+        keeps = (node.op == "Flatten" and norm(node.attrs.get("axis", 1)) == rank - 1) or (
+            shape is not None and last == _units(graph, node) and axes[-1] == "H")
+        if not keeps:
+            raise UnrolledError(f"{graph.source}: {node.op} {node.name!r} before the head does "
+                                "not keep each step's units whole")
+        return ["T"] * ((2 if node.op == "Flatten" else shape.size) - 1) + ["H"]
+    return list(axes)  # Identity, Cast, Expand
+
+
+def _units(graph: Graph, node: Node) -> int | None:
+    layers = [n for n in graph.nodes if n.op in RECURRENT]
+    return int(layers[0].attrs.get("hidden_size", -2)) if layers else None
