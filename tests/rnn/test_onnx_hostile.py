@@ -168,3 +168,22 @@ def test_the_command_line_traces_an_onnx_model(tmp_path):
     trace = trace_files.load_any(out)
     np.testing.assert_allclose(trace.h, graphs.reference(proto, "abcdeabbaced")["h"],
                                rtol=0, atol=1e-12)
+
+
+def test_a_head_on_one_step_picked_by_gather_is_refused(tmp_path):
+    """The exporter's Gather of the batch (axis 0 of (batch, T, H)) passes; the same Gather on
+    the time axis picks one step, a head this reader does not take."""
+    import shutil
+
+    import onnx
+
+    data = Path(__file__).parent / "data" / "frameworks"
+    proto = onnx.load(str(data / "torch_lstm.onnx"))
+    gather = [n for n in proto.graph.node if n.op_type == "Gather"][-1]
+    for attribute in gather.attribute:
+        if attribute.name == "axis":
+            attribute.i = 1
+    path = tmp_path / "one_step.onnx"
+    path.write_bytes(proto.SerializeToString())
+    shutil.copy(data / "vocab.json", tmp_path / "vocab.json")
+    refused(path, "reads one step of the recurrent output")
