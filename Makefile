@@ -73,7 +73,7 @@ $(REVEAL_STAMP):
 $(STAMP): pyproject.toml | system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,voice,notebook]'
+	$(PY) -m pip install -q -e '.[test,voice,notebook,onnx]'
 	touch $(STAMP)
 
 clean:
