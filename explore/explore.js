@@ -29,7 +29,8 @@ function hashKeeper(m, state) {
   return {
     hashText,
     write() {
-      if (timer !== null) return;
+      // a static copy in a notebook is an about:srcdoc frame, whose URL may not be rewritten
+      if (timer !== null || location.protocol === "about:") return;
       // debounced: a fast scrub must not flood the history API
       timer = setTimeout(() => {
         timer = null;
