@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn.cells.base import Cell, Part
+from rnn.cells.base import Cell, Part, Sum
 from rnn.errors import UnrolledError
 from rnn.spectral import with_spectral_radius
 
@@ -45,6 +45,10 @@ class SimpleRNN(Cell):
     @property
     def shape_prefix(self) -> str:
         return "" if self.name == "rnn" else f"{self.name} "
+
+    @property
+    def sums(self):
+        return {"h": Sum("a", ("b", "W h@p", "U x"), "relu" if self.relu else "tanh")}
 
     # Declarations --------------------------------------------------------------------
     def param_shapes(self, D, H, K):
