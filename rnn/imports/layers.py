@@ -18,8 +18,8 @@ from rnn.errors import UnrolledError
 class Layer:
     """A framework's recurrent layer with given settings, and the cell that runs it."""
 
-    framework: str  # "torch" or "keras"
-    cls: str  # the framework's class: "nn.LSTM", "GRU"
+    framework: str  # "torch", "keras" or "onnx"
+    cls: str  # the framework's class or operator: "nn.LSTM", "GRU"
     blocks: int  # G: its weights hold G blocks of H rows (torch) or columns (Keras)
     cell: str  # the registered cell that runs it
     settings: tuple[tuple[str, object], ...] = ()  # what its config must say, e.g. reset_after
@@ -37,9 +37,15 @@ LAYERS = (
     Layer("keras", "LSTM", 4, "lstm", GATED),
     # reset_after=True: r multiplies W_hn h + b_hn, as in torch's nn.GRU (False applies it first)
     Layer("keras", "GRU", 3, "gru", (*GATED, ("reset_after", True))),
+    # ONNX operators (linear_before_reset, clip ... are checked by rnn.imports.onnx_layout)
+    Layer("onnx", "RNN", 1, "rnn", (("activations", ("Tanh",)),)),
+    Layer("onnx", "RNN", 1, "rnn-relu", (("activations", ("Relu",)),)),
+    Layer("onnx", "LSTM", 4, "lstm", (("activations", ("Sigmoid", "Tanh", "Tanh")),)),
+    Layer("onnx", "GRU", 3, "gru", (("activations", ("Sigmoid", "Tanh")),)),
 )
 
-# What a setting is when a file leaves it out (torch's metadata; Keras 3's defaults).
+# What a setting is when a file leaves it out (torch's metadata; Keras 3's defaults; an ONNX
+# operator's default activations are its own, filled in by rnn.imports.onnx_layout).
 DEFAULTS = {"torch": {"nonlinearity": "tanh"},
             "keras": {"activation": "tanh", "recurrent_activation": "sigmoid",
                       "reset_after": True}}

@@ -31,7 +31,7 @@ def four_gates():
 
 
 @pytest.mark.parametrize("name", ["torch_lstm.safetensors", "torch_lstm_embed.safetensors",
-                                  "keras_lstm.keras"])
+                                  "keras_lstm.keras", "torch_lstm.onnx"])
 def test_a_second_four_gate_cell_leaves_lstm_files_to_the_lstm(four_gates, name):
     assert len(four_gates.gates) == len(get_cell("lstm").gates)
     assert load_model(DATA / name).cell == "lstm"
@@ -50,6 +50,8 @@ def test_every_line_names_a_registered_cell_with_its_blocks(layer):
     ("keras", "SimpleRNN", {"activation": "relu"}, "rnn-relu"),
     ("keras", "GRU", {}, "gru"),  # Keras 3's default: reset_after=True
     ("keras", "GRU", {"reset_after": True, "activation": "tanh"}, "gru"),
+    ("onnx", "RNN", {"activations": ("Relu",)}, "rnn-relu"),
+    ("onnx", "LSTM", {"activations": ("Sigmoid", "Tanh", "Tanh")}, "lstm"),
 ])
 def test_a_layer_maps_to_the_cell_of_its_line(framework, cls, config, cell):
     assert find_layer(framework, cls, config).cell == cell
@@ -61,6 +63,7 @@ def test_a_layer_maps_to_the_cell_of_its_line(framework, cls, config, cell):
     ("keras", "GRU", {"reset_after": False}, "not reset_after=False"),
     ("keras", "ConvLSTM2D", {}, "ConvLSTM2D layers cannot be drawn"),
     ("torch", "nn.RNN", {"nonlinearity": "sigmoid"}, "not nonlinearity 'sigmoid'"),
+    ("onnx", "GRU", {"activations": ("HardSigmoid", "Tanh")}, "not activations"),
 ])
 def test_a_layer_no_line_fits_is_refused(framework, cls, config, words):
     with pytest.raises(UnrolledError, match=words):
