@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from rnn.cells.registry import get_cell
 from rnn.errors import UnrolledError
 
 
@@ -183,10 +184,6 @@ class Cell:
     def shape_prefix(self) -> str:
         return f"{self.name} "
     @property
-    def part_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.parts)
-
-    @property
     def paths(self) -> tuple[str, ...]:
         """The paths an error travels back along: the states."""
         return self.states
@@ -204,8 +201,6 @@ class Params:
     """
 
     def __init__(self, cell: str | Cell = "rnn", **arrays: np.ndarray) -> None:
-        from rnn.cells import get_cell
-
         spec = cell if isinstance(cell, Cell) else get_cell(cell)
         object.__setattr__(self, "spec", spec)
         missing = [n for n in spec.param_names if n not in arrays]

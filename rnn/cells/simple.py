@@ -17,6 +17,7 @@ import numpy as np
 
 from rnn.cells.base import Cell, Part, Sum
 from rnn.errors import UnrolledError
+from rnn.spectral import with_spectral_radius
 
 
 class SimpleRNN(Cell):
@@ -63,8 +64,6 @@ class SimpleRNN(Cell):
         radius ``radius`` if given."""
         if options:
             raise UnrolledError(f"the {self.title} takes no {', '.join(options)}")
-        from rnn.params import with_spectral_radius
-
         rng = np.random.default_rng(seed)
         with np.errstate(over="ignore"):
             U = rng.standard_normal((H, D)) * init_scale

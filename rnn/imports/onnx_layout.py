@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn.errors import UnrolledError
+from rnn.imports.layers import classes, find_layer
 from rnn.imports.onnx_file import Graph, Node, read_graph
 
 # What an exporter puts between the layers: they move or relabel values, never compute them
@@ -29,9 +30,10 @@ PASS_OPS = {"Transpose", "Squeeze", "Unsqueeze", "Reshape", "Identity", "Flatten
             "Expand"}
 # What builds the shapes those read, or a zero initial state
 SHAPE_OPS = {"Shape", "Gather", "Concat", "Slice", "ConstantOfShape", "Constant"}
-RECURRENT = {"LSTM": ("lstm", 4, ["Sigmoid", "Tanh", "Tanh"]),
-             "GRU": ("gru", 3, ["Sigmoid", "Tanh"]),
-             "RNN": ("rnn", 1, ["Tanh"])}
+RECURRENT = classes("onnx")  # LSTM, GRU, RNN: the operators of the table (rnn.imports.layers)
+# The activations an operator computes when it names none (the ONNX operators' specification)
+DEFAULT_ACTIVATIONS = {"LSTM": ("Sigmoid", "Tanh", "Tanh"), "GRU": ("Sigmoid", "Tanh"),
+                       "RNN": ("Tanh",)}
 # torch's gate blocks, as indices of ONNX's blocks
 TORCH_ORDER = {"LSTM": [0, 2, 3, 1], "GRU": [1, 0, 2], "RNN": [0]}
 HEAD_OPS = {"MatMul", "Add", "Gemm"}
@@ -88,14 +90,14 @@ def _input(node: Node, i: int) -> str:
 
 
 def _weights(graph: Graph, node: Node):
-    cell, G, defaults = RECURRENT[node.op]
     what = f"{graph.source}: {node.op} {node.name!r}"
     acts = node.attrs.get("activations")
-    if node.op == "RNN" and acts in (["Relu"],):
-        cell = "rnn-relu"
-    elif acts is not None and acts != defaults:
-        raise UnrolledError(f"{what} has activations {acts}; the engine computes "
-                            f"{defaults}")
+    acts = DEFAULT_ACTIVATIONS[node.op] if acts is None else tuple(acts)
+    try:  # the cell by the table's line for the operator, never by its number of gates
+        layer = find_layer("onnx", node.op, {"activations": acts})
+    except UnrolledError as err:
+        raise UnrolledError(f"{what}: {err}") from None
+    cell, G = layer.cell, layer.blocks
     W, R, B = (_tensor_input(graph, node, i) for i in (1, 2, 3))
     if W is None or R is None:
         raise UnrolledError(f"{what}: W and R must be initializers")

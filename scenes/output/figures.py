@@ -87,7 +87,8 @@ def figure_input(fig: Figure, lecture):
 
     A figure of its own cell draws that cell on the lecture's text, hidden size and seed.
     """
-    from scenes.output.lecture_file import ModelSpec, SceneEntry
+    from rnn.spec import ModelSpec
+    from scenes.output.lecture_file import SceneEntry
 
     model = lecture.model
     if fig.cell is not None and fig.cell != model.cell:
