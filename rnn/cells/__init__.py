@@ -9,6 +9,7 @@ from __future__ import annotations
 from rnn.cells.base import Cell, Params, Part
 from rnn.cells.gru import GRU
 from rnn.cells.lstm import LSTM
+from rnn.cells.peephole import PeepholeLSTM
 from rnn.cells.simple import SimpleRNN
 from rnn.errors import UnrolledError
 
@@ -49,6 +50,7 @@ def gated_cells_by_gates() -> dict[int, str]:
 
 register(SimpleRNN())
 register(SimpleRNN(relu=True))  # torch's nn.RNN(nonlinearity="relu"), for imported models
+register(PeepholeLSTM())  # before the LSTM, which torch files of 4 gate blocks must pick
 register(LSTM())
 register(GRU())
 
