@@ -32,7 +32,8 @@ class Part:
 
 
 class Cell:
-    """One recurrent cell. Subclasses fill in the declarations and the six step methods."""
+    """One recurrent cell. Subclasses fill in the declarations and the step methods (four,
+    and ``end_backward`` where some errors are left to compute once every step is done)."""
 
     name: str = ""  # the --cell value, "rnn", "lstm", "gru"
     title: str = ""  # how the README and the screen call it

@@ -28,20 +28,6 @@ def simple(relu: bool):
     return forward
 
 
-def lstm(a, X, s0):
-    H = len(s0["h"])
-    (Wi, Ui, bi), (Wf, Uf, bf), (Wg, Ug, bg), (Wo, Uo, bo) = blocks(a, H, 4)
-    h, c, out = s0["h"], s0["cell"], {"h": [], "cell": [], "gates": []}
-    for x in X:
-        i, f = sig(Wi @ x + Ui @ h + bi), sig(Wf @ x + Uf @ h + bf)
-        g, o = np.tanh(Wg @ x + Ug @ h + bg), sig(Wo @ x + Uo @ h + bo)
-        c = f * c + i * g
-        h = o * np.tanh(c)
-        for key, v in (("h", h), ("cell", c), ("gates", [i, f, g, o])):
-            out[key].append(v)
-    return {k: np.array(v) for k, v in out.items()}
-
-
 def peephole(a, X, s0):
     """Gers and Schmidhuber's LSTM as ONNX's LSTM operator writes it: P holds p_i, p_o, p_f."""
     H = len(s0["h"])
@@ -58,6 +44,11 @@ def peephole(a, X, s0):
         for key, v in (("h", h), ("cell", c), ("gates", [i, f, g, o])):
             out[key].append(v)
     return {k: np.array(v) for k, v in out.items()}
+
+
+def lstm(a, X, s0):
+    """torch's LSTMCell: the peephole LSTM with its peepholes shut."""
+    return peephole({**a, "P": np.zeros(3 * len(s0["h"]))}, X, s0)
 
 
 def gru(a, X, s0):
