@@ -50,7 +50,7 @@ def stencil_gradients(
 
 
 def numerical_gradients(
-    params: Params, X: np.ndarray, y: np.ndarray, state0=None, eps: float = 1e-4,
+    params: Params, X: np.ndarray, y: np.ndarray, state0=None, *, eps: float = 1e-4,
     on_progress: Callable[[int], None] | None = None, **starts: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """dL/dp for every entry of every parameter and of every state before step 1 (``h0``,
@@ -79,7 +79,7 @@ def relative_errors(analytic: dict, numeric: dict) -> dict[str, float]:
     return out
 
 
-def gradient_check(params: Params, X, y, state0=None, on_progress=None,
+def gradient_check(params: Params, X, y, state0=None, *, on_progress=None,
                    **starts) -> dict[str, float]:
     """Max relative error per parameter (and initial state) between BPTT and finite
     differences, for any cell."""
