@@ -36,8 +36,8 @@ class TrainConfig:
     clip_mode: str = "value"  # "value" (element-wise) or "norm" (global norm)
     seed: int = 0  # initialisation and sampling
     init_scale: float = 0.01  # simple RNN only; the gated cells are drawn as torch draws them
-    cell: str = "rnn"  # "rnn", "lstm" or "gru"
-    forget_bias: float | None = None  # LSTM: added to the forget gate's bias at initialisation
+    cell: str = "rnn"  # any registered cell: "rnn", "lstm", "gru", "peephole"...
+    forget_bias: float | None = None  # added to a forget gate's bias at initialisation (LSTMs)
     sample_every: int = 500  # iterations between samples; 0 for none
     sample_length: int = 200  # characters per sample
 
