@@ -9,7 +9,7 @@ import numpy as np
 
 from rnn.cells import Params, get_cell
 from rnn.config import RNNConfig
-from rnn.data import Vocabulary, char_sequence
+from rnn.data import Vocabulary, char_sequence, embedding_gradient
 from rnn.errors import UnrolledError
 from rnn.files.checkpoint import load_checkpoint
 from rnn.learning.optim import Optimizer
@@ -34,6 +34,7 @@ class TextModel:
     seed: int = 0
     forget_bias: float = 0.0  # the LSTM's: added to its forget-gate bias at initialisation
     input_ids: list[int] | None = None  # what each x(t) stands for, when not a one-hot row
+    embedding: np.ndarray | None = None  # (V, D) the rows x(t) are read from, if not one-hot
 
     @property
     def cell(self) -> str:
@@ -66,6 +67,10 @@ class TextModel:
         trace.extra.update(text=self.text, seed=self.seed, forget_bias=self.forget_bias)
         if self.input_ids is not None:
             trace.extra["input_ids"] = self.input_ids[start:start + trace.T]
+        if self.embedding is not None:  # its gradient: each input error added to its row
+            trace.extra["embedding"] = self.embedding
+            trace.extra["embedding_grad"] = embedding_gradient(
+                trace.extra["input_ids"], trace.input_errors(), len(self.embedding))
         return trace
 
 

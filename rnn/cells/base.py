@@ -31,6 +31,21 @@ class Part:
     backward: bool = False
 
 
+@dataclass(frozen=True)
+class Sum:
+    """How a drawn value is written with the numbers put in: ``terms`` add up to the recorded
+    ``total`` (a part, or the value itself), and ``fn`` of the total is the value.
+
+    A term is factors joined by `` * ``, each a gate, a state or a recorded part at step t
+    (``cell@p``: at t-1), a parameter's entry (``b_ih``: the drawn gate's block; ``P[2]``: its
+    block 2) or ``1-z`` / ``tanh(cell)`` of one; or a matrix times a vector, ``W_hh h@p``.
+    """
+
+    total: str
+    terms: tuple[str, ...]
+    fn: str = ""  # "", "tanh", "sigmoid" or "relu"
+
+
 class Cell:
     """One recurrent cell. Subclasses fill in the declarations and the step methods (four,
     and ``end_backward`` where some errors are left to compute once every step is done)."""
@@ -64,6 +79,8 @@ class Cell:
     error_parts = MappingProxyType({"h": (("dL_dh_from_output", "from L({t}): "),
                                           ("dL_dh_from_next", "+ from h({n}): "))})
     carry_words = MappingProxyType({})  # state -> what its error carries back, beside h's
+    # each gate and state as a sum of recorded terms (the page's tooltips), by its name
+    sums = MappingProxyType({})
 
     # Declarations --------------------------------------------------------------------
     def param_shapes(self, D: int, H: int, K: int) -> dict[str, tuple[int, ...]]:

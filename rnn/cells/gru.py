@@ -17,9 +17,11 @@ Backward, with dL/dh(t) the sum of two recorded parts; hh(t) = W_hh h(t-1) + b_h
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
-from rnn.cells.base import Part
+from rnn.cells.base import Part, Sum
 from rnn.cells.gated import GatedCell, sigmoid
 
 
@@ -43,6 +45,10 @@ class GRU(GatedCell):
     parts = (Part("pre", blocks=True), Part("gates", blocks=True), Part("hn"),
              Part("dL_dpre", blocks=True, backward=True),
              Part("dL_dhh", blocks=True, backward=True))
+    tanh_gates = ("n",)
+    own_sums = MappingProxyType({  # r multiplies the recorded W_hn h(t-1) + b_hn
+        "n": Sum("pre", ("b_ih", "W_ih x", "r * hn"), "tanh"),
+        "h": Sum("h", ("1-z * n", "z * h@p"))})
     columns = ("x", "gates", "pre", "h", "hn", "dL_dhn", "o", "yhat", "loss", "dL_do",
                "dL_dh", "dL_dh_from_output", "dL_dh_from_next", "gate_errors")
 

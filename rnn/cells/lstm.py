@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from rnn.cells.base import Part
+from rnn.cells.base import Part, Sum
 from rnn.cells.gated import GatedCell, sigmoid
 
 # Added to the forget gate's bias at initialisation unless told otherwise, by every command and
@@ -58,6 +58,9 @@ class LSTM(GatedCell):
         "cell": (("dL_dcell_from_h", "through h({t}): "),
                  ("dL_dcell_from_next", "+ cell({n})·f({n}): "))})
     carry_words = MappingProxyType({"cell": "dL/dcell({t}) adds dL/dcell({n}) times f({n})"})
+    tanh_gates = ("g",)
+    own_sums = MappingProxyType({"cell": Sum("cell", ("f * cell@p", "i * g")),
+                                   "h": Sum("h", ("o * tanh(cell)",))})
     columns = ("x", "gates", "pre", "h", "cell", "o", "yhat", "loss", "dL_do", "dL_dh",
                "dL_dh_from_output", "dL_dh_from_next", "dL_dcell", "dL_dcell_from_h",
                "dL_dcell_from_next", "gate_errors")

@@ -26,12 +26,13 @@ f(t))::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
 
-from rnn.cells.lstm import LSTM
 from rnn.cells.gated import sigmoid
+from rnn.cells.lstm import LSTM
 
 
 class PeepholeLSTM(LSTM):
@@ -55,6 +56,16 @@ class PeepholeLSTM(LSTM):
                  ("dL_dcell_from_next", "+ from step {n}: "))})
     carry_words = MappingProxyType({"cell": "dL/dcell({t}) adds what dL/dcell({n}) sends back "
                                             "through f({n}) and the peepholes of i and f"})
+
+    @property
+    def sums(self):
+        """The LSTM's, each peephole gate's pre-activation with one more term: P's block (in
+        ONNX's order) times the cell state it sees."""
+        sums = dict(super().sums)
+        seen = {"i": "cell@p", "o": "cell", "f": "cell@p"}
+        for k, g in enumerate(self.peepholes):
+            sums[g] = replace(sums[g], terms=(*sums[g].terms, f"P[{k}] * {seen[g]}"))
+        return sums
 
     @property
     def layout(self) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn.cells.base import Cell, Part
+from rnn.cells.base import Cell, Part, Sum
 from rnn.errors import UnrolledError
 
 
@@ -44,6 +44,10 @@ class SimpleRNN(Cell):
     @property
     def shape_prefix(self) -> str:
         return "" if self.name == "rnn" else f"{self.name} "
+
+    @property
+    def sums(self):
+        return {"h": Sum("a", ("b", "W h@p", "U x"), "relu" if self.relu else "tanh")}
 
     # Declarations --------------------------------------------------------------------
     def param_shapes(self, D, H, K):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn.cells import Params, get_cell
+from rnn.data import embedding_gradient as rows_gradient
 from rnn.data import one_hot
 from rnn.errors import UnrolledError
 from rnn.imports.model import ImportedModel
@@ -47,10 +48,8 @@ def embedding_gradient(model: ImportedModel, text: str, trace) -> np.ndarray:
     """(V_in, D) dL/d(embedding): each step's input error added to the row it read."""
     if model.embedding is None:
         raise UnrolledError("the model has no embedding")
-    ids = model.vocabulary.encode(text)[:-1]
-    grad = np.zeros_like(model.embedding)
-    np.add.at(grad, ids, input_errors(trace))
-    return grad
+    return rows_gradient(model.vocabulary.encode(text)[:-1], input_errors(trace),
+                         len(model.embedding))
 
 
 def text_model(model: ImportedModel, text: str, seed: int = 0):
@@ -66,4 +65,5 @@ def text_model(model: ImportedModel, text: str, seed: int = 0):
     if params.spec.takes_config:
         config = RNNConfig(input_size=params.input_size, hidden=params.hidden_size,
                            output_size=params.output_size, seed=seed)
-    return TextModel(params, model.vocabulary, text, X, y, config, seed, input_ids=ids)
+    return TextModel(params, model.vocabulary, text, X, y, config, seed, input_ids=ids,
+                     embedding=model.embedding)

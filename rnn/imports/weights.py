@@ -16,7 +16,8 @@ from rnn.imports.model import weights_kind
 
 
 def is_imported(path: str | os.PathLike | None) -> bool:
-    """True for a .safetensors, .keras or pickle file (refused when read), not a checkpoint."""
+    """True for a .safetensors, .keras, .onnx or pickle file (refused when read), not a
+    checkpoint."""
     return path is not None and weights_kind(path) != "npz"
 
 

@@ -69,21 +69,22 @@ def gru(a, X, s0):
     return {k: np.array(v) for k, v in out.items()}
 
 
-def memo(a, X, s0):
+def keep(a, X, s0):
+    """The test-only cell of tests/explore/keep_cell.py: m(t) = k m(t-1) + (1 - k) v."""
     H = len(s0["h"])
-    (Wk, Uk, bk), (Wu, Uu, bu) = blocks(a, H, 2)
+    (Wk, Uk, bk), (Wv, Uv, bv) = blocks(a, H, 2)
     h, m, out = s0["h"], s0["m"], {"h": [], "m": [], "gates": []}
     for x in X:
-        k, u = sig(Wk @ x + Uk @ h + bk), np.tanh(Wu @ x + Uu @ h + bu)
-        m = k * m + (1 - k) * u
+        k, v = sig(Wk @ x + Uk @ h + bk), np.tanh(Wv @ x + Uv @ h + bv)
+        m = k * m + (1 - k) * v
         h = np.tanh(m)
-        for key, v in (("h", h), ("m", m), ("gates", [k, u])):
-            out[key].append(v)
+        for key, value in (("h", h), ("m", m), ("gates", [k, v])):
+            out[key].append(value)
     return {k: np.array(v) for k, v in out.items()}
 
 
 REFERENCES = {"rnn": simple(relu=False), "rnn-relu": simple(relu=True), "lstm": lstm,
-              "peephole": peephole, "gru": gru, "memo-test": memo}
+              "peephole": peephole, "gru": gru, "keep-test": keep}
 
 
 def outputs(a, h: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

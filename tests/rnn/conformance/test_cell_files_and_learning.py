@@ -3,7 +3,7 @@ sampling: every state it declares is written, read back and carried."""
 
 import numpy as np
 import pytest
-from conftest import random_problem
+from every_cell import random_problem
 
 from rnn.data import Vocabulary
 from rnn.engine import run

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import CELL_NAMES, random_problem, state_error
+from every_cell import CELL_NAMES, random_problem, state_error
 from references import REFERENCES, outputs
 
 from rnn.engine import run

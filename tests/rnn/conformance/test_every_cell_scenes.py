@@ -2,7 +2,7 @@
 end) for every cell at the smallest sizes: two steps, two units."""
 
 import pytest
-from conftest import TEST_CELL
+from every_cell import TEST_CELL
 
 from rnn.cells import CELLS
 from rnn.model import text_model
