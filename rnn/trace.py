@@ -263,7 +263,7 @@ class Trace:
                 if t > 0:  # what reaches step t - 1, scaled as the rows it came from
                     scale = np.ldexp(1.0, -e)[:, None]
                     for p in paths:
-                        E[p][t:] = sent[p] * scale
+                        np.multiply(sent[p], scale, out=E[p][t:])
         return norms
 
     def jacobian_norms(self) -> np.ndarray:
