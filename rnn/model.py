@@ -40,10 +40,11 @@ class TextModel:
     def cell(self) -> str:
         return self.params.kind
 
-    def trace(self, optimizer: Optimizer | None = None, h0: np.ndarray | None = None) -> Trace:
-        """One full BPTT pass and one update of the parameters (SGD lr 0.1 by default)."""
+    def trace(self, optimizer: Optimizer | None = None, state0=None) -> Trace:
+        """One full BPTT pass and one update of the parameters (SGD lr 0.1 by default), from
+        the states ``state0`` (by name, as ``rnn.engine.run`` takes them; zeros by default)."""
         self.check_size()
-        trace = run_update(self.params, self.X, self.y, h0, None, optimizer or Optimizer())
+        trace = run_update(self.params, self.X, self.y, state0, optimizer or Optimizer())
         return self._label(trace)
 
     def windows(self, window: int, optimizer: Optimizer | None = None) -> list[Trace]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rnn.cells.base import Cell, Params, Part
 from rnn.cells.gru import GRU
 from rnn.cells.lstm import LSTM
+from rnn.cells.peephole import PeepholeLSTM
 from rnn.cells.registry import CELLS, DEFAULT_CELL, cell_names, get_cell, register, unregister
 from rnn.cells.simple import SimpleRNN
 
@@ -17,6 +18,7 @@ register(SimpleRNN())
 register(SimpleRNN(relu=True))  # torch's nn.RNN(nonlinearity="relu"), for imported models
 register(LSTM())
 register(GRU())
+register(PeepholeLSTM())  # Gers and Schmidhuber's; imports name their cell (rnn.imports.layers)
 
 __all__ = ["CELLS", "DEFAULT_CELL", "Cell", "Params", "Part", "cell_names", "get_cell",
            "register", "unregister"]

@@ -95,17 +95,11 @@ class SimpleRNN(Cell):
 
     # Backward --------------------------------------------------------------------------
     def begin_backward(self, params, rec, state0):
-        T, H = rec["h"].shape
-        return {"dh_da": self.slope(rec["a"], rec["h"]), "dL_da": np.empty((T, H))}
+        return {"dh_da": self.slope(rec["a"], rec["h"])}
 
-    def send_back(self, params, rec, back, t):
-        return {"h": params.W.T @ back["dL_da"][t]}  # W^T dL/da(t)
-
-    def step_back(self, params, rec, back, t, dL_dh):
-        back["dL_da"][t] = back["dh_da"][t] * dL_dh[t]
-
-    def send_back_rows(self, params, back, t, rows):
-        return {"h": (rows["h"] * back["dh_da"][t]) @ params.W}  # rows of W^T dL(s)/da(t)
+    def back_step(self, params, back, t, err):
+        dL_da = err["h"] * back["dh_da"][t]  # (..., H)
+        return {"dL_da": dL_da}, {"h": dL_da @ params.W}  # W^T dL/da(t), one row per term
 
     def input_errors(self, trace):
         return trace.dL_da @ trace.params.U  # U^T dL/da(t) for every t

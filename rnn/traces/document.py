@@ -25,8 +25,13 @@ FORMAT = "unrolled.trace"
 VERSION = 2
 # per-step objects keyed by gate name, and the recorded (T, G, H) part each one is
 GATE_GROUPS = {"gates": "gates", "pre": "pre", "gate_errors": "dL_dpre"}
-TRIANGLES = ("error_by_source_norms", "cell_error_by_source_norms", "error_by_source")
 STEP_SIZES = {"x": "D", "o": "K", "yhat": "K", "dL_do": "K"}  # every other column is (T, H)
+
+
+def is_triangle(key: str) -> bool:
+    """Whether the document key holds [s][t] values with nothing where t > s: the errors by
+    source, and the norms of every state's (``norms_key``)."""
+    return key == "error_by_source" or key.endswith("error_by_source_norms")
 
 
 def norms_key(path: str) -> str:

@@ -1,7 +1,6 @@
 """A cell for the tests only, never in the registry file: two gates and a second state that is
-not named ``cell``, written as a contributor would from the README's "Adding a cell" (its
-backward both per path and as one ``back_step``, so that it runs through either form of the
-engine's loop)::
+not named ``cell``, written as a contributor would from the README's "Adding a cell" (the
+page's tooltips and the conformance suite of tests/rnn/conformance run over it)::
 
     k(t) = sigmoid(pre_k)      v(t) = tanh(pre_v)      (pre = W_ih x + b_ih + W_hh h(t-1) + b_hh)
     m(t) = k(t) * m(t-1) + (1 - k(t)) * v(t)           h(t) = tanh(m(t))
@@ -35,6 +34,12 @@ class KeepCell(GatedCell):
              Part("dL_dm_from_next", backward=True), Part("dL_dpre", blocks=True, backward=True))
     own_sums = MappingProxyType({"m": Sum("m", ("k * m@p", "1-k * v")),
                                  "h": Sum("h", ("tanh(m)",))})
+    keep_gate = "k"
+    table_states = (("m(t)", "m"), ("k(t)", "gate_k"))
+    table_errors = (("dL/dm(t)", "dL_dm"),)
+    columns = ("x", "gates", "pre", "h", "m", "o", "yhat", "loss", "dL_do", "dL_dh",
+               "dL_dh_from_output", "dL_dh_from_next", "dL_dm", "dL_dm_from_h",
+               "dL_dm_from_next", "gate_errors")
 
     def begin_forward(self, params, X, rec):
         T, H = len(X), params.hidden_size
@@ -52,35 +57,14 @@ class KeepCell(GatedCell):
 
     def begin_backward(self, params, rec, state0):
         gates, m, h = rec["gates"], rec["m"], rec["h"]
-        T, H = m.shape
         k, v = gates[:, 0], gates[:, 1]
         m_before = np.vstack([state0["m"][None, :], m[:-1]])  # (T, H) m(t-1)
         return {"k": k, "dm_dh": 1.0 - h * h,
                 "through_m": np.stack([(m_before - v) * k * (1.0 - k), (1.0 - k) * (1.0 - v * v)],
-                                      axis=1),  # (T, 2, H) d m(t) / d pre
-                "dL_dm": np.empty((T, H)), "dL_dm_from_h": np.empty((T, H)),
-                "dL_dm_from_next": np.zeros((T, H)), "dL_dpre": np.empty((T, 2, H))}
-
-    def send_back(self, params, rec, back, t):
-        return {"h": back["dL_dpre"][t].reshape(-1) @ params.W_hh,
-                "m": back["dL_dm"][t] * back["k"][t]}
-
-    def step_back(self, params, rec, back, t, dL_dh):
-        back["dL_dm_from_h"][t] = dL_dh[t] * back["dm_dh"][t]
-        back["dL_dm"][t] = back["dL_dm_from_h"][t] + back["dL_dm_from_next"][t]
-        back["dL_dpre"][t] = back["dL_dm"][t] * back["through_m"][t]
-
-    def arrive_rows(self, back, t, rows):
-        rows["m"] += rows["h"] * back["dm_dh"][t]
-
-    def send_back_rows(self, params, back, t, rows):
-        Eh, Em = rows["h"], rows["m"]  # (S, H) or (H,)
-        dpre = Em[..., None, :] * back["through_m"][t]  # (S, 2, H)
-        return {"h": dpre.reshape(*Eh.shape[:-1], -1) @ params.W_hh, "m": Em * back["k"][t]}
+                                      axis=1)}  # (T, 2, H) d m(t) / d pre
 
     def back_step(self, params, back, t, err):
-        # the same step for a backward written once for one loss term and many at once: the
-        # errors reaching step t in, the step's own errors and what goes to step t - 1 out
+        # the errors reaching step t in, the step's own errors and what goes to step t - 1 out
         Eh, from_h = err["h"], err["h"] * back["dm_dh"][t]  # (..., H)
         dL_dm = from_h + err["m"]
         dpre = dL_dm[..., None, :] * back["through_m"][t]  # (..., 2, H)
