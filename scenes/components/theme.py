@@ -73,10 +73,13 @@ class Theme:
         return ManimColor(self.param_colors[name])
 
     def readable_on(self, fill: ManimColor) -> ManimColor:
-        """Black or white, whichever reads better on ``fill`` (for numbers inside neurons)."""
-        r, g, b = fill.to_rgb()
+        """Black or white, whichever has the higher WCAG contrast on ``fill`` (for numbers
+        inside neurons): at least 4.6:1 on any fill."""
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in fill.to_rgb())  # WCAG's relative luminance is of linear RGB
         luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-        return ManimColor("#000000" if luminance > 0.5 else "#FFFFFF")
+        # black's contrast (Y + 0.05) / 0.05 passes white's 1.05 / (Y + 0.05) at Y = 0.179
+        return ManimColor("#000000" if luminance > 0.179 else "#FFFFFF")
 
 
 DARK = Theme(
@@ -91,8 +94,10 @@ DARK = Theme(
     positive="#D6604D",
     nan="#FF00FF",
     param_colors={"U": "#66CCEE", "W": "#F0D43A", "V": "#EE8866", "b": "#44BB99", "c": "#FFAABB"},
-    palette=("#77AADD", "#EE8866", "#FFAABB", "#99DDFF",
-             "#44BB99", "#BBCC33", "#AAAA00", "#DDDDDD"),
+    # Tol's "light" set, five of it moved the least that keeps every two colours 15 ΔE2000
+    # apart under protanopia, deuteranopia and tritanopia (tests/scenes/output/test_colours.py)
+    palette=("#77AADD", "#EE8866", "#BA98A3", "#6177C2",
+             "#90FEB0", "#E5D933", "#947700", "#DDDDDD"),
 )
 
 LIGHT = Theme(
@@ -101,14 +106,16 @@ LIGHT = Theme(
     text="#1A1A1A",
     muted="#6B6B6B",
     connection="#B0B0B0",
-    recurrent="#C9A100",
+    recurrent="#907300",  # W's colour, at 4.5:1 on white
     negative="#2166AC",
     neutral="#F2F2F2",
     positive="#B2182B",
     nan="#CC00CC",
-    param_colors={"U": "#0077BB", "W": "#C9A100", "V": "#EE7733", "b": "#009988", "c": "#CC3311"},
-    palette=("#CC6677", "#332288", "#117733", "#88CCEE",
-             "#882255", "#44AA99", "#999933", "#AA4499"),
+    # W, V and b darkened to a contrast of 4.5:1 on white: they also colour the labels
+    param_colors={"U": "#0077BB", "W": "#907300", "V": "#B95D28", "b": "#008577", "c": "#CC3311"},
+    # Tol's "muted" set, five of it moved as in the dark theme, and each at least 3:1 on white
+    palette=("#CC6677", "#332288", "#117733", "#6E99C2",
+             "#883155", "#154419", "#999930", "#9944BB"),
 )
 
 THEMES: dict[str, Theme] = {"dark": DARK, "light": LIGHT}
