@@ -111,7 +111,8 @@ def two_steps(inp, fig) -> Description:
 def folded(inp, fig) -> Description:
     tr = inp.trace
     return story(
-        f"The folded, blackboxed {tr.spec.title}: x(t) enters through U, h(t) comes back "
+        f"The folded, blackboxed {tr.spec.title} of {tr.h.shape[1]} hidden units: x(t) "
+        "enters through U, h(t) comes back "
         "through W after a delay of one step, and V gives the output o(t).",
         f"Run on {quoted(trace_text(tr))}, the loop turns {tr.T} times; the total loss is "
         f"L = {num(tr.loss)}.")
