@@ -1,8 +1,9 @@
 """Colours of the animations: two themes sharing one visual language.
 
-Diverging scales and per-source palettes come from Paul Tol's colour-blind-safe schemes
-(RdBu-like diverging map; "light" and "muted" qualitative sets), so that blue/red values and
-the colours of the loss terms stay distinguishable for the common forms of colour blindness.
+Diverging scales come from Paul Tol's colour-blind-safe schemes (an RdBu-like map); the
+per-source palettes start from his "light" and "muted" sets, moved so that the loss terms'
+colours stay 15 ΔE2000 apart for the three dichromacies and read as text at 4.5:1
+(tests/scenes/output/test_colours.py).
 """
 
 from __future__ import annotations
@@ -94,10 +95,11 @@ DARK = Theme(
     positive="#D6604D",
     nan="#FF00FF",
     param_colors={"U": "#66CCEE", "W": "#F0D43A", "V": "#EE8866", "b": "#44BB99", "c": "#FFAABB"},
-    # Tol's "light" set, five of it moved the least that keeps every two colours 15 ΔE2000
-    # apart under protanopia, deuteranopia and tritanopia (tests/scenes/output/test_colours.py)
-    palette=("#77AADD", "#EE8866", "#BA98A3", "#6177C2",
-             "#90FEB0", "#E5D933", "#947700", "#DDDDDD"),
+    # Tol's "light" set, moved the least (summed ΔE2000, searched) that keeps every two colours
+    # 15 ΔE2000 apart under protanopia, deuteranopia and tritanopia, and each at 4.5:1 as the
+    # colour of its term's value (tests/scenes/output/test_colours.py)
+    palette=("#8C9DEA", "#BD6E5A", "#FFAAB6", "#9DDDFD",
+             "#258F88", "#E2E433", "#A7A900", "#EFFEFD"),
 )
 
 LIGHT = Theme(
@@ -113,9 +115,9 @@ LIGHT = Theme(
     nan="#CC00CC",
     # W, V and b darkened to a contrast of 4.5:1 on white: they also colour the labels
     param_colors={"U": "#0077BB", "W": "#907300", "V": "#B95D28", "b": "#008577", "c": "#CC3311"},
-    # Tol's "muted" set, five of it moved as in the dark theme, and each at least 3:1 on white
-    palette=("#CC6677", "#332288", "#117733", "#6E99C2",
-             "#883155", "#154419", "#999930", "#9944BB"),
+    # Tol's "muted" set, moved as in the dark theme; its pale cyan could not stay (1.8:1)
+    palette=("#EA025D", "#332288", "#11440B", "#5765FB",
+             "#6E1F42", "#068669", "#516E00", "#AA4C95"),
 )
 
 THEMES: dict[str, Theme] = {"dark": DARK, "light": LIGHT}
