@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scenes.components.theme import get_theme
 from scenes.output.alt_text import (
     Description,
     losses_words,
@@ -140,6 +141,9 @@ def bptt(inp, fig) -> Description:
                          for k in range(1, min(tr.T, MAX_TERMS) + 1) if k != s)
     if per_term:
         details.append(f"The other terms: {per_term}.")
+    colours = len(get_theme(inp.theme).palette)
+    if tr.T > colours:  # say so: two terms of one colour must not read as one
+        details.append(f"The {colours} colours repeat from L({colours + 1}) on.")
     return story(
         f"Errors flowing back in time through {model_words(tr)}, one colour per loss term; "
         f"the loss L({s}) = {num(tr.losses[s - 1])} is the largest; {_journey(tr, s)}.",
@@ -282,7 +286,7 @@ def neuron_text(inp, fig) -> Description:
     for pick in picks(inp):
         v = tr.layer(layer)[:, pick.unit]  # (T,)
         lo, hi = int(v.argmin()), int(v.argmax())
-        shown.append(f"unit {pick.unit + 1} ({pick.reason}) goes from {signed(v[lo])} at "
+        shown.append(f"unit {pick.unit + 1}, {pick.reason}, goes from {signed(v[lo])} at "
                      f"{quoted(chars[lo])} (step {lo + 1}) to {signed(v[hi])} at "
                      f"{quoted(chars[hi])} (step {hi + 1})")
     return story(
