@@ -152,8 +152,11 @@ def test_markup_and_any_script_survive_in_every_format(tmp_path):
     paths = {fmt: tmp_path / f"one.{fmt}" for fmt in ("svg", "png", "pdf")}
     save_stills(One, paths, 320, description=words)
     assert svg_text(paths["svg"]) == ("img", words.short, words.long)
-    with Image.open(paths["png"]) as image:
+    bare = tmp_path / "bare.png"
+    save_stills(One, {"png": bare}, 320)
+    with Image.open(paths["png"]) as image, Image.open(bare) as plain_image:
         assert (image.text["Title"], image.text["Description"]) == (words.short, words.long)
+        assert np.array_equal(np.asarray(image), np.asarray(plain_image))  # the same pixels
     assert pdf_info(paths["pdf"]) == {"Title": words.short, "Subject": words.long}
     plain = tmp_path / "plain.pdf"
     save_stills(One, {"pdf": plain}, 320, description=Description("A b.", "A b. C."))
