@@ -19,13 +19,14 @@ from rnn.imports.model import ImportedModel
 
 
 def to_engine(model: ImportedModel) -> Params:
-    """The engine's parameters of ``model``: torch's layout as it is for a gated cell; the
-    simple RNN's one bias b = b_ih + b_hh (both enter the same sum)."""
+    """The engine's parameters of ``model``: torch's layout as it is for a gated cell (with the
+    cell's own arrays, a peephole LSTM's P); the simple RNN's one bias b = b_ih + b_hh (both
+    enter the same sum)."""
     if not get_cell(model.cell).gates:  # a simple RNN, tanh or ReLU
         return Params(model.cell, U=model.W_ih, W=model.W_hh, V=model.V,
                       b=model.b_ih + model.b_hh, c=model.c)
     return Params(model.cell, W_ih=model.W_ih, W_hh=model.W_hh, b_ih=model.b_ih,
-                  b_hh=model.b_hh, V=model.V, c=model.c)
+                  b_hh=model.b_hh, V=model.V, c=model.c, **model.extra)
 
 
 def inputs(model: ImportedModel, text: str) -> tuple[np.ndarray, np.ndarray]:

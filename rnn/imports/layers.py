@@ -40,7 +40,11 @@ LAYERS = (
     # ONNX operators (linear_before_reset, clip ... are checked by rnn.imports.onnx_layout)
     Layer("onnx", "RNN", 1, "rnn", (("activations", ("Tanh",)),)),
     Layer("onnx", "RNN", 1, "rnn-relu", (("activations", ("Relu",)),)),
-    Layer("onnx", "LSTM", 4, "lstm", (("activations", ("Sigmoid", "Tanh", "Tanh")),)),
+    # an LSTM operator with nonzero peephole weights P is the peephole LSTM (Gers et al.)
+    Layer("onnx", "LSTM", 4, "lstm", (("activations", ("Sigmoid", "Tanh", "Tanh")),
+                                      ("peepholes", False))),
+    Layer("onnx", "LSTM", 4, "peephole", (("activations", ("Sigmoid", "Tanh", "Tanh")),
+                                          ("peepholes", True))),
     Layer("onnx", "GRU", 3, "gru", (("activations", ("Sigmoid", "Tanh")),)),
 )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ SAVE_HINT = ('save the same weights with safetensors: from safetensors.torch imp
 class ImportedModel:
     """A one-layer character model read from another framework's file, in torch's layout."""
 
-    cell: str  # "rnn" (tanh), "rnn-relu", "lstm" or "gru"
+    cell: str  # the registered cell (rnn.imports.layers): "rnn", "lstm", "peephole", ...
     W_ih: np.ndarray  # (G*H, D) input -> gates, torch's block order (G = 1, 4 or 3)
     W_hh: np.ndarray  # (G*H, H)
     b_ih: np.ndarray  # (G*H,)
@@ -44,6 +44,7 @@ class ImportedModel:
     embedding: np.ndarray | None  # (V_in, D) rows fed as x(t), or None: one-hot x(t)
     vocabulary: Vocabulary
     framework: str  # "torch", "keras" or "onnx"
+    extra: dict[str, np.ndarray] = field(default_factory=dict)  # the cell's own: peepholes P
 
     @property
     def hidden_size(self) -> int:
@@ -244,7 +245,7 @@ def read_arrays(path: Path, names: dict[str, str] | None = None) -> dict:
                      arrays["V"].shape[0], None if emb is None else emb.shape[0])
     else:
         arrays = _torch_arrays(path, names) if kind == "safetensors" else _keras_arrays(path)
-    for name, a in arrays.items():
+    for name, a in [*arrays.items(), *arrays.get("extra", {}).items()]:
         if isinstance(a, np.ndarray) and not np.all(np.isfinite(a)):
             raise UnrolledError(f"weights file {path}: {name} holds NaN or infinite values")
     arrays["framework"] = {"safetensors": "torch"}.get(kind, kind)

@@ -7,12 +7,14 @@ reshapes an exporter puts between them. The conversions:
 - ONNX stacks the LSTM's gates i, o, f, c and the GRU's z, r, h; the engine takes torch's i, f, g,
   o and r, z, n. ``W`` is (dirs, G*H, D), ``R`` (dirs, G*H, H), both torch's (G*H, .) per
   direction; ``B`` (dirs, 2*G*H) holds the input biases ``Wb`` then the recurrent ones ``Rb``.
+- An LSTM's peephole weights ``P`` (dirs, 3H), in ONNX's order i, o, f, make it the peephole
+  LSTM (``rnn.cells.peephole``, whose ``P`` is one direction's row as it is); zero ones are the
+  plain LSTM's.
 - The default activations (sigmoid and tanh; tanh for ``RNN``, or ``Relu`` for the ReLU RNN)
   are the engine's. The head's ``MatMul`` weight is (H, K): the engine's V is its transpose.
 
 Anything the engine does not compute is refused in one line that names it: other activations,
-``clip``, ``input_forget``, a ``sequence_lens`` input, an initial state that is not zero,
-peephole weights, a GRU whose reset gate acts before the recurrent product
+``clip``, ``input_forget``, a ``sequence_lens`` input, an initial state that is not zero, a GRU whose reset gate acts before the recurrent product
 (``linear_before_reset = 0``), a direction other than forward, more than one recurrent operator,
 a head on the last step only, and any operator outside those above.
 """
@@ -44,7 +46,7 @@ def onnx_arrays(path) -> dict:
     """The cell and arrays (torch's layout) of the ONNX model at ``path``, checked."""
     graph = read_graph(path)
     layer = _recurrent(graph)
-    cell, W_ih, W_hh, b_ih, b_hh = _weights(graph, layer)
+    cell, W_ih, W_hh, b_ih, b_hh, extra = _weights(graph, layer)
     embedding = _embedding(graph, layer)
     V, c, head_nodes = _head(graph, layer, W_hh.shape[1])
     used = {id(layer), *map(id, head_nodes)}
@@ -55,7 +57,7 @@ def onnx_arrays(path) -> dict:
                                 "read; a model is an embedding (Gather), one LSTM, GRU or RNN "
                                 "and a linear head (MatMul + Add, or Gemm)")
     return {"cell": cell, "W_ih": W_ih, "W_hh": W_hh, "b_ih": b_ih, "b_hh": b_hh, "V": V,
-            "c": c, "embedding": embedding}
+            "c": c, "embedding": embedding, "extra": extra}
 
 
 def _recurrent(graph: Graph) -> Node:
@@ -93,8 +95,14 @@ def _weights(graph: Graph, node: Node):
     what = f"{graph.source}: {node.op} {node.name!r}"
     acts = node.attrs.get("activations")
     acts = DEFAULT_ACTIVATIONS[node.op] if acts is None else tuple(acts)
+    P = _tensor_input(graph, node, 7) if node.op == "LSTM" and _input(node, 7) else None
+    if node.op == "LSTM" and _input(node, 7) and P is None:
+        raise UnrolledError(f"{what}: the peephole weights P must be an initializer")
+    settings = {"activations": acts}
+    if node.op == "LSTM":  # zero peepholes are the plain LSTM's
+        settings["peepholes"] = P is not None and bool(np.any(P))
     try:  # the cell by the table's line for the operator, never by its number of gates
-        layer = find_layer("onnx", node.op, {"activations": acts})
+        layer = find_layer("onnx", node.op, settings)
     except UnrolledError as err:
         raise UnrolledError(f"{what}: {err}") from None
     cell, G = layer.cell, layer.blocks
@@ -120,16 +128,17 @@ def _weights(graph: Graph, node: Node):
         if _input(node, i) and not _is_zero(graph, _input(node, i)):
             raise UnrolledError(f"{what}: {state} is not zero; the engine starts from zero "
                                 "states")
-    if node.op == "LSTM" and _input(node, 7):
-        P = _tensor_input(graph, node, 7)
-        if P is None or np.any(P):
-            raise UnrolledError(f"{what} has peephole weights P; the LSTM read here has none")
+    extra = {}
+    if cell == "peephole":  # the cell's P is one direction's row, in ONNX's order i, o, f
+        if P.shape != (1, 3 * H):
+            raise UnrolledError(f"{what}: P has shape {P.shape}; expected (1, {3 * H})")
+        extra["P"] = P[0].copy()
     order = TORCH_ORDER[node.op]
 
     def torch(a: np.ndarray) -> np.ndarray:  # (G*H, ...) from ONNX's block order
         return np.concatenate([a[k * H:(k + 1) * H] for k in order])
 
-    return (cell, torch(W[0]), torch(R[0]), torch(B[0, :G * H]), torch(B[0, G * H:]))
+    return (cell, torch(W[0]), torch(R[0]), torch(B[0, :G * H]), torch(B[0, G * H:]), extra)
 
 
 def _tensor_input(graph: Graph, node: Node, i: int) -> np.ndarray | None:

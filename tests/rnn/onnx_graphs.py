@@ -26,7 +26,7 @@ def build(op: str = "LSTM", H: int = 3, embed: int | None = None, head: str = "m
 
     Outputs: ``logits`` (T, 1, K) and ``Y``, the recurrent operator's output, for comparison.
     ``extra_inputs`` maps the operator's optional input positions (4 sequence_lens, 5
-    initial_h, 6 initial_c, 7 P) to arrays stored as initializers.
+    initial_h, 6 initial_c, 7 P) to arrays stored as initializers (a string: a graph input).
     """
     rng = np.random.default_rng(seed)
     K = len(VOCAB)
@@ -52,7 +52,10 @@ def build(op: str = "LSTM", H: int = 3, embed: int | None = None, head: str = "m
     rec_inputs = [x, "W", "R", "B"]
     for pos, value in sorted((extra_inputs or {}).items()):
         rec_inputs += [""] * (pos - len(rec_inputs)) + [f"in{pos}"]
-        init[f"in{pos}"] = value
+        if isinstance(value, str):  # fed at run time: an input of the graph, not a weight
+            inputs.append(helper.make_tensor_value_info(f"in{pos}", elem, None))
+        else:
+            init[f"in{pos}"] = value
     attributes = {"hidden_size": H, "layout": layout, **(attrs or {})}
     if op == "GRU":
         attributes.setdefault("linear_before_reset", 1)

@@ -51,7 +51,9 @@ def test_every_line_names_a_registered_cell_with_its_blocks(layer):
     ("keras", "GRU", {}, "gru"),  # Keras 3's default: reset_after=True
     ("keras", "GRU", {"reset_after": True, "activation": "tanh"}, "gru"),
     ("onnx", "RNN", {"activations": ("Relu",)}, "rnn-relu"),
-    ("onnx", "LSTM", {"activations": ("Sigmoid", "Tanh", "Tanh")}, "lstm"),
+    ("onnx", "LSTM", {"activations": ("Sigmoid", "Tanh", "Tanh"), "peepholes": False}, "lstm"),
+    ("onnx", "LSTM", {"activations": ("Sigmoid", "Tanh", "Tanh"), "peepholes": True},
+     "peephole"),
 ])
 def test_a_layer_maps_to_the_cell_of_its_line(framework, cls, config, cell):
     assert find_layer(framework, cls, config).cell == cell

@@ -38,7 +38,7 @@ UNSUPPORTED = {
     "sequence-lens": (dict(extra_inputs={4: np.array([11], dtype=np.int32)}), "sequence_lens"),
     "initial-h": (dict(extra_inputs={5: np.full((1, 1, 3), 0.1)}), "initial_h is not zero"),
     "initial-c": (dict(extra_inputs={6: np.full((1, 1, 3), 0.1)}), "initial_c is not zero"),
-    "peephole": (dict(extra_inputs={7: np.full((1, 9), 0.1)}), "peephole weights"),
+    "peephole-variable": (dict(extra_inputs={7: "computed"}), "P must be an initializer"),
     "reverse": (dict(attrs={"direction": "reverse"}), "reads the sequence reverse"),
     "gru-reset-before": (dict(op="GRU", attrs={"linear_before_reset": 0}),
                          "linear_before_reset = 0"),

@@ -60,6 +60,21 @@ def test_batch_first_layout(tmp_path):
     assert_close(trace.h, graphs.reference(proto, TEXT)["h"], 1e-12)
 
 
+def test_peephole_weights_make_it_the_peephole_lstm(tmp_path):
+    """ONNX's P (i, o, f) is the peephole cell's P as it is; onnx.reference computes the
+    peepholes, so every h(t), logit and the loss equal it."""
+    P = np.random.default_rng(5).normal(0, 0.5, (1, 9))
+    proto = graphs.build("LSTM", dtype=np.float64, extra_inputs={7: P})
+    model, trace = engine_run(proto, tmp_path)
+    assert model.cell == "peephole"
+    np.testing.assert_array_equal(model.extra["P"], P[0])
+    ref = graphs.reference(proto, TEXT)
+    assert_close(trace.h, ref["h"], 1e-12)
+    assert_close(trace.o, ref["logits"], 1e-12)
+    plain = graphs.build("LSTM", dtype=np.float64)  # the same weights without peepholes differ
+    assert np.abs(graphs.reference(plain, TEXT)["h"] - ref["h"]).max() > 1e-3
+
+
 def test_the_relu_rnn_is_the_rnn_relu_cell(tmp_path):
     """onnx.reference's RNN knows only Tanh and Affine: the specification's equation,
     H(t) = Relu(X(t) W^T + H(t-1) R^T + Wb + Rb), is written out here instead."""
@@ -118,13 +133,18 @@ def onnx_layout_gradients(op: str, grads: dict, H: int) -> dict[str, np.ndarray]
             "head_w": grads["V"].T, "head_b": grads["c"]}
 
 
-@pytest.mark.parametrize("op", ["LSTM", "GRU", "RNN"])
-def test_gradients_equal_finite_differences_of_onnx_reference(op, tmp_path):
+@pytest.mark.parametrize("op, peepholes", [("LSTM", False), ("LSTM", True), ("GRU", False),
+                                           ("RNN", False)])
+def test_gradients_equal_finite_differences_of_onnx_reference(op, peepholes, tmp_path):
     H = 3
-    proto = graphs.build(op, H=H, dtype=np.float64, seed=7)
+    P = np.random.default_rng(8).normal(0, 0.5, (1, 3 * H))
+    proto = graphs.build(op, H=H, dtype=np.float64, seed=7,
+                         extra_inputs={7: P} if peepholes else None)
     _, trace = engine_run(proto, tmp_path)
     assert trace.loss == pytest.approx(reference_loss(proto, TEXT), rel=1e-12)
     ours = onnx_layout_gradients(op, trace.grads, H)
+    if peepholes:  # P is the cell's as it is, in ONNX's order i, o, f
+        ours["in7"] = trace.grads["P"][None]
     rng = np.random.default_rng(0)
     for name, grad in ours.items():
         # every gate block of W, R and B is probed, so a block put in the wrong place shows
