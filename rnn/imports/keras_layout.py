@@ -7,6 +7,7 @@ and GRU z, r, h (torch's r, z, n); it has one bias where torch has two. So::
     W_ih = kernel.T        W_hh = recurrent_kernel.T       (GRU: blocks reordered z, r -> r, z)
     SimpleRNN, LSTM: b_ih = bias, b_hh = 0
     GRU (reset_after=True): b_ih = bias[0], b_hh = bias[1]; r multiplies W_hn h + b_hn, as in torch
+    GRU (reset_after=False): b_ih = bias, b_hh = 0; r multiplies h before W_hn (cell cho-gru)
 """
 
 from __future__ import annotations
@@ -108,16 +109,19 @@ def keras_arrays(kf: KerasFile) -> dict:
             D = kf.shapes.get(kernel_name, (0, 0))[0]
             kernel = kf.read(kernel_name, (D, G * H))  # (D, G*H)
             recurrent = kf.read(f"{group}/cell/vars/1", (H, G * H))
+            two_biases = cls == "GRU" and layer.cell == "gru"  # reset_after=True's two rows
+            shape = (2, G * H) if two_biases else (G * H,)
             if cfg.get("use_bias", True):
-                bias = kf.read(f"{group}/cell/vars/2", (2, G * H) if cls == "GRU" else (G * H,))
+                bias = kf.read(f"{group}/cell/vars/2", shape)
             else:
-                bias = np.zeros((2, G * H) if cls == "GRU" else G * H)
+                bias = np.zeros(shape)
             if cls == "GRU":  # blocks z, r, h -> torch's r, z, n
                 order = np.concatenate([np.arange(H, 2 * H), np.arange(H), np.arange(2 * H,
                                                                                     3 * H)])
-                kernel, recurrent, bias = kernel[:, order], recurrent[:, order], bias[:, order]
+                kernel, recurrent, bias = kernel[:, order], recurrent[:, order], bias[..., order]
+            if two_biases:
                 b_ih, b_hh = bias[0], bias[1]
-            else:
+            else:  # one bias, inside each gate's sum (and n's, with the reset before W_hn)
                 b_ih, b_hh = bias, np.zeros(G * H)
             out.update(cell=layer.cell, W_ih=kernel.T.copy(), W_hh=recurrent.T.copy(),
                        b_ih=b_ih, b_hh=b_hh)

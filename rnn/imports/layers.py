@@ -35,9 +35,10 @@ LAYERS = (
     Layer("keras", "SimpleRNN", 1, "rnn", (("activation", "tanh"),)),
     Layer("keras", "SimpleRNN", 1, "rnn-relu", (("activation", "relu"),)),
     Layer("keras", "LSTM", 4, "lstm", GATED),
-    # reset_after=True: r multiplies W_hn h + b_hn, as in torch's nn.GRU (False applies it first)
+    # reset_after=True: r multiplies W_hn h + b_hn, as torch's nn.GRU; False: r multiplies h first
     Layer("keras", "GRU", 3, "gru", (*GATED, ("reset_after", True))),
-    # ONNX operators (linear_before_reset, clip ... are checked by rnn.imports.onnx_layout)
+    Layer("keras", "GRU", 3, "cho-gru", (*GATED, ("reset_after", False))),
+    # ONNX operators (clip, input_forget, ... are checked by rnn.imports.onnx_layout)
     Layer("onnx", "RNN", 1, "rnn", (("activations", ("Tanh",)),)),
     Layer("onnx", "RNN", 1, "rnn-relu", (("activations", ("Relu",)),)),
     # an LSTM operator with nonzero peephole weights P is the peephole LSTM (Gers et al.)
@@ -45,7 +46,11 @@ LAYERS = (
                                       ("peepholes", False))),
     Layer("onnx", "LSTM", 4, "peephole", (("activations", ("Sigmoid", "Tanh", "Tanh")),
                                           ("peepholes", True))),
-    Layer("onnx", "GRU", 3, "gru", (("activations", ("Sigmoid", "Tanh")),)),
+    # linear_before_reset = 1 is torch's GRU; 0, the operator's default, Cho et al.'s
+    Layer("onnx", "GRU", 3, "gru", (("activations", ("Sigmoid", "Tanh")),
+                                    ("linear_before_reset", 1))),
+    Layer("onnx", "GRU", 3, "cho-gru", (("activations", ("Sigmoid", "Tanh")),
+                                        ("linear_before_reset", 0))),
 )
 
 # What a setting is when a file leaves it out (torch's metadata; Keras 3's defaults; an ONNX

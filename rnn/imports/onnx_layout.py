@@ -7,6 +7,8 @@ reshapes an exporter puts between them. The conversions:
 - ONNX stacks the LSTM's gates i, o, f, c and the GRU's z, r, h; the engine takes torch's i, f, g,
   o and r, z, n. ``W`` is (dirs, G*H, D), ``R`` (dirs, G*H, H), both torch's (G*H, .) per
   direction; ``B`` (dirs, 2*G*H) holds the input biases ``Wb`` then the recurrent ones ``Rb``.
+- A GRU with ``linear_before_reset = 1`` is torch's (cell ``gru``); with 0, the operator's
+  default, its reset gate acts before the recurrent product (Cho et al.; cell ``cho-gru``).
 - An LSTM's peephole weights ``P`` (dirs, 3H), in ONNX's order i, o, f, make it the peephole
   LSTM (``rnn.cells.peephole``, whose ``P`` is one direction's row as it is); zero ones are the
   plain LSTM's.
@@ -14,9 +16,9 @@ reshapes an exporter puts between them. The conversions:
   are the engine's. The head's ``MatMul`` weight is (H, K): the engine's V is its transpose.
 
 Anything the engine does not compute is refused in one line that names it: other activations,
-``clip``, ``input_forget``, a ``sequence_lens`` input, an initial state that is not zero, a GRU whose reset gate acts before the recurrent product
-(``linear_before_reset = 0``), a direction other than forward, more than one recurrent operator,
-a head on the last step only, and any operator outside those above.
+``clip``, ``input_forget``, a ``sequence_lens`` input, an initial state that is not zero, a
+direction other than forward, more than one recurrent operator, a head on the last step only,
+and any operator outside those above.
 """
 
 from __future__ import annotations
@@ -79,9 +81,6 @@ def _recurrent(graph: Graph) -> Node:
     if direction != "forward":
         raise UnrolledError(f"{what} reads the sequence {direction}; only a forward layer is "
                             "read")
-    if node.op == "GRU" and node.attrs.get("linear_before_reset", 0) == 0:
-        raise UnrolledError(f"{what} has linear_before_reset = 0 (the reset gate before the "
-                            "recurrent product, Cho et al.); the engine's GRU is torch's (1)")
     if node.attrs.get("layout", 0) not in (0, 1):
         raise UnrolledError(f"{what} has layout {node.attrs['layout']}; expected 0 or 1")
     return node
@@ -101,6 +100,8 @@ def _weights(graph: Graph, node: Node):
     settings = {"activations": acts}
     if node.op == "LSTM":  # zero peepholes are the plain LSTM's
         settings["peepholes"] = P is not None and bool(np.any(P))
+    if node.op == "GRU":  # 1: r after the product with R_h (torch's); 0: before it (Cho's)
+        settings["linear_before_reset"] = node.attrs.get("linear_before_reset", 0)
     try:  # the cell by the table's line for the operator, never by its number of gates
         layer = find_layer("onnx", node.op, settings)
     except UnrolledError as err:

@@ -148,8 +148,6 @@ CASES = {
                       "never unpickled"),
     "keras-hard-sigmoid": (lambda d: DATA / "refuse_keras_hard_sigmoid.keras", [],
                            "recurrent_activation 'hard_sigmoid'"),
-    "keras-reset-before": (lambda d: DATA / "refuse_keras_reset_before.keras", [],
-                           "reset_after=False"),
     "keras-last-step": (lambda d: DATA / "refuse_keras_last_step.keras", [],
                         "reads only the last step"),
     "keras-two-layers": (lambda d: DATA / "refuse_keras_two_layers.keras", [],

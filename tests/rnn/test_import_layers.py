@@ -50,6 +50,7 @@ def test_every_line_names_a_registered_cell_with_its_blocks(layer):
     ("keras", "SimpleRNN", {"activation": "relu"}, "rnn-relu"),
     ("keras", "GRU", {}, "gru"),  # Keras 3's default: reset_after=True
     ("keras", "GRU", {"reset_after": True, "activation": "tanh"}, "gru"),
+    ("keras", "GRU", {"reset_after": False}, "cho-gru"),  # the reset gate before W_hn
     ("onnx", "RNN", {"activations": ("Relu",)}, "rnn-relu"),
     ("onnx", "LSTM", {"activations": ("Sigmoid", "Tanh", "Tanh"), "peepholes": False}, "lstm"),
     ("onnx", "LSTM", {"activations": ("Sigmoid", "Tanh", "Tanh"), "peepholes": True},
@@ -62,7 +63,6 @@ def test_a_layer_maps_to_the_cell_of_its_line(framework, cls, config, cell):
 @pytest.mark.parametrize("framework, cls, config, words", [
     ("keras", "SimpleRNN", {"activation": "sigmoid"},
      "drawn with activation 'tanh' or activation 'relu', not activation 'sigmoid'"),
-    ("keras", "GRU", {"reset_after": False}, "not reset_after=False"),
     ("keras", "ConvLSTM2D", {}, "ConvLSTM2D layers cannot be drawn"),
     ("torch", "nn.RNN", {"nonlinearity": "sigmoid"}, "not nonlinearity 'sigmoid'"),
     ("onnx", "GRU", {"activations": ("HardSigmoid", "Tanh")}, "not activations"),

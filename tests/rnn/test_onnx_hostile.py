@@ -40,8 +40,6 @@ UNSUPPORTED = {
     "initial-c": (dict(extra_inputs={6: np.full((1, 1, 3), 0.1)}), "initial_c is not zero"),
     "peephole-variable": (dict(extra_inputs={7: "computed"}), "P must be an initializer"),
     "reverse": (dict(attrs={"direction": "reverse"}), "reads the sequence reverse"),
-    "gru-reset-before": (dict(op="GRU", attrs={"linear_before_reset": 0}),
-                         "linear_before_reset = 0"),
     "other-operator": (dict(extra_nodes=extra_mul()), "operator Mul"),
     "rnn-sigmoid": (dict(op="RNN", attrs={"activations": ["Sigmoid"]}), "activations"),
 }

@@ -75,6 +75,18 @@ def test_peephole_weights_make_it_the_peephole_lstm(tmp_path):
     assert np.abs(graphs.reference(plain, TEXT)["h"] - ref["h"]).max() > 1e-3
 
 
+@pytest.mark.parametrize("embed", [None, 4])
+def test_a_gru_with_the_reset_before_the_product_is_chos(embed, tmp_path):
+    """linear_before_reset = 0 (the operator's default): onnx.reference computes it."""
+    proto = graphs.build("GRU", attrs={"linear_before_reset": 0}, embed=embed,
+                         dtype=np.float64, seed=6)
+    model, trace = engine_run(proto, tmp_path)
+    assert model.cell == "cho-gru"
+    ref = graphs.reference(proto, TEXT)
+    assert_close(trace.h, ref["h"], 1e-12)
+    assert_close(trace.o, ref["logits"], 1e-12)
+
+
 def test_the_relu_rnn_is_the_rnn_relu_cell(tmp_path):
     """onnx.reference's RNN knows only Tanh and Affine: the specification's equation,
     H(t) = Relu(X(t) W^T + H(t-1) R^T + Wb + Rb), is written out here instead."""
@@ -133,13 +145,15 @@ def onnx_layout_gradients(op: str, grads: dict, H: int) -> dict[str, np.ndarray]
             "head_w": grads["V"].T, "head_b": grads["c"]}
 
 
-@pytest.mark.parametrize("op, peepholes", [("LSTM", False), ("LSTM", True), ("GRU", False),
-                                           ("RNN", False)])
-def test_gradients_equal_finite_differences_of_onnx_reference(op, peepholes, tmp_path):
+@pytest.mark.parametrize("op, variant", [("LSTM", None), ("LSTM", "peepholes"), ("GRU", None),
+                                        ("GRU", "reset before"), ("RNN", None)])
+def test_gradients_equal_finite_differences_of_onnx_reference(op, variant, tmp_path):
     H = 3
     P = np.random.default_rng(8).normal(0, 0.5, (1, 3 * H))
+    peepholes = variant == "peepholes"
     proto = graphs.build(op, H=H, dtype=np.float64, seed=7,
-                         extra_inputs={7: P} if peepholes else None)
+                         extra_inputs={7: P} if peepholes else None,
+                         attrs={"linear_before_reset": 0} if variant == "reset before" else None)
     _, trace = engine_run(proto, tmp_path)
     assert trace.loss == pytest.approx(reference_loss(proto, TEXT), rel=1e-12)
     ours = onnx_layout_gradients(op, trace.grads, H)

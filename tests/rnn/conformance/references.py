@@ -51,8 +51,9 @@ def lstm(a, X, s0):
     return peephole({**a, "P": np.zeros(3 * len(s0["h"]))}, X, s0)
 
 
-def gru(a, X, s0):
-    """torch's GRUCell: r applied after the product with W_hn."""
+def gru(a, X, s0, reset_before: bool = False):
+    """torch's GRUCell: r applied after the product with W_hn; ``reset_before``: Cho et al.'s,
+    r applied to h(t-1) before it (Keras reset_after=False, ONNX linear_before_reset=0)."""
     H = len(s0["h"])
     h, out = s0["h"], {"h": [], "gates": []}
     Wr, Wz, Wn = (a["W_ih"][k * H:(k + 1) * H] for k in range(3))
@@ -62,7 +63,10 @@ def gru(a, X, s0):
     for x in X:
         r = sig(Wr @ x + bir + Ur @ h + bhr)
         z = sig(Wz @ x + biz + Uz @ h + bhz)
-        n = np.tanh(Wn @ x + bin_ + r * (Un @ h + bhn))
+        if reset_before:
+            n = np.tanh(Wn @ x + bin_ + Un @ (r * h) + bhn)
+        else:
+            n = np.tanh(Wn @ x + bin_ + r * (Un @ h + bhn))
         h = (1 - z) * n + z * h
         out["h"].append(h)
         out["gates"].append([r, z, n])
@@ -84,7 +88,8 @@ def keep(a, X, s0):
 
 
 REFERENCES = {"rnn": simple(relu=False), "rnn-relu": simple(relu=True), "lstm": lstm,
-              "peephole": peephole, "gru": gru, "keep-test": keep}
+              "peephole": peephole, "gru": gru, "keep-test": keep,
+              "cho-gru": lambda a, X, s0: gru(a, X, s0, reset_before=True)}
 
 
 def outputs(a, h: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
