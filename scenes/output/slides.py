@@ -32,6 +32,7 @@ from scenes.output.slides_html import (  # noqa: F401 (REVEAL_*: the package's r
     write_html,
 )
 from scenes.output.slides_pptx import write_pptx
+from scenes.output.subtitles import Cue, chapter_title
 
 FORMATS = ("pptx", "html")
 
@@ -71,12 +72,21 @@ def slide_class(scene_cls: type) -> type:
             finally:
                 base.concatenate_video_files = saved
 
+        def next_section(self, name: str = "unnamed", *args, **kwargs) -> None:
+            # a beat, and so a slide, starts here: its captions are timed from this moment
+            self.__dict__.setdefault("slide_cues", []).append((self.renderer.time, name, []))
+            super().next_section(name, *args, **kwargs)
+
         def add_subcaption(self, content: str, duration: float = 1, offset: float = 0) -> None:
             super().add_subcaption(content, duration=duration, offset=offset)
             # The pending slide config becomes the current beat's slide at the next
             # next_section (or at the end), so its notes collect this beat's narration.
             notes = self._base_slide_config.notes
             self._base_slide_config.notes = f"{notes} {content}".strip()
+            if self.__dict__.get("slide_cues"):  # and its captions, timed within the slide
+                start, _, cues = self.slide_cues[-1]
+                at = max(self.renderer.time + offset - start, 0.0)
+                cues.append(Cue(at, at + duration, content))
 
     return type(scene_cls.__name__, (NarratedSlide, scene_cls), {"__module__": __name__})
 
@@ -211,16 +221,17 @@ def build_deck(
         # show the same scene twice with different options.
         tasks = [(registry[n].cls, inp, work / str(k), quality)
                  for k, (n, inp) in enumerate(zip(scene_names, inputs))]
-        configs = _render_all(tasks, n_jobs, progress)
-        decks = [_write(configs, work, out_dir, fmt, name, title or name, one_file, reveal_url)
-                 for fmt in formats]
+        configs, captions = _render_all(tasks, n_jobs, progress)
+        decks = [_write(configs, captions, work, out_dir, fmt, name, title or name, one_file,
+                        reveal_url) for fmt in formats]
         return decks[0] if isinstance(to, str) else decks
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _render_all(tasks: list, n_jobs: int, progress: bool) -> list:
-    """Render every scene's slides (in worker processes if ``n_jobs`` > 1), in order."""
+def _render_all(tasks: list, n_jobs: int, progress: bool) -> tuple[list, list]:
+    """Render every scene's slides (in worker processes if ``n_jobs`` > 1), in order: their
+    configs, and every slide's captions in the order of the deck."""
     from manim_slides.config import PresentationConfig
 
     from scenes.output.batch import ProgressBar, pool_context
@@ -244,7 +255,9 @@ def _render_all(tasks: list, n_jobs: int, progress: bool) -> list:
                         future.cancel()
                     raise
                 paths = [f.result() for f in futures]
-    return [PresentationConfig.from_file(p) for p in paths]
+    configs = [PresentationConfig.from_file(p) for p in paths]
+    captions = [cap for p, c in zip(paths, configs) for cap in _read_slide_captions(p, len(c.slides))]
+    return configs, captions
 
 
 def _render_slides(scene_cls: type, scene_input, work: Path, quality: str) -> Path:
@@ -277,7 +290,33 @@ def _render_slides(scene_cls: type, scene_input, work: Path, quality: str) -> Pa
     config_path = work / "slides" / f"{cls.__name__}.json"
     if scene_input is not None and scene_input.narration.voice:
         _narrate_slides(config_path, [spoken for _, _, spoken in scene.narrated])
+    _write_slide_captions(config_path, scene)
     return config_path
+
+
+def _write_slide_captions(config_path: Path, scene) -> None:
+    """Beside the slides' JSON, each slide's captions (its beat's cues, timed within the slide)
+    and its chapter title: what the HTML deck's videos carry as text tracks."""
+    import json
+
+    slides = [{"chapter": chapter_title(name), "cues": [[c.start, c.end, c.text] for c in cues]}
+              for _, name, cues in getattr(scene, "slide_cues", [])]
+    captions_path(config_path).write_text(json.dumps(slides), encoding="utf-8")
+
+
+def captions_path(config_path: Path) -> Path:
+    return config_path.with_name(config_path.stem + ".captions.json")
+
+
+def _read_slide_captions(config_path: Path, n_slides: int) -> list:
+    """The slides' captions written beside ``config_path``, one entry per slide (None where the
+    scene's beats and slides do not line up: those slides carry no text track)."""
+    import json
+
+    slides = json.loads(captions_path(config_path).read_text(encoding="utf-8"))
+    if len(slides) != n_slides:
+        return [None] * n_slides
+    return [{"chapter": s["chapter"], "cues": [Cue(*c) for c in s["cues"]]} for s in slides]
 
 
 def _narrate_slides(config_path: Path, spoken: list[str]) -> None:
@@ -325,26 +364,27 @@ def mux_audio(video: Path, sound: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _write(configs: list, work: Path, out_dir: Path, fmt: str, name: str, title: str,
-           one_file: bool, reveal_url: str | None) -> Path:
+def _write(configs: list, captions: list, work: Path, out_dir: Path, fmt: str, name: str,
+           title: str, one_file: bool, reveal_url: str | None) -> Path:
     """Convert the rendered slides to the deck of format ``fmt`` in ``work``, then publish it
     (and its assets folder) in ``out_dir``."""
     # The assets folder's name is written into the page: a URL, percent-encoded, so a deck
     # name with spaces or quotes stays a plain attribute value; renamed back when published.
     assets_url = quote(f"{name}_assets", safe="")
     built = work / f"out-{fmt}" / f"{name}.{fmt}"
-    _convert(configs, built, fmt, one_file, reveal_url, title=title, assets_url=assets_url)
+    _convert(configs, captions, built, fmt, one_file, reveal_url, title=title,
+             assets_url=assets_url)
     return _publish(built, out_dir, built_assets=assets_url, assets=f"{name}_assets")
 
 
-def _convert(configs: list, dest: Path, to: str, one_file: bool, reveal_url: str | None,
-             title: str, assets_url: str) -> None:
+def _convert(configs: list, captions: list, dest: Path, to: str, one_file: bool,
+             reveal_url: str | None, title: str, assets_url: str) -> None:
     """Write the deck of format ``to`` at ``dest`` from the rendered slides ``configs``."""
     dest.parent.mkdir(parents=True)
     if to == "pptx":
         write_pptx(configs, dest, title)
     else:
-        write_html(configs, dest, one_file, reveal_url, title, assets_url)
+        write_html(configs, dest, one_file, reveal_url, title, assets_url, captions)
 
 
 def _publish(built: Path, out_dir: Path, built_assets: str, assets: str) -> Path:

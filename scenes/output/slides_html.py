@@ -72,8 +72,10 @@ def check_html_options(formats: tuple[str, ...], one_file: bool,
 
 
 def write_html(configs: list, dest: Path, one_file: bool, reveal_url: str | None,
-               title: str, assets_url: str) -> None:
-    """The reveal.js page, with its own copy of reveal.js unless ``reveal_url`` is given."""
+               title: str, assets_url: str, captions: list | None = None) -> None:
+    """The reveal.js page, with its own copy of reveal.js unless ``reveal_url`` is given, and
+    each slide's captions and chapter (``captions``, one entry per slide) as its video's text
+    tracks."""
     from manim_slides.convert import RevealJS
 
     # Everything the template pastes into the page unescaped is escaped here (title, notes) or
@@ -92,9 +94,10 @@ def write_html(configs: list, dest: Path, one_file: bool, reveal_url: str | None
                          title=html.escape(title), assets_dir=assets_url,
                          reveal_version=REVEAL_VERSION)
     converter.convert_to(dest)
+    page = accessible(dest.read_text(encoding="utf-8"), captions)
     if not local:
+        _replace_text(dest, page)
         return
-    page = dest.read_text(encoding="utf-8")
     # Only the files this page names, e.g. dist/reveal.js and its theme: not all of reveal.js.
     needed = sorted(set(re.findall(re.escape(cdn_url) + r'/(dist/[^"\'<>\s]+)', page)))
     source = reveal_installed()
@@ -103,9 +106,8 @@ def write_html(configs: list, dest: Path, one_file: bool, reveal_url: str | None
         raise UnrolledError(f"reveal.js in {source} lacks {missing[0] if missing else 'dist/'}")
     if one_file:
         page = _inline_reveal(page, cdn_url, source)
-        tmp = dest.with_name(dest.name + ".tmp")
-        tmp.write_text(page, encoding="utf-8")
-        os.replace(tmp, dest)
+    _replace_text(dest, page)
+    if one_file:
         return
     target = dest.parent / assets_url / _REVEAL_IN_ASSETS
     for rel in needed:
@@ -113,6 +115,79 @@ def write_html(configs: list, dest: Path, one_file: bool, reveal_url: str | None
         shutil.copyfile(source / rel, target / rel)
     # MIT: the copyright and permission notice travel with every copy.
     shutil.copyfile(source / "LICENSE", target / "LICENSE")
+
+
+def _replace_text(dest: Path, page: str) -> None:
+    tmp = dest.with_name(dest.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, dest)
+
+
+# Each slide's video gets its tracks when reveal.js creates it (backgrounds are made lazily);
+# under prefers-reduced-motion nothing plays or advances by itself.
+_TRACKS_SCRIPT = """<script>
+(function () {
+  var kinds = [["captions", "captionsVtt", "English", true], ["chapters", "chaptersVtt", "Beats", false]];
+  function tracks(slide) {
+    var bg = slide.slideBackgroundContentElement;
+    var video = bg && bg.querySelector("video");
+    if (!video || video.querySelector("track")) return;
+    kinds.forEach(function (k) {
+      if (!slide.dataset[k[1]]) return;
+      var t = document.createElement("track");
+      t.kind = k[0]; t.srclang = "en"; t.label = k[2]; t.src = slide.dataset[k[1]];
+      if (k[3]) t.default = true;
+      video.appendChild(t);
+    });
+    // captions shown; chapters loaded for players that list them (a disabled track loads none)
+    Array.from(video.textTracks).forEach(function (t) {
+      t.mode = t.kind === "captions" ? "showing" : "hidden";
+    });
+  }
+  function all() { Reveal.getSlides().forEach(tracks); }
+  Reveal.on("ready", function () {
+    all();
+    new MutationObserver(all).observe(document.querySelector(".reveal .backgrounds"),
+                                      {childList: true, subtree: true});
+  });
+  Reveal.on("slidechanged", all);
+  if (window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches) {
+    Reveal.configure({autoPlayMedia: false, autoSlide: 0});
+  }
+})();
+</script>
+"""
+
+
+def _data_url(text: str, kind: str = "text/vtt") -> str:
+    import base64
+
+    return f"data:{kind};base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def accessible(page: str, captions: list | None) -> str:
+    """``page`` with its language and a zoomable viewport declared, each slide's captions and
+    chapter as data URLs (a page opened from disk cannot load a ``.vtt`` beside it), and the
+    script that gives each slide's video its tracks."""
+    from scenes.output.subtitles import Cue, format_vtt
+
+    page = page.replace("<html>", '<html lang="en">', 1)
+    page = re.sub(r'<meta name="viewport" content="[^"]*">',
+                  '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
+                  page, count=1)
+    sections = list(re.finditer(r"<section(?=\s+data-background-size)", page))
+    if captions and len(captions) == len(sections):
+        out, last = [], 0
+        for match, slide in zip(sections, captions):
+            out.append(page[last:match.end()])
+            if slide is not None and slide["cues"]:
+                end = max(c.end for c in slide["cues"])
+                out.append(f' data-captions-vtt="{_data_url(format_vtt(slide["cues"]))}"'
+                           f' data-chapters-vtt="'
+                           f'{_data_url(format_vtt([Cue(0.0, end, slide["chapter"])]))}"')
+            last = match.end()
+        page = "".join(out) + page[last:]
+    return page.replace("</body>", _TRACKS_SCRIPT + "</body>", 1)
 
 
 def _inline_reveal(page: str, cdn_url: str, source: Path) -> str:

@@ -29,13 +29,29 @@ class _quiet_tqdm:
         self._module.tqdm = self._real
 
 
+def _describe_videos(prs) -> None:
+    """Each slide's video described by its narration (the slide's notes): the alternative text
+    a screen reader reads for it, as PowerPoint's "Alt Text" pane shows it."""
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    for slide in prs.slides:
+        if not slide.has_notes_slide:
+            continue
+        text = slide.notes_slide.notes_text_frame.text.strip()
+        for shape in slide.shapes:
+            if text and shape.shape_type == MSO_SHAPE_TYPE.MEDIA:
+                shape._element.nvPicPr.cNvPr.set("descr", text)
+
+
 def _set_properties(path: Path, title: str) -> None:
-    """The deck's own title in its document properties, not python-pptx's template's."""
+    """The deck's own title in its document properties, not python-pptx's template's, and its
+    videos' descriptions."""
     import datetime
 
     from pptx import Presentation
 
     prs = Presentation(str(path))
+    _describe_videos(prs)
     props = prs.core_properties
     props.title, props.last_modified_by, props.author = title, "unrolled", ""
     props.comments = "made with unrolled (manim-slides)"
