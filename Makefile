@@ -14,6 +14,10 @@ TEST_APT_PKGS := chromium libreoffice-impress nodejs
 REVEAL_VERSION := 6.0.1
 REVEAL    := scenes/output/reveal.js
 REVEAL_STAMP := $(REVEAL)/.fetched-$(REVEAL_VERSION)
+# axe-core, the accessibility rules the page and deck tests run in Chromium (a test tool only,
+# in build/; tools/fetch_axe.py)
+AXE_VERSION := 4.14.1
+AXE_STAMP := build/axe-core/.fetched-$(AXE_VERSION)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON    ?= python3
 
@@ -25,8 +29,12 @@ render: venv
 # One pytest worker per core; the slowest tests are listed at the end.
 TEST_JOBS ?= auto
 
-test: venv test-deps
+test: venv test-deps $(AXE_STAMP)
 	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup --durations=15
+
+# npm is there once reveal.js is (its rule installs it)
+$(AXE_STAMP): | $(REVEAL_STAMP)
+	$(PYTHON) tools/fetch_axe.py
 
 # Every benchmark script in turn (each prints its own ratios; the reference loops are modules).
 bench: venv

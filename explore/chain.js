@@ -59,8 +59,12 @@ function buildSlot(c, chain, k, layers, rowsOf) {
   const lossG = svg("g", { "data-kind": "loss", tabindex: "0", role: "button", class: "ux-loss" }, g);
   const lossX = stepW / 2;
   svg("circle", { cx: lossX, cy: 22, r: 15 }, lossG);
-  const lossName = svg("text", { x: lossX, y: 19, "text-anchor": "middle", class: "ux-loss-name" }, lossG);
-  const lossValue = svg("text", { x: lossX, y: 31, "text-anchor": "middle", class: "ux-loss-value" }, lossG);
+  // two lines of one text, a space between them: read together they are the start of the
+  // circle's name (aria-label), as a speech user would say them
+  const lossText = svg("text", { "text-anchor": "middle" }, lossG);
+  const lossName = svg("tspan", { x: lossX, y: 19, class: "ux-loss-name" }, lossText);
+  lossText.appendChild(document.createTextNode(" "));
+  const lossValue = svg("tspan", { x: lossX, y: 31, class: "ux-loss-value" }, lossText);
   const units = {};
   layers.forEach((kind, li) => {
     const x = layerX(li);
@@ -189,7 +193,9 @@ export function drawChain(c, state) {
     put(slot.lossG, "data-s", tText);
     put(slot.lossG, "data-t", tText);
     put(slot.lossG, "aria-pressed", s === t ? "true" : "false");
-    put(slot.lossG, "aria-label", `loss term L(${t}) = ${fmt(m.loss(t))}`);
+    // the name starts with what the circle shows, then says it in full
+    put(slot.lossG, "aria-label",
+      `L(${t}) ${fmt(m.loss(t), 3)}: the loss term L(${t}) = ${fmt(m.loss(t))}`);
     slot.lossG.style.setProperty("--term", PALETTE[(t - 1) % PALETTE.length]);
     retext(slot.lossName, `L(${t})`);
     retext(slot.lossValue, fmt(m.loss(t), 3));

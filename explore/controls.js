@@ -15,7 +15,8 @@ export function buildHeader(root, m) {
     `${m.cellTitle}: ${m.T} steps, ${m.H} hidden units, ` +
     `${m.D} inputs, ${m.K} classes${m.windows.length > 1 ? `, ${m.windows.length} windows (truncated BPTT)` : ""}; ` +
     `loss L = ${fmt(totalLoss)} (sum of the recorded L(t))`);
-  return el("button", { type: "button", class: "ux-theme", "aria-label": "switch theme" }, header);
+  // its name is its visible text ("light theme"), so a speech user can say what they see
+  return el("button", { type: "button", class: "ux-theme", title: "switch the page's theme" }, header);
 }
 
 /** The scrubber and its buttons, the unit pages of a wide layer, the selected term's label. */

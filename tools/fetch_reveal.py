@@ -20,27 +20,28 @@ TARGET = Path(__file__).resolve().parents[1] / "scenes" / "output" / "reveal.js"
 STAMP = f".fetched-{VERSION}"
 
 
-def fetch(target: Path = TARGET, optional: bool = False) -> bool:
-    """reveal.js ``VERSION`` in ``target`` (kept if already there); False if npm is missing
-    and ``optional``."""
-    if (target / STAMP).is_file():
+def fetch(target: Path = TARGET, optional: bool = False, package: str = f"reveal.js@{VERSION}",
+          stamp: str = STAMP) -> bool:
+    """``package`` (default: reveal.js ``VERSION``) in ``target``, kept if already there; False
+    if npm is missing and ``optional``."""
+    if (target / stamp).is_file():
         return True
     npm = shutil.which("npm")
     if npm is None:
         if optional:
-            print(f"npm not found: reveal.js {VERSION} left out (HTML decks then need "
-                  "--reveal-url)", file=sys.stderr)
+            print(f"npm not found: {package} left out (HTML decks then need --reveal-url)",
+                  file=sys.stderr)
             return False
         raise SystemExit("npm not found: install it (Debian: apt-get install npm)")
     with tempfile.TemporaryDirectory(prefix="reveal-") as tmp:
-        out = subprocess.run([npm, "pack", "--silent", f"reveal.js@{VERSION}"], cwd=tmp,
+        out = subprocess.run([npm, "pack", "--silent", package], cwd=tmp,
                              check=True, capture_output=True, text=True).stdout.split()
         with tarfile.open(Path(tmp) / out[-1]) as tar:
             tar.extractall(tmp, filter="data")
         fresh = target.with_name(target.name + ".tmp")
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.move(str(Path(tmp) / "package"), fresh)
-        (fresh / STAMP).touch()
+        (fresh / stamp).touch()
         shutil.rmtree(target, ignore_errors=True)
         fresh.rename(target)
     return True

@@ -152,3 +152,14 @@ def test_nothing_plays_by_itself_under_reduced_motion(decks):
         finally:
             browser.close()
             pw.stop()
+
+
+def test_the_deck_has_no_wcag_violation(decks):
+    from axe_audit import violations
+
+    pw, browser, tab = open_deck(decks[0], reduced_motion=False)
+    try:
+        assert violations(tab) == []
+    finally:
+        browser.close()
+        pw.stop()
