@@ -320,3 +320,8 @@ STORIES = {
     "lstm-unfolded": bptt, "carousel": carousel, "activations": activations,
     "neuron-text": neuron_text, "error-map": error_map,
 }
+
+
+def describe(fig, inp) -> Description:
+    """The description of figure ``fig`` (a ``figures.Figure``) drawn from ``inp``."""
+    return STORIES[fig.name](inp, fig)

@@ -120,9 +120,3 @@ def losses_words(tr, limit: int = 8) -> str:
         items = [*items[:3], "…", *items[-3:]]
     return ", ".join(items)
 
-
-def describe(fig, inp) -> Description:
-    """The description of figure ``fig`` (a ``figures.Figure``) drawn from ``inp``."""
-    from scenes.output.alt_stories import STORIES
-
-    return STORIES[fig.name](inp, fig)

@@ -18,7 +18,8 @@ from pathlib import Path
 from rnn.cells import DEFAULT_CELL
 from rnn.errors import UnrolledError
 from rnn.files.atomic import atomic_path, check_output_path
-from scenes.output.alt_text import Description, describe
+from scenes.output.alt_stories import describe
+from scenes.output.alt_text import Description
 
 FORMATS = ("png", "svg", "pdf")
 IMAGE_FORMATS = ("svg", "png")  # what an <img> of the HTML snippet shows, the first given

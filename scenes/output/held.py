@@ -249,7 +249,8 @@ def join_gif(files, dest: Path, fps: Fraction, transparent: bool) -> None:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
             decoded = list(container.decode(stream))
-        starts = [_frame_of(f.pts, stream.time_base, fps) for f in decoded]
+            time_base = stream.time_base  # PyAV 18 refuses a closed container's stream
+        starts = [_frame_of(f.pts, time_base, fps) for f in decoded]
         for frame, start in zip(decoded, starts):
             frame.pts, frame.time_base = offset + start - min(starts), tick
             frames.append(frame)

@@ -40,7 +40,7 @@ def install() -> None:
         finally:
             set_scene_input(previous)
 
-    def still_render(scene_factory, fmts, width, height, background):
+    def still_render(scene_factory, fmts, width, height, background, description=None):
         set_up(scene_factory)
         return {fmt: b"" for fmt in fmts}
 

@@ -44,7 +44,9 @@ def test_the_lstm_unfolded_figure(tmp_path):
     res = invoke("figures", "--only", "lstm-unfolded", "--format", "png", "--width", "640",
                  "--out", str(tmp_path))
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["lstm-unfolded.png"]
+    # the figure and its description (the alt text every figure carries beside it)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lstm-unfolded.alt.txt",
+                                                         "lstm-unfolded.png"]
     # with --cell gru it is not one of the figures; asked for, it is refused in one line
     res = invoke("figures", "--cell", "gru", "--only", "lstm-unfolded", "--out", str(tmp_path))
     assert res.exit_code == 2

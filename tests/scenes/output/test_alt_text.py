@@ -22,7 +22,7 @@ BY_NAME = {f.name: f for f in FIGURES}
 @pytest.fixture(scope="module")
 def described():
     """(input, description) of every figure for the default model, light theme."""
-    from scenes.output.alt_text import describe
+    from scenes.output.alt_stories import describe
     from scenes.output.lecture_file import Lecture, ModelSpec
 
     lecture = Lecture(path=Path("figures"), title="t", model=ModelSpec(), scenes=(),
@@ -54,7 +54,7 @@ def test_every_figure_has_a_short_and_a_long_description(described):
 
 
 def test_descriptions_repeat_exactly(described):
-    from scenes.output.alt_text import describe
+    from scenes.output.alt_stories import describe
 
     for name in ("bptt-errors", "vanishing", "carousel"):
         inp, d = described[name]
