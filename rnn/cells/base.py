@@ -58,6 +58,9 @@ class Cell:
     error_equations: str = "∂L/∂h(t) = from L(t) + from h(t+1)"  # how its errors add up
     anatomy: str = ""  # where an unfolded step's gates and states sit
     step_words: str = ""  # what one forward step does
+    first_step_words: str = ""  # what step 1 does, where it differs (no previous state drawn)
+    # the gradients as sums over time of each step's contribution (one line)
+    gradient_equations: str = "∇θ = Σ_t (the contribution of step t to θ)"
     state_words = MappingProxyType({"h": "h"})  # how a sentence names each state
     # each state's error: its two recorded parts and how a readout labels them
     error_parts = MappingProxyType({"h": (("dL_dh_from_output", "from L({t}): "),

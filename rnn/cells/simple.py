@@ -34,6 +34,14 @@ class SimpleRNN(Cell):
     init_options = ("init_scale", "radius")
     takes_config = True
     full_errors = True
+    equations = "a(t) = b + W h(t−1) + U x(t)      h(t) = tanh(a(t))      o(t) = c + V h(t)"
+    anatomy = ("the same small network copied once per time step, inputs at the bottom, "
+               "hidden units in the middle, outputs on top")
+    step_words = "the input and the previous hidden state, through U and W, give h({t})"
+    first_step_words = "the input, through U, gives h({t})"
+    gradient_equations = ("∇U = Σ_t ∂L/∂a(t) x(t)ᵀ      ∇W = Σ_t ∂L/∂a(t) h(t−1)ᵀ      "
+                          "∇b = Σ_t ∂L/∂a(t)      ∇V = Σ_t ∂L/∂o(t) h(t)ᵀ      "
+                          "∇c = Σ_t ∂L/∂o(t)")
 
     def __init__(self, relu: bool = False, name: str | None = None) -> None:
         self.relu = relu

@@ -8,11 +8,13 @@ along lane s from step t+1 to step t. Thickness follows the norm of that error.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from manim import Arrow, VGroup
 
-from scenes.components.network import UnrolledNetwork
+if TYPE_CHECKING:  # the network builds its ErrorFlow
+    from scenes.components.network import UnrolledNetwork
 
 MIN_WIDTH, MAX_WIDTH = 1.5, 8.0
 
@@ -84,8 +86,9 @@ class ErrorFlow(VGroup):
                 self.by_pair[s, t] = arrow
                 self.add(arrow)
 
-    def arriving_at(self, t: int) -> list[ErrorArrow]:
-        """Arrows that bring an error to h(t), by source (L(t) first)."""
+    def arriving_at(self, t: int, path: str | None = None) -> list[ErrorArrow]:
+        """Arrows that bring an error to h(t), by source (L(t) first); h is the only
+        ``path`` of this flow."""
         return [a for (s, tt), a in sorted(self.by_pair.items()) if tt == t]
 
     def needed_at(self, t: int) -> list[ErrorArrow]:

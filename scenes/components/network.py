@@ -7,12 +7,16 @@ them, which is the picture of parameter sharing.
 
 from __future__ import annotations
 
+import numpy as np
 from manim import ArcBetweenPoints, FadeIn, FadeOut, Group, Line, Text, VGroup
 
 from rnn.trace import Trace
+from scenes.components.arrows import ErrorFlow
+from scenes.components.chain_camera import follow_center, overview
 from scenes.components.layout import LAYERS, STRIP_H, STRIP_W, Layout
 from scenes.components.neurons import LayerRow, Neuron
 from scenes.components.panels import light
+from scenes.components.step_frames import neuron_frames
 from scenes.components.strips import LayerStrip
 from scenes.components.theme import Theme, get_theme
 
@@ -171,6 +175,61 @@ class UnrolledNetwork(Group):
     def param_labels(self, name: str) -> VGroup:
         """The labels of every copy of ``name``."""
         return self._labels[name]
+
+    # What the beats ask of a drawing of the chain (``heat_chain.HeatChain`` answers too) --
+    @property
+    def long(self) -> bool:
+        """Whether the chain is longer than the frame (a camera has to follow it)."""
+        return self.layout.long
+
+    def overview(self) -> tuple[np.ndarray, float]:
+        """Centre and width of the frame showing the whole chain."""
+        return overview(self.layout)
+
+    def step_center(self, t: int) -> np.ndarray:
+        """Centre of the frame showing step t."""
+        return follow_center(self.layout, t)
+
+    def world(self) -> list:
+        """What of the drawing a travelling camera carries (the beats add the arrows)."""
+        return [self, *self.overlays.values(), *self.faded]
+
+    def cells(self, layer: str, t: int) -> LayerRow | LayerStrip:
+        """The units of a state ("h") or of the output ("yhat" or "o") at step t."""
+        return self.neurons("o" if layer == "yhat" else layer, t)
+
+    @property
+    def col_w(self) -> float:
+        return self.layout.col_w
+
+    def input_animations(self, values: np.ndarray, t: int, flash: bool = True) -> list:
+        """x(t) entering: its units take their values."""
+        return self.neurons("x", t).show_animations(values, 1.0)
+
+    def show_input(self, values: np.ndarray, t: int) -> None:
+        """x(t) shown at once."""
+        self.neurons("x", t).show(values, 1.0)
+
+    def gate_cells(self, name: str, t: int):
+        raise KeyError(f"neurons draw no gates, the drawing of {name!r} is a heat column")
+
+    def link_animations(self, src: str, dst: str, on: bool, t: int | None = None) -> list:
+        """Highlighting (``on``) or restoring the connections from layer ``src`` to ``dst``
+        (the parameter they carry) at step t, or at every step."""
+        names = [n for n, ends in CONNECTED.items() if ends == (src, dst)]
+        return [a for n in names for a in self.highlight_animations(n, on, t)]
+
+    def loss_place(self, t: int) -> tuple[list[float], float]:
+        """Where L(t)'s label goes, and its height."""
+        return [self.layout.column_x(t), self.layout.loss_y, 0], 0.2
+
+    def contribution_frames(self, t: int) -> VGroup:
+        """Frames around what step t's gradient contributions are made of."""
+        return neuron_frames(self, t)
+
+    def error_flow(self, norms: dict[str, np.ndarray], colors) -> ErrorFlow:
+        """The arrows of the errors by source along h, the only state drawn as neurons."""
+        return ErrorFlow(self, norms["h"], colors)
 
     # Highlighting ----------------------------------------------------------------------
     def _overlay(self, name: str, t: int) -> VGroup:
