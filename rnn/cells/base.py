@@ -66,6 +66,9 @@ class Cell:
     error_parts = MappingProxyType({"h": (("dL_dh_from_output", "from L({t}): "),
                                           ("dL_dh_from_next", "+ from h({n}): "))})
     carry_words = MappingProxyType({})  # state -> what its error carries back, beside h's
+    # parameter -> (from, to) layer of the connections drawn for it when its units are drawn
+    # as neurons ("x", "h", "o"; from h to h: one step later), lit up as a step runs through it
+    links = MappingProxyType({})
 
     # Declarations --------------------------------------------------------------------
     def param_shapes(self, D: int, H: int, K: int) -> dict[str, tuple[int, ...]]:

@@ -13,6 +13,8 @@ Backward, with dL/dh(t) the sum of its two recorded parts::
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
 from rnn.cells.base import Cell, Part
@@ -35,6 +37,7 @@ class SimpleRNN(Cell):
     takes_config = True
     full_errors = True
     equations = "a(t) = b + W h(t−1) + U x(t)      h(t) = tanh(a(t))      o(t) = c + V h(t)"
+    links = MappingProxyType({"U": ("x", "h"), "W": ("h", "h"), "V": ("h", "o")})
     anatomy = ("the same small network copied once per time step, inputs at the bottom, "
                "hidden units in the middle, outputs on top")
     step_words = "the input and the previous hidden state, through U and W, give h({t})"

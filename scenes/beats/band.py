@@ -87,6 +87,11 @@ class TermBand:
     def param(self, name: str):
         return self.stage.theme.param_color(name)
 
+    def link(self, src: str, dst: str) -> str:
+        """The parameter of the connections from layer ``src`` to ``dst``: the term it is in
+        the equations (U, W, V)."""
+        return self.stage.net.link(src, dst)
+
     # Forward -------------------------------------------------------------------------------
     def running_loss(self, t: int) -> Text:
         """The loss accumulated up to step t, from the engine's cumulative losses."""
@@ -104,13 +109,16 @@ class TermBand:
         self.show(self.place(eqs), self.loss_total, run_time=1.0)
 
     def step_input(self, t: int) -> list:
-        return self.mark("a", "U", self.param("U"))
+        x = self.link("x", "h")
+        return self.mark("a", x, self.param(x))
 
     def step_state(self, t: int) -> list:
-        return [*self.mark("a", "U"), *self.mark("a", "W", self.param("W"))]
+        x, w = self.link("x", "h"), self.link("h", "h")
+        return [*self.mark("a", x), *self.mark("a", w, self.param(w))]
 
     def step_output(self, t: int) -> list:
-        return [*self.mark("a", "W"), *self.mark("o", "V", self.param("V"))]
+        w, v = self.link("h", "h"), self.link("h", "o")
+        return [*self.mark("a", w), *self.mark("o", v, self.param(v))]
 
     def new_loss(self, t: int) -> list:
         """The running loss becoming L(1..t)."""
@@ -124,7 +132,7 @@ class TermBand:
     def step_done(self, t: int) -> list:
         """What step t leaves lit, put out with the next play."""
         settle(self.stage, self.loss_total)
-        return self.mark("o", "V")
+        return self.mark("o", self.link("h", "o"))
 
     def rest_done(self, last: int) -> list:
         return self.new_loss(last)
@@ -212,10 +220,11 @@ class TermBand:
     def contribution(self, t: int) -> list:
         if ("grad", "term") in self.marks:
             return []
-        return self.mark("grad", "term", self.param("W"))
+        return self.mark("grad", "term", self.param(self.link("h", "h")))
 
     def summed(self) -> list:
-        return [*self.mark("grad", "term"), *self.mark("grad", "lhs", self.param("W"))]
+        return [*self.mark("grad", "term"),
+                *self.mark("grad", "lhs", self.param(self.link("h", "h")))]
 
     def open_update(self, up) -> None:
         stage = self.stage

@@ -32,7 +32,8 @@ from scenes.beats.band import LineBand, TermBand
 from scenes.components import ErrorFlow, UnrolledNetwork, light
 from scenes.components.caption_band import CaptionBand
 from scenes.components.chain_camera import loss_colors
-from scenes.components.heat_chain import HeatChain, HeatErrorFlow
+from scenes.components.arrows import PathsErrorFlow
+from scenes.components.heat_chain import HeatChain
 from scenes.components.layout import check_fits_frame
 from scenes.components.theme import Theme, format_value, get_theme
 
@@ -60,7 +61,7 @@ class Stage:
     net: UnrolledNetwork | HeatChain
     band: TermBand | LineBand | None = None
     loss_labels: VGroup = field(default_factory=VGroup)
-    flow: ErrorFlow | HeatErrorFlow | None = None
+    flow: ErrorFlow | PathsErrorFlow | None = None
     shown: set[str] = field(default_factory=set)  # "forward", "errors": states already drawn
     pending_off: list = field(default_factory=list)  # un-highlights played with the next beat
     panel: Mobject | None = None  # numbers of the gradients
@@ -253,7 +254,7 @@ def show_forward_state(stage: Stage) -> None:
     stage.shown.add("forward")
 
 
-def error_flow(stage: Stage) -> ErrorFlow | HeatErrorFlow:
+def error_flow(stage: Stage) -> ErrorFlow | PathsErrorFlow:
     """The arrows of the trace's errors by source, one path per state (built once)."""
     if stage.flow is None:
         norms = {path: stage.trace.error_by_source_norms(path) for path in stage.states}

@@ -1,15 +1,15 @@
 """The unfolded chain drawn as heat columns: per step a box of gate cells, the state columns,
 the output column, and the paths between steps (a second state's path above the hidden one).
 
-The drawing of gated and wide layers (``beats.stage.build_stage`` chooses it); its rows come
-from the states and gates the cell declares, never from its name.
+The drawing of layers with gates (``beats.stage.build_stage`` chooses it); its rows come from
+the states and gates the cell declares, never from its name.
 
-Every unit is one small heat cell coloured on the theme's diverging scale from a value of a
-gated cell's ``Trace`` (``heat_cells``); nothing here computes network maths. Error arrows
-(``HeatErrorFlow``) take their widths from the recorded error-by-source norms, one colour per
-loss term. Up to ``FRAME_STEPS`` steps share the still frame; a longer chain keeps their column
-width (wider when values are printed) and runs off the frame, for a camera to travel along
-(``Columns.long``).
+Every unit is one small heat cell coloured on the theme's diverging scale from a value of the
+``Trace`` (``heat_cells``); nothing here computes network maths. Error arrows
+(``arrows.PathsErrorFlow``) take their widths from the recorded error-by-source norms, one
+colour per loss term. Up to ``FRAME_STEPS`` steps share the still frame; a longer chain keeps
+their column width (wider when values are printed) and runs off the frame, for a camera to
+travel along (``Columns.long``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 from manim import Arrow, Group, Indicate, Line, Text, VGroup, config
 
 from rnn.errors import UnrolledError
-from scenes.components.arrows import ErrorArrow
+from scenes.components.arrows import PathsErrorFlow
 from scenes.components.chain_camera import OVERVIEW_MARGIN, follow_center
 from scenes.components.heat_cells import (
     MIN_NUMBER_HEIGHT,
@@ -294,9 +294,9 @@ class HeatChain(Group):
         """Frames around what step t's gradient contributions are made of."""
         return heat_frames(self, t)
 
-    def error_flow(self, norms: dict[str, np.ndarray], colors) -> HeatErrorFlow:
+    def error_flow(self, norms: dict[str, np.ndarray], colors) -> PathsErrorFlow:
         """The arrows of the errors by source, one path per state."""
-        return HeatErrorFlow(self, norms, colors)
+        return PathsErrorFlow(self, norms, colors)
 
     def lane_y(self, path: str, s: int) -> float:
         """y of loss term L(s)'s error lane along ``path`` (h or the second state)."""
@@ -347,67 +347,3 @@ class HeatChain(Group):
                             color=th.connection, stroke_width=1.2),
                        Line([x_up, self.rows["yhat"], 0], out.get_right(), color=th.connection,
                             stroke_width=1.2))
-
-
-def norm_scale(*norms: np.ndarray) -> float:
-    """Norm drawn at full width: the largest finite one of ``norms`` (a scale, not maths)."""
-    finite = np.concatenate([n[np.isfinite(n)] for n in norms])
-    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-
-
-class HeatErrorFlow(VGroup):
-    """Every error arrow of a gated chain, reachable by path and (s, t).
-
-    ``by_pair["h"][s, t]`` carries ||dL(s)/dh(t)||, ``by_pair["cell"][s, t]`` (a second state)
-    ||dL(s)/dcell(t)||: at t = s down from the output (h) or up from h(s) (cell), otherwise
-    backwards along loss term s's lane from step t+1 to step t. One width scale for both paths.
-
-    Parameters
-    ----------
-    chain
-        The drawn chain (its geometry places the arrows).
-    norms
-        path -> (T, T) norms indexed [s-1, t-1], NaN where t > s.
-    colors
-        One colour per source s.
-    """
-
-    def __init__(self, chain: HeatChain, norms: dict[str, np.ndarray], colors, **kwargs):
-        super().__init__(**kwargs)
-        self.top = norm_scale(*norms.values())
-        self.by_pair: dict[str, dict[tuple[int, int], ErrorArrow]] = {p: {} for p in norms}
-        T = chain.T
-        for path, mags in norms.items():
-            for s in range(1, T + 1):
-                for t in range(s, 0, -1):
-                    mag = mags[s - 1, t - 1]
-                    if np.isnan(mag):
-                        continue
-                    start, end = self._ends(chain, path, s, t)
-                    arrow = ErrorArrow(start, end, s, t, mag, self.top, colors[s - 1])
-                    self.by_pair[path][s, t] = arrow
-                    self.add(arrow)
-
-    @staticmethod
-    def _ends(chain: HeatChain, path: str, s: int, t: int):
-        rows = chain.rows
-        if t == s and path == "h":  # from the output of step s down to h(s)
-            x = chain.side_x(s, 1)
-            return [x, chain.cells("yhat", s).get_bottom()[1], 0], [x, rows["h"] + 0.05, 0]
-        if t == s:  # from h(s) up into cell(s)
-            x = chain.side_x(s, 3)
-            return [x, rows["h"], 0], [x, chain.cells(path, s).get_bottom()[1], 0]
-        y = chain.lane_y(path, s)
-        return ([chain.center_x(t + 1) - 0.15 * chain.col_w, y, 0],
-                [chain.center_x(t) + 0.15 * chain.col_w, y, 0])
-
-    def needed_at(self, t: int) -> list[ErrorArrow]:
-        """Arrows whose errors step t's gradient needs: those at steps t..T, every path."""
-        return [a for p in self.by_pair for (s, tt), a in sorted(self.by_pair[p].items())
-                if tt >= t]
-
-    def arriving_at(self, t: int, path: str | None = None) -> list[ErrorArrow]:
-        """Arrows bringing an error to ``path``'s state (every path's) at step t, by source
-        (L(t) first)."""
-        paths = self.by_pair if path is None else (path,)
-        return [a for p in paths for (s, tt), a in sorted(self.by_pair[p].items()) if tt == t]
