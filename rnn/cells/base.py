@@ -69,6 +69,9 @@ class Cell:
     # parameter -> (from, to) layer of the connections drawn for it when its units are drawn
     # as neurons ("x", "h", "o"; from h to h: one step later), lit up as a step runs through it
     links = MappingProxyType({})
+    # its equations in Typst maths for the article's band above neurons, by role: "a", "h",
+    # "o" (forward), "dL_dh", "dL_da" (errors), "grad", "update"; none: lines of text instead
+    typeset = MappingProxyType({})
 
     # Declarations --------------------------------------------------------------------
     def param_shapes(self, D: int, H: int, K: int) -> dict[str, tuple[int, ...]]:

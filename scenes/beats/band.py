@@ -1,10 +1,10 @@
 """The top band of the chain scenes: the equations and numbers above the unfolded chain.
 
-Two looks, chosen with the drawing of the units (``stage.build_stage``), answering the same
-questions of the beats:
+Two looks, answering the same questions of the beats (``stage.build_stage`` picks the first
+for neurons of a cell that typesets its equations, else the second):
 
-- ``TermBand``, the article's, above neurons: typeset equations whose terms light up with the
-  parameter their connections carry, the running loss at the right, one readout line.
+- ``TermBand``, the article's, above neurons: the cell's typeset equations whose terms light up
+  with the parameter their connections carry, the running loss at the right, one readout line.
 - ``LineBand``, above heat columns: four lines of text, the cell's title, its equations as the
   cell writes them (forward, errors, gradients), and two readouts.
 
@@ -84,6 +84,10 @@ class TermBand:
             anims.append(FadeIn(mark))
         return anims
 
+    def equation(self, role: str, font_size: float):
+        """The cell's typeset equation for ``role`` (``Cell.typeset``)."""
+        return equation(self.stage.trace.spec.typeset[role], self.stage.theme, font_size)
+
     def param(self, name: str):
         return self.stage.theme.param_color(name)
 
@@ -102,7 +106,7 @@ class TermBand:
         return text.scale_to_fit_height(0.26).move_to([4.6, stage.net.layout.panel_y + 0.25, 0])
 
     def open_forward(self) -> None:
-        eqs = VGroup(*[equation(k, self.stage.theme, font_size=30) for k in ("a", "h", "o")])
+        eqs = VGroup(*[self.equation(k, 30) for k in ("a", "h", "o")])
         eqs.arrange(buff=0.7)
         self.eq = {"a": eqs[0], "h": eqs[1], "o": eqs[2]}
         self.loss_total = self.running_loss(0)
@@ -143,9 +147,8 @@ class TermBand:
 
     # Backward ------------------------------------------------------------------------------
     def open_backward(self) -> None:
-        th = self.stage.theme
-        self.eq = {"dL_dh": self.place(equation("dL_dh", th, 30), 0),
-                   "dL_da": self.place(equation("dL_da", th, 28), 1)}
+        self.eq = {"dL_dh": self.place(self.equation("dL_dh", 30), 0),
+                   "dL_da": self.place(self.equation("dL_da", 28), 1)}
         self.show(self.eq["dL_dh"], self.eq["dL_da"], run_time=0.8)
 
     def _readout(self, t: int) -> VGroup:
@@ -204,7 +207,7 @@ class TermBand:
             lift(stage, self.readout)
             stage.play(FadeOut(self.readout), run_time=0.3)
             self.readout = None
-        self.eq = {"grad": self.place(equation("grad", stage.theme, 30), 0)}
+        self.eq = {"grad": self.place(self.equation("grad", 30), 0)}
         self.show(self.eq["grad"], run_time=0.8)
 
     def panel(self, title: str, blocks: dict) -> VGroup | Group:
@@ -230,7 +233,7 @@ class TermBand:
         stage = self.stage
         lr = light(Text(f"{up.method}, learning rate {up.lr:g}", font="Sans",
                         color=stage.theme.muted)).scale_to_fit_height(0.2)
-        self.eq["update"] = self.place(equation("update", stage.theme, 30), 0)
+        self.eq["update"] = self.place(self.equation("update", 30), 0)
         lr.next_to(self.eq["update"], direction=[1, 0, 0], buff=0.5)
         self.show(self.eq["update"], lr, run_time=0.6)
 

@@ -118,7 +118,8 @@ def build_stage(scene: Scene, inp: SceneInput) -> Stage:
         if not getattr(scene, "travels", False):  # a still camera: what fits the frame
             T, H = tr.h.shape
             check_fits_frame(T, H, tr.X.shape[1], tr.o.shape[1])
-        net, band = UnrolledNetwork(tr, theme, values=inp.values), TermBand
+        net = UnrolledNetwork(tr, theme, values=inp.values)
+        band = TermBand if tr.spec.typeset else LineBand
     stage = Stage(scene=scene, trace=tr, theme=theme, values=inp.values, net=net)
     stage.band = band(stage)
     return stage
