@@ -51,7 +51,9 @@ class Stage:
     ``net`` draws the units: neurons (``UnrolledNetwork``) or heat columns (``HeatChain``),
     both answering the same questions (``cells``, ``input_animations``, ``step_center``, ...).
     ``band`` is the text above it (``band.TermBand`` or ``band.LineBand``). What a beat
-    shows of the cell (states, gates, words, equations) comes from ``trace.spec``.
+    shows of the cell (states, gates, words, equations) comes from ``trace.spec``. The beats
+    reach units only through ``net`` (by state or gate and step), so rows of layers or of two
+    directions are a drawing that answers for each of them, not a second set of beats.
     """
 
     scene: Scene
