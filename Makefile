@@ -6,8 +6,9 @@ PY        := $(VENV)/bin/python
 UNROLLED  := $(VENV)/bin/unrolled
 STAMP     := $(VENV)/.installed
 APT_PKGS  := libcairo2-dev libpango1.0-dev pkg-config
-# What the deck tests open decks with: a real browser and a real PowerPoint reader.
-TEST_APT_PKGS := chromium libreoffice-impress
+# What the deck tests open decks with (a real browser and a real PowerPoint reader), and the
+# runtime of the explore script's unit tests (node --test).
+TEST_APT_PKGS := chromium libreoffice-impress nodejs
 # reveal.js for self-contained HTML decks: the version manim-slides' template names, package
 # data in scenes/output/reveal.js (tools/fetch_reveal.py; a wheel's build fetches it too).
 REVEAL_VERSION := 6.0.1
@@ -73,7 +74,7 @@ $(REVEAL_STAMP):
 $(STAMP): pyproject.toml | system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,voice,notebook]'
+	$(PY) -m pip install -q -e '.[test,voice,notebook,onnx]'
 	touch $(STAMP)
 
 clean:

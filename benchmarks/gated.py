@@ -40,7 +40,7 @@ def runners(kind: str, X, inputs, targets, h0, cell0) -> dict:
     p = params.as_dict()
     if kind == "lstm":
         return {
-            "engine": lambda: _with_grads(run(params, X, targets, h0, cell0)),
+            "engine": lambda: _with_grads(run(params, X, targets, {"h": h0, "cell": cell0})),
             "lean": lambda: lstm_lean(p, inputs, targets, h0, cell0),
             "minchar": lambda: lstm_minchar(p, inputs, targets, h0, cell0),
         }

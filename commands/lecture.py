@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from commands.common import FiniteRange, InputError, ranged
-from commands.model import ModelOptions, model_options
+from commands.model import build_model, model_options
 from rnn.cells import DEFAULT_CELL
+from rnn.spec import ModelSpec
 from scenes.beats.contract import CELLS, Option
 from scenes.output.batch import JOBS
 
@@ -200,7 +201,7 @@ def trace_cell(trace_file: Path | None, cell: str | None, names=()) -> str | Non
     return traced
 
 
-def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, quality, fmt,
+def build_lecture(names, model: ModelSpec, scene_flags: dict, theme, values, quality, fmt,
                   trace_file, config, narration: dict | None = None, cell: str | None = None):
     """A Lecture from a lecture file, or from the command line's scenes and options.
 
@@ -210,7 +211,6 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
     told = {k: v for k, v in (narration or {}).items() if v is not None}
     from scenes.output.lecture_file import (
         Lecture,
-        ModelSpec,
         SceneEntry,
         cell_refusal,
         load_lecture,
@@ -251,10 +251,9 @@ def build_lecture(names, model: ModelOptions, scene_flags: dict, theme, values, 
             if refused:
                 raise InputError(refused)
     elif trace_file is None:
-        model.build()  # validate the model options now: one clear line before rendering
-    spec = ModelSpec(text=model.text, hidden=model.hidden, seed=model.seed, radius=None,
-                     weights=model.weights, trace=trace_file, cell=cell,
-                     given=model.given & {"text", "hidden", "seed"})
+        build_model(model)  # validate the model options now: one clear line before rendering
+    spec = dataclasses.replace(model, radius=None, trace=trace_file, cell=cell,
+                               given=model.given & {"text", "hidden", "seed"})
     fits = [registry_fits(n) for n in names if registry_fits(n) is not None]
     if fits:  # the scenes' drawing limits, before rendering
         trace = spec.build_trace()

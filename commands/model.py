@@ -11,61 +11,18 @@ import click
 import numpy as np
 
 from commands.common import InputError, ranged
-from rnn import DEFAULT_TEXT, Optimizer, get_cell, text_model
+from rnn import DEFAULT_TEXT, Optimizer, get_cell
 from rnn.cells import CELLS, cell_names
 from rnn.limits import MAX_TEXT, MAX_VOCAB
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelOptions:
-    """The model options of one command, and which of them the user typed."""
-
-    text: str
-    hidden: int
-    seed: int
-    init_scale: float | None  # None: rnn.config.default_init_scale(hidden)
-    vocab: str | None
-    weights: Path | None
-    radius: float | None
-    layers: str | None  # a torch state_dict's parts, named when ambiguous (--layers)
-    given: frozenset[str]  # options set on the command line (not defaults)
-
-    def build(self, cell: str = "rnn", forget_bias: float | None = None):
-        """A TextModel of cell ``cell``; bad choices become one-line errors."""
-        from rnn.data import Vocabulary
-
-        if not self.text:
-            raise InputError("--text is empty; give at least two characters")
-        if len(self.text) > MAX_TEXT:
-            raise InputError(f"--text has {len(self.text)} characters; at most {MAX_TEXT}")
-        if self.vocab is not None and len(self.vocab) > MAX_VOCAB:
-            raise InputError(f"--vocab has {len(self.vocab)} characters; at most {MAX_VOCAB}")
-        vocabulary = Vocabulary(tuple(self.vocab)) if self.vocab else None
-        if self.imported:  # a framework's model file: its own cell, LSTM and GRU included
-            from rnn.imports.model import parse_layer_names
-            from rnn.imports.weights import imported_text_model
-
-            if self.radius is not None:
-                raise InputError("--radius rescales W of a checkpoint from `unrolled train`; "
-                                 "a framework's model is drawn as it was trained")
-            return imported_text_model(self.weights, self.text, vocabulary,
-                                       parse_layer_names(self.layers), self.seed)
-        return text_model(self.text, self.hidden, self.seed, self.init_scale, self.radius,
-                          self.weights, vocabulary, cell=cell, forget_bias=forget_bias)
-
-    @property
-    def imported(self) -> bool:
-        """True when --weights is a framework's model file (.safetensors, .keras, a pickle)."""
-        from rnn.imports.weights import is_imported
-
-        return is_imported(self.weights)
+from rnn.spec import ModelSpec
 
 
 MODEL_KEYS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius", "layers")
 
 
 def model_options(f):
-    """The options that choose a model and its data, passed to ``f`` as one ``ModelOptions``."""
+    """The options that choose a model and its data, passed to ``f`` as one ``ModelSpec`` (the
+    lecture files' too); ``given`` holds the options typed on the command line."""
     options = [
         click.option("--text", default=DEFAULT_TEXT, show_default=True,
                      help="Text to learn: inputs are its characters, targets the next ones."),
@@ -94,7 +51,7 @@ def model_options(f):
         ctx = click.get_current_context()
         given = frozenset(k for k in MODEL_KEYS if ctx.get_parameter_source(k)
                           == click.core.ParameterSource.COMMANDLINE)
-        model = ModelOptions(**{k: kwargs.pop(k) for k in MODEL_KEYS}, given=given)
+        model = ModelSpec(**{k: kwargs.pop(k) for k in MODEL_KEYS}, given=given)
         if model.layers is not None and not model.imported:
             raise InputError("--layers names the parts of a .safetensors model (--weights)")
         if "cell" in kwargs and model.imported:  # the cell is the file's
@@ -161,23 +118,35 @@ def refuse_init_options(cell: str, given: dict[str, bool]) -> None:
             raise InputError(f"{FLAGS[key]} applies to --cell {' or '.join(takers)}, not {cell}")
 
 
-def build_model(model: ModelOptions, cell: str = "rnn", forget_bias: float | None = None):
-    """A TextModel of cell ``cell``; options that do not apply to the cell are refused with
-    one line."""
+def check_model(model: ModelSpec) -> None:
+    """The command line's own refusals of a model's options, in its flags' words."""
+    if not model.text:
+        raise InputError("--text is empty; give at least two characters")
+    if len(model.text) > MAX_TEXT:
+        raise InputError(f"--text has {len(model.text)} characters; at most {MAX_TEXT}")
+    if model.vocab is not None and len(model.vocab) > MAX_VOCAB:
+        raise InputError(f"--vocab has {len(model.vocab)} characters; at most {MAX_VOCAB}")
+    if model.imported and model.radius is not None:
+        raise InputError("--radius rescales W of a checkpoint from `unrolled train`; a "
+                         "framework's model is drawn as it was trained")
+
+
+def build_model(model: ModelSpec, cell: str = "rnn", forget_bias: float | None = None):
+    """A TextModel of cell ``cell`` (a framework's file: its own); options that do not apply to
+    the cell are refused with one line."""
     if forget_bias is not None and model.imported:
         raise InputError("--forget-bias sets the initialisation; with --weights the file's "
                          "weights are used")
     refuse_init_options(cell, {"forget_bias": forget_bias is not None,
                                **{k: k in model.given for k in ("radius", "init_scale")}})
-    if model.imported:
-        return model.build()
     if forget_bias is not None and model.weights is not None:
         raise InputError("--forget-bias sets the initialisation; with --weights the "
                          "checkpoint's weights are used")
-    return model.build(cell, forget_bias)
+    check_model(model)
+    return dataclasses.replace(model, cell=cell, forget_bias=forget_bias).text_model()
 
 
-def build_traces(model: ModelOptions, window, optimizer, lr, clip, clip_mode,
+def build_traces(model: ModelSpec, window, optimizer, lr, clip, clip_mode,
                  as_json: bool = False, cell: str = "rnn", forget_bias: float | None = None,
                  full_errors: bool = False):
     """A trace (full BPTT) or a list of window traces (truncated), with their updates.

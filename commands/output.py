@@ -118,8 +118,11 @@ def check_voice(lecture) -> None:
               default=Path("media/figures"), show_default=True, help="Folder for the figures.")
 @click.option("--jobs", type=ranged(JOBS), default=None,
               help="Figures drawn in parallel processes (default: the number of cores).")
-def figures(model, cell, theme, trace_file, config, formats, width, only, out, jobs):
-    """Write the article's figures as print stills (PNG, SVG, PDF) from real numbers."""
+@click.option("--html", is_flag=True,
+              help="Also write NAME.html: a ready <figure> with the alt text and the caption.")
+def figures(model, cell, theme, trace_file, config, formats, width, only, out, jobs, html):
+    """Write the article's figures as print stills (PNG, SVG, PDF) from real numbers, each
+    with its description (alt text) inside and in NAME.alt.txt."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from scenes.output.figures import check_request, make_figures
@@ -127,7 +130,7 @@ def figures(model, cell, theme, trace_file, config, formats, width, only, out, j
     check_input_files(rnn_weights(model, cell), trace_file, config)
     cell = trace_cell(trace_file, cell)
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
-    chosen = check_request(fmts, width, only)
+    chosen = check_request(fmts, width, only, html)
     if cell is not None and cell != DEFAULT_CELL:
         from scenes.output.figures import figure_refusal
 
@@ -143,7 +146,7 @@ def figures(model, cell, theme, trace_file, config, formats, width, only, out, j
                   TimeElapsedColumn(), transient=True) as progress:
         task = progress.add_task("Drawing figures", total=len(chosen))
         paths = make_figures(lecture, out, fmts, width, chosen, n_jobs=jobs,
-                             on_done=lambda fig, _: progress.advance(task))
+                             on_done=lambda fig, _: progress.advance(task), html=html)
     for path in paths:
         click.echo(f"wrote {path}")
 

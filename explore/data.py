@@ -11,6 +11,7 @@ import base64
 
 import numpy as np
 
+from explore.equations import equations
 from rnn.errors import UnrolledError
 
 FORMAT = "unrolled.explore"
@@ -84,6 +85,9 @@ def page_data(traces, title: str = "unrolled") -> dict:
         "cell_title": spec.title, "relu": bool(getattr(spec, "relu", False)),
         "T": T, "H": H, "D": arrays["x"].shape[1], "K": arrays["yhat"].shape[1],
         "gates": list(first.gate_names),
+        "states": list(spec.states),  # h first, then the others (drawn, and errors' paths)
+        "equations": equations(spec, {k: np.shape(v) for k, v in first.params.as_dict().items()},
+                               set(arrays), H),
         "vocabulary": vocab,
         "targets": [int(y) for tr in traces for y in tr.targets],
         "chars": [c for tr in traces for c in tr.input_chars()] if vocab else None,

@@ -12,17 +12,50 @@ import base64
 import hashlib
 import html
 import json
+import re
 from importlib import resources
 
 from explore.data import page_data
 
 THEMES = ("dark", "light")
 _MARKERS = ("@@THEME@@", "@@CSP@@", "@@TITLE@@", "@@CSS@@", "@@DATA@@", "@@SCRIPT@@")
+# The page's ES modules, each after those it imports; the last is the entry (mount, render).
+MODULES = ("arrays.js", "format.js", "dom.js", "model.js", "equations.js", "chain.js",
+           "maps.js", "controls.js", "explore.js")
+SCRIPT = "explore.js"  # the name the page's script goes by: all of MODULES, joined
+_IMPORT = re.compile(r'^import \{[^}]*\} from "\./([\w-]+\.js)";$')
+
+
+def _file(name: str) -> str:
+    return resources.files("explore").joinpath(name).read_text(encoding="utf-8")
+
+
+def script() -> str:
+    """The page's modules joined into one ES module, their imports of each other dropped (one
+    module, so the page inlines it under one hash and the widget serves it whole).
+
+    The modules share one scope once joined: a name declared twice at the top of two modules is
+    a syntax error, which the tests catch by loading the joined module.
+    """
+    parts, seen = [], set()
+    for name in MODULES:
+        lines = []
+        for line in _file(name).splitlines():
+            if line.startswith("import "):
+                found = _IMPORT.match(line)
+                if not found or found.group(1) not in seen:
+                    raise ValueError(f"{name}: {line!r} is not an import of an earlier module")
+                continue
+            lines.append(line)
+        seen.add(name)
+        parts.append(f"// {name}\n" + "\n".join(lines).strip("\n") + "\n")
+    return "\n".join(parts)
 
 
 def asset(name: str) -> str:
-    """One of the package's files (the script, the style, the template) as text."""
-    return resources.files("explore").joinpath(name).read_text(encoding="utf-8")
+    """One of the package's files (the style, the template) as text; ``SCRIPT``, the page's
+    whole script (``script()``)."""
+    return script() if name == SCRIPT else _file(name)
 
 
 def script_json(obj) -> str:
@@ -49,7 +82,7 @@ def page_html(traces, theme: str = "dark", title: str = "unrolled") -> str:
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {THEMES}, got {theme!r}")
     data = script_json({**page_data(traces, title), "theme": theme})
-    script = (asset("explore.js") + "\nmount(document.getElementById(\"unrolled-explore\"), "
+    script = (asset(SCRIPT) + "\nmount(document.getElementById(\"unrolled-explore\"), "
               "JSON.parse(document.getElementById(\"unrolled-data\").textContent), "
               "{hash: true});\n")
     css = asset("explore.css")

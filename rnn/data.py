@@ -64,3 +64,10 @@ def char_sequence(text: str, vocabulary: Vocabulary | None = None):
     vocabulary = vocabulary or Vocabulary.from_text(text)
     idx = vocabulary.encode(text)
     return vocabulary, one_hot(idx[:-1], len(vocabulary)), idx[1:]
+
+
+def embedding_gradient(ids: np.ndarray, input_errors: np.ndarray, rows: int) -> np.ndarray:
+    """(rows, D) dL/d(embedding): each step's input error (T, D) added to the row it read."""
+    grad = np.zeros((rows, input_errors.shape[1]))
+    np.add.at(grad, np.asarray(ids, dtype=np.int64), input_errors)
+    return grad

@@ -12,6 +12,8 @@ and the error at h(t) is always the sum of its two recorded parts::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from rnn.cells import Params
@@ -30,9 +32,35 @@ def softmax_and_loss(o: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return yhat, losses
 
 
-def check_inputs(params: Params, X, y, h0, cell0=None):
+def given_states(spec, state0=None, starts: dict | None = None) -> dict:
+    """The states before step 1 a caller gave, by name (None where not given).
+
+    ``state0`` maps state names to (H,) vectors (``{"h": h0, "cell": cell0}``, as
+    ``Trace.state0``); an array alone is h's, the state every cell has. ``starts`` gives
+    them one by one under the names of their gradients, ``h0=...``, ``cell0=...``.
+    """
+    given = dict.fromkeys(spec.states)
+    named = {} if state0 is None else dict(state0) if isinstance(state0, Mapping) else {
+        "h": state0}
+    for key, value in [*((f"{n}0", v) for n, v in named.items()), *(starts or {}).items()]:
+        name = _check_state_name(spec, key)
+        if given[name] is not None:
+            raise UnrolledError(f"{key} is given twice")
+        given[name] = value
+    return given
+
+
+def _check_state_name(spec, key: str) -> str:
+    """The state of ``key`` ("cell0" -> "cell"), or one clear UnrolledError."""
+    if not (key.endswith("0") and key[:-1] in spec.states):
+        have = ", ".join(f"{p}0" for p in spec.states)
+        raise UnrolledError(f"{key} is not a state of the {spec.title} (its states: {have})")
+    return key[:-1]
+
+
+def check_inputs(params: Params, X, y, state0=None, **starts):
     """Inputs as float64/int64 arrays of the shapes ``params`` needs, and every state before
-    step 1 (zeros where not given), or one clear UnrolledError."""
+    step 1 (zeros where not given; see ``given_states``), or one clear UnrolledError."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     H, D, K = params.hidden_size, params.input_size, params.output_size
@@ -42,21 +70,16 @@ def check_inputs(params: Params, X, y, h0, cell0=None):
         raise UnrolledError(f"targets must be {len(X)} integers, got shape {y.shape} {y.dtype}")
     if y.min() < 0 or y.max() >= K:
         raise UnrolledError(f"targets must lie in 0..{K - 1}")
-    given = {"h": h0, "cell": cell0}
-    spec = params.spec
-    if cell0 is not None and "cell" not in spec.states:
-        raise UnrolledError(f"cell0 is the LSTM's initial cell state; the {spec.title} has none")
-    state0 = {}
-    for name in spec.states:
-        value = np.zeros(H) if given.get(name) is None else np.asarray(given[name], np.float64)
+    out = {}
+    for name, value in given_states(params.spec, state0, starts).items():
+        value = np.zeros(H) if value is None else np.asarray(value, np.float64)
         if value.shape != (H,):
             raise UnrolledError(f"{name}0 must have shape ({H},), got {value.shape}")
-        state0[name] = value
-    return X, y.astype(np.int64), state0
+        out[name] = value
+    return X, y.astype(np.int64), out
 
 
-def run(params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = None,
-        cell0: np.ndarray | None = None) -> Trace:
+def run(params: Params, X: np.ndarray, y: np.ndarray, state0=None, **starts) -> Trace:
     """Forward and full BPTT over one sequence; every activation, error and gradient recorded.
 
     Parameters
@@ -64,11 +87,14 @@ def run(params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = No
     params : the shared parameters of any cell (``params.spec``).
     X : (T, D) real-valued inputs (one-hot rows for text).
     y : (T,) integer targets, each in ``range(K)``.
-    h0 : (H,) initial state, zeros if omitted; ``cell0`` likewise for the LSTM's cell state.
+    state0 : every state the cell declares before step 1, by name (``trace.state0`` of
+        another run); zeros where not given. An array alone is h(0).
+    **starts : the same one by one, named as their gradients: ``h0=...``, ``cell0=...``.
     """
-    X, y, state0 = check_inputs(params, X, y, h0, cell0)
+    X, y, state0 = check_inputs(params, X, y, state0, **starts)
     spec, V, c = params.spec, params.V, params.c
     T, H = len(X), params.hidden_size
+    others = [p for p in spec.states if p != "h"]
 
     with np.errstate(all="ignore"):  # overflow is recorded as it is, and reported by the Trace
         # Forward: the recurrence is sequential; the output layer is one matmul over all steps
@@ -89,17 +115,21 @@ def run(params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = No
         dL_dh = np.empty((T, H))
         back = spec.begin_backward(params, rec, state0)
         back["dL_dh"] = dL_dh
-        others = [p for p in spec.paths if p != "h"]
+        for p in others:  # what step t+1 sends back to the other states
+            back[f"dL_d{p}_from_next"] = np.zeros((T, H))
         for t in reversed(range(T)):
-            if t + 1 < T:  # what step t+1 sends back to h(t), and to the other states
-                sent = spec.send_back(params, rec, back, t + 1)
-                from_next[t] = sent["h"]
-                for p in others:
-                    back[f"dL_d{p}_from_next"][t] = sent[p]
             dL_dh[t] = from_output[t] + from_next[t]  # the two parts of dL/dh(t)
-            spec.step_back(params, rec, back, t, dL_dh)
-        spec.end_backward(params, rec, back)
-        sent = spec.send_back(params, rec, back, 0)  # to the states before step 1
+            err = {"h": dL_dh[t], **{p: back[f"dL_d{p}_from_next"][t] for p in others}}
+            inside, sent = spec.back_step(params, back, t, err)
+            for name, value in inside.items():  # the cell's own errors at step t, recorded
+                if t == T - 1:
+                    back[name] = np.empty((T, *value.shape))
+                back[name][t] = value
+            if t > 0:
+                from_next[t - 1] = sent["h"]
+                for p in others:
+                    back[f"dL_d{p}_from_next"][t - 1] = sent[p]
+        spec.end_backward(params, rec, back)  # and sent: what reaches the states before step 1
 
     parts = {p.name: (back if p.backward else rec)[p.name] for p in spec.parts}
     return Trace(

@@ -50,6 +50,8 @@ MAX_NPZ_RATIO = 100  # declared size / compressed size of a member (a zip bomb i
 MAX_NPZ_MEMBERS = 16
 # Other frameworks' model files (--weights FILE.safetensors or .keras): the same file cap.
 MAX_SAFETENSORS_HEADER = 1024**2  # the JSON header of a .safetensors file (~100 bytes a tensor)
+MAX_ONNX_NODES = 512  # nodes of an ONNX graph (an exported character model has a few dozen)
+MAX_ONNX_TENSORS = 256  # initializers of an ONNX graph
 MAX_IMPORT_TENSORS = 64  # arrays in a framework's model file (a one-layer model has 8)
 MAX_KERAS_CONFIG = 4 * 1024**2  # config.json of a .keras file (a few kB for such a model)
 MAX_TRACE_NPZ_FILE = 512 * 1024**2  # a saved Trace (.npz): read member by member, no parsing

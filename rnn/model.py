@@ -9,7 +9,7 @@ import numpy as np
 
 from rnn.cells import Params, get_cell
 from rnn.config import RNNConfig
-from rnn.data import Vocabulary, char_sequence
+from rnn.data import Vocabulary, char_sequence, embedding_gradient
 from rnn.errors import UnrolledError
 from rnn.files.checkpoint import load_checkpoint
 from rnn.learning.optim import Optimizer
@@ -34,15 +34,17 @@ class TextModel:
     seed: int = 0
     forget_bias: float = 0.0  # the LSTM's: added to its forget-gate bias at initialisation
     input_ids: list[int] | None = None  # what each x(t) stands for, when not a one-hot row
+    embedding: np.ndarray | None = None  # (V, D) the rows x(t) are read from, if not one-hot
 
     @property
     def cell(self) -> str:
         return self.params.kind
 
-    def trace(self, optimizer: Optimizer | None = None, h0: np.ndarray | None = None) -> Trace:
-        """One full BPTT pass and one update of the parameters (SGD lr 0.1 by default)."""
+    def trace(self, optimizer: Optimizer | None = None, state0=None) -> Trace:
+        """One full BPTT pass and one update of the parameters (SGD lr 0.1 by default), from
+        the states ``state0`` (by name, as ``rnn.engine.run`` takes them; zeros by default)."""
         self.check_size()
-        trace = run_update(self.params, self.X, self.y, h0, None, optimizer or Optimizer())
+        trace = run_update(self.params, self.X, self.y, state0, optimizer or Optimizer())
         return self._label(trace)
 
     def windows(self, window: int, optimizer: Optimizer | None = None) -> list[Trace]:
@@ -65,6 +67,10 @@ class TextModel:
         trace.extra.update(text=self.text, seed=self.seed, forget_bias=self.forget_bias)
         if self.input_ids is not None:
             trace.extra["input_ids"] = self.input_ids[start:start + trace.T]
+        if self.embedding is not None:  # its gradient: each input error added to its row
+            trace.extra["embedding"] = self.embedding
+            trace.extra["embedding_grad"] = embedding_gradient(
+                trace.extra["input_ids"], trace.input_errors(), len(self.embedding))
         return trace
 
 

@@ -1,27 +1,13 @@
-"""Initialisation of a cell's parameters, and the spectral radius of the simple RNN's W."""
+"""Initialisation of a cell's parameters (and, re-exported, the spectral radius of a W)."""
 
 from __future__ import annotations
-
-import numpy as np
 
 from rnn.cells import Params, get_cell
 from rnn.config import RNNConfig
 from rnn.errors import UnrolledError
+from rnn.spectral import spectral_radius, with_spectral_radius
 
-
-def spectral_radius(W: np.ndarray) -> float:
-    """Largest absolute eigenvalue of W."""
-    return float(np.max(np.abs(np.linalg.eigvals(W))))
-
-
-def with_spectral_radius(W: np.ndarray, radius: float) -> np.ndarray:
-    """W rescaled so that its spectral radius is ``radius`` (for vanishing/exploding demos)."""
-    if not radius > 0:
-        raise UnrolledError(f"radius must be positive, got {radius}")
-    current = spectral_radius(W)
-    if current == 0:
-        raise UnrolledError("W has spectral radius 0 and cannot be rescaled")
-    return W * (radius / current)
+__all__ = ["init_cell_params", "init_params", "spectral_radius", "with_spectral_radius"]
 
 
 def init_params(config: RNNConfig, cell: str = "rnn") -> Params:

@@ -206,13 +206,12 @@ class Trace:
         out = np.full((T, T, H), np.nan)
         with np.errstate(all="ignore"):
             for s in range(T):
-                rows = {p: np.zeros(H) for p in spec.paths}  # one (H,) vector per path
-                rows["h"] = self.dL_dh_from_output[s].copy()  # V^T dL(s)/do(s)
+                err = {p: np.zeros(H) for p in spec.paths}  # one (H,) vector per path
+                err["h"] = self.dL_dh_from_output[s].copy()  # V^T dL(s)/do(s)
                 for t in reversed(range(s + 1)):
-                    spec.arrive_rows(back, t, rows)
-                    out[s, t] = rows[path]
-                    if t > 0:
-                        rows = spec.send_back_rows(params, back, t, rows)
+                    inside, sent = spec.back_step(params, back, t, err)
+                    out[s, t] = state_totals(err, inside)[path]
+                    err = sent
         return out
 
     def error_by_source_norms(self, path: str = "h") -> np.ndarray:
@@ -237,8 +236,8 @@ class Trace:
         """Every loss term's error norms along every path, all sources at once.
 
         Row s of a (T, H) block per path holds dL(s)/d(state)(t) for the current t; the
-        cell's ``send_back_rows`` carries every live row to t - 1 in one product. Each row is
-        kept near norm 1 by a power of two (exact): a vanishing error would otherwise reach
+        cell's ``back_step`` carries every live row to t - 1 in one product. Each row is kept
+        near norm 1 by a power of two (exact): a vanishing error would otherwise reach
         subnormal numbers, which made the products ten times slower.
         """
         spec, params = self.spec, self.params
@@ -252,20 +251,19 @@ class Trace:
             for t in reversed(range(T)):
                 E["h"][t] = self.dL_dh_from_output[t]  # V^T dL(t)/do(t): source t starts here
                 rows = {p: E[p][t:] for p in paths}  # views: the rows s >= t
-                spec.arrive_rows(back, t, rows)
+                inside, sent = spec.back_step(params, back, t, rows)
+                totals = state_totals(rows, inside)
                 biggest = np.zeros(T - t)
                 for p in paths:
-                    n = spec.row_norms(rows[p])  # (T-t,) scaled norms
+                    n = spec.row_norms(totals[p])  # (T-t,) scaled norms
                     norms[p][t:, t] = np.ldexp(n, exps[t:])
                     biggest = np.fmax(biggest, n)
                 _, e = np.frexp(biggest)  # 0 for a zero or non-finite norm: left as it is
-                for p in paths:
-                    rows[p] *= np.ldexp(1.0, -e)[:, None]
                 exps[t:] += e
-                if t > 0:
-                    sent = spec.send_back_rows(params, back, t, rows)
+                if t > 0:  # what reaches step t - 1, scaled as the rows it came from
+                    scale = np.ldexp(1.0, -e)[:, None]
                     for p in paths:
-                        E[p][t:] = sent[p]
+                        np.multiply(sent[p], scale, out=E[p][t:])
         return norms
 
     def jacobian_norms(self) -> np.ndarray:
@@ -363,6 +361,12 @@ class Trace:
             if not np.all(np.isfinite(g)):
                 return f"gradient of {name}"
         return None
+
+
+def state_totals(err: dict, inside: dict) -> dict:
+    """The whole error at every state of one step: h's is what reached it from outside the
+    step (``err``); another state's, ``dL_d{p}``, is among the cell's own (``inside``)."""
+    return {p: v if p == "h" else inside[f"dL_d{p}"] for p, v in err.items()}
 
 
 def cell_step(trace: Trace, t: int) -> dict:

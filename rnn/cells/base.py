@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from rnn.cells.registry import get_cell
 from rnn.errors import UnrolledError
 
 
@@ -31,8 +32,24 @@ class Part:
     backward: bool = False
 
 
+@dataclass(frozen=True)
+class Sum:
+    """How a drawn value is written with the numbers put in: ``terms`` add up to the recorded
+    ``total`` (a part, or the value itself), and ``fn`` of the total is the value.
+
+    A term is factors joined by `` * ``, each a gate, a state or a recorded part at step t
+    (``cell@p``: at t-1), a parameter's entry (``b_ih``: the drawn gate's block; ``P[2]``: its
+    block 2) or ``1-z`` / ``tanh(cell)`` of one; or a matrix times a vector, ``W_hh h@p``.
+    """
+
+    total: str
+    terms: tuple[str, ...]
+    fn: str = ""  # "", "tanh", "sigmoid" or "relu"
+
+
 class Cell:
-    """One recurrent cell. Subclasses fill in the declarations and the six step methods."""
+    """One recurrent cell. Subclasses fill in the declarations and the step methods (four,
+    and ``end_backward`` where some errors are left to compute once every step is done)."""
 
     name: str = ""  # the --cell value, "rnn", "lstm", "gru"
     title: str = ""  # how the README and the screen call it
@@ -72,6 +89,8 @@ class Cell:
     # its equations in Typst maths for the article's band above neurons, by role: "a", "h",
     # "o" (forward), "dL_dh", "dL_da" (errors), "grad", "update"; none: lines of text instead
     typeset = MappingProxyType({})
+    # each gate and state as a sum of recorded terms (the page's tooltips), by its name
+    sums = MappingProxyType({})
 
     # Declarations --------------------------------------------------------------------
     def param_shapes(self, D: int, H: int, K: int) -> dict[str, tuple[int, ...]]:
@@ -106,29 +125,22 @@ class Cell:
         """The local derivatives of every step at once, and the cell's error arrays."""
         raise NotImplementedError
 
-    def send_back(self, params: Params, rec: dict, back: dict, t: int) -> dict:
-        """What step t sends back to the states of step t - 1, one (H,) vector per path
-        (the error at h(t-1), and the cell state's), from the errors of step t."""
-        raise NotImplementedError
+    def back_step(self, params: Params, back: dict, t: int,
+                  err: dict) -> tuple[dict, dict]:
+        """Step t backward, written once for one loss term and for many at once.
 
-    def step_back(self, params: Params, rec: dict, back: dict, t: int,
-                  dL_dh: np.ndarray) -> None:
-        """Step t backward: from dL/dh(t) and what reached the other paths, the cell's own
-        errors at step t (the other paths' totals, the pre-activations')."""
+        ``err`` holds, for every state, the error that reached it from outside step t (h's
+        from L(t) and step t + 1, another state's from step t + 1): one (H,) vector each for
+        one loss term, or (S, H) rows for S loss terms at once. Returns ``(inside, sent)``:
+        ``inside`` the errors within step t by the names of the cell's backward parts (every
+        other state p's total ``dL_d{p}`` and its part through h, ``dL_d{p}_from_h``; the
+        pre-activations'), each (..., H) or (..., G, H); ``sent`` what reaches the states of
+        step t - 1, one array per state.
+        """
         raise NotImplementedError
 
     def end_backward(self, params: Params, rec: dict, back: dict) -> None:
         """What is left once every step is done (errors with no recurrence left in them)."""
-
-    def send_back_rows(self, params: Params, back: dict, t: int, rows: dict) -> dict:
-        """``send_back`` for many error rows at once (one per loss term): rows of (S, H) per
-        path (or one (H,) vector each), the errors of step t, to what the states of step
-        t - 1 receive."""
-        raise NotImplementedError
-
-    def arrive_rows(self, back: dict, t: int, rows: dict) -> None:
-        """Within step t, the part of dL(s)/dh(t) that another path takes, in place (the
-        LSTM's cell state takes dL/dh(t) * og(t) * (1 - tanh(cell(t))^2)); nothing by default."""
 
     def grads(self, trace) -> dict[str, np.ndarray]:
         """Total gradients of every parameter: sums over t of the per-step contributions."""
@@ -175,10 +187,6 @@ class Cell:
     def shape_prefix(self) -> str:
         return f"{self.name} "
     @property
-    def part_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.parts)
-
-    @property
     def paths(self) -> tuple[str, ...]:
         """The paths an error travels back along: the states."""
         return self.states
@@ -196,8 +204,6 @@ class Params:
     """
 
     def __init__(self, cell: str | Cell = "rnn", **arrays: np.ndarray) -> None:
-        from rnn.cells import get_cell
-
         spec = cell if isinstance(cell, Cell) else get_cell(cell)
         object.__setattr__(self, "spec", spec)
         missing = [n for n in spec.param_names if n not in arrays]

@@ -7,9 +7,11 @@ arrays load straight from ``torch.nn.LSTMCell`` / ``GRUCell`` and back, and a bl
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
-from rnn.cells.base import Cell
+from rnn.cells.base import Cell, Sum
 from rnn.errors import UnrolledError
 
 
@@ -23,6 +25,16 @@ class GatedCell(Cell):
 
     param_names = ("W_ih", "W_hh", "b_ih", "b_hh", "V", "c")
     recurrent = "W_hh"
+    tanh_gates: tuple[str, ...] = ()  # gates that are tanh of their pre-activation (not sigmoid)
+    own_sums = MappingProxyType({})  # the states, and gates written otherwise (the GRU's n)
+
+    @property
+    def sums(self):
+        """Every gate is its function of pre = W_ih x + b_ih + W_hh h(t-1) + b_hh; then the
+        states, and any gate written otherwise (``own_sums``)."""
+        gates = {g: Sum("pre", ("b_ih", "b_hh", "W_ih x", "W_hh h@p"),
+                        "tanh" if g in self.tanh_gates else "sigmoid") for g in self.gates}
+        return {**gates, **self.own_sums}
 
     @property
     def layout(self) -> str:

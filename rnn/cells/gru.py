@@ -17,9 +17,11 @@ Backward, with dL/dh(t) the sum of two recorded parts; hh(t) = W_hh h(t-1) + b_h
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
-from rnn.cells.base import Part
+from rnn.cells.base import Part, Sum
 from rnn.cells.gated import GatedCell, sigmoid
 
 
@@ -46,6 +48,10 @@ class GRU(GatedCell):
     parts = (Part("pre", blocks=True), Part("gates", blocks=True), Part("hn"),
              Part("dL_dpre", blocks=True, backward=True),
              Part("dL_dhh", blocks=True, backward=True))
+    tanh_gates = ("n",)
+    own_sums = MappingProxyType({  # r multiplies the recorded W_hn h(t-1) + b_hn
+        "n": Sum("pre", ("b_ih", "W_ih x", "r * hn"), "tanh"),
+        "h": Sum("h", ("1-z * n", "z * h@p"))})
     columns = ("x", "gates", "pre", "h", "hn", "dL_dhn", "o", "yhat", "loss", "dL_do",
                "dL_dh", "dL_dh_from_output", "dL_dh_from_next", "gate_errors")
 
@@ -74,7 +80,6 @@ class GRU(GatedCell):
     # Backward --------------------------------------------------------------------------
     def begin_backward(self, params, rec, state0):
         gates, h, hn = rec["gates"], rec["h"], rec["hn"]
-        T, H = h.shape
         r, z, n = (gates[:, k] for k in range(3))  # (T, H) each
         h_before = np.vstack([state0["h"][None, :], h[:-1]])  # (T, H) h(t-1)
         dn_pre = (1.0 - z) * (1.0 - n * n)  # (T, H)
@@ -83,26 +88,20 @@ class GRU(GatedCell):
         )
         to_hh = to_pre.copy()  # (T, 3, H) d hh(t) per unit of dL/dh(t)
         to_hh[:, 2] *= r
-        return {"z": z, "to_pre": to_pre, "to_hh": to_hh, "dL_dhh": np.empty((T, 3, H))}
+        return {"z": z, "to_pre": to_pre, "to_hh": to_hh}
 
-    def send_back(self, params, rec, back, t):
-        # through the gates and W_hh, and directly through z(t)
-        H = rec["h"].shape[1]
-        return {"h": back["dL_dhh"][t].reshape(3 * H) @ params.W_hh
-                + back["z"][t] * back["dL_dh"][t]}
-
-    def step_back(self, params, rec, back, t, dL_dh):
-        back["dL_dhh"][t] = dL_dh[t] * back["to_hh"][t]  # the error at W_hh h(t-1) + b_hh
+    def back_step(self, params, back, t, err):
+        # the error at W_hh h(t-1) + b_hh; back to h(t-1) through it and W_hh, and directly
+        # through z(t)
+        Eh = err["h"]  # (..., H)
+        lead, H = Eh.shape[:-1], Eh.shape[-1]
+        dL_dhh = Eh[..., None, :] * back["to_hh"][t]  # (..., 3, H)
+        return {"dL_dhh": dL_dhh}, {"h": dL_dhh.reshape(*lead, 3 * H) @ params.W_hh
+                                    + Eh * back["z"][t]}
 
     def end_backward(self, params, rec, back):
         # no recurrence left: one product for every step
         back["dL_dpre"] = back["dL_dh"][:, None, :] * back["to_pre"]  # (T, 3, H)
-
-    def send_back_rows(self, params, back, t, rows):
-        Eh = rows["h"]  # (S, H) or (H,)
-        lead, H = Eh.shape[:-1], Eh.shape[-1]
-        dhh = (Eh[..., None, :] * back["to_hh"][t]).reshape(*lead, 3 * H)  # (S, 3H)
-        return {"h": dhh @ params.W_hh + Eh * back["z"][t]}
 
     # Gradients and the document ----------------------------------------------------------
     def recurrent_error(self, trace):

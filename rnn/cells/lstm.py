@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from rnn.cells.base import Part
+from rnn.cells.base import Part, Sum
 from rnn.cells.gated import GatedCell, sigmoid
 
 # Added to the forget gate's bias at initialisation unless told otherwise, by every command and
@@ -60,6 +60,9 @@ class LSTM(GatedCell):
         "cell": (("dL_dcell_from_h", "through h({t}): "),
                  ("dL_dcell_from_next", "+ cell({n})·f({n}): "))})
     carry_words = MappingProxyType({"cell": "dL/dcell({t}) adds dL/dcell({n}) times f({n})"})
+    tanh_gates = ("g",)
+    own_sums = MappingProxyType({"cell": Sum("cell", ("f * cell@p", "i * g")),
+                                   "h": Sum("h", ("o * tanh(cell)",))})
     columns = ("x", "gates", "pre", "h", "cell", "o", "yhat", "loss", "dL_do", "dL_dh",
                "dL_dh_from_output", "dL_dh_from_next", "dL_dcell", "dL_dcell_from_h",
                "dL_dcell_from_next", "gate_errors")
@@ -95,46 +98,31 @@ class LSTM(GatedCell):
     # Backward --------------------------------------------------------------------------
     def begin_backward(self, params, rec, state0):
         gates, cell = rec["gates"], rec["cell"]
-        T, H = cell.shape
         # the forward pass's tanh(cell(t)) when there is one; a loaded trace takes it anew
         tanh_cell = rec["tanh_cell"] if "tanh_cell" in rec else np.tanh(cell)
         i, f, g, og = (gates[:, k] for k in range(4))  # (T, H) each
         cell_before = np.vstack([state0["cell"][None, :], cell[:-1]])  # (T, H) cell(t-1)
         return {
-            "f": f,
+            "keep": f,  # (T, H) d cell(t) / d cell(t-1)
             "dcell_dh": og * (1.0 - tanh_cell * tanh_cell),  # (T, H)
             "through_cell": np.stack(  # (T, 3, H) d cell(t) / d pre of i, f, g
                 [g * i * (1.0 - i), cell_before * f * (1.0 - f), i * (1.0 - g * g)], axis=1),
             "through_h": tanh_cell * og * (1.0 - og),  # (T, H) d h(t) / d pre_og
-            "dL_dcell": np.empty((T, H)),
-            "dL_dcell_from_h": np.empty((T, H)),
-            "dL_dcell_from_next": np.zeros((T, H)),  # nothing comes after the last step
-            "dL_dpre": np.empty((T, 4, H)),
         }
 
-    def send_back(self, params, rec, back, t):
-        # through W_hh to h(t-1), through the forget gate to cell(t-1)
-        H = rec["h"].shape[1]
-        return {"h": back["dL_dpre"][t].reshape(4 * H) @ params.W_hh,
-                "cell": back["dL_dcell"][t] * back["f"][t]}
-
-    def step_back(self, params, rec, back, t, dL_dh):
-        # the two parts of dL/dcell(t), then the errors at the gates' pre-activations
-        back["dL_dcell_from_h"][t] = dL_dh[t] * back["dcell_dh"][t]
-        back["dL_dcell"][t] = back["dL_dcell_from_h"][t] + back["dL_dcell_from_next"][t]
-        back["dL_dpre"][t, :3] = back["dL_dcell"][t] * back["through_cell"][t]
-        back["dL_dpre"][t, 3] = dL_dh[t] * back["through_h"][t]
-
-    def arrive_rows(self, back, t, rows):
-        rows["cell"] += rows["h"] * back["dcell_dh"][t]
-
-    def send_back_rows(self, params, back, t, rows):
-        Eh, Ec = rows["h"], rows["cell"]  # (S, H) or (H,)
+    def back_step(self, params, back, t, err):
+        # the two parts of dL/dcell(t), the errors at the gates' pre-activations, then back
+        # through W_hh to h(t-1) and through the forget gate to cell(t-1)
+        Eh = err["h"]  # (..., H)
         lead, H = Eh.shape[:-1], Eh.shape[-1]
+        from_h = Eh * back["dcell_dh"][t]
+        Ec = from_h + err["cell"]
         dpre = np.empty((*lead, 4, H))
         dpre[..., :3, :] = Ec[..., None, :] * back["through_cell"][t]
         dpre[..., 3, :] = Eh * back["through_h"][t]
-        return {"h": dpre.reshape(*lead, 4 * H) @ params.W_hh, "cell": Ec * back["f"][t]}
+        inside = {"dL_dcell_from_h": from_h, "dL_dcell": Ec, "dL_dpre": dpre}
+        return inside, {"h": dpre.reshape(*lead, 4 * H) @ params.W_hh,
+                        "cell": Ec * back["keep"][t]}
 
     # Gradients -------------------------------------------------------------------------
     def recurrent_error(self, trace) -> np.ndarray:

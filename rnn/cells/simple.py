@@ -17,8 +17,9 @@ from types import MappingProxyType
 
 import numpy as np
 
-from rnn.cells.base import Cell, Part
+from rnn.cells.base import Cell, Part, Sum
 from rnn.errors import UnrolledError
+from rnn.spectral import with_spectral_radius
 
 
 class SimpleRNN(Cell):
@@ -82,6 +83,10 @@ class SimpleRNN(Cell):
     def shape_prefix(self) -> str:
         return "" if self.name == "rnn" else f"{self.name} "
 
+    @property
+    def sums(self):
+        return {"h": Sum("a", ("b", "W h@p", "U x"), "relu" if self.relu else "tanh")}
+
     # Declarations --------------------------------------------------------------------
     def param_shapes(self, D, H, K):
         return {"U": (H, D), "W": (H, H), "V": (K, H), "b": (H,), "c": (K,)}
@@ -96,8 +101,6 @@ class SimpleRNN(Cell):
         radius ``radius`` if given."""
         if options:
             raise UnrolledError(f"the {self.title} takes no {', '.join(options)}")
-        from rnn.params import with_spectral_radius
-
         rng = np.random.default_rng(seed)
         with np.errstate(over="ignore"):
             U = rng.standard_normal((H, D)) * init_scale
@@ -129,17 +132,11 @@ class SimpleRNN(Cell):
 
     # Backward --------------------------------------------------------------------------
     def begin_backward(self, params, rec, state0):
-        T, H = rec["h"].shape
-        return {"dh_da": self.slope(rec["a"], rec["h"]), "dL_da": np.empty((T, H))}
+        return {"dh_da": self.slope(rec["a"], rec["h"])}
 
-    def send_back(self, params, rec, back, t):
-        return {"h": params.W.T @ back["dL_da"][t]}  # W^T dL/da(t)
-
-    def step_back(self, params, rec, back, t, dL_dh):
-        back["dL_da"][t] = back["dh_da"][t] * dL_dh[t]
-
-    def send_back_rows(self, params, back, t, rows):
-        return {"h": (rows["h"] * back["dh_da"][t]) @ params.W}  # rows of W^T dL(s)/da(t)
+    def back_step(self, params, back, t, err):
+        dL_da = err["h"] * back["dh_da"][t]  # (..., H)
+        return {"dL_da": dL_da}, {"h": dL_da @ params.W}  # W^T dL/da(t), one row per term
 
     def input_errors(self, trace):
         return trace.dL_da @ trace.params.U  # U^T dL/da(t) for every t

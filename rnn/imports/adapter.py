@@ -12,19 +12,21 @@ from __future__ import annotations
 import numpy as np
 
 from rnn.cells import Params, get_cell
+from rnn.data import embedding_gradient as rows_gradient
 from rnn.data import one_hot
 from rnn.errors import UnrolledError
 from rnn.imports.model import ImportedModel
 
 
 def to_engine(model: ImportedModel) -> Params:
-    """The engine's parameters of ``model``: torch's layout as it is for a gated cell; the
-    simple RNN's one bias b = b_ih + b_hh (both enter the same sum)."""
+    """The engine's parameters of ``model``: torch's layout as it is for a gated cell (with the
+    cell's own arrays, a peephole LSTM's P); the simple RNN's one bias b = b_ih + b_hh (both
+    enter the same sum)."""
     if not get_cell(model.cell).gates:  # a simple RNN, tanh or ReLU
         return Params(model.cell, U=model.W_ih, W=model.W_hh, V=model.V,
                       b=model.b_ih + model.b_hh, c=model.c)
     return Params(model.cell, W_ih=model.W_ih, W_hh=model.W_hh, b_ih=model.b_ih,
-                  b_hh=model.b_hh, V=model.V, c=model.c)
+                  b_hh=model.b_hh, V=model.V, c=model.c, **model.extra)
 
 
 def inputs(model: ImportedModel, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -47,10 +49,8 @@ def embedding_gradient(model: ImportedModel, text: str, trace) -> np.ndarray:
     """(V_in, D) dL/d(embedding): each step's input error added to the row it read."""
     if model.embedding is None:
         raise UnrolledError("the model has no embedding")
-    ids = model.vocabulary.encode(text)[:-1]
-    grad = np.zeros_like(model.embedding)
-    np.add.at(grad, ids, input_errors(trace))
-    return grad
+    return rows_gradient(model.vocabulary.encode(text)[:-1], input_errors(trace),
+                         len(model.embedding))
 
 
 def text_model(model: ImportedModel, text: str, seed: int = 0):
@@ -66,4 +66,5 @@ def text_model(model: ImportedModel, text: str, seed: int = 0):
     if params.spec.takes_config:
         config = RNNConfig(input_size=params.input_size, hidden=params.hidden_size,
                            output_size=params.output_size, seed=seed)
-    return TextModel(params, model.vocabulary, text, X, y, config, seed, input_ids=ids)
+    return TextModel(params, model.vocabulary, text, X, y, config, seed, input_ids=ids,
+                     embedding=model.embedding)

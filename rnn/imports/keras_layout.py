@@ -7,6 +7,7 @@ and GRU z, r, h (torch's r, z, n); it has one bias where torch has two. So::
     W_ih = kernel.T        W_hh = recurrent_kernel.T       (GRU: blocks reordered z, r -> r, z)
     SimpleRNN, LSTM: b_ih = bias, b_hh = 0
     GRU (reset_after=True): b_ih = bias[0], b_hh = bias[1]; r multiplies W_hn h + b_hn, as in torch
+    GRU (reset_after=False): b_ih = bias, b_hh = 0; r multiplies h before W_hn (cell cho-gru)
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import numpy as np
 
 from rnn.errors import UnrolledError
 from rnn.imports.keras_file import KerasFile
+from rnn.imports.layers import Layer, classes, find_layer
 
-RECURRENT = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}  # class -> gate blocks G
+RECURRENT = classes("keras")  # SimpleRNN, LSTM, GRU: the table's (rnn.imports.layers)
 ALLOWED = {"InputLayer", "Embedding", "Dense", *RECURRENT}
 
 
@@ -65,8 +67,8 @@ def _layers(kf: KerasFile) -> list[tuple[str, dict, str]]:
     return out
 
 
-def _check_recurrent(cls: str, cfg: dict, source: str) -> str:
-    """The cell name of a recurrent layer's config, or one line saying why it is refused."""
+def _check_recurrent(cls: str, cfg: dict, source: str) -> Layer:
+    """The table's line for a recurrent layer's config, or one line saying why it is refused."""
     name = cfg.get("name")
     if not cfg.get("return_sequences", False):
         raise UnrolledError(f"{source}: layer {name!r} has return_sequences=False: its head "
@@ -75,22 +77,10 @@ def _check_recurrent(cls: str, cfg: dict, source: str) -> str:
     for flag in ("go_backwards", "stateful", "return_state"):
         if cfg.get(flag, False):
             raise UnrolledError(f"{source}: layer {name!r} has {flag}=True; not drawable")
-    activation = cfg.get("activation", "tanh")
-    if cls == "SimpleRNN":
-        if activation not in ("tanh", "relu"):
-            raise UnrolledError(f"{source}: layer {name!r} has activation {activation!r}; "
-                                "tanh or relu can be drawn")
-        return "rnn" if activation == "tanh" else "rnn-relu"
-    if activation != "tanh":
-        raise UnrolledError(f"{source}: layer {name!r} has activation {activation!r}; "
-                            "only tanh can be drawn")
-    if cfg.get("recurrent_activation", "sigmoid") != "sigmoid":
-        raise UnrolledError(f"{source}: layer {name!r} has recurrent_activation "
-                            f"{cfg.get('recurrent_activation')!r}; only sigmoid can be drawn")
-    if cls == "GRU" and not cfg.get("reset_after", True):
-        raise UnrolledError(f"{source}: layer {name!r} has reset_after=False (r applied before "
-                            "the product); only reset_after=True, torch's GRU, can be drawn")
-    return cls.lower()
+    try:
+        return find_layer("keras", cls, cfg)
+    except UnrolledError as err:
+        raise UnrolledError(f"{source}: layer {name!r}: {err}") from None
 
 
 def _units(cfg: dict, key: str, source: str) -> int:
@@ -113,25 +103,28 @@ def keras_arrays(kf: KerasFile) -> dict:
             shape = (_units(cfg, "input_dim", source), _units(cfg, "output_dim", source))
             out["embedding"] = kf.read(f"{group}/vars/0", shape)
         elif cls in RECURRENT:
-            cell = _check_recurrent(cls, cfg, source)
-            G, H = RECURRENT[cls], _units(cfg, "units", source)
+            layer = _check_recurrent(cls, cfg, source)
+            G, H = layer.blocks, _units(cfg, "units", source)
             kernel_name = f"{group}/cell/vars/0"
             D = kf.shapes.get(kernel_name, (0, 0))[0]
             kernel = kf.read(kernel_name, (D, G * H))  # (D, G*H)
             recurrent = kf.read(f"{group}/cell/vars/1", (H, G * H))
+            two_biases = cls == "GRU" and layer.cell == "gru"  # reset_after=True's two rows
+            shape = (2, G * H) if two_biases else (G * H,)
             if cfg.get("use_bias", True):
-                bias = kf.read(f"{group}/cell/vars/2", (2, G * H) if cls == "GRU" else (G * H,))
+                bias = kf.read(f"{group}/cell/vars/2", shape)
             else:
-                bias = np.zeros((2, G * H) if cls == "GRU" else G * H)
+                bias = np.zeros(shape)
             if cls == "GRU":  # blocks z, r, h -> torch's r, z, n
                 order = np.concatenate([np.arange(H, 2 * H), np.arange(H), np.arange(2 * H,
                                                                                     3 * H)])
-                kernel, recurrent, bias = kernel[:, order], recurrent[:, order], bias[:, order]
+                kernel, recurrent, bias = kernel[:, order], recurrent[:, order], bias[..., order]
+            if two_biases:
                 b_ih, b_hh = bias[0], bias[1]
-            else:
+            else:  # one bias, inside each gate's sum (and n's, with the reset before W_hn)
                 b_ih, b_hh = bias, np.zeros(G * H)
-            out.update(cell=cell, W_ih=kernel.T.copy(), W_hh=recurrent.T.copy(), b_ih=b_ih,
-                       b_hh=b_hh)
+            out.update(cell=layer.cell, W_ih=kernel.T.copy(), W_hh=recurrent.T.copy(),
+                       b_ih=b_ih, b_hh=b_hh)
         elif cls == "Dense":
             activation = cfg.get("activation", "linear")
             if activation not in ("linear", "softmax", None):

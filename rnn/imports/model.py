@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ SAVE_HINT = ('save the same weights with safetensors: from safetensors.torch imp
 class ImportedModel:
     """A one-layer character model read from another framework's file, in torch's layout."""
 
-    cell: str  # "rnn" (tanh), "rnn-relu", "lstm" or "gru"
+    cell: str  # the registered cell (rnn.imports.layers): "rnn", "lstm", "peephole", ...
     W_ih: np.ndarray  # (G*H, D) input -> gates, torch's block order (G = 1, 4 or 3)
     W_hh: np.ndarray  # (G*H, H)
     b_ih: np.ndarray  # (G*H,)
@@ -43,7 +43,8 @@ class ImportedModel:
     c: np.ndarray  # (K,)
     embedding: np.ndarray | None  # (V_in, D) rows fed as x(t), or None: one-hot x(t)
     vocabulary: Vocabulary
-    framework: str  # "torch" or "keras"
+    framework: str  # "torch", "keras" or "onnx"
+    extra: dict[str, np.ndarray] = field(default_factory=dict)  # the cell's own: peepholes P
 
     @property
     def hidden_size(self) -> int:
@@ -59,10 +60,11 @@ class ImportedModel:
 
 
 def weights_kind(path: str | os.PathLike) -> str:
-    """"npz", "safetensors", "keras" or "pickle", from the file's name and first bytes."""
+    """"npz", "safetensors", "keras", "onnx" or "pickle", from the file's name and first
+    bytes (an ONNX file is told by its name: a protobuf has no signature)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".npz", ".safetensors", ".keras"):
+    if suffix in (".npz", ".safetensors", ".keras", ".onnx"):
         return suffix[1:]
     if suffix in PICKLE_SUFFIXES:
         return "pickle"
@@ -228,16 +230,25 @@ def read_arrays(path: Path, names: dict[str, str] | None = None) -> dict:
     kind = weights_kind(path)
     if kind == "pickle":
         raise UnrolledError(pickle_refusal(path))
-    if kind not in ("safetensors", "keras"):
-        raise UnrolledError(f"weights file {path}: not a .safetensors or .keras model file")
-    if names and kind == "keras":
-        raise UnrolledError("--layers names the parts of a torch state_dict; a .keras file "
+    if kind not in ("safetensors", "keras", "onnx"):
+        raise UnrolledError(f"weights file {path}: not a .safetensors, .keras or .onnx model "
+                            "file")
+    if names and kind != "safetensors":
+        raise UnrolledError(f"--layers names the parts of a torch state_dict; a .{kind} file "
                             "names its own")
-    arrays = _torch_arrays(path, names) if kind == "safetensors" else _keras_arrays(path)
-    for name, a in arrays.items():
+    if kind == "onnx":
+        from rnn.imports.onnx_layout import onnx_arrays
+
+        arrays = onnx_arrays(path)
+        emb = arrays["embedding"]
+        _check_sizes(f"weights file {path}", arrays["W_hh"].shape[1], arrays["W_ih"].shape[1],
+                     arrays["V"].shape[0], None if emb is None else emb.shape[0])
+    else:
+        arrays = _torch_arrays(path, names) if kind == "safetensors" else _keras_arrays(path)
+    for name, a in [*arrays.items(), *arrays.get("extra", {}).items()]:
         if isinstance(a, np.ndarray) and not np.all(np.isfinite(a)):
             raise UnrolledError(f"weights file {path}: {name} holds NaN or infinite values")
-    arrays["framework"] = "torch" if kind == "safetensors" else "keras"
+    arrays["framework"] = {"safetensors": "torch"}.get(kind, kind)
     return arrays
 
 

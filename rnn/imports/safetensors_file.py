@@ -114,15 +114,6 @@ def read_header(path: str | os.PathLike, what: str = "weights file"):
     return tensors, metadata, data_start
 
 
-def read_safetensors(path: str | os.PathLike, what: str = "weights file"):
-    """Every tensor of a checked ``.safetensors`` file as float64, and its metadata.
-
-    Returns ``(arrays: dict[str, np.ndarray], metadata: dict[str, str])``.
-    """
-    tensors, metadata, data_start = read_header(path, what)
-    return read_tensors(path, tensors, data_start, what), metadata
-
-
 def read_tensors(path: str | os.PathLike, tensors: dict[str, TensorInfo], data_start: int,
                  what: str = "weights file") -> dict[str, np.ndarray]:
     """The data of ``tensors`` (from ``read_header``, perhaps a subset) as float64 arrays."""

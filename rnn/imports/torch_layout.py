@@ -13,12 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rnn.cells import gated_cells_by_gates
 from rnn.errors import UnrolledError
+from rnn.imports.layers import LAYERS, find_layer, torch_class
 
 RECURRENT = re.compile(r"^(?P<prefix>.*?)(?P<kind>weight|bias)_(?P<part>ih|hh|hr)_l(?P<layer>\d+)"
                        r"(?P<reverse>_reverse)?$")
 ROLES = ("recurrent", "embedding", "head")
+# "nn.RNN (H), nn.GRU (3H) or nn.LSTM (4H)": the torch classes of the table, by their rows
+_SHAPES = [f"{cls} ({'' if g == 1 else g}H)" for g, cls in
+           sorted({(lay.blocks, lay.cls) for lay in LAYERS if lay.framework == "torch"})]
+EXPECTED = ", ".join(_SHAPES[:-1]) + " or " + _SHAPES[-1]
 NAMES_HINT = "name them with --layers recurrent=PREFIX,embedding=PREFIX,head=PREFIX"
 
 
@@ -26,7 +30,7 @@ NAMES_HINT = "name them with --layers recurrent=PREFIX,embedding=PREFIX,head=PRE
 class TorchLayout:
     """Which tensors of the state_dict are which part of the model."""
 
-    cell: str  # "rnn", "rnn-relu", "lstm" or "gru"
+    cell: str  # the cell rnn.imports.layers maps the layer to: "rnn", "rnn-relu", "lstm", "gru"
     W_ih: str
     W_hh: str
     b_ih: str | None  # None: the layer was built with bias=False
@@ -109,23 +113,17 @@ def find_layout(shapes: dict[str, tuple[int, ...]], metadata: dict[str, str],
     GH, H = W_hh
     D = W_ih[1]
     G = GH // H
-    by_gates = gated_cells_by_gates()
-    if W_ih[0] != GH or (G != 1 and G not in by_gates):
+    cls = torch_class(G)
+    if W_ih[0] != GH or cls is None:
         raise UnrolledError(f"the recurrent layer's weights have shapes {W_ih} and {W_hh}; "
-                            "expected those of nn.RNN (H), nn.GRU (3H) or nn.LSTM (4H)")
+                            f"expected those of {EXPECTED}")
     biases = []
     for part in ("bias_ih_l0", "bias_hh_l0"):
         key = prefix + part
         if key in shapes and shapes[key] != (GH,):
             raise UnrolledError(f"{key} has shape {shapes[key]}, expected ({GH},)")
         biases.append(key if key in shapes else None)
-    cell = by_gates.get(G)
-    if G == 1:
-        nonlinearity = metadata.get("nonlinearity", "tanh")
-        if nonlinearity not in ("tanh", "relu"):
-            raise UnrolledError(f"metadata nonlinearity {nonlinearity!r}: nn.RNN has tanh or "
-                                "relu")
-        cell = "rnn" if nonlinearity == "tanh" else "rnn-relu"
+    cell = find_layer("torch", cls, metadata).cell  # metadata says nn.RNN's nonlinearity
 
     used = {prefix + p for p in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")}
     rest = sorted(k for k in shapes if k not in used)

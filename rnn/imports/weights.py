@@ -16,7 +16,8 @@ from rnn.imports.model import weights_kind
 
 
 def is_imported(path: str | os.PathLike | None) -> bool:
-    """True for a .safetensors, .keras or pickle file (refused when read), not a checkpoint."""
+    """True for a .safetensors, .keras, .onnx or pickle file (refused when read), not a
+    checkpoint."""
     return path is not None and weights_kind(path) != "npz"
 
 
@@ -33,8 +34,8 @@ def resolve_cell(path: str | os.PathLike, cell: str | None, given: bool,
     contradicts it is one line."""
     held = file_cell(path, names)
     if given and cell is not None and cell != held:
-        raise UnrolledError(f"weights file {path} holds {get_cell(held).called}; --cell is {cell} (the "
-                            "cell is taken from the file: leave --cell out)")
+        raise UnrolledError(f"weights file {path} holds {get_cell(held).called}; --cell is "
+                            f"{cell} (the cell is taken from the file: leave --cell out)")
     return held
 
 

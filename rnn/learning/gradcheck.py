@@ -7,12 +7,12 @@ from collections.abc import Callable
 import numpy as np
 
 from rnn.cells import Params
-from rnn.engine import run
+from rnn.engine import check_inputs, run
 
 
 def gradient_entries(params: Params) -> int:
     """How many entries a gradient check perturbs: every parameter entry and every state
-    before step 1 (h0, and the LSTM's cell0)."""
+    before step 1 (h0, and each other state the cell declares)."""
     states = len(params.spec.states)
     return sum(v.size for v in params.as_dict().values()) + states * params.hidden_size
 
@@ -50,22 +50,19 @@ def stencil_gradients(
 
 
 def numerical_gradients(
-    params: Params, X: np.ndarray, y: np.ndarray, h0: np.ndarray | None = None,
-    cell0: np.ndarray | None = None, eps: float = 1e-4,
-    on_progress: Callable[[int], None] | None = None,
+    params: Params, X: np.ndarray, y: np.ndarray, state0=None, *, eps: float = 1e-4,
+    on_progress: Callable[[int], None] | None = None, **starts: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """dL/dp for every entry of every parameter and of every state before step 1 (h0, and the
-    LSTM's cell0) by central finite differences (``stencil_gradients``). Independent of the
-    backward pass: only the forward loss is read.
+    """dL/dp for every entry of every parameter and of every state before step 1 (``h0``,
+    ``cell0``...: each state the cell declares, given as ``rnn.engine.run`` takes them) by
+    central finite differences (``stencil_gradients``). Independent of the backward pass:
+    only the forward loss is read.
     """
-    H = params.hidden_size
     p = params.copy()
-    given = {"h": h0, "cell": cell0}
-    states = {f"{name}0": np.zeros(H) if given.get(name) is None
-              else np.array(given[name], dtype=np.float64) for name in params.spec.states}
+    _, _, start = check_inputs(params, X, y, state0, **starts)
+    states = {f"{name}0": value.copy() for name, value in start.items()}
     arrays = {**p.as_dict(), **states}
-    return stencil_gradients(
-        arrays, lambda: run(p, X, y, states["h0"], states.get("cell0")).loss, eps, on_progress)
+    return stencil_gradients(arrays, lambda: run(p, X, y, **states).loss, eps, on_progress)
 
 
 def relative_errors(analytic: dict, numeric: dict) -> dict[str, float]:
@@ -82,9 +79,9 @@ def relative_errors(analytic: dict, numeric: dict) -> dict[str, float]:
     return out
 
 
-def gradient_check(params: Params, X, y, h0=None, cell0=None,
-                   on_progress=None) -> dict[str, float]:
+def gradient_check(params: Params, X, y, state0=None, *, on_progress=None,
+                   **starts) -> dict[str, float]:
     """Max relative error per parameter (and initial state) between BPTT and finite
     differences, for any cell."""
-    numeric = numerical_gradients(params, X, y, h0, cell0, on_progress=on_progress)
-    return relative_errors(run(params, X, y, h0, cell0).grads, numeric)
+    numeric = numerical_gradients(params, X, y, state0, on_progress=on_progress, **starts)
+    return relative_errors(run(params, X, y, state0, **starts).grads, numeric)

@@ -1,7 +1,7 @@
 """Training on a text, the min-char-rnn loop: windows of K characters, one update per window.
 
-The same loop trains the simple RNN, the LSTM and the GRU (``TrainConfig.cell``): the state
-carried from window to window is h, and for the LSTM the cell state too.
+The same loop trains every registered cell (``TrainConfig.cell``): every state the cell
+declares (h, the LSTM's cell state...) is carried from window to window.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from rnn.data import Vocabulary, one_hot
 from rnn.engine import run
 from rnn.errors import UnrolledError
 from rnn.learning.optim import Optimizer
+from rnn.learning.truncated import final_states
 from rnn.limits import MAX_VOCAB, Diverged, check_range
 from rnn.params import init_cell_params, init_params
 
@@ -35,8 +36,8 @@ class TrainConfig:
     clip_mode: str = "value"  # "value" (element-wise) or "norm" (global norm)
     seed: int = 0  # initialisation and sampling
     init_scale: float = 0.01  # simple RNN only; the gated cells are drawn as torch draws them
-    cell: str = "rnn"  # "rnn", "lstm" or "gru"
-    forget_bias: float | None = None  # LSTM: added to the forget gate's bias at initialisation
+    cell: str = "rnn"  # any registered cell: "rnn", "lstm", "gru", "peephole"...
+    forget_bias: float | None = None  # added to a forget gate's bias at initialisation (LSTMs)
     sample_every: int = 500  # iterations between samples; 0 for none
     sample_length: int = 200  # characters per sample
 
@@ -58,7 +59,7 @@ class TrainResult:
 
 def sample(params: Params, state: dict, seed_index: int, n: int, rng: np.random.Generator):
     """Draw ``n`` character indices from the model of any cell, starting after ``seed_index``
-    from the states ``state`` (h, and the LSTM's cell state).
+    from the states ``state``, by name (every state the cell declares).
 
     Each step is a one-step pass of the recording engine (its backward pass is not used):
     the cell's equations live in one place.
@@ -67,8 +68,8 @@ def sample(params: Params, state: dict, seed_index: int, n: int, rng: np.random.
     for _ in range(n):
         x = np.zeros((1, params.input_size))
         x[0, idx] = 1.0
-        step = run(params, x, np.zeros(1, dtype=np.int64), state.get("h"), state.get("cell"))
-        state = {p: step.states(p)[0] for p in params.spec.states}
+        step = run(params, x, np.zeros(1, dtype=np.int64), state)
+        state = final_states(step)
         idx = int(rng.choice(params.output_size, p=step.yhat[0]))
         out.append(idx)
     return out
@@ -119,7 +120,7 @@ def train(
             # back to the start of the text with fresh states
             p, state = 0, fresh()
         inputs, targets = data[p : p + cfg.window], data[p + 1 : p + cfg.window + 1]
-        trace = run(params, one_hot(inputs, V), targets, state["h"], state.get("cell"))
+        trace = run(params, one_hot(inputs, V), targets, state)
         loss = trace.loss
         bad = trace.first_non_finite()
         if bad:
@@ -131,7 +132,7 @@ def train(
         if not all(np.all(np.isfinite(v)) for v in params.as_dict().values()):
             raise Diverged(f"training diverged at iteration {n + 1}: the updated parameters "
                            "overflow; lower --lr or set --clip")
-        state = {name: trace.states(name)[-1] for name in spec.states}
+        state = final_states(trace)
         p += cfg.window
         losses.append(loss)
         smooth = smooth * 0.999 + loss * 0.001

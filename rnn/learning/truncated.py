@@ -5,15 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from rnn.cells import Params
-from rnn.engine import run
+from rnn.engine import given_states, run
 from rnn.errors import UnrolledError
 from rnn.learning.optim import Optimizer
 from rnn.trace import Trace
 
 
-def run_update(params: Params, X, y, h0, cell0, optimizer: Optimizer) -> Trace:
-    """Full BPTT over one sequence followed by one update, recorded in ``trace.update``."""
-    trace = run(params, X, y, h0, cell0)
+def run_update(params: Params, X, y, state0, optimizer: Optimizer) -> Trace:
+    """Full BPTT over one sequence from the states ``state0`` (by name, as ``rnn.engine.run``
+    takes them) followed by one update, recorded in ``trace.update``."""
+    trace = run(params, X, y, state0)
     trace.update = optimizer.step(params, trace.grads)
     return trace
 
@@ -24,26 +25,36 @@ def run_truncated(
     y: np.ndarray,
     window: int,
     optimizer: Optimizer,
-    h0: np.ndarray | None = None,
-    cell0: np.ndarray | None = None,
+    state0=None,
+    **starts: np.ndarray,
 ) -> list[Trace]:
     """Cut the sequence into consecutive windows of ``window`` steps and learn window by window.
 
-    Each window starts from the previous window's final states (h, and the LSTM's cell
-    state), taken as constants: no error crosses a cut. BPTT runs inside the window, then the
-    parameters are updated once. With ``window >= T`` this is one full BPTT pass.
+    The first window starts from ``state0`` (or ``h0=``, ``cell0=``...: see
+    ``rnn.engine.run``); each next one from the previous window's final states, every state
+    the cell declares, taken as constants: no error crosses a cut. BPTT runs inside the
+    window, then the parameters are updated once. With ``window >= T`` this is one full BPTT
+    pass.
     """
     if window <= 0:
         raise UnrolledError(f"window must be a positive number of steps, got {window}")
     traces = []
-    state = {"h": h0, "cell": cell0}
+    state = given_start(params, state0, starts)
     for start in range(0, len(X), window):
         stop = min(start + window, len(X))
-        trace = run_update(params, X[start:stop], y[start:stop], state["h"], state["cell"],
-                           optimizer)
+        trace = run_update(params, X[start:stop], y[start:stop], state, optimizer)
         trace.extra["window"] = {"start": start + 1, "stop": stop}  # 1-based, inclusive
         traces.append(trace)
-        # carried forward as constants
-        state.update({p: trace.states(p)[-1].copy() for p in params.spec.states})
+        state = final_states(trace)  # carried forward as constants
         params = trace.update.params_after
     return traces
+
+
+def given_start(params: Params, state0=None, starts: dict | None = None) -> dict:
+    """The states a caller gave, by name, checked against the cell (absent: zeros later)."""
+    return {p: v for p, v in given_states(params.spec, state0, starts).items() if v is not None}
+
+
+def final_states(trace: Trace) -> dict[str, np.ndarray]:
+    """Every state after the trace's last step, by name: where the next window starts."""
+    return {p: trace.states(p)[-1].copy() for p in trace.spec.states}

@@ -12,30 +12,30 @@ from rnn.cells import Params
 from rnn.engine import run
 from rnn.errors import UnrolledError
 from rnn.learning.optim import global_norm
+from rnn.learning.truncated import final_states, given_start
 from rnn.trace import Trace, Update
 
 
 # Truncation -------------------------------------------------------------------------------
 def truncated_gradients(
-    params: Params, X: np.ndarray, y: np.ndarray, window: int, h0: np.ndarray | None = None,
-    cell0: np.ndarray | None = None,
+    params: Params, X: np.ndarray, y: np.ndarray, window: int, state0=None,
+    **starts: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Gradients of the whole sequence when BPTT stops at every cut, parameters held fixed.
 
-    The forward pass is the same as full BPTT (the hidden state is carried over each cut);
-    only the errors that would cross a cut are dropped. Comparable with ``run(...).grads``.
+    The forward pass is the same as full BPTT (every state is carried over each cut); only
+    the errors that would cross a cut are dropped. Comparable with ``run(...).grads``. The
+    states before step 1 are given as ``rnn.engine.run`` takes them.
     """
     if window <= 0:
         raise UnrolledError(f"window must be a positive number of steps, got {window}")
     total = {n: np.zeros_like(a) for n, a in params.as_dict().items()}
-    state = {"h": h0, "cell": cell0}
+    state = given_start(params, state0, starts)
     for start in range(0, len(X), window):
-        piece = run(params, X[start:start + window], y[start:start + window], state["h"],
-                    state["cell"])
+        piece = run(params, X[start:start + window], y[start:start + window], state)
         for n in total:
             total[n] += piece.grads[n]  # each window's sum of contributions
-        # the states are carried forward as constants
-        state.update({p: piece.states(p)[-1].copy() for p in params.spec.states})
+        state = final_states(piece)  # the states are carried forward as constants
     return total
 
 

@@ -25,8 +25,13 @@ FORMAT = "unrolled.trace"
 VERSION = 2
 # per-step objects keyed by gate name, and the recorded (T, G, H) part each one is
 GATE_GROUPS = {"gates": "gates", "pre": "pre", "gate_errors": "dL_dpre"}
-TRIANGLES = ("error_by_source_norms", "cell_error_by_source_norms", "error_by_source")
 STEP_SIZES = {"x": "D", "o": "K", "yhat": "K", "dL_do": "K"}  # every other column is (T, H)
+
+
+def is_triangle(key: str) -> bool:
+    """Whether the document key holds [s][t] values with nothing where t > s: the errors by
+    source, and the norms of every state's (``norms_key``)."""
+    return key == "error_by_source" or key.endswith("error_by_source_norms")
 
 
 def norms_key(path: str) -> str:
@@ -77,6 +82,8 @@ def _body(trace: Trace, full_errors: bool) -> dict:
         "grads": dict(trace.grads),
         **{norms_key(p): trace.error_by_source_norms(p) for p in spec.paths},
     }
+    if "embedding_grad" in trace.extra:  # x(t) are embedding rows: their table's gradient too
+        body["grads"]["embedding"] = trace.extra["embedding_grad"]
     if full_errors:
         body["error_by_source"] = trace.error_by_source()
     if trace.extra.get("window"):
@@ -108,6 +115,10 @@ def to_doc(traces, text: str | None = None, full_errors: bool | None = None) -> 
         "text": text or first.extra.get("text"),
         "vocabulary": list(first.vocabulary.chars) if first.vocabulary else None,
     }
+    if "embedding" in first.extra:  # x(t) is the row input_ids[t] of the embedding table
+        pieces = traces if windowed else [traces]
+        doc["input_ids"] = np.concatenate([t.extra["input_ids"] for t in pieces]).astype(np.int64)
+        doc["embedding"] = first.extra["embedding"]
     if windowed:
         doc["inputs"] = np.vstack([t.X for t in traces])
         doc["targets"] = np.concatenate([t.targets for t in traces]).astype(np.int64)
@@ -282,6 +293,27 @@ def _read_trace(r: Reader, obj: dict, spec: Cell, config, vocabulary, version: i
     return _finish(r, trace, obj, shapes, lambda a: Params(spec, **a), where)
 
 
+def _read_embedding(r: Reader, doc: dict, objs: list, traces: list, vocabulary) -> None:
+    """``input_ids`` and the ``embedding`` table of a model fed embedding rows: every x(t) must
+    be the table's row ``input_ids[t]``, and each trace's ``grads.embedding`` has its shape."""
+    if vocabulary is None:
+        r.fail("'input_ids' and 'embedding' need a 'vocabulary'")
+    V, D = len(vocabulary), traces[0].X.shape[1]
+    ids = r.indices(r.get(doc, "input_ids"), sum(t.T for t in traces), V, "input_ids")
+    table = r.array(r.get(doc, "embedding"), (V, D), "embedding")
+    if not np.array_equal(np.vstack([t.X for t in traces]), table[ids]):
+        r.fail("'inputs' are not the rows of 'embedding' that 'input_ids' name")
+    start = 0
+    for i, (obj, trace) in enumerate(zip(objs, traces, strict=True)):
+        where = f"windows[{i}]." if "windows" in doc else ""
+        grads = r.get(obj, "grads", where)
+        trace.extra.update(input_ids=ids[start:start + trace.T].tolist(), embedding=table)
+        if "embedding" in grads:
+            trace.extra["embedding_grad"] = r.array(grads["embedding"], (V, D),
+                                                    f"{where}grads.embedding")
+        start += trace.T
+
+
 def _check_windows(r: Reader, doc: dict, traces: list) -> None:
     """Windows in order, each starting where the last stopped, covering steps 1..T."""
     T = sum(t.T for t in traces)
@@ -362,11 +394,15 @@ def from_doc(r: Reader, doc) -> Trace | list:
         _check_windows(r, doc, traces)
     else:
         traces = [one(doc)]
+    embedded = "input_ids" in doc or "embedding" in doc
     if vocabulary is not None:
         D, K = traces[0].X.shape[1], traces[0].yhat.shape[1]
-        if len(vocabulary) != D or len(vocabulary) != K:
+        if len(vocabulary) != K or (not embedded and len(vocabulary) != D):
             r.fail(f"'vocabulary' has {len(vocabulary)} characters but the arrays have D={D}, "
                    f"K={K}")
+    if embedded:
+        objs = r.get(doc, "windows") if "windows" in doc else [doc]
+        _read_embedding(r, doc, objs, traces if "windows" in doc else [traces[0]], vocabulary)
     T = sum(t.T for t in traces)
     if text_raw is not None and vocabulary is not None and len(text_raw) != T + 1:
         r.fail(f"'text' has {len(text_raw)} characters for {T} steps")

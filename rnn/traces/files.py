@@ -21,7 +21,7 @@ from rnn.errors import UnrolledError
 from rnn.files.atomic import write_text_atomic
 from rnn.files.safe_io import parse_json, read_text
 from rnn.trace import Trace
-from rnn.traces.document import FORMAT, TRIANGLES, VERSION, from_doc, to_doc
+from rnn.traces.document import FORMAT, VERSION, from_doc, is_triangle, to_doc
 from rnn.traces.values import NON_FINITE, Reader, encode_array, encode_number
 
 __all__ = ["FORMAT", "NON_FINITE", "VERSION", "Reader", "dumps", "encode_array",
@@ -69,7 +69,7 @@ def _json_trace(body: dict) -> dict:
     for k, v in body.items():
         if k == "steps":
             out[k] = _steps(v, body["targets"])
-        elif k in TRIANGLES:
+        elif is_triangle(k):
             out[k] = _triangle(v)
         else:
             out[k] = _value(v)

@@ -70,6 +70,9 @@ def save_npz(path: str | Path, doc: dict) -> None:
             _member(zf, name, array)
 
 
+INTEGER_MEMBERS = ("targets", "input_ids")  # class and character indices; the rest are floats
+
+
 def _allowed(name: str, shape: tuple, dtype: np.dtype) -> str | None:
     """Why member ``name`` is refused, from its header alone (None: accepted)."""
     if name == HEADER:
@@ -78,7 +81,7 @@ def _allowed(name: str, shape: tuple, dtype: np.dtype) -> str | None:
                     f"got {dtype} {shape}")
         return None
     leaf = name.rsplit("/", 1)[-1]
-    want = np.int64 if leaf == "targets" else np.float64
+    want = np.int64 if leaf in INTEGER_MEMBERS else np.float64
     if dtype != want:
         return f"has dtype {dtype}, expected {np.dtype(want)}"
     if len(shape) > 3:

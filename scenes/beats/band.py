@@ -337,16 +337,17 @@ class LineBand:
         their recorded sum."""
         stage = self.stage
         tr, words = stage.trace, stage.words
-        (first, first_label), (carried, carried_label) = tr.spec.error_parts[state]
-        shown = ((getattr(tr, first)[t - 1], words(first_label, t)),
-                 (getattr(tr, carried)[t - 1], words(carried_label, t)),
-                 (getattr(tr, f"dL_d{state}")[t - 1], f"= ∂L/∂{state}({t}): "))
+        # a state whose parts the cell does not declare shows its total alone
+        declared = tr.spec.error_parts.get(state, ())
+        shown = [(getattr(tr, key)[t - 1], words(label, t)) for key, label in declared]
+        shown.append((getattr(tr, f"dL_d{state}")[t - 1], f"= ∂L/∂{state}({t}): "))
         parts = VGroup(*[vector_text(values[:READOUT_UNITS], stage.theme, label)
                          for values, label in shown])
         parts.arrange(buff=0.35)
-        if state == "h":  # the loss term enters through h: its part in that term's colour
-            parts[0].set_color(loss_colors(stage.theme, stage.T)[t - 1])
-        parts[1].set_color(stage.theme.recurrent)
+        if declared:
+            if state == "h":  # the loss term enters through h: its part in that term's colour
+                parts[0].set_color(loss_colors(stage.theme, stage.T)[t - 1])
+            parts[1].set_color(stage.theme.recurrent)
         return parts
 
     def error_own(self, t: int) -> list:

@@ -25,7 +25,8 @@ REST_STEP_SECONDS = 0.4  # a step of the steps shown together: the camera moves 
 
 def along(stage: Stage) -> str:
     """The paths the errors travel, in words: "along h and along the cell state"."""
-    return " and ".join(f"along {stage.trace.spec.state_words[p]}" for p in stage.states)
+    words = stage.trace.spec.state_words  # a state the cell does not name is called by its key
+    return " and ".join(f"along {words.get(p, p)}" for p in stage.states)
 
 
 def grow_arrows(stage: Stage, arrows: list) -> list[GrowArrow]:

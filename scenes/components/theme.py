@@ -1,8 +1,9 @@
 """Colours of the animations: two themes sharing one visual language.
 
-Diverging scales and per-source palettes come from Paul Tol's colour-blind-safe schemes
-(RdBu-like diverging map; "light" and "muted" qualitative sets), so that blue/red values and
-the colours of the loss terms stay distinguishable for the common forms of colour blindness.
+Diverging scales come from Paul Tol's colour-blind-safe schemes (an RdBu-like map); the
+per-source palettes start from his "light" and "muted" sets, moved so that the loss terms'
+colours stay 15 ΔE2000 apart for the three dichromacies and read as text at 4.5:1
+(tests/scenes/output/test_colours.py).
 """
 
 from __future__ import annotations
@@ -73,10 +74,13 @@ class Theme:
         return ManimColor(self.param_colors[name])
 
     def readable_on(self, fill: ManimColor) -> ManimColor:
-        """Black or white, whichever reads better on ``fill`` (for numbers inside neurons)."""
-        r, g, b = fill.to_rgb()
+        """Black or white, whichever has the higher WCAG contrast on ``fill`` (for numbers
+        inside neurons): at least 4.6:1 on any fill."""
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in fill.to_rgb())  # WCAG's relative luminance is of linear RGB
         luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-        return ManimColor("#000000" if luminance > 0.5 else "#FFFFFF")
+        # black's contrast (Y + 0.05) / 0.05 passes white's 1.05 / (Y + 0.05) at Y = 0.179
+        return ManimColor("#000000" if luminance > 0.179 else "#FFFFFF")
 
 
 DARK = Theme(
@@ -91,8 +95,11 @@ DARK = Theme(
     positive="#D6604D",
     nan="#FF00FF",
     param_colors={"U": "#66CCEE", "W": "#F0D43A", "V": "#EE8866", "b": "#44BB99", "c": "#FFAABB"},
-    palette=("#77AADD", "#EE8866", "#FFAABB", "#99DDFF",
-             "#44BB99", "#BBCC33", "#AAAA00", "#DDDDDD"),
+    # Tol's "light" set, moved the least (summed ΔE2000, searched) that keeps every two colours
+    # 15 ΔE2000 apart under protanopia, deuteranopia and tritanopia, and each at 4.5:1 as the
+    # colour of its term's value (tests/scenes/output/test_colours.py)
+    palette=("#8C9DEA", "#BD6E5A", "#FFAAB6", "#9DDDFD",
+             "#258F88", "#E2E433", "#A7A900", "#EFFEFD"),
 )
 
 LIGHT = Theme(
@@ -101,14 +108,16 @@ LIGHT = Theme(
     text="#1A1A1A",
     muted="#6B6B6B",
     connection="#B0B0B0",
-    recurrent="#C9A100",
+    recurrent="#907300",  # W's colour, at 4.5:1 on white
     negative="#2166AC",
     neutral="#F2F2F2",
     positive="#B2182B",
     nan="#CC00CC",
-    param_colors={"U": "#0077BB", "W": "#C9A100", "V": "#EE7733", "b": "#009988", "c": "#CC3311"},
-    palette=("#CC6677", "#332288", "#117733", "#88CCEE",
-             "#882255", "#44AA99", "#999933", "#AA4499"),
+    # W, V and b darkened to a contrast of 4.5:1 on white: they also colour the labels
+    param_colors={"U": "#0077BB", "W": "#907300", "V": "#B95D28", "b": "#008577", "c": "#CC3311"},
+    # Tol's "muted" set, moved as in the dark theme; its pale cyan could not stay (1.8:1)
+    palette=("#EA025D", "#332288", "#11440B", "#5765FB",
+             "#6E1F42", "#068669", "#516E00", "#AA4C95"),
 )
 
 THEMES: dict[str, Theme] = {"dark": DARK, "light": LIGHT}

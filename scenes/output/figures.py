@@ -1,7 +1,9 @@
 """The article's figures as stills: which scene, at which beat, under which file name.
 
 Each figure is the final frame of a registered scene (some stop early, at a named stage),
-drawn from the same Trace as the animations and written as PNG, SVG and/or PDF.
+drawn from the same Trace as the animations and written as PNG, SVG and/or PDF. Each carries
+its description (``alt_text``) inside every file and beside them in ``NAME.alt.txt``; on
+request, ``NAME.html`` holds a ready ``<figure>`` with its alt text and caption.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from pathlib import Path
 
 from rnn.cells import DEFAULT_CELL
 from rnn.errors import UnrolledError
-from rnn.files.atomic import check_output_path
+from rnn.files.atomic import atomic_path, check_output_path
+from scenes.output.alt_text import Description, describe
 
 FORMATS = ("png", "svg", "pdf")
+IMAGE_FORMATS = ("svg", "png")  # what an <img> of the HTML snippet shows, the first given
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ def figure_input(fig: Figure, lecture):
 
     A figure of its own cell draws that cell on the lecture's text, hidden size and seed.
     """
-    from scenes.output.lecture_file import ModelSpec, SceneEntry
+    from rnn.spec import ModelSpec
+    from scenes.output.lecture_file import SceneEntry
 
     model = lecture.model
     if fig.cell is not None and fig.cell != model.cell:
@@ -100,7 +105,8 @@ def figure_input(fig: Figure, lecture):
     return dataclasses.replace(inp, extra={**inp.extra, **fig.extra})
 
 
-def _draw_one(scene_name: str, scene_input, paths: dict[str, Path], width: int) -> list[Path]:
+def _draw_one(scene_name: str, scene_input, paths: dict[str, Path], width: int,
+              description: Description | None = None) -> list[Path]:
     """Worker: build one scene for one figure and write its stills (runs in a child process)."""
     from scenes.beats.inputs import set_scene_input
     from scenes.components.theme import get_theme
@@ -109,10 +115,11 @@ def _draw_one(scene_name: str, scene_input, paths: dict[str, Path], width: int) 
 
     set_scene_input(scene_input)
     background = get_theme(scene_input.theme).background
-    return save_stills(SCENES[scene_name].cls, paths, width, background)
+    return save_stills(SCENES[scene_name].cls, paths, width, background, description)
 
 
-def check_request(formats: Sequence[str], width: int, only: Sequence[str] = ()) -> list[Figure]:
+def check_request(formats: Sequence[str], width: int, only: Sequence[str] = (),
+                  html: bool = False) -> list[Figure]:
     """Validate a figure request before any work; return the chosen figures, in table order."""
     from scenes.output.still import MAX_WIDTH, MIN_WIDTH
 
@@ -122,6 +129,8 @@ def check_request(formats: Sequence[str], width: int, only: Sequence[str] = ()) 
                             f"choose from {', '.join(FORMATS)}")
     if not MIN_WIDTH <= width <= MAX_WIDTH:
         raise UnrolledError(f"width must be in {MIN_WIDTH}..{MAX_WIDTH} px, got {width}")
+    if html and not set(IMAGE_FORMATS) & set(formats):
+        raise UnrolledError("--html shows the figure as an image: add svg or png to the formats")
     names = [f.name for f in FIGURES]
     unknown = [o for o in only if o not in names]
     if unknown:
@@ -137,38 +146,65 @@ def make_figures(
     figures: Sequence[Figure] = FIGURES,
     n_jobs: int | None = None,
     on_done: Callable[[Figure, list[Path]], None] | None = None,
+    html: bool = False,
 ) -> list[Path]:
-    """Write every figure in every format into ``out_dir``; returns the paths, in figure order.
+    """Write every figure in every format into ``out_dir``, each with ``NAME.alt.txt`` (and
+    ``NAME.html`` if ``html``); returns the paths, in figure order.
 
     ``lecture`` (a ``scenes.output.lecture_file.Lecture``) gives the model and the theme.
     """
-    check_request(formats, width)
+    check_request(formats, width, html=html)
     targets = {fig.name: {fmt: out_dir / f"{fig.name}.{fmt}" for fmt in formats}
                for fig in figures}
-    for paths in targets.values():  # refuse a device, FIFO or folder before drawing anything
-        for path in paths.values():
+    sides = {fig.name: [out_dir / f"{fig.name}.alt.txt"] + [out_dir / f"{fig.name}.html"] * html
+             for fig in figures}
+    for fig in figures:  # refuse a device, FIFO or folder before drawing anything
+        for path in [*targets[fig.name].values(), *sides[fig.name]]:
             check_output_path(path, folder=False)
-    jobs = [(fig, figure_input(fig, lecture), targets[fig.name]) for fig in figures]
+    jobs = []
+    for fig in figures:
+        inp = figure_input(fig, lecture)
+        jobs.append((fig, inp, targets[fig.name], describe(fig, inp)))
     n_jobs = min(n_jobs or os.cpu_count() or 1, len(jobs))
     written: dict[str, list[Path]] = {}
+
+    def done(fig: Figure, description: Description, stills: list[Path]) -> None:
+        written[fig.name] = stills + write_sidecars(description, targets[fig.name],
+                                                    sides[fig.name], width)
+        if on_done:
+            on_done(fig, written[fig.name])
+
     if n_jobs == 1:
-        for fig, inp, paths in jobs:
-            written[fig.name] = _draw_one(fig.scene, inp, paths, width)
-            if on_done:
-                on_done(fig, written[fig.name])
+        for fig, inp, paths, description in jobs:
+            done(fig, description, _draw_one(fig.scene, inp, paths, width, description))
     else:
         from scenes.output.batch import pool_context
 
         with ProcessPoolExecutor(max_workers=n_jobs, mp_context=pool_context()) as pool:
-            futures = {pool.submit(_draw_one, fig.scene, inp, paths, width): fig
-                       for fig, inp, paths in jobs}
+            futures = {pool.submit(_draw_one, fig.scene, inp, paths, width, description):
+                       (fig, description) for fig, inp, paths, description in jobs}
             try:
                 for future in as_completed(futures):
-                    fig = futures[future]
-                    written[fig.name] = future.result()
-                    if on_done:
-                        on_done(fig, written[fig.name])
+                    done(*futures[future], future.result())
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
     return [p for fig in figures for p in written[fig.name]]
+
+
+def write_sidecars(description: Description, stills: dict[str, Path], sides: list[Path],
+                   width: int) -> list[Path]:
+    """Write ``NAME.alt.txt`` and, if asked (a second path), ``NAME.html`` beside the stills."""
+    from scenes.output.still import still_height
+
+    texts = [description.sidecar()]
+    if len(sides) > 1:
+        fmt = next(f for f in IMAGE_FORMATS if f in stills)
+        texts.append(description.figure_html(stills[fmt].name, width, still_height(width)))
+    for path, text in zip(sides, texts):
+        try:
+            with atomic_path(path) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise UnrolledError(f"cannot write {path}: {err.strerror or err}") from None
+    return sides

@@ -30,9 +30,10 @@ from typing import Any
 from rnn.cells import DEFAULT_CELL
 from rnn.errors import UnrolledError
 from rnn.files.safe_io import read_text
-from rnn.imports.weights import imported_text_model, is_imported, resolve_cell
+from rnn.imports.weights import is_imported, resolve_cell
 from rnn.limits import MAX_LECTURE_FILE, MAX_TEXT, RANGES, Range
 from rnn.model import DEFAULT_TEXT
+from rnn.spec import ModelSpec
 from scenes.beats.contract import CELLS, Option
 
 # Options every scene accepts.
@@ -67,72 +68,13 @@ def cell_refusal(name: str, cell: str, registry: dict | None = None,
             f"(scenes for it: {', '.join(fit)})")
 
 
-@dataclass(frozen=True)
-class ModelSpec:
-    """Where the numbers come from: a text and sizes, a weights file, or a saved trace."""
-
-    text: str = DEFAULT_TEXT
-    hidden: int = 3
-    seed: int = 0
-    radius: float | None = None  # rescale W to this spectral radius
-    weights: Path | None = None  # checkpoint (.npz); sizes come from it
-    trace: Path | None = None  # a saved trace (JSON); used as is
-    cell: str = DEFAULT_CELL  # any registered cell: the scenes that cannot draw it are refused
-    given: frozenset[str] = frozenset()  # keys the file set (scenes with own defaults need it)
-
-    def prepare_kwargs(self, contract=None) -> dict:
-        """text, hidden and seed as given, for scenes that build their own model; and the
-        model's cell for a scene ``contract`` that builds a model of any of several cells."""
-        kwargs = {k: getattr(self, k) for k in ("text", "hidden", "seed") if k in self.given}
-        if contract is not None and len(contract.cells) > 1:
-            kwargs["cell"] = self.cell
-        return kwargs
-
-    def build_trace(self):
-        """The Trace the scenes draw (one BPTT pass and update, or the saved trace)."""
-        from rnn.limits import Diverged
-        from rnn.traces import files as trace_files
-
-        if self.trace is not None:
-            loaded = trace_files.load(self.trace, (self.cell,))
-            trace = loaded[0] if isinstance(loaded, list) else loaded
-        elif self.cell != DEFAULT_CELL:
-            trace = self.gated_model().trace()
-            if self.weights is not None:  # said on screen: trained, not freshly initialised
-                trace.extra["weights"] = self.weights.name
-        else:
-            trace = self.text_model().trace()
-        # a picture needs finite numbers: an overflowed trace is refused, never drawn
-        where = trace.first_non_finite()
-        if where and self.trace is not None:
-            raise UnrolledError(f"{self.trace}: holds a non-finite value ({where}), an "
-                                "overflowed run; there is nothing finite to draw")
-        if where:
-            raise Diverged(f"the model overflows ({where}): exploding activations or "
-                           "gradients; nothing to draw (try a smaller --radius)")
-        return trace
-
-    def gated_model(self):
-        """The GatedTextModel of this spec's LSTM or GRU: the checkpoint's weights, else
-        torch's initialisation (the LSTM's forget-gate bias the cell's default, as ``trace``)."""
-        from rnn.model import text_model
-
-        if is_imported(self.weights):
-            return imported_text_model(self.weights, self.text, seed=self.seed)
-        return text_model(self.text, self.hidden, self.seed, weights=self.weights,
-                          cell=self.cell)
-
-    def text_model(self):
-        """The TextModel of this spec (not available for a saved trace)."""
-        from rnn.model import text_model
-
-        if self.trace is not None:
-            raise UnrolledError(f"model.trace {self.trace}: a saved trace has no model to rerun")
-        if is_imported(self.weights):
-            return imported_text_model(self.weights, self.text, seed=self.seed)
-        return text_model(
-            self.text, hidden=self.hidden, seed=self.seed, radius=self.radius, weights=self.weights
-        )
+def prepare_kwargs(model: ModelSpec, contract=None) -> dict:
+    """text, hidden and seed as the model was given them, for a scene that builds its own
+    model; and the model's cell for a ``contract`` that builds one of several cells."""
+    kwargs = {k: getattr(model, k) for k in ("text", "hidden", "seed") if k in model.given}
+    if contract is not None and len(contract.cells) > 1:
+        kwargs["cell"] = model.cell
+    return kwargs
 
 
 @dataclass(frozen=True)
@@ -186,7 +128,7 @@ class Lecture:
             values = opts.pop("values", False)
             prepare = prepare_hook(entry.name, registry)
             if prepare is not None:
-                own = self.model.prepare_kwargs(registry[entry.name].contract)
+                own = prepare_kwargs(self.model, registry[entry.name].contract)
                 inputs.append(prepare(opts, theme=self.theme, values=values, **own))
                 continue
             trace = trace or self.model.build_trace()
@@ -347,7 +289,7 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
             # Build it now (small models) so a bad combination fails before any render.
             try:
                 prepare({k: v for k, v in options.items() if k != "values"},
-                        **model.prepare_kwargs(registry[name].contract))
+                        **prepare_kwargs(model, registry[name].contract))
             except UnrolledError as err:
                 check.fail(where, str(err))
         elif registry_fits(name, registry) is not None:  # the scene's limits, checked now
@@ -422,9 +364,8 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
             check.fail("model.radius", "not allowed with a framework's model file (drawn as "
                        "it was trained)")
     spec = ModelSpec(**values, given=frozenset(values))
-    if spec.cell != DEFAULT_CELL:
-        return spec  # the gated scenes build their model themselves, checked scene by scene
-    # Build the model now (it is small) so a bad checkpoint or trace fails before any render.
+    # Build the model now (it is small), whatever its cell, so a bad checkpoint or trace fails
+    # before any render.
     try:
         spec.build_trace()
     except UnrolledError as err:

@@ -4,82 +4,37 @@ A scene marks each beat with ``self.next_section(name)`` and narrates it with
 ``self.add_subcaption(...)`` (or ``play(..., subcaption=...)``). ``slide_class`` mixes
 manim-slides' ``Slide`` in front of the scene class, without editing it: ``Slide`` already turns
 ``next_section`` into ``next_slide``, and the narration said during a beat becomes that slide's
-presenter notes. The deck is then converted with manim-slides' own converters (PowerPoint or
-reveal.js HTML) in a private folder and moved into place when complete.
-
-Offline HTML: an HTML deck carries everything it plays with. The videos and the reveal.js files
-the page names go into ``<name>_assets/`` beside the page (or into the page itself with
-``one_file``), copied from the package's own reveal.js (``scenes/output/reveal.js``, fetched
-from the npm registry when the package is built, or by ``make`` for a checkout); nothing is
-downloaded when a deck is built. ``reveal_url`` loads reveal.js
-from elsewhere instead.
-
-Determinism: a PPTX is a zip whose members carry the time they were written; the deck is
-rewritten with fixed times and a fixed member order, so the same command gives the same bytes.
+presenter notes. The rendered slides are then converted with manim-slides' own converters in a
+private folder and moved into place when complete: PowerPoint (``slides_pptx``, the same bytes
+for the same deck) or reveal.js HTML (``slides_html``, offline).
 """
 
 from __future__ import annotations
 
-import functools
-import html
 import logging
 import os
-import re
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from rnn.errors import UnrolledError
 from rnn.files.atomic import publish
+from scenes.output.slides_html import (  # noqa: F401 (REVEAL_*: the package's reveal.js)
+    REVEAL_DIR,
+    REVEAL_VERSION,
+    check_html_options,
+    check_reveal_url,
+    write_html,
+)
+from scenes.output.slides_pptx import write_pptx
+from scenes.output.subtitles import Cue, chapter_title
 
 FORMATS = ("pptx", "html")
-
-# The reveal.js the manim-slides 5.7 template is written for (its paths are dist/...): 5.x does not
-# fit. Package data, fetched into REVEAL_DIR by tools/fetch_reveal.py (the package's build step,
-# or make); decks copy from there.
-REVEAL_VERSION = "6.0.1"
-REVEAL_DIR = Path(__file__).resolve().parent / "reveal.js"
-# Where the page finds reveal.js, relative to its assets folder.
-_REVEAL_IN_ASSETS = "reveal.js"
-# Zip times before 1980 cannot be stored; the same fixed time for every member of every deck.
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def reveal_installed() -> Path:
-    """The folder of the local reveal.js, or one clear error saying how to get it."""
-    if not (REVEAL_DIR / "dist" / "reveal.js").is_file():
-        raise UnrolledError(
-            f"reveal.js {REVEAL_VERSION} is not installed in {REVEAL_DIR}: install unrolled "
-            "with npm on the PATH (its build fetches it), or run make in a checkout, "
-            "or give --reveal-url"
-        )
-    return REVEAL_DIR
-
-
-def check_reveal_url(url: str) -> str:
-    """``url`` if it is a plain http(s), file or relative URL, safe inside an HTML attribute.
-
-    Refuses quotes, angle brackets, backslashes, spaces and control characters (which could end
-    the attribute or the tag), braces (manim-slides formats the URL) and any other scheme
-    (``javascript:``, ``data:``).
-    """
-    bad = [c for c in url if c in "\"'<>`\\{}" or c.isspace() or not c.isprintable()]
-    if not url or bad:
-        raise UnrolledError(f"--reveal-url {url!r}: not a URL (it contains {bad[0]!r})"
-                            if bad else "--reveal-url: empty")
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:  # e.g. an unclosed IPv6 host
-        scheme = None
-    if scheme not in ("", "http", "https", "file"):
-        raise UnrolledError(f"--reveal-url {url!r}: expected an http(s), file or relative URL")
-    return url.rstrip("/")
 
 
 def _check_name(name: str) -> None:
@@ -117,12 +72,21 @@ def slide_class(scene_cls: type) -> type:
             finally:
                 base.concatenate_video_files = saved
 
+        def next_section(self, name: str = "unnamed", *args, **kwargs) -> None:
+            # a beat, and so a slide, starts here: its captions are timed from this moment
+            self.__dict__.setdefault("slide_cues", []).append((self.renderer.time, name, []))
+            super().next_section(name, *args, **kwargs)
+
         def add_subcaption(self, content: str, duration: float = 1, offset: float = 0) -> None:
             super().add_subcaption(content, duration=duration, offset=offset)
             # The pending slide config becomes the current beat's slide at the next
             # next_section (or at the end), so its notes collect this beat's narration.
             notes = self._base_slide_config.notes
             self._base_slide_config.notes = f"{notes} {content}".strip()
+            if self.__dict__.get("slide_cues"):  # and its captions, timed within the slide
+                start, _, cues = self.slide_cues[-1]
+                at = max(self.renderer.time + offset - start, 0.0)
+                cues.append(Cue(at, at + duration, content))
 
     return type(scene_cls.__name__, (NarratedSlide, scene_cls), {"__module__": __name__})
 
@@ -154,6 +118,30 @@ def _inputs(scene_names: Sequence[str], source: Any, theme: str | None) -> list:
     return inputs
 
 
+def _formats(to: str | Sequence[str]) -> tuple[str, ...]:
+    formats = (to,) if isinstance(to, str) else tuple(to)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise UnrolledError(f"deck format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if not formats:
+        raise UnrolledError("deck: no format to write")
+    return formats
+
+
+def _check_scenes(scene_names: Sequence[str], quality: str, registry: dict) -> None:
+    from scenes.output.render import QUALITIES  # the same names as for videos
+
+    if quality not in QUALITIES:
+        raise UnrolledError(f"quality {quality!r}: expected one of {', '.join(QUALITIES)}")
+    if not scene_names:
+        raise UnrolledError("deck: no scenes to put in it")
+    unknown = [n for n in scene_names if n not in registry]
+    if unknown:
+        raise UnrolledError(
+            f"unknown scene {unknown[0]!r} (expected one of {', '.join(sorted(registry))})"
+        )
+
+
 def _registry() -> dict:
     from scenes.registry import SCENES
 
@@ -174,7 +162,7 @@ def build_deck(
     progress: bool = False,
     n_jobs: int | None = 1,
     title: str | None = None,
-) -> Path:
+) -> Path | list[Path]:
     """Render scenes as one slide deck, one slide per beat with its narration as notes.
 
     Parameters
@@ -212,30 +200,10 @@ def build_deck(
     Path or list of Path
         The deck file (a list, one per format, when ``to`` is a sequence).
     """
-    formats = (to,) if isinstance(to, str) else tuple(to)
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise UnrolledError(f"deck format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    if not formats:
-        raise UnrolledError("deck: no format to write")
-    from scenes.output.render import QUALITIES  # the same names as for videos
-
-    if quality not in QUALITIES:
-        raise UnrolledError(f"quality {quality!r}: expected one of {', '.join(QUALITIES)}")
-    if not scene_names:
-        raise UnrolledError("deck: no scenes to put in it")
+    formats = _formats(to)
     registry = _registry() if registry is None else registry
-    unknown = [n for n in scene_names if n not in registry]
-    if unknown:
-        raise UnrolledError(
-            f"unknown scene {unknown[0]!r} (expected one of {', '.join(sorted(registry))})"
-        )
-    if (one_file or reveal_url is not None) and "html" not in formats:
-        raise UnrolledError("one_file and reveal_url apply to HTML decks only")
-    if reveal_url is not None:
-        reveal_url = check_reveal_url(reveal_url)
-    elif "html" in formats:
-        reveal_installed()  # before any rendering
+    _check_scenes(scene_names, quality, registry)
+    reveal_url = check_html_options(formats, one_file, reveal_url)  # before any rendering
     n_jobs = (os.cpu_count() or 1) if n_jobs is None else n_jobs
     if n_jobs < 1:
         raise UnrolledError(f"--jobs must be at least 1, got {n_jobs}")
@@ -253,24 +221,17 @@ def build_deck(
         # show the same scene twice with different options.
         tasks = [(registry[n].cls, inp, work / str(k), quality)
                  for k, (n, inp) in enumerate(zip(scene_names, inputs))]
-        configs = _render_all(tasks, n_jobs, progress)
-        # The assets folder's name is written into the page: a URL, percent-encoded, so a deck
-        # name with spaces or quotes stays a plain attribute value; renamed back when published.
-        assets_url = quote(f"{name}_assets", safe="")
-        decks = []
-        for fmt in formats:
-            built = work / f"out-{fmt}" / f"{name}.{fmt}"
-            _convert(configs, built, fmt, one_file, reveal_url, title=title or name,
-                     assets_url=assets_url)
-            decks.append(_publish(built, out_dir, built_assets=assets_url,
-                                  assets=f"{name}_assets"))
+        configs, captions = _render_all(tasks, n_jobs, progress)
+        decks = [_write(configs, captions, work, out_dir, fmt, name, title or name, one_file,
+                        reveal_url) for fmt in formats]
         return decks[0] if isinstance(to, str) else decks
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _render_all(tasks: list, n_jobs: int, progress: bool) -> list:
-    """Render every scene's slides (in worker processes if ``n_jobs`` > 1), in order."""
+def _render_all(tasks: list, n_jobs: int, progress: bool) -> tuple[list, list]:
+    """Render every scene's slides (in worker processes if ``n_jobs`` > 1), in order: their
+    configs, and every slide's captions in the order of the deck."""
     from manim_slides.config import PresentationConfig
 
     from scenes.output.batch import ProgressBar, pool_context
@@ -294,7 +255,9 @@ def _render_all(tasks: list, n_jobs: int, progress: bool) -> list:
                         future.cancel()
                     raise
                 paths = [f.result() for f in futures]
-    return [PresentationConfig.from_file(p) for p in paths]
+    configs = [PresentationConfig.from_file(p) for p in paths]
+    captions = [cap for p, c in zip(paths, configs) for cap in _read_slide_captions(p, len(c.slides))]
+    return configs, captions
 
 
 def _render_slides(scene_cls: type, scene_input, work: Path, quality: str) -> Path:
@@ -327,7 +290,33 @@ def _render_slides(scene_cls: type, scene_input, work: Path, quality: str) -> Pa
     config_path = work / "slides" / f"{cls.__name__}.json"
     if scene_input is not None and scene_input.narration.voice:
         _narrate_slides(config_path, [spoken for _, _, spoken in scene.narrated])
+    _write_slide_captions(config_path, scene)
     return config_path
+
+
+def _write_slide_captions(config_path: Path, scene) -> None:
+    """Beside the slides' JSON, each slide's captions (its beat's cues, timed within the slide)
+    and its chapter title: what the HTML deck's videos carry as text tracks."""
+    import json
+
+    slides = [{"chapter": chapter_title(name), "cues": [[c.start, c.end, c.text] for c in cues]}
+              for _, name, cues in getattr(scene, "slide_cues", [])]
+    captions_path(config_path).write_text(json.dumps(slides), encoding="utf-8")
+
+
+def captions_path(config_path: Path) -> Path:
+    return config_path.with_name(config_path.stem + ".captions.json")
+
+
+def _read_slide_captions(config_path: Path, n_slides: int) -> list:
+    """The slides' captions written beside ``config_path``, one entry per slide (None where the
+    scene's beats and slides do not line up: those slides carry no text track)."""
+    import json
+
+    slides = json.loads(captions_path(config_path).read_text(encoding="utf-8"))
+    if len(slides) != n_slides:
+        return [None] * n_slides
+    return [{"chapter": s["chapter"], "cues": [Cue(*c) for c in s["cues"]]} for s in slides]
 
 
 def _narrate_slides(config_path: Path, spoken: list[str]) -> None:
@@ -375,125 +364,27 @@ def mux_audio(video: Path, sound: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _convert(configs: list, dest: Path, to: str, one_file: bool, reveal_url: str | None,
-             title: str, assets_url: str) -> None:
-    from manim_slides.convert import PowerPoint
+def _write(configs: list, captions: list, work: Path, out_dir: Path, fmt: str, name: str,
+           title: str, one_file: bool, reveal_url: str | None) -> Path:
+    """Convert the rendered slides to the deck of format ``fmt`` in ``work``, then publish it
+    (and its assets folder) in ``out_dir``."""
+    # The assets folder's name is written into the page: a URL, percent-encoded, so a deck
+    # name with spaces or quotes stays a plain attribute value; renamed back when published.
+    assets_url = quote(f"{name}_assets", safe="")
+    built = work / f"out-{fmt}" / f"{name}.{fmt}"
+    _convert(configs, captions, built, fmt, one_file, reveal_url, title=title,
+             assets_url=assets_url)
+    return _publish(built, out_dir, built_assets=assets_url, assets=f"{name}_assets")
 
+
+def _convert(configs: list, captions: list, dest: Path, to: str, one_file: bool,
+             reveal_url: str | None, title: str, assets_url: str) -> None:
+    """Write the deck of format ``to`` at ``dest`` from the rendered slides ``configs``."""
     dest.parent.mkdir(parents=True)
     if to == "pptx":
-        with _quiet_tqdm():
-            PowerPoint(presentation_configs=configs).convert_to(dest)
-        _set_properties(dest, title)
-        _fix_zip_times(dest)
+        write_pptx(configs, dest, title)
     else:
-        _convert_html(configs, dest, one_file, reveal_url, title, assets_url)
-
-
-def _convert_html(configs: list, dest: Path, one_file: bool, reveal_url: str | None,
-                  title: str, assets_url: str) -> None:
-    """The reveal.js page, with its own copy of reveal.js unless ``reveal_url`` is given."""
-    from manim_slides.convert import RevealJS
-
-    # Everything the template pastes into the page unescaped is escaped here (title, notes) or
-    # built by us (the assets folder's URL) or validated (reveal_url).
-    local = reveal_url is None
-    cdn_url = html.escape(reveal_url) if not local else f"{assets_url}/{_REVEAL_IN_ASSETS}"
-    # The template pastes notes into the page as is; narration like "a < b" must stay text.
-    configs = [
-        c.model_copy(update={"slides": [
-            sl.model_copy(update={"notes": html.escape(sl.notes, quote=False)})
-            for sl in c.slides
-        ]})
-        for c in configs
-    ]
-    converter = RevealJS(presentation_configs=configs, one_file=one_file, cdn_url=cdn_url,
-                         title=html.escape(title), assets_dir=assets_url,
-                         reveal_version=REVEAL_VERSION)
-    converter.convert_to(dest)
-    if not local:
-        return
-    page = dest.read_text(encoding="utf-8")
-    # Only the files this page names, e.g. dist/reveal.js and its theme: not all of reveal.js.
-    needed = sorted(set(re.findall(re.escape(cdn_url) + r'/(dist/[^"\'<>\s]+)', page)))
-    source = reveal_installed()
-    missing = [rel for rel in needed if not (source / rel).is_file()]
-    if missing or not needed:
-        raise UnrolledError(f"reveal.js in {source} lacks {missing[0] if missing else 'dist/'}")
-    if one_file:
-        page = _inline_reveal(page, cdn_url, source)
-        tmp = dest.with_name(dest.name + ".tmp")
-        tmp.write_text(page, encoding="utf-8")
-        os.replace(tmp, dest)
-        return
-    target = dest.parent / assets_url / _REVEAL_IN_ASSETS
-    for rel in needed:
-        (target / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source / rel, target / rel)
-    # MIT: the copyright and permission notice travel with every copy.
-    shutil.copyfile(source / "LICENSE", target / "LICENSE")
-
-
-def _inline_reveal(page: str, cdn_url: str, source: Path) -> str:
-    """``page`` with reveal.js's stylesheets and scripts written into it instead of linked."""
-    prefix = re.escape(cdn_url)
-
-    def text(rel: str, closing: str) -> str:
-        # A closing tag inside the inlined text would end the element early; "<\/" reads the
-        # same in JavaScript strings and CSS.
-        content = (source / rel).read_text(encoding="utf-8")
-        return re.sub(f"</({closing})", r"<\\/\1", content, flags=re.IGNORECASE)
-
-    page = re.sub(f'<link rel="stylesheet" href="{prefix}/(dist/[^"]+)">',
-                  lambda m: f"<style>\n{text(m.group(1), 'style')}\n</style>", page)
-    page = re.sub(f'<script src="{prefix}/(dist/[^"]+)"></script>',
-                  lambda m: f"<script>\n{text(m.group(1), 'script')}\n</script>", page)
-    if cdn_url in page:
-        raise UnrolledError("deck: the page names reveal.js in a way that could not be inlined")
-    return page
-
-
-class _quiet_tqdm:
-    """manim-slides' PowerPoint converter prints its own tqdm bar; the command shows ours."""
-
-    def __enter__(self):
-        import manim_slides.convert as convert
-
-        self._module, self._real = convert, convert.tqdm
-        convert.tqdm = functools.partial(self._real, disable=True)
-
-    def __exit__(self, *exc):
-        self._module.tqdm = self._real
-
-
-def _set_properties(path: Path, title: str) -> None:
-    """The deck's own title in its document properties, not python-pptx's template's."""
-    import datetime
-
-    from pptx import Presentation
-
-    prs = Presentation(str(path))
-    props = prs.core_properties
-    props.title, props.last_modified_by, props.author = title, "unrolled", ""
-    props.comments = "made with unrolled (manim-slides)"
-    # Fixed, like the zip times: a date in the file would change its bytes every run.
-    props.created = props.modified = datetime.datetime(2000, 1, 1)
-    prs.save(str(path))
-
-
-def _fix_zip_times(path: Path) -> None:
-    """Rewrite the zip at ``path`` with fixed member times and order: the same deck, same bytes."""
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(path) as src:
-        infos = src.infolist()
-        # [Content_Types].xml first, as Office writes it; the rest by name.
-        infos.sort(key=lambda i: (i.filename != "[Content_Types].xml", i.filename))
-        with zipfile.ZipFile(tmp, "w") as dst:
-            for info in infos:
-                fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-                fixed.compress_type = info.compress_type
-                fixed.external_attr = 0o644 << 16
-                dst.writestr(fixed, src.read(info.filename))
-    os.replace(tmp, path)
+        write_html(configs, dest, one_file, reveal_url, title, assets_url, captions)
 
 
 def _publish(built: Path, out_dir: Path, built_assets: str, assets: str) -> Path:

@@ -16,6 +16,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import cairo
 import numpy as np
@@ -23,6 +24,7 @@ from manim import RESAMPLING_ALGORITHMS, Camera, Scene, tempconfig
 
 from rnn.errors import UnrolledError
 from rnn.files.atomic import atomic_path, check_output_path
+from scenes.output.alt_text import Description
 
 FORMATS = ("png", "svg", "pdf")
 MIN_WIDTH, MAX_WIDTH = 320, 8000
@@ -110,11 +112,17 @@ def _check(fmt: str, width_px: int, path: Path) -> None:
     check_output_path(path, folder=False)  # never a device, FIFO or folder, checked before drawing
 
 
+def still_height(width_px: int) -> int:
+    """The height of a still ``width_px`` wide: 16:9, like the frame."""
+    return round(width_px * 9 / 16)
+
+
 def save_stills(
     scene: Callable[[], Scene],
     paths: dict[str, str | os.PathLike],
     width_px: int = 2400,
     background: str | None = None,
+    description: Description | None = None,
 ) -> list[Path]:
     """Build a scene once and write its final frame in several formats, e.g. ``{"png": p, ...}``.
 
@@ -128,6 +136,8 @@ def save_stills(
         and be writable.
     width_px : pixel width (PNG) or nominal width in px (SVG; PDF at 96 dpi); height is 9/16 of it.
     background : a colour (e.g. a theme's background); None keeps Manim's (or the scene's).
+    description : the still's alt text, written into every file: SVG ``<title>``, ``<desc>``
+        and ``role="img"``; PNG iTXt ``Title`` and ``Description``; PDF title and subject.
 
     Returns
     -------
@@ -137,8 +147,8 @@ def save_stills(
     paths = {fmt: Path(p) for fmt, p in paths.items()}
     for fmt, path in paths.items():
         _check(fmt, width_px, path)
-    height_px = round(width_px * 9 / 16)
-    data = _render(scene, list(paths), width_px, height_px, background)
+    height_px = still_height(width_px)
+    data = _render(scene, list(paths), width_px, height_px, background, description)
     for fmt, path in paths.items():
         try:
             with atomic_path(path) as tmp:
@@ -149,7 +159,7 @@ def save_stills(
 
 
 def _render(scene_factory, fmts: list[str], width: int, height: int,
-            background: str | None) -> dict[str, bytes]:
+            background: str | None, description: Description | None) -> dict[str, bytes]:
     # A private media folder per call: parallel renders sharing one collide on texts/*.svg
     with tempfile.TemporaryDirectory(prefix="unrolled-still-") as media:
         settings = {
@@ -173,11 +183,13 @@ def _render(scene_factory, fmts: list[str], width: int, height: int,
         with tempconfig(settings):
             scene = scene_factory()
             scene.render()
-            return {fmt: _draw(scene, fmt, width, height) for fmt in fmts}
+            return {fmt: _draw(scene, fmt, width, height, description) for fmt in fmts}
 
 
-def _draw(scene: Scene, fmt: str, width: int, height: int) -> bytes:
-    """The scene's final mobjects drawn by cairo onto a surface of the format."""
+def _draw(scene: Scene, fmt: str, width: int, height: int,
+          description: Description | None = None) -> bytes:
+    """The scene's final mobjects drawn by cairo onto a surface of the format, with the
+    description where the format's readers look for it."""
     buffer = io.BytesIO()
     scale = 1.0
     if fmt == "svg":
@@ -188,6 +200,9 @@ def _draw(scene: Scene, fmt: str, width: int, height: int) -> bytes:
         surface = cairo.PDFSurface(buffer, width * scale, height * scale)
         surface.set_metadata(cairo.PDFMetadata.CREATE_DATE, PDF_DATE)
         surface.set_metadata(cairo.PDFMetadata.MOD_DATE, PDF_DATE)
+        if description is not None:  # the document information's Title and Subject
+            surface.set_metadata(cairo.PDFMetadata.TITLE, description.short)
+            surface.set_metadata(cairo.PDFMetadata.SUBJECT, description.long)
     else:
         surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
     source = scene.renderer.camera  # its final frame, background and z-ordering
@@ -206,7 +221,36 @@ def _draw(scene: Scene, fmt: str, width: int, height: int) -> bytes:
         surface.write_to_png(buffer)
     surface.finish()
     data = buffer.getvalue()
-    return _stable_svg_ids(data) if fmt == "svg" else data
+    if fmt == "svg":
+        data = _stable_svg_ids(data)
+    if description is not None and fmt != "pdf":
+        data = (_svg_described if fmt == "svg" else _png_described)(data, description)
+    return data
+
+
+def _svg_described(data: bytes, d: Description) -> bytes:
+    # <title> and <desc> as the first children of <svg>, which role="img" makes one image
+    head = re.search(rb"<svg\b[^>]*>", data)
+    if head is None:
+        raise UnrolledError("cairo wrote an SVG without an <svg> element")
+    svg = head.group(0)[:-1] + b' role="img">'
+    text = (f"\n<title>{escape(d.short)}</title>\n<desc>{escape(d.long)}</desc>"
+            .encode("utf-8"))
+    return data[:head.start()] + svg + text + data[head.end():]
+
+
+def _png_described(data: bytes, d: Description) -> bytes:
+    # Pillow writes the same pixels again, with the iTXt chunks the PNG standard names
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_itxt("Title", d.short, lang="en")
+    info.add_itxt("Description", d.long, lang="en")
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        image.save(out, format="PNG", pnginfo=info)
+    return out.getvalue()
 
 
 def _stable_svg_ids(data: bytes) -> bytes:

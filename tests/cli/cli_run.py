@@ -7,7 +7,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def unrolled(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """``unrolled ARGS...`` in a fresh interpreter; output captured as text."""
+def unrolled(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``unrolled ARGS...`` in a fresh interpreter (in ``env``, or this process's environment);
+    output captured as text."""
     return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args], cwd=cwd,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)

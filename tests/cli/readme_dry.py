@@ -51,9 +51,9 @@ def install() -> None:
     def render_all(tasks, n_jobs, progress):
         for scene_cls, scene_input, _work, _quality in tasks:
             dry_run(scene_cls, scene_input)
-        return []
+        return [], []
 
-    def convert(configs, dest, to, one_file, reveal_url, title, assets_url):
+    def convert(configs, captions, dest, to, one_file, reveal_url, title, assets_url):
         dest.parent.mkdir(parents=True)
         dest.write_bytes(b"")
 

@@ -51,7 +51,7 @@ def test_one_forget_bias_default_for_trace_train_and_the_scenes(tmp_path):
     # not given, the LSTM's forget-gate bias is the cell's default (1) everywhere; 0 is torch's
     from rnn.cells.lstm import FORGET_BIAS
     from rnn.learning.train import TrainConfig
-    from scenes.output.lecture_file import ModelSpec
+    from rnn.spec import ModelSpec
 
     assert FORGET_BIAS == 1.0
     given = invoke("trace", "--cell", "lstm", "--text", "hello", "--forget-bias", "1",
@@ -60,7 +60,7 @@ def test_one_forget_bias_default_for_trace_train_and_the_scenes(tmp_path):
     assert json.loads(default)["config"]["forget_bias"] == FORGET_BIAS and default == given
     assert TrainConfig(cell="lstm").forget_bias == FORGET_BIAS
     assert TrainConfig(cell="gru").forget_bias == TrainConfig(cell="rnn").forget_bias == 0.0
-    scene = ModelSpec(text="hello", hidden=3, seed=0, cell="lstm").gated_model()
+    scene = ModelSpec(text="hello", hidden=3, seed=0, cell="lstm").text_model()
     assert scene.forget_bias == FORGET_BIAS
     assert np.array_equal(scene.params.b_hh, np.array(json.loads(default)["params"]["b_hh"]))
 

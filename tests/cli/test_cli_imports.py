@@ -128,6 +128,11 @@ def _second_head(arrays):
     return arrays
 
 
+def _two_blocks(arrays):
+    """The GRU's arrays cut to 2H rows: a layer of two gate blocks, which no torch class has."""
+    return {k: (v[:10] if "_l0" in k else v) for k, v in arrays.items()}
+
+
 G = torch_arrays()
 SPANS = _spans(G)
 FIRST, SECOND = "rnn.weight_hh_l0", "head.weight"  # SECOND is planted over FIRST
@@ -143,8 +148,6 @@ CASES = {
                       "never unpickled"),
     "keras-hard-sigmoid": (lambda d: DATA / "refuse_keras_hard_sigmoid.keras", [],
                            "recurrent_activation 'hard_sigmoid'"),
-    "keras-reset-before": (lambda d: DATA / "refuse_keras_reset_before.keras", [],
-                           "reset_after=False"),
     "keras-last-step": (lambda d: DATA / "refuse_keras_last_step.keras", [],
                         "reads only the last step"),
     "keras-two-layers": (lambda d: DATA / "refuse_keras_two_layers.keras", [],
@@ -187,6 +190,11 @@ CASES = {
     "huge-shape": (lambda d: write_safetensors(d / "m.safetensors", G, {
         SECOND: {"dtype": "F32", "shape": [10**9, 10**9], "data_offsets": SPANS[SECOND]}}),
         [], "declares shape"),
+    "two-gate-blocks": (lambda d: write_safetensors(d / "m.safetensors", _two_blocks(G)), [],
+                        "expected those of nn.RNN (H), nn.GRU (3H) or nn.LSTM (4H)"),
+    "sigmoid-nn-rnn": (lambda d: write_safetensors(
+        d / "m.safetensors", torch_arrays("torch_rnn"),
+        {"__metadata__": {"nonlinearity": "sigmoid"}}), [], "not nonlinearity 'sigmoid'"),
     "nan-weight": (lambda d: write_safetensors(d / "m.safetensors", _nan(dict(G))), [],
                    "NaN or infinite"),
     "keras-zip-bomb": (lambda d: keras_with(d / "m.keras", weights=b"\x89HDF\r\n\x1a\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn import Optimizer, text_model
+from rnn.cells import get_cell
 
 TEXT = "hello wo"  # 7 steps: the whole chain is visible, for every cell
 HOSTILE = "</script><img src=x onerror=alert(1)>"
@@ -14,7 +15,7 @@ def make_trace(cell: str, text: str = TEXT, hidden: int = 3, window: int | None 
     """A trace (or window traces) of ``cell`` on ``text``, seed 0, one SGD update."""
     opt = Optimizer("sgd", lr=0.1)
     model = text_model(text, hidden=hidden, seed=0, cell=cell,
-                       forget_bias=1.0 if cell == "lstm" else 0.0)
+                       forget_bias=get_cell(cell).init_option("forget_bias"))
     return model.windows(window, opt) if window else model.trace(opt)
 
 
@@ -28,8 +29,10 @@ def recorded(traces, kind: str, t: int, unit: int) -> float:
     """The Trace's value of unit ``unit`` of ``kind`` at 1-based step ``t``."""
     if kind.startswith("gate-"):
         return float(joined(traces, lambda tr: tr.gate(kind[5:]))[t - 1, unit])
-    attr = {"x": "X", "h": "h", "cell": "cell", "o": "o", "yhat": "yhat"}[kind]
-    return float(joined(traces, lambda tr: getattr(tr, attr))[t - 1, unit])
+    if kind in ("x", "o", "yhat"):
+        attr = "X" if kind == "x" else kind
+        return float(joined(traces, lambda tr: getattr(tr, attr))[t - 1, unit])
+    return float(joined(traces, lambda tr: tr.states(kind))[t - 1, unit])  # h, or another state
 
 
 def matches_printed(printed: str, value: float) -> bool:

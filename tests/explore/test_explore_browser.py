@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 
 import numpy as np
 import pytest
+from browser import browser, tab  # noqa: F401  (fixtures)
 from pages import HOSTILE, make_trace, matches_printed, recorded
-from playwright.sync_api import sync_playwright
 
 from explore.data import page_data
 from explore.page import asset, page_html, script_json
+from rnn.cells import get_cell
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.xdist_group("explore-browser")  # one browser launch under -n too
 CELLS = ("rnn", "lstm", "gru")
-GATES = {"rnn": (), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
 
 @pytest.fixture(scope="module")
@@ -64,62 +62,6 @@ def files(tmp_path_factory, traces):
     return out
 
 
-@pytest.fixture(scope="module")
-def browser():
-    assert shutil.which(CHROMIUM), "chromium is not installed (make test installs it)"
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=["--no-sandbox"])
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-class Tab:
-    """A page of the browser, offline, with everything that went wrong recorded."""
-
-    def __init__(self, browser, path, hash_: str = ""):
-        self.problems: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
-        self.file = path.as_uri()
-        self.page.route("**/*", self._offline)
-        self.page.on("console", lambda m: m.type in ("error", "warning") and
-                     self.problems.append(f"console {m.type}: {m.text}"))
-        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("dialog", self._dialog)
-        self.page.goto(self.file + hash_)
-        self.page.wait_for_selector(".unrolled-explore[data-ready='true']", timeout=10_000)
-
-    def _offline(self, route):
-        if route.request.url.split("#")[0] == self.file:
-            route.continue_()
-        else:
-            self.problems.append(f"request: {route.request.url}")
-            route.abort()
-
-    def _dialog(self, dialog):
-        self.problems.append(f"dialog: {dialog.message}")
-        dialog.dismiss()
-
-    def close(self):
-        self.page.close()
-        assert self.problems == []
-
-
-@pytest.fixture
-def tab(browser):
-    opened = []
-
-    def open_(path, hash_=""):
-        opened.append(Tab(browser, path, hash_))
-        return opened[-1].page
-
-    yield open_
-    for t in opened:
-        t.close()
-
-
 def wait_until(page, expression: str, value, seconds: float = 5.0):
     """Poll ``expression`` until it equals ``value`` (wait_for_function would need eval, which
     the page's Content-Security-Policy forbids)."""
@@ -143,7 +85,8 @@ def shown_arrows(page) -> list[dict]:
 
 
 def kinds(cell):
-    return ["x", *(f"gate-{g}" for g in GATES[cell]), *(["cell"] if cell == "lstm" else []),
+    spec = get_cell(cell)
+    return ["x", *(f"gate-{g}" for g in spec.gates), *(s for s in spec.states if s != "h"),
             "h", "o", "yhat"]
 
 
@@ -186,9 +129,8 @@ def test_a_loss_term_sends_one_arrow_per_earlier_step_with_the_recorded_norms(
     s = tr.T - 2
     page.click(f"[data-kind=loss][data-s='{s}']")
     arrows = shown_arrows(page)
-    paths = {"h": tr.error_by_source_norms()}
-    if cell == "lstm":
-        paths["cell"] = tr.cell_error_by_source_norms()
+    paths = {p: tr.error_by_source_norms(p) for p in tr.spec.states}  # h, and the cell state
+    assert len(paths) == (2 if cell == "lstm" else 1)
     for path, norms in paths.items():
         mine = [a for a in arrows if a["path"] == path]
         assert sorted(a["t"] for a in mine) == list(range(1, s + 1))  # one per step t <= s

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -14,7 +15,10 @@ from pages import HOSTILE, make_trace
 
 from explore import data as explore_data
 from explore.data import lower_triangle, page_data
+from explore.equations import equations
 from explore.page import page_html
+from rnn.cells import get_cell
+from rnn.cells.base import Sum
 from rnn.errors import UnrolledError
 
 
@@ -90,3 +94,29 @@ def test_a_page_too_big_is_refused_before_packing(monkeypatch):
     monkeypatch.setattr(explore_data, "MAX_PAGE_FLOATS", explore_data.page_floats(tr) - 1)
     with pytest.raises(UnrolledError, match="at most"):
         page_data(tr)
+
+
+def test_a_cells_sums_are_resolved_to_what_the_page_reads():
+    lstm = get_cell("lstm")
+    H, shapes = 3, {**lstm.param_shapes(4, 3, 5), "P": (9,)}  # P: a stacked vector, 3 blocks
+    sums = {"i": Sum("pre", ("b_hh", "W_hh h@p", "P[2] * cell@p", "1-f * tanh(cell)"),
+                     "sigmoid")}
+    spec = SimpleNamespace(title="test", name="t", gates=lstm.gates, states=lstm.states,
+                           parts=lstm.parts, sums=sums)
+    (kind, eq), = equations(spec, shapes, {"x", "h", "pre", "gates", "cell"}, H).items()
+    assert kind == "gate-i" and eq["fn"] == "sigmoid"
+    assert eq["total"] == {"array": "pre", "block": 0, "lag": 0, "shown": "pre_i"}
+    bias, matrix, peep, mixed = eq["terms"]
+    assert bias == {"factors": [{"param": "b_hh", "block": 0, "shown": "b_hi"}]}
+    assert matrix == {"matrix": {"param": "W_hh", "block": 0, "shown": "W_hi"},
+                      "vector": {"array": "h", "block": None, "lag": 1, "shown": "h"}}
+    assert peep["factors"] == [{"param": "P", "block": 2, "shown": "P_i"},
+                               {"array": "cell", "block": None, "lag": 1, "shown": "cell"}]
+    assert mixed["factors"] == [{"array": "gates", "block": 1, "lag": 0, "shown": "f", "op": "1-"},
+                                {"array": "cell", "block": None, "lag": 0, "shown": "cell",
+                                 "op": "tanh"}]
+    for bad, words in ((("P[3] * cell",), "no block 3"), (("f@p",), "only a state"),
+                       (("W_hh q",), "'q'"), (("V h",), "rows")):
+        spec.sums = {"i": Sum("pre", bad, "sigmoid")}
+        with pytest.raises(UnrolledError, match=words):
+            equations(spec, shapes, {"x", "h", "pre", "gates", "cell"}, H)

@@ -22,7 +22,8 @@ from rnn.imports.adapter import embedding_gradient, input_errors, inputs, to_eng
 DATA = Path(__file__).parent / "data" / "frameworks"
 TEXT = json.loads((DATA / "versions.json").read_text())["text"]
 MODELS = [f"{fw}_{cell}{embed}" for fw in ("torch", "keras") for cell in ("rnn", "lstm", "gru")
-          for embed in ("", "_embed")] + ["torch_rnn_relu", "torch_rnn_relu_embed"]
+          for embed in ("", "_embed")] + ["torch_rnn_relu", "torch_rnn_relu_embed",
+                                          "keras_gru_reset_before", "keras_gru_reset_before_embed"]
 SUFFIX = {"torch": ".safetensors", "keras": ".keras"}
 # Engine gradient -> the torch name it is compared with (the simple RNN's b is b_ih + b_hh,
 # so its gradient is each bias's).
@@ -52,7 +53,9 @@ def run(request):
 
 def test_the_cell_is_read_from_the_file(run):
     name, model, trace, _ref = run
-    assert model.cell == ("rnn-relu" if "_relu" in name else name.split("_")[1])
+    cell = name.split("_")[1]
+    assert model.cell == ("rnn-relu" if "_relu" in name else
+                          "cho-gru" if "_reset_before" in name else cell)
     assert model.framework == name.split("_")[0]
     assert (model.embedding is not None) == name.endswith("_embed")
     assert "".join(model.vocabulary.chars) == json.loads((DATA / "vocab.json").read_text())

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from same_values import assert_same_floats
 
 from rnn import Optimizer, UnrolledError, text_model
 from rnn.limits import FULL_ERRORS_FLOATS
@@ -20,7 +21,9 @@ def test_version_1_files_written_by_the_version_1_writer_still_load():
     assert doc["version"] == 1 and "cell" not in doc and "error_by_source" in doc
     tr = trace_files.load(DATA / "trace_v1.json")
     fresh = text_model("hello").trace()
-    assert np.array_equal(tr.h, fresh.h) and np.array_equal(tr.grads["W"], fresh.grads["W"])
+    # by value: the version-1 file was written on another processor (see same_values)
+    assert_same_floats(tr.h, fresh.h, "h")
+    assert_same_floats(tr.grads["W"], fresh.grads["W"], "grads.W")
     windows = trace_files.load(DATA / "trace_v1_windows.json")
     assert [w.extra["window"]["stop"] for w in windows] == [4, 8, 10]
 
@@ -53,7 +56,7 @@ def test_simple_rnn_keeps_every_version_1_key_and_adds_the_norms():
     for key in sorted(set(v1) - {"version"}):
         old, new = _numbers(v1[key]), _numbers(v2[key])
         assert old[0] == new[0], key  # the same structure, the same strings
-        np.testing.assert_allclose(new[1], old[1], rtol=1e-13, atol=1e-16, err_msg=key)
+        assert_same_floats(new[1], old[1], key)
     norms = v2["error_by_source_norms"]
     assert norms[0][1] is None and norms[3][0] == pytest.approx(
         np.linalg.norm(v2["error_by_source"][3][0]), rel=1e-12)

@@ -156,6 +156,19 @@ def test_bad_weights_file_fails_before_rendering(tmp_path):
         load_lecture(path, REGISTRY)
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_a_gated_models_bad_checkpoint_fails_when_the_file_is_loaded(tmp_path, cell):
+    (tmp_path / "w.npz").write_bytes(b"not a checkpoint")
+    path = write(tmp_path, f'[model]\ncell = "{cell}"\nweights = "w.npz"\n'
+                           '[[scenes]]\nname = "bptt"\n')
+    with pytest.raises(UnrolledError, match=r"lec\.toml: model: weights file .*w\.npz"):
+        load_lecture(path, REGISTRY)
+    other = text_model("hello", hidden=2, seed=0, cell="gru" if cell == "lstm" else "lstm")
+    save_checkpoint(tmp_path / "w.npz", other.params, other.vocabulary, {"cell": other.cell})
+    with pytest.raises(UnrolledError, match=r"lec\.toml: model: .*holds"):
+        load_lecture(path, REGISTRY)
+
+
 def test_saved_trace_is_used_as_is(tmp_path):
     from rnn.traces import files as trace_files
 

@@ -15,6 +15,7 @@ from pptx import Presentation
 from rnn.errors import UnrolledError
 from scenes.beats.contract import SceneContract
 from scenes.output import slides as slides_module
+from scenes.output import slides_html
 from scenes.output.slides import build_deck, check_reveal_url, slide_class
 
 
@@ -169,7 +170,7 @@ def test_pptx_is_reproducible(tmp_path, scene_input):
 
 
 def test_reveal_missing_is_one_error(tmp_path, scene_input, monkeypatch):
-    monkeypatch.setattr(slides_module, "REVEAL_DIR", tmp_path / "nowhere")
+    monkeypatch.setattr(slides_html, "REVEAL_DIR", tmp_path / "nowhere")
     with pytest.raises(UnrolledError, match="reveal.js 6.0.1 is not installed"):
         build_deck(["two"], scene_input, to="html", out_dir=tmp_path / "out", registry=REGISTRY)
     assert not (tmp_path / "out").exists()  # refused before any rendering

@@ -144,7 +144,8 @@ def keras_inputs(embed: bool) -> np.ndarray:
     return np.eye(len(VOCAB), dtype="float32")[INPUTS][None]  # (1, T, V)
 
 
-def keras_to_torch(kind: str, grads: dict[str, np.ndarray], H: int) -> dict[str, np.ndarray]:
+def keras_to_torch(kind: str, grads: dict[str, np.ndarray], H: int,
+                   reset_after: bool = True) -> dict[str, np.ndarray]:
     """Gradients of the Keras variables, renamed and laid out as torch's parameters.
 
     Keras stores kernels transposed (D, G*H); its LSTM gates are i, f, c, o (torch's i, f, g,
@@ -157,7 +158,10 @@ def keras_to_torch(kind: str, grads: dict[str, np.ndarray], H: int) -> dict[str,
             z, r, hh = (m[..., k * H:(k + 1) * H] for k in range(3))
             return np.concatenate([r, z, hh], axis=-1)
         kernel, recurrent, bias = reorder(kernel), reorder(recurrent), reorder(bias)
-        b_ih, b_hh = bias[0], bias[1]  # reset_after: input-side and recurrent-side biases
+        if reset_after:  # input-side and recurrent-side biases
+            b_ih, b_hh = bias[0], bias[1]
+        else:  # one bias; the importer's b_hh = 0 enters every gate's sum beside it
+            b_ih = b_hh = bias
     else:
         b_ih = b_hh = bias
     out = {"W_ih": kernel.T, "W_hh": recurrent.T, "b_ih": b_ih, "b_hh": b_hh,
@@ -167,8 +171,8 @@ def keras_to_torch(kind: str, grads: dict[str, np.ndarray], H: int) -> dict[str,
     return out
 
 
-def keras_fixture(name: str, kind: str, embed: bool, seed: int) -> None:
-    model = keras_model(kind, embed, seed)
+def keras_fixture(name: str, kind: str, embed: bool, seed: int, **rnn_kwargs) -> None:
+    model = keras_model(kind, embed, seed, **rnn_kwargs)
     x = keras_inputs(embed)
     rnn = next(layer for layer in model.layers if isinstance(layer, keras.layers.RNN))
     dense = model.layers[-1]
@@ -190,7 +194,8 @@ def keras_fixture(name: str, kind: str, embed: bool, seed: int) -> None:
         by_name[owner + short] = np.asarray(grad)
     hidden_model = keras.Model(model.inputs, rnn.output)
     out = {"loss": np.float64(loss), "h": np.asarray(hidden_model(x))[0]}
-    for ours, g in keras_to_torch(kind, by_name, HIDDEN).items():
+    reset_after = rnn_kwargs.get("reset_after", True)
+    for ours, g in keras_to_torch(kind, by_name, HIDDEN, reset_after).items():
         out[f"grad:{ours}"] = g
     if not embed:
         out["dL_dx"] = np.asarray(dx)[0]
@@ -204,6 +209,13 @@ def keras_fixture(name: str, kind: str, embed: bool, seed: int) -> None:
         out["cell"] = np.stack(cells)
     model.save(HERE / f"{name}.keras")
     np.savez(HERE / f"{name}.npz", **out)
+
+
+def reset_before_fixtures() -> None:
+    """Keras GRU(reset_after=False), Cho et al.'s GRU (the importer's cell cho-gru)."""
+    for embed in (False, True):
+        keras_fixture(f"keras_gru_reset_before{'_embed' if embed else ''}", "gru", embed,
+                      seed=40 + embed, reset_after=False)
 
 
 def keras_refusal(name: str, layers) -> None:
@@ -227,6 +239,7 @@ def main() -> None:
                               torch_names[embed], seed=30 + embed,
                               metadata={"nonlinearity": "relu"}, nonlinearity="relu")
 
+    reset_before_fixtures()
     torch_refusal("refuse_torch_two_layers", "lstm", num_layers=2)
     torch_refusal("refuse_torch_bidirectional", "gru", bidirectional=True)
     torch_refusal("refuse_torch_proj_size", "lstm", proj_size=2)
@@ -236,8 +249,6 @@ def main() -> None:
     L = keras.layers
     keras_refusal("refuse_keras_hard_sigmoid",
                   [L.LSTM(HIDDEN, recurrent_activation="hard_sigmoid", return_sequences=True)])
-    keras_refusal("refuse_keras_reset_before", [L.GRU(HIDDEN, reset_after=False,
-                                                      return_sequences=True)])
     keras_refusal("refuse_keras_last_step", [L.LSTM(HIDDEN)])
     keras_refusal("refuse_keras_two_layers", [L.GRU(HIDDEN, return_sequences=True),
                                               L.GRU(HIDDEN, return_sequences=True)])
