@@ -12,8 +12,9 @@ class BPTTScene(ChainScene):
     """dL/do(t) everywhere, then dL/dh(t) and dL/da(t) from the last step back to the first.
 
     Along a chain longer than the frame, the camera follows the step receiving its errors;
-    after the last few steps, the rest run together. An LSTM or GRU trace is drawn as its
-    gated chain, its errors along h and the cell state (``beats.unfolded``).
+    after the last few steps, the rest run together. The errors travel along every state the
+    cell carries (an LSTM's h and cell state), the same beats for every cell
+    (``beats.unfolded``).
     """
 
     contract = SceneContract(cells=CELLS, fits=check_unfolded)

@@ -13,7 +13,7 @@ class ForwardScene(ChainScene):
 
     Along a chain longer than the frame, the camera follows the step being computed, between
     an overview at the start and one at the end; after the first steps, the rest run together.
-    An LSTM or GRU trace is drawn as its gated chain (``beats.unfolded``).
+    The same beats draw every cell, its gates and states as it declares them (``beats.unfolded``).
     """
 
     contract = SceneContract(cells=CELLS, fits=check_unfolded)

@@ -18,8 +18,8 @@ class GradientsScene(ChainScene):
     ``"frames"``, which ends on the framed contribution of step ``step`` (default 1, the step
     that needs the errors of every loss term): the article's per-step gradient figure.
     Along a chain longer than the frame, the first contributions are shown one by one and
-    the rest together, the camera following. An LSTM or GRU shows its parameters W_ih, W_hh,
-    b_ih, b_hh in gate blocks (``beats.gated_gradients``).
+    the rest together, the camera following. A gated cell's stacked parameters (W_ih, W_hh,
+    b_ih, b_hh) are shown in gate blocks (``beats.band``).
     """
 
     contract = SceneContract(cells=CELLS, fits=check_unfolded)  # stage, step: the figures'

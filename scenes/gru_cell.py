@@ -10,7 +10,7 @@ from scenes.beats.contract import SceneContract
 from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
-from scenes.components.cell_diagram import CellDiagram
+from scenes.components.cell_diagram import GRU_LAYOUT, CellDiagram
 from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import get_theme
 from scenes.lstm_cell import T_OPTION, check_cell_input
@@ -54,7 +54,7 @@ class GRUCellScene(PaintsStillOnce, Scene):
         t = s["t"]
         with beat(b, "the cell", f"One step of a GRU, step {t}: h runs along the top, the "
                                  "gates r, z and n sit below it."):
-            b.diagram = CellDiagram("gru", th, len(s["h"]))
+            b.diagram = CellDiagram(GRU_LAYOUT, th, len(s["h"]))
             title = Text(f"GRU, step t = {t} of “{e['text']}”: input “{s['x_char']}”, "
                          f"target “{s['target_char']}”", font="Sans", color=th.text)
             title.scale_to_fit_height(0.3).move_to([0, 3.6, 0])

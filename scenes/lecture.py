@@ -16,7 +16,7 @@ from scenes.beats.unfolded import (
 
 class LectureScene(ChainScene):
     """Forward, BPTT and gradients on one drawing, composed from the same beat functions, for
-    every cell (an LSTM or GRU on its gated chain)."""
+    every cell."""
 
     contract = SceneContract(cells=CELLS, fits=check_unfolded)
 

@@ -13,7 +13,7 @@ from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
 from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
-from scenes.components.cell_diagram import MAX_UNITS, CellDiagram
+from scenes.components.cell_diagram import LSTM_LAYOUT, MAX_UNITS, CellDiagram
 from scenes.components.panels import forget_bias_words
 from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import get_theme
@@ -81,7 +81,7 @@ class LSTMCellScene(PaintsStillOnce, Scene):
         t = s["t"]
         with beat(b, "the cell", f"One step of an LSTM, step {t}: the cell state runs along "
                                  "the top, the gates i, f, g and o sit below it."):
-            b.diagram = CellDiagram("lstm", th, len(s["h"]))
+            b.diagram = CellDiagram(LSTM_LAYOUT, th, len(s["h"]))
             title = Text(f"LSTM, step t = {t} of “{e['text']}”: input “{s['x_char']}”, "
                          f"target “{s['target_char']}”", font="Sans", color=th.text)
             title.scale_to_fit_height(0.3).move_to([0, 3.6, 0])

@@ -41,7 +41,7 @@ LEARNING_RATE = 0.1
 
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,
                   text: str | None = None, hidden: int | None = None,
-                  seed: int = 0, cell: str = "rnn") -> SceneInput:
+                  seed: int = 0, cell: str = DEFAULT_CELL) -> SceneInput:
     """Traces of truncated BPTT over ``steps`` steps in windows of ``window``, and of full BPTT,
     of a model of ``cell`` (initialised as ``unrolled trace`` does).
 

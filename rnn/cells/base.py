@@ -75,11 +75,20 @@ class Cell:
     error_equations: str = "∂L/∂h(t) = from L(t) + from h(t+1)"  # how its errors add up
     anatomy: str = ""  # where an unfolded step's gates and states sit
     step_words: str = ""  # what one forward step does
+    first_step_words: str = ""  # what step 1 does, where it differs (no previous state drawn)
+    # the gradients as sums over time of each step's contribution (one line)
+    gradient_equations: str = "∇θ = Σ_t (the contribution of step t to θ)"
     state_words = MappingProxyType({"h": "h"})  # how a sentence names each state
     # each state's error: its two recorded parts and how a readout labels them
     error_parts = MappingProxyType({"h": (("dL_dh_from_output", "from L({t}): "),
                                           ("dL_dh_from_next", "+ from h({n}): "))})
     carry_words = MappingProxyType({})  # state -> what its error carries back, beside h's
+    # parameter -> (from, to) layer of the connections drawn for it when its units are drawn
+    # as neurons ("x", "h", "o"; from h to h: one step later), lit up as a step runs through it
+    links = MappingProxyType({})
+    # its equations in Typst maths for the article's band above neurons, by role: "a", "h",
+    # "o" (forward), "dL_dh", "dL_da" (errors), "grad", "update"; none: lines of text instead
+    typeset = MappingProxyType({})
     # each gate and state as a sum of recorded terms (the page's tooltips), by its name
     sums = MappingProxyType({})
 

@@ -35,6 +35,10 @@ class ChoGRU(GRU):
     article = "a"
     equations = ("n = tanh(W_in x + b_in + W_hn (r ⊙ h(t−1)) + b_hn)      "
                  "h(t) = (1 − z) ⊙ n + z ⊙ h(t−1)")
+    # W_hn multiplies r ⊙ h(t-1), not h(t-1): its block of the gradient says so
+    gradient_equations = ("∇W_ih = Σ_t δ(t) x(t)ᵀ      ∇W_hr,z = Σ_t δ_r,z(t) h(t−1)ᵀ      "
+                          "∇W_hn = Σ_t δ_n(t) (r(t) ⊙ h(t−1))ᵀ      ∇b = Σ_t δ(t)      "
+                          "∇V = Σ_t ∂L/∂o(t) h(t)ᵀ")
     parts = (Part("pre", blocks=True), Part("gates", blocks=True), Part("hn"),
              Part("dL_dpre", blocks=True, backward=True))
     own_sums = MappingProxyType({  # hn is the recorded W_hn (r ⊙ h(t-1)) + b_hn

@@ -42,6 +42,9 @@ class GRU(GatedCell):
     anatomy = ("each step's gates r, z and n sit above its hidden state h(t), which is the only "
                "path between steps")
     step_words = "x({t}) and h({p}) set the gates r, z and n; h({t}) mixes n and h({p}) by z"
+    # W_hh's n block meets h(t-1) before r scales it: its error is δ_hh, not the gates' δ
+    gradient_equations = ("∇W_ih = Σ_t δ(t) x(t)ᵀ      ∇W_hh = Σ_t δ_hh(t) h(t−1)ᵀ      "
+                          "∇b_ih = Σ_t δ(t)      ∇b_hh = Σ_t δ_hh(t)      ∇V = Σ_t ∂L/∂o(t) h(t)ᵀ")
     parts = (Part("pre", blocks=True), Part("gates", blocks=True), Part("hn"),
              Part("dL_dpre", blocks=True, backward=True),
              Part("dL_dhh", blocks=True, backward=True))

@@ -53,6 +53,8 @@ class LSTM(GatedCell):
     step_words = ("x({t}) and h({p}) open the gates; f keeps part of the old cell, i adds g, "
                   "and o lets h({t}) out")
     state_words = MappingProxyType({"h": "h", "cell": "the cell state"})
+    gradient_equations = ("∇W_ih = Σ_t δ(t) x(t)ᵀ      ∇W_hh = Σ_t δ(t) h(t−1)ᵀ      "
+                          "∇b = Σ_t δ(t)      ∇V = Σ_t ∂L/∂o(t) h(t)ᵀ      (δ = ∂L/∂gates)")
     error_parts = MappingProxyType({
         "h": GatedCell.error_parts["h"],
         "cell": (("dL_dcell_from_h", "through h({t}): "),

@@ -46,6 +46,10 @@ class PeepholeLSTM(LSTM):
                  "h(t) = o ⊙ tanh(cell(t))")
     error_equations = ("∂L/∂h(t) = from L(t) + from h(t+1)      ∂L/∂cell(t) = through h(t) and "
                        "o(t) + through cell(t+1), i(t+1) and f(t+1)")
+    # P's blocks meet the cell state each gate sees: cell(t-1) for i and f, cell(t) for o
+    gradient_equations = ("∇W_ih = Σ_t δ(t) x(t)ᵀ      ∇W_hh = Σ_t δ(t) h(t−1)ᵀ      "
+                          "∇P_i,f = Σ_t δ_i,f(t) ⊙ cell(t−1)      ∇P_o = Σ_t δ_o(t) ⊙ cell(t)      "
+                          "∇V = Σ_t ∂L/∂o(t) h(t)ᵀ")
     anatomy = ("the cell state runs along the top, the gates i, f, g and o below it, and h(t) "
                "under them; i and f look at cell(t−1), o at cell(t)")
     step_words = ("x({t}), h({p}) and cell({p}) open the gates; f keeps part of the old cell, "

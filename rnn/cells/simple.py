@@ -13,6 +13,8 @@ Backward, with dL/dh(t) the sum of its two recorded parts::
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
 from rnn.cells.base import Cell, Part, Sum
@@ -35,12 +37,47 @@ class SimpleRNN(Cell):
     init_options = ("init_scale", "radius")
     takes_config = True
     full_errors = True
+    equations = "a(t) = b + W h(t−1) + U x(t)      h(t) = tanh(a(t))      o(t) = c + V h(t)"
+    links = MappingProxyType({"U": ("x", "h"), "W": ("h", "h"), "V": ("h", "o")})
+    # Goodfellow et al., section 10.2, in Typst maths; {{ ... : name }} names a term the
+    # scenes colour (a parameter of ``links``, or a part of the sum)
+    typeset = MappingProxyType({
+        "a": "{{ a(t) : lhs }} = {{ b : b }} + {{ W h(t-1) : W }} + {{ U x(t) : U }}",
+        "h": "{{ h(t) : lhs }} = tanh({{ a(t) : a }})",
+        "o": "{{ o(t) : lhs }} = {{ c : c }} + {{ V h(t) : V }}",
+        "dL_dh": ("{{ (partial L)/(partial h(t)) : lhs }} = "
+                  "{{ V^T (partial L)/(partial o(t)) : out }} + "
+                  "{{ W^T [(1 - h(t+1)^2) dot.o (partial L)/(partial h(t+1))] : next }}"),
+        "dL_da": ("{{ (partial L)/(partial a(t)) : lhs }} = "
+                  "(1 - h(t)^2) dot.o {{ (partial L)/(partial h(t)) : term }}"),
+        "grad": "{{ nabla_W L : lhs }} = sum_t {{ (partial L)/(partial a(t)) h(t-1)^T : term }}",
+        "update": "{{ W : lhs }} <- W - {{ eta : lr }} {{ nabla_W L : grad }}",
+    })
+    # with ReLU, h(t) = max(a(t), 0) and its derivative is 1 where a(t) > 0
+    RELU_TYPESET = MappingProxyType({
+        "h": "{{ h(t) : lhs }} = max({{ a(t) : a }}, 0)",
+        "dL_dh": ("{{ (partial L)/(partial h(t)) : lhs }} = "
+                  "{{ V^T (partial L)/(partial o(t)) : out }} + "
+                  "{{ W^T [bold(1)_(a(t+1) > 0) dot.o (partial L)/(partial h(t+1))] : next }}"),
+        "dL_da": ("{{ (partial L)/(partial a(t)) : lhs }} = "
+                  "bold(1)_(a(t) > 0) dot.o {{ (partial L)/(partial h(t)) : term }}"),
+    })
+    anatomy = ("the same small network copied once per time step, inputs at the bottom, "
+               "hidden units in the middle, outputs on top")
+    step_words = "the input and the previous hidden state, through U and W, give h({t})"
+    first_step_words = "the input, through U, gives h({t})"
+    gradient_equations = ("∇U = Σ_t ∂L/∂a(t) x(t)ᵀ      ∇W = Σ_t ∂L/∂a(t) h(t−1)ᵀ      "
+                          "∇b = Σ_t ∂L/∂a(t)      ∇V = Σ_t ∂L/∂o(t) h(t)ᵀ      "
+                          "∇c = Σ_t ∂L/∂o(t)")
 
     def __init__(self, relu: bool = False, name: str | None = None) -> None:
         self.relu = relu
         self.name = name or ("rnn-relu" if relu else "rnn")
         self.title = "simple RNN (ReLU)" if relu else "simple RNN"
         self.called = f"a {self.title}"
+        if relu:
+            self.typeset = MappingProxyType({**self.typeset, **self.RELU_TYPESET})
+            self.equations = self.equations.replace("tanh(a(t))", "max(a(t), 0)")
 
     @property
     def shape_prefix(self) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from manim import FadeIn, FadeOut, ManimColor, Mobject, Scene, Text, VGroup, config
+from manim import ManimColor, Mobject, Scene, Text, VGroup, config
 from manim.utils.file_ops import write_to_movie
 from pydub import AudioSegment
 
@@ -28,9 +28,12 @@ from scenes.beats.narration import (
     spoken_cues,
 )
 from scenes.beats.voice import say
+from scenes.beats.band import LineBand, TermBand
 from scenes.components import ErrorFlow, UnrolledNetwork, light
 from scenes.components.caption_band import CaptionBand
 from scenes.components.chain_camera import loss_colors
+from scenes.components.arrows import PathsErrorFlow
+from scenes.components.heat_chain import HeatChain
 from scenes.components.layout import check_fits_frame
 from scenes.components.theme import Theme, format_value, get_theme
 
@@ -43,29 +46,42 @@ def scale_of(values: np.ndarray) -> float:
 
 @dataclass
 class Stage:
-    """The drawing the beats act on, and what is currently shown on it."""
+    """The drawing the beats act on, for every cell, and what is currently shown on it.
+
+    ``net`` draws the units: neurons (``UnrolledNetwork``) or heat columns (``HeatChain``),
+    both answering the same questions (``cells``, ``input_animations``, ``step_center``, ...).
+    ``band`` is the text above it (``band.TermBand`` or ``band.LineBand``). What a beat
+    shows of the cell (states, gates, words, equations) comes from ``trace.spec``. The beats
+    reach units only through ``net`` (by state or gate and step), so rows of layers or of two
+    directions are a drawing that answers for each of them, not a second set of beats.
+    """
 
     scene: Scene
     trace: Trace
     theme: Theme
     values: bool
-    net: UnrolledNetwork
-    top: VGroup = field(default_factory=VGroup)  # equations and numbers in the top band
+    net: UnrolledNetwork | HeatChain
+    band: TermBand | LineBand | None = None
     loss_labels: VGroup = field(default_factory=VGroup)
-    flow: ErrorFlow | None = None
+    flow: ErrorFlow | PathsErrorFlow | None = None
     shown: set[str] = field(default_factory=set)  # "forward", "errors": states already drawn
-    eq: dict[str, Mobject] = field(default_factory=dict)  # equations on screen, by key
     pending_off: list = field(default_factory=list)  # un-highlights played with the next beat
-    loss_total: Mobject | None = None  # the running loss
-    readout: Mobject | None = None  # numbers of the current BPTT step
     panel: Mobject | None = None  # numbers of the gradients
-    frames: Mobject | None = None
+    frames: Mobject | None = None  # the frames of one step's contribution
     beats: list[str] = field(default_factory=list)  # names of the beats played, in order
-    marks: dict[tuple[str, str], Mobject] = field(default_factory=dict)  # coloured terms
 
     @property
     def T(self) -> int:
         return self.trace.T
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """The states the cell carries: the paths an error travels back along."""
+        return self.trace.spec.states
+
+    def words(self, text: str, t: int) -> str:
+        """One of the cell's sentences (``rnn.cells``) about step t."""
+        return text.format(t=t, p=t - 1, n=t + 1)
 
     def beat(self, name: str, caption: str, spoken: str | None = None):
         """``beat(self, name, caption, spoken)``, remembered in ``beats``."""
@@ -85,15 +101,30 @@ def open_board(scene: Scene, inp: SceneInput, make_board: Callable[..., Any]) ->
     return make_board(scene, inp, theme)
 
 
+def draws_heat(trace: Trace) -> bool:
+    """Whether the units are drawn as heat columns: a layer with gates has more to show per
+    unit than a neuron holds. Neurons draw a layer of any size (a wide one as strips)."""
+    return bool(trace.gate_names)
+
+
 def build_stage(scene: Scene, inp: SceneInput) -> Stage:
-    """The Stage of ``scene`` for ``inp``: theme applied, network built (not yet on screen)."""
+    """The Stage of ``scene`` for ``inp``: theme applied, the units drawn as neurons or heat
+    columns (``draws_heat``), not yet on screen (raises past the drawing's limits)."""
     theme = get_theme(inp.theme)
     scene.camera.background_color = ManimColor(theme.background)
-    if not getattr(scene, "travels", False):  # a still camera: what fits the frame in circles
-        T, H = inp.trace.h.shape
-        check_fits_frame(T, H, inp.trace.X.shape[1], inp.trace.o.shape[1])
-    net = UnrolledNetwork(inp.trace, theme, values=inp.values)
-    return Stage(scene=scene, trace=inp.trace, theme=theme, values=inp.values, net=net)
+    tr = inp.trace
+    if draws_heat(tr):
+        net = HeatChain(tr, theme, values=inp.values)
+        band = LineBand
+    else:
+        if not getattr(scene, "travels", False):  # a still camera: what fits the frame
+            T, H = tr.h.shape
+            check_fits_frame(T, H, tr.X.shape[1], tr.o.shape[1])
+        net = UnrolledNetwork(tr, theme, values=inp.values)
+        band = TermBand if tr.spec.typeset else LineBand
+    stage = Stage(scene=scene, trace=tr, theme=theme, values=inp.values, net=net)
+    stage.band = band(stage)
+    return stage
 
 
 @contextmanager
@@ -154,107 +185,96 @@ def beat(stage, name: str, caption: str, spoken: str | None = None) -> Iterator[
             scene.add_subcaption(cue_lines(cue), duration=duration, offset=offset - elapsed)
 
 
-def settle(stage: Stage, *mobs: Mobject) -> None:
-    """Send ``mobs`` to the back of the scene: manim paints everything before the first
-    animated mobject once per play, so text that stays put costs nothing per frame there."""
-    stage.scene.bring_to_back(*mobs)
-
-
-def lift(stage: Stage, *mobs: Mobject) -> None:
-    """Bring settled ``mobs`` to the front before animating them, so that animating them
-    does not make everything drawn after them repaint every frame."""
-    stage.scene.bring_to_front(*mobs)
-
-
-def mark_term(stage: Stage, eq: str, term: str, color=None) -> list:
-    """Animations colouring ``term`` of equation ``eq`` (None: back to plain).
-
-    A coloured copy fades in over the term, so the settled equation itself never moves.
-    """
-    anims = []
-    old = stage.marks.pop((eq, term), None)
-    if old is not None:
-        anims.append(FadeOut(old))
-    if color is not None:
-        mark = stage.eq[eq].select(term).copy().set_color(color)
-        stage.marks[eq, term] = mark
-        anims.append(FadeIn(mark))
-    return anims
-
-
-def set_top(stage: Stage, *items: Mobject, run_time: float = 0.6) -> None:
-    """Replace what the top band shows with ``items``, each a top-level, settled mobject."""
-    old = list(stage.top)
-    stage.top = VGroup(*items)  # bookkeeping only: the items are added one by one
-    anims = [FadeIn(m) for m in items] + [FadeOut(m) for m in stage.marks.values()]
-    stage.marks.clear()
-    if old:
-        lift(stage, *old)
-        anims += [FadeOut(m) for m in old]
-    stage.play(*anims, run_time=run_time)
-    settle(stage, *items)
-
-
-def swap_top(stage: Stage, old: Mobject, new: Mobject) -> None:
-    """Record that ``new`` took the place of ``old`` in the top band."""
-    stage.top.submobjects = [new if m is old else m for m in stage.top.submobjects]
-
-
-def place_top(mob: Mobject, stage: Stage, line: int = 0, max_width: float = 13.0) -> Mobject:
-    """Fit ``mob`` into line ``line`` (0 = highest) of the top band."""
-    if mob.width > max_width:
-        mob.scale_to_fit_width(max_width)
-    y = (stage.net.layout.top_y, stage.net.layout.panel_y + 0.25, 1.75)[line]
-    return mob.move_to([0, y, 0])
-
-
 def loss_label(stage: Stage, t: int) -> Text:
     """``L(t)`` of the trace, above the outputs of step t, in the colour of source t."""
-    lay = stage.net.layout
+    net = stage.net
     # in its source colour: the colour its error keeps on the way back
     color = loss_colors(stage.theme, stage.T)[t - 1]
+    point, height = net.loss_place(t)
     label = light(Text(f"L={format_value(stage.trace.losses[t - 1])}", font="Monospace",
                        color=color))
-    label.scale_to_fit_height(0.2)
-    if label.width > 0.9 * lay.col_w:
-        label.scale_to_fit_width(0.9 * lay.col_w)
-    return label.move_to([lay.column_x(t), lay.loss_y, 0])
+    label.scale_to_fit_height(height)
+    if label.width > 0.9 * net.col_w:
+        label.scale_to_fit_width(0.9 * net.col_w)
+    return label.move_to(point)
+
+
+def state_scale(trace: Trace, state: str) -> float:
+    """Half-width of a state's colour scale: 1 for h (tanh-bounded), else its largest value."""
+    return 1.0 if state == "h" else scale_of(getattr(trace, state))
+
+
+def show_units(net, shows: list[tuple[Any, np.ndarray, float]], animate: bool) -> list:
+    """Each (units, values, vmax) shown, the last one given for the same units winning:
+    a neuron shows the pre-activation's error over its state's."""
+    last = {id(units): (units, values, vmax) for units, values, vmax in shows}
+    if not animate:
+        for units, values, vmax in last.values():
+            units.show(values, vmax)
+        return []
+    return [a for units, values, vmax in last.values()
+            for a in units.show_animations(values, vmax)]
+
+
+def forward_units(stage: Stage, t: int) -> tuple[list, list]:
+    """What step t's forward pass fills: its gates, then its states, each with its values."""
+    tr, net = stage.trace, stage.net
+    gates = [(net.gate_cells(name, t), tr.gates[t - 1, k], 1.0)
+             for k, name in enumerate(tr.gate_names)]
+    states = [(net.cells(state, t), getattr(tr, state)[t - 1], state_scale(tr, state))
+              for state in stage.states]
+    return gates, states
+
+
+def error_units(stage: Stage, t: int) -> tuple[list, list]:
+    """What step t's errors fill: its states with dL/dstate(t), then what feeds them with the
+    pre-activations' errors (the gates' blocks, or the neurons' dL/da(t))."""
+    tr, net = stage.trace, stage.net
+    states = [(net.cells(state, t), getattr(tr, f"dL_d{state}")[t - 1],
+               scale_of(getattr(tr, f"dL_d{state}"))) for state in stage.states]
+    if tr.gate_names:
+        pre = [(net.gate_cells(name, t), tr.dL_dpre[t - 1, k], scale_of(tr.dL_dpre))
+               for k, name in enumerate(tr.gate_names)]
+    else:
+        pre = [(net.cells("h", t), tr.dL_da[t - 1], scale_of(tr.dL_da))]
+    return states, pre
 
 
 # Still states, for scenes that start after an earlier part ----------------------------------
 def show_forward_state(stage: Stage) -> None:
-    """Draw the result of the forward pass at once: inputs, hidden states, outputs, losses."""
+    """Draw the result of the forward pass at once: inputs, gates, states, outputs, losses."""
     if "forward" in stage.shown:
         return
     tr, net = stage.trace, stage.net
     if net not in stage.scene.mobjects:
         stage.scene.add(net)
     for t in range(1, stage.T + 1):
-        net.neurons("x", t).show(tr.X[t - 1], 1.0)
-        net.neurons("h", t).show(tr.h[t - 1], 1.0)
-        net.neurons("o", t).show(tr.yhat[t - 1], 1.0)
-    stage.loss_labels = VGroup(*[loss_label(stage, t) for t in range(1, stage.T + 1)])
+        net.show_input(tr.X[t - 1], t)
+        gates, states = forward_units(stage, t)
+        show_units(net, [*gates, *states, (net.cells("yhat", t), tr.yhat[t - 1], 1.0)], False)
+        stage.loss_labels.add(loss_label(stage, t))
     stage.scene.add(stage.loss_labels)
     stage.shown.add("forward")
 
 
-def error_flow(stage: Stage) -> ErrorFlow:
-    """The ErrorFlow of the trace (built once per stage)."""
+def error_flow(stage: Stage) -> ErrorFlow | PathsErrorFlow:
+    """The arrows of the trace's errors by source, one path per state (built once)."""
     if stage.flow is None:
-        colors = loss_colors(stage.theme, stage.T)
-        stage.flow = ErrorFlow(stage.net, stage.trace.error_by_source_norms(), colors)
+        norms = {path: stage.trace.error_by_source_norms(path) for path in stage.states}
+        stage.flow = stage.net.error_flow(norms, loss_colors(stage.theme, stage.T))
     return stage.flow
 
 
 def show_error_state(stage: Stage) -> None:
-    """Draw the result of backpropagation at once: output errors, dL/da, every error arrow."""
+    """Draw the result of backpropagation at once: output errors, every state's and
+    pre-activation's errors, every error arrow."""
     if "errors" in stage.shown:
         return
     show_forward_state(stage)
     tr, net = stage.trace, stage.net
     for t in range(1, stage.T + 1):
-        net.neurons("o", t).show(tr.dL_do[t - 1], scale_of(tr.dL_do))
-        net.neurons("h", t).show(tr.dL_da[t - 1], scale_of(tr.dL_da))
+        states, pre = error_units(stage, t)
+        show_units(net, [(net.cells("yhat", t), tr.dL_do[t - 1], scale_of(tr.dL_do)),
+                         *states, *pre], False)
     stage.scene.add(*error_flow(stage))  # one by one, as BPTT's GrowArrow leaves them
     stage.shown.add("errors")
-

@@ -14,7 +14,7 @@ from manim.utils.family import extract_mobject_family_members
 from manim.utils.iterables import list_update
 
 from scenes.beats.stage import Stage
-from scenes.components.chain_camera import ChainCamera, Play, follow_center, overview
+from scenes.components.chain_camera import ChainCamera, Play
 from scenes.components.regions import EVERYWHERE, Regions, box_of, swept_boxes
 
 FIRST_STEPS = 3  # steps of a long chain shown one by one before the rest run together
@@ -179,11 +179,12 @@ def plan_play(flat: list, chain: set[int], animations: list[Animation], frame: M
 
 
 def is_long(stage: Stage) -> bool:
-    return stage.net.layout.long
+    return stage.net.long
 
 
 def one_by_one(stage: Stage, steps: list[int]) -> tuple[list[int], list[int]]:
-    """``steps`` split into those shown one beat each and the rest, shown together."""
+    """``steps`` split into those shown one beat each and the rest, shown together: every
+    step of a chain that fits the frame, the first few of a longer one."""
     if not is_long(stage):
         return steps, []
     return steps[:FIRST_STEPS], steps[FIRST_STEPS:]
@@ -203,17 +204,13 @@ def step_beats(T: int, until: int | None, split, one, rest) -> None:
     rest(later)
 
 
-def _world(stage: Stage) -> list:
-    net = stage.net
-    return [net, *net.overlays.values(), *net.faded, stage.loss_labels, stage.flow,
-            stage.frames]
-
-
 def attach(stage: Stage) -> None:
-    """Tell the camera which mobjects are the chain (the rest stays in the frame)."""
+    """Tell the camera which mobjects are the chain (the rest, the band above it, stays in the
+    frame)."""
     camera = stage.scene.camera
     if isinstance(camera, ChainCamera):
-        camera.world = lambda: _world(stage)
+        camera.world = lambda: [*stage.net.world(), stage.loss_labels, stage.flow,
+                                stage.frames]
         camera.travels = is_long(stage)
 
 
@@ -237,11 +234,11 @@ def frame_to(frame, center, width: float, animate: bool = True) -> list:
 
 def show_overview(stage: Stage, animate: bool = True) -> list:
     """The frame zooming out on the whole chain (at once when not ``animate``)."""
-    return frame_to(travelling_frame(stage.scene, is_long(stage)), *overview(stage.net.layout),
+    return frame_to(travelling_frame(stage.scene, is_long(stage)), *stage.net.overview(),
                     animate)
 
 
 def follow(stage: Stage, t: int) -> list:
     """The frame moving to step t, at the width of the still frame."""
-    return frame_to(travelling_frame(stage.scene, is_long(stage)),
-                    follow_center(stage.net.layout, t), config.frame_width)
+    return frame_to(travelling_frame(stage.scene, is_long(stage)), stage.net.step_center(t),
+                    config.frame_width)

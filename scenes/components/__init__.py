@@ -11,7 +11,6 @@ from scenes.components.layout import MAX_HIDDEN, MAX_IO, MAX_STEPS, Layout, chec
 from scenes.components.network import UnrolledNetwork
 from scenes.components.neurons import LayerRow, Neuron
 from scenes.components.panels import (
-                                      EQUATIONS,
                                       ParamPanel,
                                       equation,
                                       forget_bias_words,
@@ -22,7 +21,7 @@ from scenes.components.panels import (
 from scenes.components.textbook import FoldedGraph, TwoStepGraph
 
 __all__ = [
-    "EQUATIONS", "MAX_HIDDEN", "MAX_IO", "MAX_STEPS", "ErrorArrow", "ErrorFlow",
+    "MAX_HIDDEN", "MAX_IO", "MAX_STEPS", "ErrorArrow", "ErrorFlow",
     "LayerRow", "Layout", "Neuron", "ParamPanel", "UnrolledNetwork", "arrow_width",
     "check_fits", "equation", "forget_bias_words", "light", "matrix_text", "vector_text",
     "BlockEdge", "BlockNode", "DelayLoop", "FoldedGraph", "FoldedNetwork", "RecurrentLoops",

@@ -2,17 +2,21 @@
 
 The error that L(s) sends back to h(t) (``trace.error_by_source()[s-1, t-1]``) is drawn as one
 arrow per (s, t) with s >= t: down from the output of step s when t = s, otherwise backwards
-along lane s from step t+1 to step t. Thickness follows the norm of that error.
+along lane s from step t+1 to step t. Thickness follows the norm of that error. ``ErrorFlow``
+places them on neurons (one path, h); ``PathsErrorFlow`` on heat columns, one path per state.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from manim import Arrow, VGroup
 
-from scenes.components.network import UnrolledNetwork
+if TYPE_CHECKING:  # each drawing builds its own flow
+    from scenes.components.heat_chain import HeatChain
+    from scenes.components.network import UnrolledNetwork
 
 MIN_WIDTH, MAX_WIDTH = 1.5, 8.0
 
@@ -84,11 +88,76 @@ class ErrorFlow(VGroup):
                 self.by_pair[s, t] = arrow
                 self.add(arrow)
 
-    def arriving_at(self, t: int) -> list[ErrorArrow]:
-        """Arrows that bring an error to h(t), by source (L(t) first)."""
+    def arriving_at(self, t: int, path: str | None = None) -> list[ErrorArrow]:
+        """Arrows that bring an error to h(t), by source (L(t) first); h is the only
+        ``path`` of this flow."""
         return [a for (s, tt), a in sorted(self.by_pair.items()) if tt == t]
 
     def needed_at(self, t: int) -> list[ErrorArrow]:
         """Arrows whose errors step t's gradient needs: every error reaching h(t) is built from
         the errors reaching the later steps, so all arrows at steps t..T, by source."""
         return [a for (s, tt), a in sorted(self.by_pair.items()) if tt >= t]
+
+
+def norm_scale(*norms: np.ndarray) -> float:
+    """Norm drawn at full width: the largest finite one of ``norms`` (a scale, not maths)."""
+    finite = np.concatenate([n[np.isfinite(n)] for n in norms])
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+class PathsErrorFlow(VGroup):
+    """Every error arrow of a chain drawn as heat columns, reachable by path and (s, t).
+
+    ``by_pair["h"][s, t]`` carries ||dL(s)/dh(t)||, ``by_pair["cell"][s, t]`` (a second state)
+    ||dL(s)/dcell(t)||: at t = s down from the output (h) or up from h(s) (cell), otherwise
+    backwards along loss term s's lane from step t+1 to step t. One width scale for both paths.
+
+    Parameters
+    ----------
+    chain
+        The drawn chain (its geometry places the arrows).
+    norms
+        path -> (T, T) norms indexed [s-1, t-1], NaN where t > s.
+    colors
+        One colour per source s.
+    """
+
+    def __init__(self, chain: HeatChain, norms: dict[str, np.ndarray], colors, **kwargs):
+        super().__init__(**kwargs)
+        self.top = norm_scale(*norms.values())
+        self.by_pair: dict[str, dict[tuple[int, int], ErrorArrow]] = {p: {} for p in norms}
+        T = chain.T
+        for path, mags in norms.items():
+            for s in range(1, T + 1):
+                for t in range(s, 0, -1):
+                    mag = mags[s - 1, t - 1]
+                    if np.isnan(mag):
+                        continue
+                    start, end = self._ends(chain, path, s, t)
+                    arrow = ErrorArrow(start, end, s, t, mag, self.top, colors[s - 1])
+                    self.by_pair[path][s, t] = arrow
+                    self.add(arrow)
+
+    @staticmethod
+    def _ends(chain: HeatChain, path: str, s: int, t: int):
+        rows = chain.rows
+        if t == s and path == "h":  # from the output of step s down to h(s)
+            x = chain.side_x(s, 1)
+            return [x, chain.cells("yhat", s).get_bottom()[1], 0], [x, rows["h"] + 0.05, 0]
+        if t == s:  # from h(s) up into cell(s)
+            x = chain.side_x(s, 3)
+            return [x, rows["h"], 0], [x, chain.cells(path, s).get_bottom()[1], 0]
+        y = chain.lane_y(path, s)
+        return ([chain.center_x(t + 1) - 0.15 * chain.col_w, y, 0],
+                [chain.center_x(t) + 0.15 * chain.col_w, y, 0])
+
+    def needed_at(self, t: int) -> list[ErrorArrow]:
+        """Arrows whose errors step t's gradient needs: those at steps t..T, every path."""
+        return [a for p in self.by_pair for (s, tt), a in sorted(self.by_pair[p].items())
+                if tt >= t]
+
+    def arriving_at(self, t: int, path: str | None = None) -> list[ErrorArrow]:
+        """Arrows bringing an error to ``path``'s state (every path's) at step t, by source
+        (L(t) first)."""
+        paths = self.by_pair if path is None else (path,)
+        return [a for p in paths for (s, tt), a in sorted(self.by_pair[p].items()) if tt == t]

@@ -133,9 +133,10 @@ class OpNode(VGroup):
         self.add(self.circle, self.symbol)
 
 
-# Each diagram's layout: boxes, nodes, wires, error paths, and the x where x(t) enters.
-LAYOUTS = {"lstm": (LSTM_BOXES, LSTM_NODES, LSTM_WIRES, LSTM_BACK, -3.8),
-           "gru": (GRU_BOXES, GRU_NODES, GRU_WIRES, GRU_BACK, -3.6)}
+# Each diagram's layout: boxes, nodes, wires, error paths, and the x where x(t) enters; the
+# scene that draws the cell picks its own
+LSTM_LAYOUT = (LSTM_BOXES, LSTM_NODES, LSTM_WIRES, LSTM_BACK, -3.8)
+GRU_LAYOUT = (GRU_BOXES, GRU_NODES, GRU_WIRES, GRU_BACK, -3.6)
 
 
 class CellDiagram(VGroup):
@@ -143,18 +144,18 @@ class CellDiagram(VGroup):
 
     Parameters
     ----------
-    kind
-        A cell with a layout in ``LAYOUTS``: "lstm" or "gru".
+    layout
+        The cell's drawing: ``LSTM_LAYOUT`` or ``GRU_LAYOUT``.
     theme
         Colours.
     units
         H, the length of the value columns the scene will place (sets their cell height).
     """
 
-    def __init__(self, kind: str, theme: Theme, units: int, **kwargs):
+    def __init__(self, layout: tuple, theme: Theme, units: int, **kwargs):
         super().__init__(**kwargs)
-        self.kind, self.theme = kind, theme
-        boxes, nodes, wires, self.back, self.input_x = LAYOUTS[kind]
+        self.theme = theme
+        boxes, nodes, wires, self.back, self.input_x = layout
         self.cell_h = min(0.26, 1.15 / max(units, 1))
         self.wires = VGroup()
         for points in wires:

@@ -7,17 +7,20 @@ them, which is the picture of parameter sharing.
 
 from __future__ import annotations
 
+import numpy as np
 from manim import ArcBetweenPoints, FadeIn, FadeOut, Group, Line, Text, VGroup
 
 from rnn.trace import Trace
+from scenes.components.arrows import ErrorFlow
+from scenes.components.chain_camera import follow_center, overview
 from scenes.components.layout import LAYERS, STRIP_H, STRIP_W, Layout
 from scenes.components.neurons import LayerRow, Neuron
 from scenes.components.panels import light
+from scenes.components.step_frames import neuron_frames
 from scenes.components.strips import LayerStrip
 from scenes.components.theme import Theme, get_theme
 
-CONNECTED = {"U": ("x", "h"), "W": ("h", "h"), "V": ("h", "o")}  # parameter -> (from, to) layer
-BASE_WIDTH = {"U": 1.0, "W": 1.3, "V": 1.0}
+BASE_WIDTH, RECURRENT_WIDTH = 1.0, 1.3  # connections at rest; the recurrent ones wider
 HIGHLIGHT_WIDTH = 3.5
 LABEL_HEIGHT = 0.22
 
@@ -81,10 +84,12 @@ class UnrolledNetwork(Group):
                     n.move_to(self.layout.neuron_point(layer, t, i))
                 self._rows[layer, t] = LayerRow(neurons, layer, t)
         self._label_glyphs: dict[str, Text] = {}
+        # parameter -> (from, to) layer, as the cell declares them (U, W, V: the simple RNN's)
+        self.links = dict(trace.spec.links)
         self._conn = {name: VGroup(*[self._make_connections(name, t) for t in range(1, T + 1)])
-                      for name in CONNECTED}
+                      for name in self.links}
         self._labels = {name: VGroup(*[self._make_label(name, t) for t in range(1, T + 1)])
-                        for name in CONNECTED}
+                        for name in self.links}
         self.step_labels = self._make_step_labels()
         self.all_neurons = Group(*self._rows.values())
         self.overlays: dict[tuple[str, int], VGroup] = {}  # (parameter, step) -> highlight
@@ -93,35 +98,41 @@ class UnrolledNetwork(Group):
                  self.all_neurons)
 
     # Building --------------------------------------------------------------------------
+    def recurrent(self, name: str) -> bool:
+        """Whether ``name``'s connections join a layer to itself one step later."""
+        src, dst = self.links[name]
+        return src == dst
+
     def _make_connections(self, name: str, t: int) -> VGroup:
-        src, dst = CONNECTED[name]
+        src, dst = self.links[name]
         group = VGroup()
-        if name == "W" and t == 1:
+        recurrent = self.recurrent(name)
+        if recurrent and t == 1:
             return group  # h(0) is not drawn: the first copy of W has nothing to connect
-        t_src = t - 1 if name == "W" else t
+        t_src = t - 1 if recurrent else t
         for j in range(self.layout.anchors(src)):  # a strip is joined once, at its centre
             for i in range(self.layout.anchors(dst)):
                 a = self.layout.neuron_point(src, t_src, j)
                 b = self.layout.neuron_point(dst, t, i)
                 # W arcs bulge upwards so copies between the same two rows stay apart
-                line = ArcBetweenPoints(a, b, angle=-0.9) if name == "W" else Line(a, b)
+                line = ArcBetweenPoints(a, b, angle=-0.9) if recurrent else Line(a, b)
                 group.add(line)
         self._style(group, name, highlighted=False)
         return group
 
     def _make_label(self, name: str, t: int) -> VGroup:
         lay = self.layout
-        if name == "W":
+        if self.recurrent(name):
             if t == 1:
                 return VGroup()
             x = (lay.column_x(t - 1) + lay.column_x(t)) / 2
             y = lay.y("h") + 0.3 * lay.col_w * 0.5 + 0.15
         else:
-            src, dst = CONNECTED[name]
+            src, dst = self.links[name]
             half = max(lay.row_half_width(src), lay.row_half_width(dst))
             x = lay.column_x(t) - half - 0.05
             # U low and V high: clear of the error lanes and of the W labels near the h row
-            y = lay.y(src) + (0.25 if name == "U" else 0.75) * (lay.y(dst) - lay.y(src))
+            y = lay.y(src) + (0.25 if src == "x" else 0.75) * (lay.y(dst) - lay.y(src))
         if name not in self._label_glyphs:  # one Text per parameter, copied at every step
             self._label_glyphs[name] = light(Text(name, font="Sans", weight="BOLD",
                                                   color=self.theme.param_color(name)))
@@ -152,8 +163,9 @@ class UnrolledNetwork(Group):
         """Stroke of connections at rest, or of their highlighted overlay."""
         if highlighted:
             return group.set_stroke(self.theme.param_color(name), HIGHLIGHT_WIDTH, opacity=1.0)
-        color = self.theme.recurrent if name == "W" else self.theme.connection
-        return group.set_stroke(color, BASE_WIDTH[name], opacity=0.8)
+        if self.recurrent(name):
+            return group.set_stroke(self.theme.recurrent, RECURRENT_WIDTH, opacity=0.8)
+        return group.set_stroke(self.theme.connection, BASE_WIDTH, opacity=0.8)
 
     # Access ----------------------------------------------------------------------------
     def neurons(self, layer: str, t: int) -> LayerRow | LayerStrip:
@@ -165,12 +177,71 @@ class UnrolledNetwork(Group):
     def connections(self, name: str, t: int | None = None) -> VGroup:
         """Every copy of parameter ``name`` ("U", "W" or "V"), or only the one of step ``t``."""
         if name not in self._conn:
-            raise KeyError(f"parameter {name!r} has no connections; drawn: {tuple(CONNECTED)}")
+            raise KeyError(f"parameter {name!r} has no connections; drawn: {tuple(self.links)}")
         return self._conn[name] if t is None else self._conn[name][t - 1]
 
     def param_labels(self, name: str) -> VGroup:
         """The labels of every copy of ``name``."""
         return self._labels[name]
+
+    # What the beats ask of a drawing of the chain (``heat_chain.HeatChain`` answers too) --
+    @property
+    def long(self) -> bool:
+        """Whether the chain is longer than the frame (a camera has to follow it)."""
+        return self.layout.long
+
+    def overview(self) -> tuple[np.ndarray, float]:
+        """Centre and width of the frame showing the whole chain."""
+        return overview(self.layout)
+
+    def step_center(self, t: int) -> np.ndarray:
+        """Centre of the frame showing step t."""
+        return follow_center(self.layout, t)
+
+    def world(self) -> list:
+        """What of the drawing a travelling camera carries (the beats add the arrows)."""
+        return [self, *self.overlays.values(), *self.faded]
+
+    def cells(self, layer: str, t: int) -> LayerRow | LayerStrip:
+        """The units of a state ("h") or of the output ("yhat" or "o") at step t."""
+        return self.neurons("o" if layer == "yhat" else layer, t)
+
+    @property
+    def col_w(self) -> float:
+        return self.layout.col_w
+
+    def input_animations(self, values: np.ndarray, t: int, flash: bool = True) -> list:
+        """x(t) entering: its units take their values."""
+        return self.neurons("x", t).show_animations(values, 1.0)
+
+    def show_input(self, values: np.ndarray, t: int) -> None:
+        """x(t) shown at once."""
+        self.neurons("x", t).show(values, 1.0)
+
+    def gate_cells(self, name: str, t: int):
+        raise KeyError(f"neurons draw no gates, the drawing of {name!r} is a heat column")
+
+    def link_animations(self, src: str, dst: str, on: bool, t: int | None = None) -> list:
+        """Highlighting (``on``) or restoring the connections from layer ``src`` to ``dst``
+        (the parameter they carry) at step t, or at every step."""
+        name = self.link(src, dst)
+        return [] if name is None else self.highlight_animations(name, on, t)
+
+    def link(self, src: str, dst: str) -> str | None:
+        """The parameter whose connections join layer ``src`` to ``dst``, if one does."""
+        return next((n for n, ends in self.links.items() if ends == (src, dst)), None)
+
+    def loss_place(self, t: int) -> tuple[list[float], float]:
+        """Where L(t)'s label goes, and its height."""
+        return [self.layout.column_x(t), self.layout.loss_y, 0], 0.2
+
+    def contribution_frames(self, t: int) -> VGroup:
+        """Frames around what step t's gradient contributions are made of."""
+        return neuron_frames(self, t)
+
+    def error_flow(self, norms: dict[str, np.ndarray], colors) -> ErrorFlow:
+        """The arrows of the errors by source along h, the only state drawn as neurons."""
+        return ErrorFlow(self, norms["h"], colors)
 
     # Highlighting ----------------------------------------------------------------------
     def _overlay(self, name: str, t: int) -> VGroup:
@@ -182,10 +253,11 @@ class UnrolledNetwork(Group):
         """
         lines = VGroup()
         lay = self.layout
-        src, dst = CONNECTED[name]
+        src, dst = self.links[name]
+        recurrent = self.recurrent(name)
         # trimmed to the circles' edges, or out of the strips they join
-        r = max(lay.row_half_width(src) if name == "W" else lay.half_height(src),
-                lay.row_half_width(dst) if name == "W" else lay.half_height(dst))
+        r = max(lay.row_half_width(src) if recurrent else lay.half_height(src),
+                lay.row_half_width(dst) if recurrent else lay.half_height(dst))
         r = r if lay.any_strip else lay.radius
         for original in self.connections(name, t):
             # trim the copy to the circles' edges, whatever its shape

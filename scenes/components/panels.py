@@ -11,29 +11,6 @@ from scenes.components.theme import Theme, format_value
 
 M = TypeVar("M", bound=Mobject)
 
-# Equations of the simple RNN (Goodfellow et al., section 10.2), with named terms for highlighting.
-EQUATIONS = {
-    "a": "{{ a(t) : lhs }} = {{ b : b }} + {{ W h(t-1) : W }} + {{ U x(t) : U }}",
-    "h": "{{ h(t) : lhs }} = tanh({{ a(t) : a }})",
-    "o": "{{ o(t) : lhs }} = {{ c : c }} + {{ V h(t) : V }}",
-    "loss": "{{ L : lhs }} = sum_t {{ L(t) : term }}",
-    "dL_do": "{{ (partial L)/(partial o(t)) : lhs }} = {{ hat(y)(t) - bold(1)_(y(t)) : term }}",
-    "dL_dh": (
-        "{{ (partial L)/(partial h(t)) : lhs }} = "
-        "{{ V^T (partial L)/(partial o(t)) : out }} + "
-        "{{ W^T [(1 - h(t+1)^2) dot.o (partial L)/(partial h(t+1))] : next }}"
-    ),
-    "dL_da": (
-        "{{ (partial L)/(partial a(t)) : lhs }} = "
-        "(1 - h(t)^2) dot.o {{ (partial L)/(partial h(t)) : term }}"
-    ),
-    "grad": (
-        "{{ nabla_W L : lhs }} = sum_t {{ (partial L)/(partial a(t)) h(t-1)^T : term }}"
-    ),
-    "update": "{{ W : lhs }} <- W - {{ eta : lr }} {{ nabla_W L : grad }}",
-}
-
-
 def light(mob: M) -> M:
     """Drop the parsed SVG paths kept by text glyphs; returns ``mob``.
 
@@ -54,9 +31,10 @@ def forget_bias_words(bias: float) -> str:
     return f"forget-gate bias {bias:+g} (torch's is 0; Jozefowicz et al. 2015)"
 
 
-def equation(key: str, theme: Theme, font_size: float = 34) -> MathTypst:
-    """One of ``EQUATIONS`` typeset, in the theme's text colour."""
-    return light(MathTypst(EQUATIONS[key], font_size=font_size, color=theme.text))
+def equation(source: str, theme: Theme, font_size: float = 34) -> MathTypst:
+    """``source`` (Typst maths with ``{{ ... : name }}`` terms, as a cell's ``typeset``
+    declares them) typeset in the theme's text colour."""
+    return light(MathTypst(source, font_size=font_size, color=theme.text))
 
 
 def vector_text(values, theme: Theme, label: str = "", font_size: float = 22) -> Text:

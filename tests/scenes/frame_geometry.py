@@ -1,7 +1,7 @@
 """Checks that the frames of one step's gradient contributions can each be read on their own:
 any two are nested or apart (their edges never cross), and no edge cuts through a neuron."""
 
-from scenes.beats.gradients import frame_boxes
+from scenes.components.step_frames import frame_boxes
 from scenes.components.neurons import LayerRow
 
 
@@ -21,7 +21,7 @@ def _neuron_box(neuron):
 
 def assert_frames_readable(stage, t: int) -> dict:
     """Every pair of step t's frames nested or apart; every neuron inside or outside each."""
-    boxes = frame_boxes(stage, t)
+    boxes = frame_boxes(stage.net, t)
     names = list(boxes)
     for i, a in enumerate(names):
         for b in names[i + 1:]:

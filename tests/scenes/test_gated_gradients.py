@@ -73,4 +73,4 @@ def test_the_lecture_plays_the_three_passes_on_one_gated_chain(trace, dry_run, t
     beats = scene.stage.beats
     assert beats[0] == "unfold" and beats[-1] == "one update"
     assert beats.index("total loss") < beats.index("backward") < beats.index("gradients")
-    assert scene.stage.chain in scene.mobjects
+    assert scene.stage.net in scene.mobjects

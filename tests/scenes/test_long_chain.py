@@ -42,7 +42,7 @@ def test_a_32_step_forward_draws_every_step_with_the_trace_values(long_trace, tm
         assert net.neurons("h", t).shown_values == pytest.approx(long_trace.h[t - 1])
     assert [m.text for m in scene.stage.loss_labels] == [
         f"L={format_value(v)}" for v in long_trace.losses]
-    assert scene.stage.loss_total.text.endswith(format_value(long_trace.cumulative_losses[-1]))
+    assert scene.stage.band.loss_total.text.endswith(format_value(long_trace.cumulative_losses[-1]))
 
 
 def test_the_long_forward_is_a_few_beats_and_the_camera_ends_on_the_whole_chain(

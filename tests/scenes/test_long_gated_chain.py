@@ -11,12 +11,11 @@ from heat_checks import THEME, assert_cells, assert_forward_cells
 from manim import config
 
 from rnn.model import text_model
-from scenes.beats.gated_travel import gated_overview
 from scenes.beats.inputs import SceneInput
 from scenes.beats.stage import scale_of
 from scenes.bptt import BPTTScene
 from scenes.components.chain_camera import ChainCamera, follow_center
-from scenes.components.gated_chain import CELL_UNITS, MAX_STEPS, VALUE_W, GatedChain
+from scenes.components.heat_chain import CELL_UNITS, MAX_STEPS, VALUE_W, HeatChain
 from scenes.components.heat_cells import MIN_NUMBER_HEIGHT, STRIP_UNITS, HeatCells, HeatStrip
 from scenes.components.theme import format_value
 from scenes.forward import ForwardScene
@@ -53,21 +52,21 @@ def recording(scene_cls):
 def assert_travelled(scene, steps):
     """The frame visited every step of ``steps`` at the still frame's width, and ended on
     the whole chain; the top band is not part of what the camera travels over."""
-    chain = scene.stage.chain
+    chain = scene.stage.net
     assert isinstance(scene.camera, ChainCamera) and scene.camera.travels
     at_width = [c for c, w in scene.frames if w == pytest.approx(config.frame_width)]
     for t in steps:
         want = follow_center(chain.columns, t)
         assert any(np.allclose(c, want) for c in at_width), t
     assert len({round(float(c[0]), 6) for c in at_width}) > 10  # it moved along the chain
-    center, width = gated_overview(chain.columns)
+    center, width = chain.overview()
     frame = scene.camera.frame
     assert frame.get_center() == pytest.approx(center) and frame.width == pytest.approx(width)
     assert frame.get_left()[0] < chain.get_left()[0] < chain.get_right()[0] < \
         frame.get_right()[0]
     world = scene.camera.chain_ids()
-    assert id(chain) in world and scene.stage.top
-    assert all(id(m) not in world for line in scene.stage.top.values()
+    assert id(chain) in world and scene.stage.band.lines
+    assert all(id(m) not in world for line in scene.stage.band.lines.values()
                for m in line.get_family())
 
 
@@ -77,7 +76,7 @@ def test_a_64_step_forward_travels_and_draws_every_cell_from_the_trace(dry_run, 
     tr = long_traces[cell]
     assert tr.T == MAX_STEPS == 64
     scene = dry_run(recording(ForwardScene), SceneInput(trace=tr), tmp_path)
-    stage, ch = scene.stage, scene.stage.chain
+    stage, ch = scene.stage, scene.stage.net
     assert ch.long and ch.col_w == pytest.approx(13.4 / 12)  # the width of 12 steps, kept
     assert_forward_cells(ch, tr)
     assert [lab.text for lab in stage.loss_labels] == [f"L={format_value(v)}" for v in tr.losses]
@@ -91,7 +90,7 @@ def test_a_64_step_bptt_travels_back_with_every_error_path(dry_run, tmp_path, ce
                                                            long_traces):
     tr = long_traces[cell]
     scene = dry_run(recording(BPTTScene), SceneInput(trace=tr), tmp_path)
-    stage, ch, flow = scene.stage, scene.stage.chain, scene.stage.flow
+    stage, ch, flow = scene.stage, scene.stage.net, scene.stage.flow
     paths = {"h": tr.error_by_source_norms()}
     if cell == "lstm":
         paths["cell"] = tr.cell_error_by_source_norms()
@@ -114,7 +113,7 @@ def test_a_64_step_bptt_travels_back_with_every_error_path(dry_run, tmp_path, ce
 
 def test_a_chain_that_fits_the_frame_keeps_the_still_camera(dry_run, tmp_path, short_lstm):
     scene = dry_run(recording(BPTTScene), SceneInput(trace=short_lstm), tmp_path)
-    ch = scene.stage.chain
+    ch = scene.stage.net
     assert not ch.long and ch.col_w == pytest.approx(13.4 / short_lstm.T)
     assert not scene.camera.travels and scene.camera.at_home()
     assert all(np.allclose(c, 0.0) and w == pytest.approx(config.frame_width)
@@ -137,7 +136,7 @@ def test_values_prints_the_trace_inside_every_gated_cell(dry_run, tmp_path, cell
     tr = short_lstm if cell == "lstm" else text_model("hey", cell="gru", hidden=3,
                                                       seed=1).trace()
     scene = dry_run(ForwardScene, SceneInput(trace=tr, values=True), tmp_path)
-    ch = scene.stage.chain
+    ch = scene.stage.net
     assert ch.values and ch.side_w == pytest.approx(VALUE_W)
     for cells, values in _printed_cells(ch, tr):
         assert cells.printed == [format_value(v) for v in values]
@@ -154,7 +153,7 @@ def test_values_prints_the_trace_inside_every_gated_cell(dry_run, tmp_path, cell
 def test_values_in_bptt_prints_the_recorded_errors(dry_run, tmp_path, short_lstm):
     tr = short_lstm
     scene = dry_run(BPTTScene, SceneInput(trace=tr, values=True), tmp_path)
-    ch = scene.stage.chain
+    ch = scene.stage.net
     for t in range(1, tr.T + 1):
         assert ch.cells("h", t).printed == [format_value(v) for v in tr.dL_dh[t - 1]]
         assert ch.cells("cell", t).printed == [format_value(v) for v in tr.dL_dcell[t - 1]]
@@ -163,21 +162,21 @@ def test_values_in_bptt_prints_the_recorded_errors(dry_run, tmp_path, short_lstm
 
 
 def test_values_widen_the_columns_and_a_strip_prints_nothing(long_traces, short_lstm):
-    plain, printed = GatedChain(short_lstm, THEME), GatedChain(short_lstm, THEME, values=True)
+    plain, printed = HeatChain(short_lstm, THEME), HeatChain(short_lstm, THEME, values=True)
     assert plain.side_w < printed.side_w and not plain.values
     assert plain.cells("h", 1).printed is None
     # a long chain printing values keeps gate columns VALUE_W wide and the camera travels
-    wide = GatedChain(long_traces["gru"], THEME, values=True)
+    wide = HeatChain(long_traces["gru"], THEME, values=True)
     assert wide.H > CELL_UNITS and not wide.values  # eight units: plain strips, no numbers
     few = text_model(LONG_TEXT[:20], cell="lstm", hidden=2, seed=0).trace()
-    chain = GatedChain(few, THEME, values=True)
+    chain = HeatChain(few, THEME, values=True)
     assert chain.long and chain.side_w == pytest.approx(VALUE_W)
     assert isinstance(chain.cells("h", 1), HeatCells) and chain.cells("h", 1).numbers
 
 
 def test_a_column_of_more_than_32_units_is_one_image_in_the_same_colours():
     tr = text_model("hey", cell="gru", hidden=STRIP_UNITS + 8, seed=0).trace()
-    chain = GatedChain(tr, THEME)
+    chain = HeatChain(tr, THEME)
     h = chain.cells("h", 1)
     assert isinstance(h, HeatStrip) and np.asarray(h.image.pixel_array).shape == (40, 1, 4)
     assert h.height == pytest.approx(0.9) and h.width == pytest.approx(chain.side_w)

@@ -18,7 +18,7 @@ DRAWING_MODULES = [
     "components/glyphs.py", "components/strips.py", "components/chain_camera.py",
     "beats/travel.py", "beats/truncated.py", "components/caption_band.py",
     "vanishing.py", "components/vanishing_map.py",
-    "beats/gated_chain.py", "components/gated_chain.py", "beats/gated_travel.py",
+    "beats/band.py", "beats/unfolded.py", "components/heat_chain.py", "components/step_frames.py",
     "components/heat_cells.py",
 ]
 FORBIDDEN_CALLS = {"tanh", "exp", "log", "sum", "cumsum", "dot", "einsum", "outer", "matmul",

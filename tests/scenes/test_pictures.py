@@ -34,7 +34,7 @@ def test_forward_prints_the_trace_values_inside_the_neurons(hello_trace, tmp_pat
     assert losses == [f"L={format_value(v)}" for v in hello_trace.losses]
     sources = THEMES["dark"].source_colors(hello_trace.T)
     assert [m[0].get_fill_color() for m in scene.stage.loss_labels] == sources
-    assert scene.stage.loss_total.text.endswith(format_value(hello_trace.cumulative_losses[-1]))
+    assert scene.stage.band.loss_total.text.endswith(format_value(hello_trace.cumulative_losses[-1]))
 
 
 @pytest.mark.parametrize("theme", ["dark", "light"])

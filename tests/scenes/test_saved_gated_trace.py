@@ -39,7 +39,7 @@ def test_the_scenes_of_its_cell_draw_the_saved_numbers(saved, dry_run, tmp_path)
         for name in ("h", "gates", "dL_dh", "dL_dpre"):
             np.testing.assert_array_equal(getattr(inp.trace, name), getattr(trace, name))
     scene = dry_run(BPTTScene, bptt_in, tmp_path / "bptt")
-    chain = scene.stage.chain
+    chain = scene.stage.net
     for t in range(1, trace.T + 1):  # the errors last shown in each state's cells
         np.testing.assert_array_equal(chain.cells("h", t).values, trace.dL_dh[t - 1])
         for k, name in enumerate(trace.gate_names):

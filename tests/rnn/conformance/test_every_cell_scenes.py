@@ -2,7 +2,6 @@
 end) for every cell at the smallest sizes: two steps, two units."""
 
 import pytest
-from every_cell import TEST_CELL
 
 from rnn.cells import CELLS
 from rnn.model import text_model
@@ -12,10 +11,6 @@ from tests.scenes.conftest import run_dry
 
 # the scenes every built-in cell goes to (not lstm-cell, gru-cell, carousel: one cell each)
 ANY_CELL = [name for name, info in SCENES.items() if set(CELLS) <= set(info.contract.cells)]
-# The unfolded chain lays out rows for the states (h,) and (h, cell) only, by a table keyed
-# by the states (scenes/components/gated_chain.py): a cell with another state is not drawn
-# until one chain draws every cell (issue 28, item 1).
-CHAIN = {"forward", "bptt", "gradients", "lecture"}
 
 
 @pytest.fixture(scope="session")
@@ -25,10 +20,7 @@ def media(tmp_path_factory):
 
 
 @pytest.mark.parametrize("scene", ANY_CELL)
-def test_the_scene_draws_the_cell(cell, scene, media, request):
-    if cell.name == TEST_CELL and scene in CHAIN:
-        request.applymarker(pytest.mark.xfail(raises=KeyError, strict=True, reason=(
-            "the chain knows the states (h,) and (h, cell) only")))
+def test_the_scene_draws_the_cell(cell, scene, media):
     info = SCENES[scene]
     if info.contract.prepare is not None:  # a scene that builds its own traces
         inp = info.contract.prepare({"steps": 3, "window": 2}, hidden=2, cell=cell.name)

@@ -1,12 +1,15 @@
-"""The unfolded chain of an LSTM or GRU: per step a box of gate cells, the state columns, the
-output column, and the paths between steps (the LSTM's cell-state path above the hidden one).
+"""The unfolded chain drawn as heat columns: per step a box of gate cells, the state columns,
+the output column, and the paths between steps (a second state's path above the hidden one).
 
-Every unit is one small heat cell coloured on the theme's diverging scale from a value of a
-gated cell's ``Trace`` (``heat_cells``); nothing here computes network maths. Error arrows
-(``GatedErrorFlow``) take their widths from the recorded error-by-source norms, one colour per
-loss term. Up to ``FRAME_STEPS`` steps share the still frame; a longer chain keeps their column
-width (wider when values are printed) and runs off the frame, for a camera to travel along
-(``Columns.long``).
+The drawing of layers with gates (``beats.stage.build_stage`` chooses it); its rows come from
+the states and gates the cell declares, never from its name.
+
+Every unit is one small heat cell coloured on the theme's diverging scale from a value of the
+``Trace`` (``heat_cells``); nothing here computes network maths. Error arrows
+(``arrows.PathsErrorFlow``) take their widths from the recorded error-by-source norms, one
+colour per loss term. Up to ``FRAME_STEPS`` steps share the still frame; a longer chain keeps
+their column width (wider when values are printed) and runs off the frame, for a camera to
+travel along (``Columns.long``).
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Arrow, Group, Line, Text, VGroup
+from manim import Arrow, Group, Indicate, Line, Text, VGroup, config
 
 from rnn.errors import UnrolledError
-from scenes.components.arrows import ErrorArrow
+from scenes.components.arrows import PathsErrorFlow
+from scenes.components.chain_camera import OVERVIEW_MARGIN, follow_center
 from scenes.components.heat_cells import (
     MIN_NUMBER_HEIGHT,
     HeatCells,
@@ -32,6 +36,7 @@ from scenes.components.limits import (
 )
 from scenes.components.network import shown_char, step_characters
 from scenes.components.panels import light
+from scenes.components.step_frames import heat_frames
 from scenes.components.theme import Theme
 
 MAX_STEPS = MAX_GATED_CHAIN_STEPS  # a camera follows a chain longer than the frame
@@ -44,16 +49,28 @@ FRAME_STEPS = 12  # columns sharing the still frame; a longer chain keeps their 
 SQUARE = 0.28  # largest side of a square cell
 VALUE_W = 0.5  # width of a column of cells printing their values: a number reads at 1080p
 
-# y of the rows; the LSTM's cell-state row sits above the gates, the hidden row below them
+# y of the rows by the number of states; a second state's row (an LSTM's cell state) sits
+# above the gates, the hidden row below them
 ROWS = {
-    ("h", "cell"): {"loss": 2.3, "yhat": 1.75, "cell": 0.4, "gates": -0.75, "h": -1.9, "x": -3.45},
-    ("h",): {"loss": 2.3, "yhat": 1.6, "gates": 0.1, "h": -1.35, "x": -3.45},
+    2: {"loss": 2.3, "yhat": 1.75, "second": 0.4, "gates": -0.75, "h": -1.9, "x": -3.45},
+    1: {"loss": 2.3, "yhat": 1.6, "gates": 0.1, "h": -1.35, "x": -3.45},
 }
-CELL_LANES = (0.95, 1.35)  # y range of the cell-state error lanes (LSTM), below the outputs
+CELL_LANES = (0.95, 1.35)  # y range of the second state's error lanes, below the outputs
 H_LANES = (-2.5, -3.1)  # y range of the hidden error lanes, above the inputs
 
 
-def check_gated_chain(T: int, H: int, K: int) -> None:
+def rows_for(states: tuple[str, ...]) -> dict[str, float]:
+    """y of each row for a cell carrying ``states`` (h first, at most one more)."""
+    if len(states) not in ROWS:
+        raise UnrolledError(f"the heat chain draws one or two states, the cell carries "
+                            f"{len(states)}: {', '.join(states)}")
+    rows = dict(ROWS[len(states)])
+    if len(states) == 2:
+        rows[states[1]] = rows.pop("second")
+    return rows
+
+
+def check_heat_chain(T: int, H: int, K: int) -> None:
     """Raise UnrolledError naming the limit when the gated chain cannot be drawn."""
     if T > MAX_STEPS:
         raise UnrolledError(f"the gated forward and bptt scenes draw at most {MAX_STEPS} time "
@@ -127,13 +144,14 @@ class GateBox(Group):
             self.add(self.letters)
 
 
-class GatedChain(Group):
+class HeatChain(Group):
     """The drawing of a gated Trace's T steps: gates, states, outputs and the paths between.
 
     Parameters
     ----------
     trace
-        An LSTM or GRU ``rnn.trace.Trace`` (its sizes and characters; values are shown later).
+        The ``rnn.trace.Trace`` of a cell (its sizes, states, gates and characters; values
+        are shown later).
     theme
         Colours of the idle drawing.
     values
@@ -145,10 +163,10 @@ class GatedChain(Group):
         super().__init__(**kwargs)
         T, H = trace.h.shape
         K = trace.yhat.shape[1]
-        check_gated_chain(T, H, K)
+        check_heat_chain(T, H, K)
         self.T, self.H, self.K, self.kind = T, H, K, trace.kind
         self.theme = theme
-        self.rows = ROWS[trace.spec.states]  # rows by the states the cell carries
+        self.rows = rows_for(trace.spec.states)  # rows by the states the cell carries
         G = len(trace.gate_names)
         self.values = values and H <= CELL_UNITS  # numbers only in outlined cells
         self.columns = columns_for(T, G, self.values)
@@ -160,9 +178,10 @@ class GatedChain(Group):
         out_numbers = (self.values and K <= OUTLINED_CLASSES
                        and number_height(self.side_w, self.out_side) >= MIN_NUMBER_HEIGHT)
         self.gates: dict[int, GateBox] = {}
-        # ("h" | "cell" | "yhat", t) -> its column
+        # (state | "yhat", t) -> its column
         self.state: dict[tuple[str, int], HeatCells | HeatStrip] = {}
-        layers = tuple(reversed(trace.spec.states))  # the cell state's row above h's
+        layers = tuple(reversed(trace.spec.states))  # a second state's row above h's
+        self.second = trace.spec.states[1] if len(trace.spec.states) > 1 else None
         chars = step_characters(trace)
         self.x_labels: dict[int, Text] = {}
         self.paths = VGroup()  # forward paths and connectors, drawn once
@@ -229,14 +248,58 @@ class GatedChain(Group):
         return self.center_x(t) + self.gates[t].columns_width / 2 + 0.08 + k * gap
 
     def cells(self, layer: str, t: int) -> HeatCells | HeatStrip:
-        """The heat cells of ``layer`` ("h", "cell", "yhat") at step t."""
+        """The heat cells of ``layer`` (a state, or "yhat"; "o" names it too) at step t."""
+        layer = "yhat" if layer == "o" else layer
         return self.state[layer, t]
 
     def gate_cells(self, name: str, t: int) -> HeatCells | HeatStrip:
         return self.gates[t].columns[name]
 
+    # What the beats ask of a drawing of the chain (``network.UnrolledNetwork`` answers too) --
+    def overview(self) -> tuple[np.ndarray, float]:
+        """Centre and width of the frame showing the whole chain.
+
+        The frame stays centred on y = 0, so every row keeps its side of the top band: shrunk
+        towards the middle of the screen, the chain never reaches the text above it.
+        """
+        cols = self.columns
+        width = max(config.frame_width, cols.chain_width + 2 * OVERVIEW_MARGIN)
+        return np.array([cols.left + cols.chain_width / 2, 0.0, 0.0]), width
+
+    def step_center(self, t: int) -> np.ndarray:
+        """Centre of the frame showing step t."""
+        return follow_center(self.columns, t)
+
+    def world(self) -> list:
+        """What of the drawing a travelling camera carries (the beats add the arrows)."""
+        return [self]
+
+    def input_animations(self, values: np.ndarray, t: int, flash: bool = True) -> list:
+        """x(t) entering: its label flashes (the input is a character, not a column), unless
+        the steps run together (not ``flash``)."""
+        return [Indicate(self.x_labels[t])] if flash else []
+
+    def show_input(self, values: np.ndarray, t: int) -> None:
+        """Nothing to fill: the input is a label."""
+
+    def link_animations(self, src: str, dst: str, on: bool, t: int | None = None) -> list:
+        """Nothing: the heat chain draws paths, not one connection per parameter."""
+        return []
+
+    def loss_place(self, t: int) -> tuple[list[float], float]:
+        """Where L(t)'s label goes, and its height."""
+        return [self.center_x(t), self.rows["loss"], 0], 0.18
+
+    def contribution_frames(self, t: int) -> VGroup:
+        """Frames around what step t's gradient contributions are made of."""
+        return heat_frames(self, t)
+
+    def error_flow(self, norms: dict[str, np.ndarray], colors) -> PathsErrorFlow:
+        """The arrows of the errors by source, one path per state."""
+        return PathsErrorFlow(self, norms, colors)
+
     def lane_y(self, path: str, s: int) -> float:
-        """y of loss term L(s)'s error lane along ``path`` ("h" or "cell")."""
+        """y of loss term L(s)'s error lane along ``path`` (h or the second state)."""
         near, far = H_LANES if path == "h" else CELL_LANES
         step = (far - near) / max(self.T - 1, 1)
         return near + (s - 1) * step
@@ -249,7 +312,7 @@ class GatedChain(Group):
             cells = self.state[layer, t]
             start = [max(self.center_x(t) - self.col_w + self.side_w, LEFT - 0.2),
                      self.rows[layer], 0.0]
-            width = 3.0 if layer == "cell" else 1.8
+            width = 1.8 if layer == "h" else 3.0
             self.paths.add(Arrow(start, cells.get_left(), buff=0.03, color=th.recurrent,
                                  stroke_width=width, tip_length=0.1,
                                  max_tip_length_to_length_ratio=0.3))
@@ -262,18 +325,18 @@ class GatedChain(Group):
         self.paths.add(Line(h_prev, [x_in, box.get_bottom()[1], 0], color=th.connection,
                             stroke_width=1.2))
         h = self.state["h", t]
-        if "cell" in layers:  # gates into cell(t), cell(t) out through o to h(t)
-            cell = self.state["cell", t]
+        if self.second is not None:  # gates into the second state, out of it to h(t)
+            cell = self.state[self.second, t]
             self.paths.add(Line(box.get_top(), cell.get_bottom(), color=th.connection,
                                 stroke_width=1.2))
             x_out = self.side_x(t, 2)
-            self.paths.add(Line(cell.get_right(), [x_out, self.rows["cell"], 0],
+            self.paths.add(Line(cell.get_right(), [x_out, self.rows[self.second], 0],
                                 color=th.connection, stroke_width=1.2),
-                           Line([x_out, self.rows["cell"], 0], [x_out, self.rows["h"], 0],
+                           Line([x_out, self.rows[self.second], 0], [x_out, self.rows["h"], 0],
                                 color=th.connection, stroke_width=1.2),
                            Line([x_out, self.rows["h"], 0], h.get_right(),
                                 color=th.connection, stroke_width=1.2))
-        else:  # the GRU's gates give h(t) directly
+        else:  # the gates give h(t) directly
             self.paths.add(Line(box.get_bottom() + [0.3 * box.width, 0, 0], h.get_top(),
                                 color=th.connection, stroke_width=1.2))
         out = self.state["yhat", t]
@@ -284,60 +347,3 @@ class GatedChain(Group):
                             color=th.connection, stroke_width=1.2),
                        Line([x_up, self.rows["yhat"], 0], out.get_right(), color=th.connection,
                             stroke_width=1.2))
-
-
-def norm_scale(*norms: np.ndarray) -> float:
-    """Norm drawn at full width: the largest finite one of ``norms`` (a scale, not maths)."""
-    finite = np.concatenate([n[np.isfinite(n)] for n in norms])
-    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-
-
-class GatedErrorFlow(VGroup):
-    """Every error arrow of a gated chain, reachable by path and (s, t).
-
-    ``by_pair["h"][s, t]`` carries ||dL(s)/dh(t)||, ``by_pair["cell"][s, t]`` (LSTM)
-    ||dL(s)/dcell(t)||: at t = s down from the output (h) or up from h(s) (cell), otherwise
-    backwards along loss term s's lane from step t+1 to step t. One width scale for both paths.
-
-    Parameters
-    ----------
-    chain
-        The drawn chain (its geometry places the arrows).
-    norms
-        path -> (T, T) norms indexed [s-1, t-1], NaN where t > s.
-    colors
-        One colour per source s.
-    """
-
-    def __init__(self, chain: GatedChain, norms: dict[str, np.ndarray], colors, **kwargs):
-        super().__init__(**kwargs)
-        self.top = norm_scale(*norms.values())
-        self.by_pair: dict[str, dict[tuple[int, int], ErrorArrow]] = {p: {} for p in norms}
-        T = chain.T
-        for path, mags in norms.items():
-            for s in range(1, T + 1):
-                for t in range(s, 0, -1):
-                    mag = mags[s - 1, t - 1]
-                    if np.isnan(mag):
-                        continue
-                    start, end = self._ends(chain, path, s, t)
-                    arrow = ErrorArrow(start, end, s, t, mag, self.top, colors[s - 1])
-                    self.by_pair[path][s, t] = arrow
-                    self.add(arrow)
-
-    @staticmethod
-    def _ends(chain: GatedChain, path: str, s: int, t: int):
-        rows = chain.rows
-        if t == s and path == "h":  # from the output of step s down to h(s)
-            x = chain.side_x(s, 1)
-            return [x, chain.cells("yhat", s).get_bottom()[1], 0], [x, rows["h"] + 0.05, 0]
-        if t == s:  # from h(s) up into cell(s)
-            x = chain.side_x(s, 3)
-            return [x, rows["h"], 0], [x, chain.cells("cell", s).get_bottom()[1], 0]
-        y = chain.lane_y(path, s)
-        return ([chain.center_x(t + 1) - 0.15 * chain.col_w, y, 0],
-                [chain.center_x(t) + 0.15 * chain.col_w, y, 0])
-
-    def arriving_at(self, path: str, t: int) -> list[ErrorArrow]:
-        """Arrows bringing an error to ``path``'s state at step t, by source (L(t) first)."""
-        return [a for (s, tt), a in sorted(self.by_pair[path].items()) if tt == t]
