@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# every case runs once, in the one module fixture: under -n its tests stay in one worker
+pytestmark = pytest.mark.xdist_group("hostile")
 ROOT = Path(__file__).resolve().parents[2]
 MEMORY_LIMIT = 3 * 1024**3
 TIMEOUT = 60

@@ -11,6 +11,10 @@ from explore.page import page_html
 from rnn import text_model
 
 
+# the pages and the browser once, under -n too
+pytestmark = pytest.mark.xdist_group("explore-axe")
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     out = tmp_path_factory.mktemp("pages")

@@ -59,7 +59,7 @@ def test_forward_mp4_is_a_whole_video_with_subtitles_and_sections(forward_mp4):
     starts = np.cumsum([0.0] + [float(s["duration"]) for s in index])
     for a, b in itertools.pairwise(starts):
         assert any(a - 0.01 <= sub.start.total_seconds() < b for sub in subtitles), (a, b)
-    assert subtitles[0].content.startswith("The same small network is copied")
+    assert subtitles[0].content.startswith("A simple RNN unfolded in time:")
     for section in index:
         assert (out / section["video"]).exists()
 

@@ -18,6 +18,8 @@ from scenes.beats.contract import SceneContract
 from scenes.output.slides import build_deck
 from scenes.output.subtitles import parse_timestamp
 
+# the two decks are built once, in the module fixture: under -n its tests stay in one worker
+pytestmark = pytest.mark.xdist_group("caption-decks")
 CHROMIUM = "/usr/bin/chromium"
 SAID = ["A square appears.", "It turns a third of the way."]
 
