@@ -19,6 +19,10 @@ from pathlib import Path
 import pytest
 from cli_run import ROOT
 
+# the README's commands run once, in the module fixture (about two minutes): under -n its tests
+# stay in one worker, or each worker would run them all again
+pytestmark = pytest.mark.xdist_group("readme")
+
 README = ROOT / "README.md"
 HERE = Path(__file__).resolve().parent
 TRAIN_ITERATIONS = 30  # windows trained by each `unrolled train` example (the README's: 2000+)
