@@ -297,5 +297,7 @@ def _moved(graph: Graph, node: Node, axes: list[str]) -> list[str]:
 
 
 def _units(graph: Graph, node: Node) -> int | None:
+    """H, read from the recurrent operator's R (its hidden_size attribute is optional)."""
     layers = [n for n in graph.nodes if n.op in RECURRENT]
-    return int(layers[0].attrs.get("hidden_size", -2)) if layers else None
+    R = _tensor_input(graph, layers[0], 2) if layers else None
+    return int(R.shape[2]) if R is not None and R.ndim == 3 else None

@@ -256,7 +256,8 @@ def _render_all(tasks: list, n_jobs: int, progress: bool) -> tuple[list, list]:
                     raise
                 paths = [f.result() for f in futures]
     configs = [PresentationConfig.from_file(p) for p in paths]
-    captions = [cap for p, c in zip(paths, configs) for cap in _read_slide_captions(p, len(c.slides))]
+    captions = [cap for p, c in zip(paths, configs)
+                for cap in _read_slide_captions(p, len(c.slides))]
     return configs, captions
 
 

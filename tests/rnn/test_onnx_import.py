@@ -167,3 +167,14 @@ def test_gradients_equal_finite_differences_of_onnx_reference(op, variant, tmp_p
             numeric = numeric_gradient(proto, name, index)
             # the loss is about 20: its rounding (1e-14) over 2 eps is 1e-9 at most
             assert grad[index] == pytest.approx(numeric, rel=1e-6, abs=1e-8), (name, index)
+
+
+def test_a_gemm_head_after_a_reshape_needs_no_hidden_size_attribute(tmp_path):
+    """hidden_size is optional in ONNX: the reshape before the head is checked against R."""
+    proto = graphs.build("GRU", head="gemm", dtype=np.float64)
+    node = next(n for n in proto.graph.node if n.op_type == "GRU")
+    kept = [a for a in node.attribute if a.name != "hidden_size"]
+    del node.attribute[:]
+    node.attribute.extend(kept)
+    _, trace = engine_run(proto, tmp_path)
+    assert_close(trace.h, graphs.reference(proto, TEXT)["h"], 1e-12)
