@@ -233,8 +233,11 @@ def load_model(path: str | os.PathLike, vocab: str | Vocabulary | None = None,
         raise UnrolledError(f"{source}: the head has {K} outputs but {len(named)} classes are "
                             f"named ({', '.join(named)})")
     if task == "every" and K != n:
+        hint = "" if arrays["framework"] != "torch" else (
+            " (a head of one label per sequence? name its classes with --classes or "
+            f"{path.stem}.classes.json)")
         raise UnrolledError(f"{source}: the head has {K} outputs but the vocabulary has {n} "
-                            "characters")
+                            f"characters{hint}")
     emb = arrays["embedding"]
     if emb is None and arrays["W_ih"].shape[1] != n:
         raise UnrolledError(f"{source}: the recurrent layer takes {arrays['W_ih'].shape[1]} "

@@ -166,8 +166,9 @@ def find_layout(shapes: dict[str, tuple[int, ...]], metadata: dict[str, str],
     head = _pick("head", heads, names, shapes, lambda k: len(shapes[k]) == 2
                  and shapes[k][1] == width)
     if head is None:
-        raise UnrolledError(f"no head: expected an nn.Linear weight of shape (K, {width}) after "
-                            "the recurrent layer")
+        both = f" ({dirs} directions x {H} units)" if bidirectional else ""
+        raise UnrolledError(f"no head: expected an nn.Linear weight of shape (K, {width}){both} "
+                            "after the recurrent layer")
     embeddings = [k for k in weights if shapes[k][1] == D and k != head and not has_bias(k)]
     embedding = _pick("embedding", embeddings, names, shapes,
                       lambda k: len(shapes[k]) == 2 and shapes[k][1] == D and k != head)
