@@ -1,6 +1,7 @@
-"""Models of every shape saved by PyTorch and Keras (stacked, bidirectional, a loss at every step
-or one label per sequence) run through the engine: loss, every layer's and direction's h, the
-LSTM's cell states and every gradient equal the framework's forward pass and autograd
+"""Models of every shape saved by PyTorch and Keras, and the torch ones exported to ONNX by
+``torch.onnx.export`` (stacked, bidirectional, a loss at every step or one label per sequence),
+run through the engine: loss, every layer's and direction's h, the LSTM's cell states and every
+gradient equal the framework's forward pass and autograd
 (``tests/rnn/data/frameworks/make_shape_fixtures.py``) to float32 precision."""
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ SHAPES = {"l2_bi": Shape(2, True, "every"), "l3_bi_last": Shape(3, True, "last")
           "l2_last": Shape(2, False, "last"), "l2_bi_last": Shape(2, True, "last"),
           "l3_last": Shape(3, False, "last")}
 FIXTURES = sorted(p.name for p in DATA.glob("*_l[23]*") if p.suffix in (".safetensors",
-                                                                         ".keras"))
+                                                                         ".keras", ".onnx"))
 RTOL, ATOL = 1e-4, 2e-6  # float32 frameworks against the float64 engine
 
 
@@ -44,7 +45,7 @@ def run(request):
 
 
 def test_every_fixture_is_there():
-    assert len(FIXTURES) == 16  # 9 from torch, 7 from Keras: each cell, each shape
+    assert len(FIXTURES) == 25  # 9 from torch, the same 9 exported to ONNX, 7 from Keras
 
 
 def test_the_shape_is_read_from_the_file(run):

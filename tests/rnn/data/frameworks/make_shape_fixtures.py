@@ -22,14 +22,12 @@ import json
 import os
 from pathlib import Path
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
+import numpy as np
+import torch
+from safetensors.torch import save_file
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from safetensors.torch import save_file  # noqa: E402
+os.environ.setdefault("KERAS_BACKEND", "jax")  # Keras and jax are imported where they are
+# used, so that make_onnx_fixtures.py can take TorchNet where only torch and onnx are installed
 
 HERE = Path(__file__).resolve().parent
 TEXT = "hello world"  # the same text and vocabulary as make_fixtures.py
@@ -153,6 +151,8 @@ KERAS_CLASSES = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 
 
 def keras_net(kind: str, layers: int, bi: bool, last: bool, seed: int) -> keras.Sequential:
+    import keras
+
     keras.utils.set_random_seed(seed)
     cls = getattr(keras.layers, KERAS_CLASSES[kind])
     stack = [keras.Input(shape=(None, len(VOCAB)))]
@@ -169,12 +169,16 @@ def keras_net(kind: str, layers: int, bi: bool, last: bool, seed: int) -> keras.
 
 
 def keras_directions(layer) -> list:
+    import keras
+
     if isinstance(layer, keras.layers.Bidirectional):
         return [layer.forward_layer, layer.backward_layer]
     return [layer]
 
 
 def keras_step(rnn, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import keras
+
     """(T, H) h and cell states of a Keras recurrent layer's cell, stepped over ``seq``."""
     states = [np.zeros((1, HIDDEN), "float32")] * (2 if isinstance(rnn, keras.layers.LSTM) else 1)
     hs, cs = [], []
@@ -199,6 +203,10 @@ def keras_grads(kind: str, cell, grads: dict, suffix: str) -> dict[str, np.ndarr
 
 
 def keras_fixture(name: str, kind: str, layers: int, bi: bool, last: bool, seed: int) -> None:
+    import jax
+    import jax.numpy as jnp
+    import keras
+
     model = keras_net(kind, layers, bi, last, seed)
     ids, targets = task_data(last)
     x = np.eye(len(VOCAB), dtype="float32")[ids][None]  # (1, T, V)
@@ -251,6 +259,8 @@ def main() -> None:
 
 def refusals() -> None:
     """Shapes that cannot be drawn, saved by the frameworks themselves."""
+    import keras
+
     L = keras.layers
     keras.utils.set_random_seed(0)
     for mode in ("sum",):
