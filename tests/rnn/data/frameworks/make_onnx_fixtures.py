@@ -2,8 +2,9 @@
 
 Each ``torch_NAME.safetensors`` (written by ``make_fixtures.py``) is loaded back into the same
 module and exported as ``torch_NAME.onnx`` (the stacked and bidirectional ones of
-``make_shape_fixtures.py`` too, with their head on every step or on ``h_n``), reading token ids (with an embedding) or one-hot rows
-and returning the logits of every step. The expected numbers stay those of ``torch_NAME.npz``
+``make_shape_fixtures.py`` too, with their head on every step or on ``h_n``), reading token
+ids (with an embedding) or one-hot rows and returning the logits of every step (or of the one
+label). The expected numbers stay those of ``torch_NAME.npz``
 (torch's forward pass and autograd on the same weights). Run it where torch and onnx are
 installed (CPU builds are enough)::
 
