@@ -29,10 +29,10 @@ import numpy as np
 from rnn.cells import Cell, Params, get_cell
 from rnn.engine import backward_layer, forward_layer, output_errors, softmax_and_loss
 from rnn.errors import UnrolledError
+from rnn.limits import MAX_LAYERS
 from rnn.trace import Trace
 
 TASKS = ("every", "last")  # a loss at every step (next character), or one label per sequence
-MAX_LAYERS = 4
 DIRECTION_NAMES = ("forward", "backward")
 HEAD = ("V", "c")
 
