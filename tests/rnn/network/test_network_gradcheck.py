@@ -129,7 +129,8 @@ def test_one_label_reads_h_n_only():
 @pytest.mark.parametrize("shape", (Shape(2, True, "every"), Shape(2, False, "last")), ids=str)
 def test_errors_by_source_add_up_to_the_recorded_error(shape):
     """Each loss term's error, sent back alone through every layer, sums to dL/dh(t) of the
-    full pass, in every layer and direction; one label per sequence has one source."""
+    full pass, in every layer and direction; one label per sequence has one source. (Below a
+    two-way layer, h(t) reaches the losses before t too, through the backward direction.)"""
     params, X, y = _problem("lstm", shape)
     trace = run_network(params, X, y)
     for l, d in shape.slots:
@@ -138,6 +139,6 @@ def test_errors_by_source_add_up_to_the_recorded_error(shape):
         assert np.allclose(by_source.sum(axis=0), trace.seq(l, d, "dL_dh"), rtol=0, atol=1e-12)
         cells = trace.error_by_source(l, d, "cell").sum(axis=0)
         assert np.allclose(cells, trace.seq(l, d, "dL_dcell"), rtol=0, atol=1e-12)
-    if shape.task == "every":  # the forward direction: L(s) reaches no step after s
-        norms = trace.error_by_source_norms(0, 0)
+    if shape.task == "every":  # the top forward direction: L(s) reaches no step after s
+        norms = trace.error_by_source_norms(shape.layers - 1, 0)
         assert not np.triu(norms, k=1).any() and np.tril(norms).all()
