@@ -135,7 +135,8 @@ class Lecture:
             windows = None
             if "window" in opts:
                 windows = self.model.text_model().windows(opts["window"])
-            inputs.append(SceneInput(trace, theme=self.theme, values=values, windows=windows,
+            drawn, opts = view_of(entry.name, trace, opts)
+            inputs.append(SceneInput(drawn, theme=self.theme, values=values, windows=windows,
                                      extra=opts))
         return inputs
 
@@ -193,6 +194,24 @@ def _describe(value: Any) -> str:
     kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
              list: "a list", dict: "a table"}
     return f"{kinds.get(type(value), type(value).__name__)} {value!r}"
+
+
+VIEWS = ("activations", "error-map", "neuron-text")  # scenes that draw one layer direction
+
+
+def view_of(name: str, trace, opts: dict):
+    """What scene ``name`` draws of ``trace``, and its options: for a network (stacked,
+    two-way or one label), a view draws the layer direction its option ``layer`` chooses
+    (``rnn.network_views``); other traces and scenes are drawn as they are."""
+    from rnn.network import NetworkTrace
+
+    if name not in VIEWS or not isinstance(trace, NetworkTrace):
+        return trace, opts
+    from rnn.network_views import layer_view, parse_layer_choice
+
+    l, d, layer = parse_layer_choice(opts.get("layer"), trace.shape.layers,
+                                     trace.shape.bidirectional)
+    return layer_view(trace, l, d), {**opts, "layer": layer}
 
 
 def _registered_scenes() -> dict:
