@@ -48,6 +48,10 @@ MODEL_KEYS: dict[str, Option] = {o.name: o for o in (
     Option("weights", str, None, "a checkpoint (.npz), relative to the lecture file"),
     Option("trace", str, None, "a saved trace, relative to the lecture file"),
     Option("cell", str, DEFAULT_CELL, "the model's cell", choices=tuple(CELLS)),
+    Option("num_layers", int, 1, "stacked recurrent layers", RANGES["num_layers"]),
+    Option("bidirectional", bool, False, "a second direction, reading from the end"),
+    Option("label", str, None, "one label per sequence: the text's class"),
+    Option("classes", str, None, "the class names, separated by commas"),
 )}
 
 
