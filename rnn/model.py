@@ -66,6 +66,11 @@ class TextModel:
         """Truncated BPTT over windows of ``window`` steps, one update per window."""
         self.check_size(window)
         traces = run_truncated(self.params, self.X, self.y, window, optimizer or Optimizer())
+        if isinstance(self.params, NetworkParams):
+            for t in traces:
+                t.vocabulary = self.vocabulary
+                t.extra.update(text=self.text, seed=self.seed, classes=self.classes)
+            return traces
         starts = np.cumsum([0] + [t.T for t in traces])
         return [self._label(t, start) for t, start in zip(traces, starts, strict=False)]
 

@@ -109,10 +109,16 @@ def to_doc(traces, text: str | None = None, full_errors: bool | None = None) -> 
     ``rnn.traces.network_doc``)."""
     from rnn.network import NetworkTrace
 
-    if isinstance(traces, NetworkTrace):
+    first = traces[0] if isinstance(traces, list) else traces
+    if isinstance(first, NetworkTrace):
         from rnn.traces.network_doc import to_network_doc
 
-        return to_network_doc(traces, text)
+        if not isinstance(traces, list):
+            return to_network_doc(traces, text)
+        doc = {k: v for k, v in to_network_doc(first, text).items() if k in (
+            "format", "version", "cell", "config", "text", "vocabulary", "network")}
+        doc["windows"] = [to_network_doc(t, text) for t in traces]
+        return doc
     windowed = isinstance(traces, list)
     first = traces[0] if windowed else traces
     full = wants_full_errors(traces, full_errors)

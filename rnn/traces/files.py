@@ -88,7 +88,11 @@ def dumps(traces, text: str | None = None, full_errors: bool | None = None) -> s
     if "network" in doc:
         from rnn.traces.network_doc import json_network_doc
 
-        out = json_network_doc(doc, _value, _steps)
+        if "windows" in doc:
+            out = {k: _value(v) for k, v in doc.items() if k != "windows"}
+            out["windows"] = [json_network_doc(w, _value, _steps) for w in doc["windows"]]
+        else:
+            out = json_network_doc(doc, _value, _steps)
     elif "windows" in doc:
         doc["windows"] = [_json_trace(w) for w in doc["windows"]]
         out = {k: (v if k == "windows" else _value(v)) for k, v in doc.items()}

@@ -80,6 +80,8 @@ def to_network_doc(trace: NetworkTrace, text: str | None = None) -> dict:
             "steps": _layer_columns(trace, l, d)})
     if trace.update is not None:
         doc.update(_update(trace))
+    if trace.extra.get("window"):
+        doc["window"] = dict(trace.extra["window"])
     return doc
 
 
@@ -134,8 +136,29 @@ def _same(r: Reader, recorded, rerun: np.ndarray, key: str) -> None:
         r.fail(f"'{key}' disagrees with the document's own parameters and inputs")
 
 
-def from_network_doc(r: Reader, doc: dict) -> NetworkTrace:
-    """Validate a network's document and build its trace (rerun, then compared)."""
+def from_network_doc(r: Reader, doc: dict):
+    """Validate a network's document and build its trace (rerun, then compared), or the
+    windows of a truncated run (each window a network's document)."""
+    if "windows" in doc:
+        windows = r.get(doc, "windows")
+        if not isinstance(windows, list) or not 1 <= len(windows) <= 10_000:
+            r.fail("'windows' must be a non-empty list")
+        out = []
+        for i, w in enumerate(windows):
+            if not isinstance(w, dict):
+                r.fail(f"'windows[{i}]' must be an object")
+            out.append(from_network_doc(Reader(f"{r.source}: windows[{i}]"),
+                                        {**w, "network": doc.get("network")}))
+            window = w.get("window")
+            if isinstance(window, dict):
+                out[-1].extra["window"] = {k: r.integer(window.get(k), f"window.{k}")
+                                           for k in ("start", "stop")}
+        return out
+    return _one_network(r, doc)
+
+
+def _one_network(r: Reader, doc: dict) -> NetworkTrace:
+    """One network document (no windows)."""
     spec = get_cell(r.choice(r.get(doc, "cell"), "cell", _cells()))
     shape, classes = _shape(r, doc)
     params = _params(r, doc, spec, shape)
