@@ -198,3 +198,16 @@ def report_non_finite(traces) -> None:
                 err=True,
             )
             sys.exit(1)
+
+
+def refuse_network(traces, what: str, instead: str) -> None:
+    """One line when ``traces`` are a stacked, two-way or one-label network's and ``what``
+    draws one-layer models only (``instead``: what draws it)."""
+    from rnn.network import NetworkTrace
+
+    first = traces[0] if isinstance(traces, list) else traces
+    if isinstance(first, NetworkTrace):
+        raise InputError(f"{what} draws one-layer, one-way models with a loss at every step; "
+                         f"this is a {first.shape.words() or '1-layer'}"
+                         f"{' one-label' if first.shape.task == 'last' else ''} network "
+                         f"({instead})")
