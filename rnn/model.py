@@ -66,6 +66,11 @@ class TextModel:
         """Truncated BPTT over windows of ``window`` steps, one update per window."""
         self.check_size(window)
         traces = run_truncated(self.params, self.X, self.y, window, optimizer or Optimizer())
+        if isinstance(self.params, NetworkParams):
+            for t in traces:
+                t.vocabulary = self.vocabulary
+                t.extra.update(text=self.text, seed=self.seed, classes=self.classes)
+            return traces
         starts = np.cumsum([0] + [t.T for t in traces])
         return [self._label(t, start) for t, start in zip(traces, starts, strict=False)]
 
@@ -118,6 +123,11 @@ def text_model(
     (``rnn.network``); the defaults build the one-layer character model.
     """
     spec = get_cell(cell)
+    if weights is not None and _is_network_checkpoint(weights):  # its shape is the file's
+        check_text(text)
+        return _network_model(spec, None, text, hidden, seed, init_scale, radius, weights,
+                              vocabulary, forget_bias, label, classes,
+                              (num_layers, bidirectional))
     shape = _shape(num_layers, bidirectional, label, classes)
     check_text(text)
     check_range("seed", seed)  # init_scale is free: tests overflow on purpose with it
@@ -130,7 +140,7 @@ def text_model(
                             "forget gate)")
     if vocabulary is not None and len(vocabulary) > MAX_VOCAB:
         raise UnrolledError(f"a vocabulary of {len(vocabulary)}; at most {MAX_VOCAB} characters")
-    if not shape.plain or weights is not None and _is_network_checkpoint(weights):
+    if not shape.plain:
         return _network_model(spec, shape, text, hidden, seed, init_scale, radius, weights,
                               vocabulary, forget_bias, label, classes)
     if weights is not None:
@@ -183,36 +193,40 @@ def _is_network_checkpoint(weights) -> bool:
     return checkpoint_shape(weights) is not None
 
 
-def _network_model(spec, shape: Shape, text, hidden, seed, init_scale, radius, weights,
-                   vocabulary, forget_bias, label, classes) -> TextModel:
-    """A network of any shape on ``text``: next characters, or one label per sequence."""
+def _network_model(spec, shape: Shape | None, text, hidden, seed, init_scale, radius, weights,
+                   vocabulary, forget_bias, label, classes, asked=(1, False)) -> TextModel:
+    """A network of any shape on ``text``: next characters, or one label per sequence. With
+    ``weights`` (a network's checkpoint), the shape and the classes are the file's (``asked``:
+    the layers and directions the caller gave, refused if they contradict it)."""
     from rnn.data import label_sequence, parse_classes
 
-    if shape.task == "last":
-        classes = parse_classes(classes)
     if weights is not None:
         from rnn.files.checkpoint import load_network_checkpoint
 
         params, vocabulary, meta = load_network_checkpoint(weights, spec.name)
-        if params.shape.layers != shape.layers and shape.layers != 1 or (
-                shape.bidirectional and not params.shape.bidirectional):
-            raise UnrolledError(f"{weights} holds a {params.shape.words() or '1-layer'} "
-                                "network; leave --num-layers and --bidirectional out (the "
-                                "shape is taken from the file)")
         shape = params.shape
+        if asked != (1, False) and asked != (shape.layers, shape.bidirectional):
+            raise UnrolledError(f"{weights} holds a {shape.words() or '1-layer'} network; "
+                                "leave --num-layers and --bidirectional out (the shape is "
+                                "taken from the file)")
         if shape.task == "last":
             saved = tuple(meta.get("classes") or ())
-            if classes is not None and tuple(classes) != saved:
+            if classes is not None and tuple(parse_classes(classes)) != saved:
                 raise UnrolledError(f"{weights} was trained on the classes "
-                                    f"{','.join(saved)}; --classes says {','.join(classes)}")
-            classes = saved
+                                    f"{','.join(saved)}; --classes says {classes}")
+            classes = parse_classes(saved)
             if label is None:
                 raise UnrolledError(f"{weights} reads one label per sequence: give the text's "
                                     f"--label (one of {', '.join(classes)})")
+        elif label is not None or classes is not None:
+            raise UnrolledError(f"{weights} predicts the next character: --label and "
+                                "--classes do not apply")
         bias = float(meta.get("forget_bias", 0.0) or 0.0)
     else:
         check_range("hidden", hidden)
         bias = spec.init_option("forget_bias", forget_bias)
+        if shape.task == "last":
+            classes = parse_classes(classes)
     if shape.task == "last":
         vocabulary, X, y = label_sequence(text, label, classes, vocabulary)
     else:

@@ -29,10 +29,10 @@ import numpy as np
 from rnn.cells import Cell, Params, get_cell
 from rnn.engine import backward_layer, forward_layer, output_errors, softmax_and_loss
 from rnn.errors import UnrolledError
+from rnn.limits import MAX_LAYERS
 from rnn.trace import Trace
 
 TASKS = ("every", "last")  # a loss at every step (next character), or one label per sequence
-MAX_LAYERS = 4
 DIRECTION_NAMES = ("forward", "backward")
 HEAD = ("V", "c")
 
@@ -224,6 +224,7 @@ class NetworkTrace:
     vocabulary: object = None
     update: object = None
     extra: dict = field(default_factory=dict)
+    _forward: tuple | None = field(default=None, repr=False)  # (records, starts): for S passes
 
     @property
     def spec(self) -> Cell:
@@ -278,6 +279,28 @@ class NetworkTrace:
             out[f"h0{suffix(l, d)}"] = tr.dL_dh0
             out.update({f"{p}0{suffix(l, d)}": e for p, e in tr.start_errors.items()})
         return out
+
+    def error_by_source(self, l: int, d: int = 0, path: str = "h") -> np.ndarray:
+        """dL(s)/dh(t) of layer l's direction d (``path``: another state of the cell) for
+        every loss term s alone, in sequence order: (S, T, H) indexed [s-1, t-1], S = T for
+        a loss at every step (then zero where step t cannot reach L(s)), 1 for one label.
+        Each source runs its own backward pass through every layer: S passes, on demand."""
+        recs, starts = self._forward
+        out = np.empty((len(self.losses), self.T, self.params.hidden_size))
+        with np.errstate(all="ignore"):
+            for s in range(len(self.losses)):
+                alone = np.zeros_like(self.dL_do)
+                alone[s] = self.dL_do[s]
+                layers, _ = _backward(self.params, recs, starts, alone)
+                tr = layers[(l, d)]
+                value = tr.dL_dh if path == "h" else getattr(tr, f"dL_d{path}")
+                out[s] = in_own_order(value, d)
+        return out
+
+    def error_by_source_norms(self, l: int, d: int = 0, path: str = "h") -> np.ndarray:
+        """(S, T) norms ||dL(s)/dh(t)|| of ``error_by_source``, sequence order."""
+        errors = self.error_by_source(l, d, path)
+        return np.sqrt(np.einsum("sth,sth->st", errors, errors))
 
     def first_non_finite(self) -> str | None:
         """Where the first NaN or infinity is (a name), or None for a finite trace."""
@@ -365,27 +388,36 @@ def run_network(params: NetworkParams, X, y, state0: dict | None = None) -> Netw
         o = features @ V.T + c
         yhat, losses = softmax_and_loss(o, y)
         dL_do = output_errors(yhat, y)
-        to_features = dL_do @ V  # (T or 1, dirs*H)
+        layers, below = _backward(params, recs, starts, dL_do)
+    trace = NetworkTrace(params=params, X=X, targets=y, layers=dict(sorted(layers.items())),
+                         features=features, o=o, yhat=yhat, losses=losses, dL_do=dL_do,
+                         input_errors=below, _forward=(recs, starts))
+    return trace
 
-        above = {}
-        for d in shape.directions:  # the head's error at each top h, in its own order
-            part = to_features[:, d * H:(d + 1) * H]
-            if shape.task == "every":
-                above[d] = in_own_order(part, d)
-            else:
-                above[d] = np.zeros((T, H))
-                above[d][-1] = part[0]
-        layers = {}
-        for l in reversed(range(shape.layers)):
-            below = None  # the error at this layer's inputs, in sequence order
-            for d in shape.directions:
-                p, (Xd, rec) = params.layer(l, d), recs[(l, d)]
-                back, from_next, sent = backward_layer(p, rec, starts[(l, d)], above[d])
-                tr = _layer_trace(p, Xd, rec, starts[(l, d)], above[d], back, from_next, sent)
-                layers[(l, d)] = tr
-                reached = in_own_order(p.spec.input_errors(tr), d)
-                below = reached if below is None else below + reached
-            above = {d: in_own_order(below[:, d * H:(d + 1) * H], d) for d in shape.directions}
-    return NetworkTrace(params=params, X=X, targets=y, layers=dict(sorted(layers.items())),
-                        features=features, o=o, yhat=yhat, losses=losses, dL_do=dL_do,
-                        input_errors=below)
+
+def _backward(params: NetworkParams, recs: dict, starts: dict, dL_do: np.ndarray):
+    """BPTT through every layer and direction from the head's errors ``dL_do``: each layer
+    direction's record (a Trace), and the error at the network's inputs (sequence order)."""
+    shape, H = params.shape, params.hidden_size
+    T = len(next(iter(recs.values()))[0])
+    to_features = dL_do @ params.V  # (T or 1, dirs*H)
+    above = {}
+    for d in shape.directions:  # the head's error at each top h, in its own order
+        part = to_features[:, d * H:(d + 1) * H]
+        if shape.task == "every":
+            above[d] = in_own_order(part, d)
+        else:
+            above[d] = np.zeros((T, H))
+            above[d][-1] = part[0]
+    layers = {}
+    for l in reversed(range(shape.layers)):
+        below = None  # the error at this layer's inputs, in sequence order
+        for d in shape.directions:
+            p, (Xd, rec) = params.layer(l, d), recs[(l, d)]
+            back, from_next, sent = backward_layer(p, rec, starts[(l, d)], above[d])
+            tr = _layer_trace(p, Xd, rec, starts[(l, d)], above[d], back, from_next, sent)
+            layers[(l, d)] = tr
+            reached = in_own_order(p.spec.input_errors(tr), d)
+            below = reached if below is None else below + reached
+        above = {d: in_own_order(below[:, d * H:(d + 1) * H], d) for d in shape.directions}
+    return layers, below

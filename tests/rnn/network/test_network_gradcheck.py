@@ -124,3 +124,21 @@ def test_one_label_reads_h_n_only():
     # the head's error reaches the top layer only at each direction's last step
     assert not top_f.dL_dh_from_output[:-1].any() and not top_b.dL_dh_from_output[:-1].any()
     assert np.allclose(top_f.dL_dh_from_output[-1], (trace.dL_do @ params.V)[0, :H])
+
+
+@pytest.mark.parametrize("shape", (Shape(2, True, "every"), Shape(2, False, "last")), ids=str)
+def test_errors_by_source_add_up_to_the_recorded_error(shape):
+    """Each loss term's error, sent back alone through every layer, sums to dL/dh(t) of the
+    full pass, in every layer and direction; one label per sequence has one source. (Below a
+    two-way layer, h(t) reaches the losses before t too, through the backward direction.)"""
+    params, X, y = _problem("lstm", shape)
+    trace = run_network(params, X, y)
+    for l, d in shape.slots:
+        by_source = trace.error_by_source(l, d)
+        assert by_source.shape == (len(trace.losses), trace.T, params.hidden_size)
+        assert np.allclose(by_source.sum(axis=0), trace.seq(l, d, "dL_dh"), rtol=0, atol=1e-12)
+        cells = trace.error_by_source(l, d, "cell").sum(axis=0)
+        assert np.allclose(cells, trace.seq(l, d, "dL_dcell"), rtol=0, atol=1e-12)
+    if shape.task == "every":  # the top forward direction: L(s) reaches no step after s
+        norms = trace.error_by_source_norms(shape.layers - 1, 0)
+        assert not np.triu(norms, k=1).any() and norms[np.tril_indices(trace.T)].all()
