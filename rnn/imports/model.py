@@ -262,7 +262,7 @@ def read_arrays(path: Path, names: dict[str, str] | None = None) -> dict:
         raise UnrolledError(f"weights file {path}: not a .safetensors, .keras or .onnx model "
                             "file")
     if names and kind != "safetensors":
-        raise UnrolledError(f"--layers names the parts of a torch state_dict; a .{kind} file "
+        raise UnrolledError(f"--parts names the parts of a torch state_dict; a .{kind} file "
                             "names its own")
     if kind == "onnx":
         from rnn.imports.onnx_layout import onnx_arrays
@@ -298,7 +298,7 @@ def parse_layer_names(text: str | None) -> dict[str, str] | None:
     for part in text.split(","):
         role, sep, name = part.partition("=")
         if not sep or role.strip() in out:
-            raise UnrolledError(f"--layers {text!r}: expected ROLE=PREFIX pairs separated by "
+            raise UnrolledError(f"--parts {text!r}: expected ROLE=PREFIX pairs separated by "
                                 "commas, each role once")
         out[role.strip()] = name.strip()
     return out

@@ -26,7 +26,7 @@ ROLES = ("recurrent", "embedding", "head")
 _SHAPES = [f"{cls} ({'' if g == 1 else g}H)" for g, cls in
            sorted({(lay.blocks, lay.cls) for lay in LAYERS if lay.framework == "torch"})]
 EXPECTED = ", ".join(_SHAPES[:-1]) + " or " + _SHAPES[-1]
-NAMES_HINT = "name them with --layers recurrent=PREFIX,embedding=PREFIX,head=PREFIX"
+NAMES_HINT = "name them with --parts recurrent=PREFIX,embedding=PREFIX,head=PREFIX"
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def _recurrent_prefix(shapes: dict, names: dict) -> tuple[str, int, bool]:
         named = names["recurrent"].rstrip(".")
         prefix = named + "." if named else ""  # "" is a bare nn.RNN's own state_dict
         if prefix not in found:
-            raise UnrolledError(f"--layers names recurrent={names['recurrent']!r}, but no "
+            raise UnrolledError(f"--parts names recurrent={names['recurrent']!r}, but no "
                                 f"{prefix}weight_ih_l0 is in the file")
         found = {prefix: found[prefix]}
     for prefix, matches in found.items():
@@ -104,10 +104,10 @@ def _pick(role: str, candidates: list[str], names: dict, shapes: dict, fits) -> 
     if role in names:
         key = names[role].rstrip(".") + ".weight"
         if key not in shapes:
-            raise UnrolledError(f"--layers names {role}={names[role]!r}, but {key} is not in "
+            raise UnrolledError(f"--parts names {role}={names[role]!r}, but {key} is not in "
                                 "the file")
         if not fits(key):
-            raise UnrolledError(f"--layers names {role}={names[role]!r}, but {key} has shape "
+            raise UnrolledError(f"--parts names {role}={names[role]!r}, but {key} has shape "
                                 f"{shapes[key]}, which does not fit a {role}")
         return key
     if len(candidates) > 1:
@@ -124,7 +124,7 @@ def find_layout(shapes: dict[str, tuple[int, ...]], metadata: dict[str, str],
     names = dict(names or {})
     unknown = set(names) - set(ROLES)
     if unknown:
-        raise UnrolledError(f"--layers: unknown part {sorted(unknown)[0]!r} (parts: "
+        raise UnrolledError(f"--parts: unknown part {sorted(unknown)[0]!r} (parts: "
                             f"{', '.join(ROLES)})")
     prefix, layers, bidirectional = _recurrent_prefix(shapes, names)
     W_ih, W_hh = shapes[prefix + "weight_ih_l0"], shapes[prefix + "weight_hh_l0"]

@@ -173,6 +173,16 @@ CASES = {
                            "recurrent_activation 'hard_sigmoid'"),
     "keras-last-step": (lambda d: DATA / "refuse_keras_last_step.keras", [],
                         "reads only the last step"),
+    "num-layers-against-the-file": (lambda d: DATA / "torch_lstm_l2_bi.safetensors",
+                                    ["--num-layers", "3"], "leave --num-layers and "
+                                    "--bidirectional out"),
+    "label-missing": (lambda d: DATA / "torch_rnn_l3_bi_last.onnx", [],
+                      "give the text's --label (one of farewell, greeting, question)"),
+    "label-not-a-class": (lambda d: DATA / "keras_gru_l2_bi_last.keras", ["--label", "hello"],
+                          "'hello' is not one of the classes"),
+    "classes-against-the-head": (lambda d: DATA / "torch_lstm.safetensors",
+                                 ["--label", "x", "--classes", "a,b"],
+                                 "the head has 8 outputs but 2 classes are named"),
     "keras-merge-sum": (lambda d: DATA / "refuse_keras_merge_sum.keras", [],
                         "has merge_mode 'sum'; only 'concat'"),
     "keras-five-layers": (lambda d: DATA / "refuse_keras_five_layers.keras", [],
@@ -190,11 +200,11 @@ CASES = {
     "ambiguous-head": (lambda d: write_safetensors(d / "m.safetensors", tied_sizes()), [],
                        "which is the head? candidates: emb.weight (8, 5), head.weight (8, 5)"),
     "a-second-head": (lambda d: write_safetensors(d / "m.safetensors", _second_head(dict(G))),
-                      ["--layers", "head=head"], "aux.bias, aux.weight not part of"),
+                      ["--parts", "head=head"], "aux.bias, aux.weight not part of"),
     "layers-names-nothing": (lambda d: DATA / "torch_gru.safetensors",
-                             ["--layers", "head=decoder"], "decoder.weight is not in the file"),
+                             ["--parts", "head=decoder"], "decoder.weight is not in the file"),
     "layers-with-a-checkpoint": (lambda d: raw_file(d, b"", "m.npz"),
-                                 ["--layers", "head=decoder"], "names the parts of a"),
+                                 ["--parts", "head=decoder"], "names the parts of a"),
     "truncated": (lambda d: write_safetensors(d / "m.safetensors", G, cut=900), [],
                   "truncated"),
     "too-short": (lambda d: write_safetensors(d / "m.safetensors", G, cut=5), [], "too short"),
@@ -255,7 +265,7 @@ def test_refused_in_one_line(case, tmp_path):
 
 def test_an_ambiguous_head_is_named_with_layers(tmp_path):
     weights = write_safetensors(tmp_path / "m.safetensors", tied_sizes())
-    r = unrolled("trace", "--text", TEXT, "--weights", str(weights), "--layers", "head=head")
+    r = unrolled("trace", "--text", TEXT, "--weights", str(weights), "--parts", "head=head")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("gru trace, loss")
     from rnn.imports import load_model
