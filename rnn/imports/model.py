@@ -265,7 +265,7 @@ def read_arrays(path: Path, names: dict[str, str] | None = None) -> dict:
         raise UnrolledError(f"--parts names the parts of a torch state_dict; a .{kind} file "
                             "names its own")
     if kind == "onnx":
-        from rnn.imports.onnx_layout import onnx_arrays
+        from rnn.imports.onnx_stack import onnx_arrays
 
         arrays = onnx_arrays(path)
     else:

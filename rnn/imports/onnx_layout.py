@@ -1,6 +1,8 @@
-"""An ONNX graph's recurrent character model, in torch's layout (``rnn.imports.model``).
+"""An ONNX graph's recurrent operators in torch's layout (``rnn.imports.model``), and the graph
+of one forward operator under a head on every step (``rnn.imports.onnx_stack`` reads stacks,
+both directions and heads on the last step, with the operators' weights read here).
 
-The graph may hold an embedding (``Gather`` on an initializer), one recurrent operator
+The graph may hold an embedding (``Gather`` on an initializer), a recurrent operator
 (``LSTM``, ``GRU`` or ``RNN``) and a linear head (``MatMul`` then ``Add``, or ``Gemm``), with the
 reshapes an exporter puts between them. The conversions:
 
@@ -17,8 +19,8 @@ reshapes an exporter puts between them. The conversions:
 
 Anything the engine does not compute is refused in one line that names it: other activations,
 ``clip``, ``input_forget``, a ``sequence_lens`` input, an initial state that is not zero, a
-direction other than forward, more than one recurrent operator, a head on the last step only,
-and any operator outside those above.
+``reverse`` direction alone (torch has no such layer), more than 4 recurrent operators, and any
+operator outside those above.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 
 from rnn.errors import UnrolledError
 from rnn.imports.layers import classes, find_layer
-from rnn.imports.onnx_file import Graph, Node, read_graph
+from rnn.imports.onnx_file import Graph, Node
 from rnn.network import MAX_LAYERS
 
 # What an exporter puts between the layers: they move or relabel values, never compute them
@@ -45,16 +47,9 @@ HEAD_OPS = {"MatMul", "Add", "Gemm"}
 AFTER_HEAD = {"Softmax", "LogSoftmax"}
 
 
-def onnx_arrays(path) -> dict:
-    """The cell and arrays (torch's layout) of the ONNX model at ``path``, checked."""
-    graph = read_graph(path)
-    layers = _recurrent(graph)
-    layer = layers[0]
-    if len(layers) > 1 or layer.attrs.get("direction", "forward") != "forward" or \
-            reads_final(graph, layer):
-        from rnn.imports.onnx_stack import stack_arrays  # stacked, both ways, or h_n read
-
-        return stack_arrays(graph, layers)
+def layer_arrays(graph: Graph, layer: Node) -> dict:
+    """The cell and arrays (torch's layout) of a graph of one forward operator, its head on
+    every step's output Y (the others: ``rnn.imports.onnx_stack``)."""
     cell, [own] = operator_weights(graph, layer)
     embedding = embedding_table(graph, layer)
     V, c, head_nodes = _head(graph, layer, own["W_hh"].shape[1])
@@ -79,7 +74,7 @@ def reads_final(graph: Graph, layer: Node) -> bool:
     return any(graph.readers(o) for o in layer.outputs[1:] if o)
 
 
-def _recurrent(graph: Graph) -> list[Node]:
+def recurrent_operators(graph: Graph) -> list[Node]:
     """The recurrent operators, in the graph's order, each checked on its own."""
     found = [n for n in graph.nodes if n.op in RECURRENT]
     if not found:

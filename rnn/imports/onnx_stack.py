@@ -22,13 +22,25 @@ from __future__ import annotations
 import numpy as np
 
 from rnn.errors import UnrolledError
-from rnn.imports.onnx_file import Graph, Node
-from rnn.imports.onnx_layout import (check_the_rest, embedding_table, linear_head,
-                                     operator_weights, reads_final, through)
+from rnn.imports.onnx_file import Graph, Node, read_graph
+from rnn.imports.onnx_layout import (check_the_rest, embedding_table, layer_arrays, linear_head,
+                                     operator_weights, reads_final, recurrent_operators, through)
 
 STEPS = 3  # the nominal number of steps the labels are laid out for: more than one
 MOVES = {"Transpose", "Squeeze", "Unsqueeze", "Reshape", "Flatten", "Identity", "Cast",
          "Gather", "Slice", "Split", "Concat"}
+
+
+def onnx_arrays(path) -> dict:
+    """The cell and arrays (torch's layout) of the ONNX model at ``path``, checked: one forward
+    operator under a head on every step (``rnn.imports.onnx_layout``), or any other shape."""
+    graph = read_graph(path)
+    layers = recurrent_operators(graph)
+    first = layers[0]
+    if len(layers) == 1 and first.attrs.get("direction", "forward") == "forward" and \
+            not reads_final(graph, first):
+        return layer_arrays(graph, first)
+    return stack_arrays(graph, layers)
 
 
 def stack_arrays(graph: Graph, layers: list[Node]) -> dict:
