@@ -136,3 +136,28 @@ def test_a_classes_file_must_be_a_list_of_distinct_names(tmp_path):
         (tmp_path / "m.classes.json").write_text(text)
         with pytest.raises(UnrolledError, match=words):
             load_model(path)
+
+
+def state_dict(layers: int, bias: bool) -> dict[str, np.ndarray]:
+    """An nn.LSTM(8, 2, num_layers=layers, bidirectional=True, bias=bias) and a Linear head."""
+    rng = np.random.default_rng(layers)
+    out = {}
+    for l in range(layers):
+        for end in ("", "_reverse"):
+            out[f"rnn.weight_ih_l{l}{end}"] = rng.normal(size=(8, 8 if l == 0 else 4))
+            out[f"rnn.weight_hh_l{l}{end}"] = rng.normal(size=(8, 2))
+            if bias:
+                out[f"rnn.bias_ih_l{l}{end}"] = rng.normal(size=8)
+                out[f"rnn.bias_hh_l{l}{end}"] = rng.normal(size=8)
+    out.update({"head.weight": rng.normal(size=(8, 4)), "head.bias": rng.normal(size=8)})
+    return out
+
+
+def test_four_layers_both_ways_are_read_and_five_refused(tmp_path):
+    from tests.cli.test_cli_imports import write_safetensors
+
+    four = load_model(write_safetensors(tmp_path / "four.safetensors", state_dict(4, False)))
+    assert four.shape == Shape(4, True, "every") and len(four.stack) == 8
+    assert not np.any(four.stack[(3, 1)]["b_hh"])  # bias=False: zero biases
+    with pytest.raises(UnrolledError, match="has 5 layers"):
+        load_model(write_safetensors(tmp_path / "five.safetensors", state_dict(5, True)))
