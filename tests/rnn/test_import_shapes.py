@@ -23,7 +23,7 @@ from rnn.network import NetworkParams, NetworkTrace, Shape
 DATA = Path(__file__).parent / "data" / "frameworks"
 TEXT = "hello world"
 CLASSES = ("farewell", "greeting", "question")  # the fixtures' label is "greeting"
-SHAPES = {"l2_bi": Shape(2, True, "every"), "l3_bi_last": Shape(3, True, "last"),
+SHAPES = {"l2": Shape(2, False, "every"), "l2_bi": Shape(2, True, "every"), "l3_bi_last": Shape(3, True, "last"),
           "l2_last": Shape(2, False, "last"), "l2_bi_last": Shape(2, True, "last"),
           "l3_last": Shape(3, False, "last")}
 FIXTURES = sorted(p.name for p in DATA.glob("*_l[23]*") if p.suffix in (".safetensors",
@@ -45,7 +45,7 @@ def run(request):
 
 
 def test_every_fixture_is_there():
-    assert len(FIXTURES) == 25  # 9 from torch, the same 9 exported to ONNX, 7 from Keras
+    assert len(FIXTURES) == 31  # 12 from torch, the same 12 exported to ONNX, 7 from Keras
 
 
 def test_the_shape_is_read_from_the_file(run):
@@ -72,6 +72,16 @@ def test_loss_every_state_and_the_label_equal_the_framework(run):
     assert checked == len(model.shape.slots) == len([k for k in ref.files if k.startswith("h:")])
 
 
+def ours(trace, theirs: str) -> np.ndarray:
+    """The engine's gradient of torch's parameter ``theirs`` (the simple RNN's U = W_ih,
+    W = W_hh, b = b_ih + b_hh: each torch bias's gradient is b's)."""
+    if trace.kind == "rnn" and theirs[:2] in ("W_", "b_"):
+        kind, part, rest = theirs.split("_", 2)
+        theirs = {"W_ih": "U", "W_hh": "W", "b_ih": "b", "b_hh": "b"}[f"{kind}_{part}"] + \
+            "_" + rest
+    return trace.grads[theirs]
+
+
 def test_every_gradient_equals_the_framework_autograd(run):
     name, model, trace, ref = run
     simple = model.cell == "rnn"
@@ -79,20 +89,33 @@ def test_every_gradient_equals_the_framework_autograd(run):
     for theirs, g in expected.items():
         if theirs == "embedding":
             ids = model.vocabulary.encode(TEXT)[:len(trace.X)]
-            ours = embedding_gradient(ids, trace.input_errors, len(model.embedding))
-        elif simple and theirs[:2] in ("W_", "b_"):  # U = W_ih, W = W_hh, b = b_ih + b_hh
-            kind, part, rest = theirs.split("_", 2)
-            ours = trace.grads[{"W_ih": "U", "W_hh": "W", "b_ih": "b", "b_hh": "b"}[
-                f"{kind}_{part}"] + "_" + rest]
+            mine = embedding_gradient(ids, trace.input_errors, len(model.embedding))
         else:
-            ours = trace.grads[theirs]
-        np.testing.assert_allclose(ours, g, rtol=RTOL, atol=ATOL, err_msg=theirs)
+            mine = ours(trace, theirs)
+        np.testing.assert_allclose(mine, g, rtol=RTOL, atol=ATOL, err_msg=theirs)
     own = [n for n in trace.grads if not n.startswith(("h0", "cell0"))]
     per_slot = 3 if simple else 4  # every parameter the engine has was checked
     assert len(own) == per_slot * len(model.shape.slots) + 2
     assert len(expected) == 4 * len(model.shape.slots) + 2 + (model.embedding is not None)
     if "dL_dx" in ref.files:
         np.testing.assert_allclose(trace.input_errors, ref["dL_dx"], rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("name", [f"torch_{kind}_l2.{ext}" for kind in ("rnn", "lstm", "gru")
+                                  for ext in ("safetensors", "onnx")])
+def test_truncated_windows_equal_torch_with_detached_states(name):
+    """Windows of 4 steps, every layer's states carried as constants, one SGD step each."""
+    ref = np.load(DATA / f"{Path(name).stem}.npz")
+    traces = imported_text_model(DATA / name, TEXT).windows(4)
+    assert [t.T for t in traces] == [4, 4, 2]
+    for i, trace in enumerate(traces):
+        np.testing.assert_allclose(trace.loss, float(ref[f"window{i}:loss"]), rtol=1e-5)
+        prefix = f"window{i}:grad:"
+        expected = [k for k in ref.files if k.startswith(prefix)]
+        assert len(expected) == 4 * 2 + 2
+        for key in expected:
+            np.testing.assert_allclose(ours(trace, key[len(prefix):]), ref[key], rtol=RTOL,
+                                       atol=ATOL, err_msg=f"window {i}: {key}")
 
 
 def test_a_one_layer_character_model_stays_on_the_one_layer_engine():

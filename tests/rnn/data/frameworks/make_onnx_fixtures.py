@@ -123,7 +123,8 @@ def export_shape(name: str, kind: str, layers: int, bi: bool, last: bool, embed:
 SHAPE_FIXTURES = {f"torch_{kind}_{tail}": (kind, layers, bi, last, kind == "gru" and tail ==
                                            "l2_bi")
                   for kind in ("rnn", "lstm", "gru")
-                  for tail, layers, bi, last in (("l2_bi", 2, True, False),
+                  for tail, layers, bi, last in (("l2", 2, False, False),
+                                                 ("l2_bi", 2, True, False),
                                                  ("l3_bi_last", 3, True, True),
                                                  ("l2_last", 2, False, True))}
 

@@ -13,7 +13,9 @@ every layer's and direction's hidden states in sequence order, from the framewor
 ``cell:l0``, ... the LSTM's cell states; ``grad:W_ih_l0``, ``grad:b_hh_l1_reverse``, ...,
 ``grad:V``, ``grad:c`` (``grad:embedding``) from torch autograd or ``jax.grad``, in torch's
 layout (the simple RNN's and a one-bias Keras layer's ``b_ih`` and ``b_hh`` are the gradient of
-the one bias they sum to); ``dL_dx`` (T, D) for one-hot inputs; ``target``, the label's index.
+the one bias they sum to); ``dL_dx`` (T, D) for one-hot inputs; ``target``, the label's index;
+and for the one-way stacks ``torch_*_l2``, truncated BPTT's ``window{i}:loss`` and
+``window{i}:grad:NAME`` (``torch_windows``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ VOCAB = sorted(set(TEXT))
 HIDDEN, EMBED = 4, 3
 CLASSES = ["farewell", "greeting", "question"]  # one label per sequence: "greeting", index 1
 TARGET = 1
+WINDOW = 4  # truncated BPTT of the one-way stacks: windows of 4, 4 and 2 steps
 TORCH_CLASSES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
 IDS = np.array([VOCAB.index(ch) for ch in TEXT], dtype=np.int64)
 
@@ -138,6 +141,36 @@ def torch_fixture(name: str, kind: str, layers: int, bi: bool, last: bool, seed:
     save_file({k: v.contiguous() for k, v in net.state_dict().items()},
               HERE / f"{name}.safetensors")
     finish(name, out, last)
+
+
+def torch_windows(name: str, kind: str, window: int = WINDOW) -> None:
+    """Truncated BPTT of a one-way stack, added to ``NAME.npz``: windows of ``window`` steps,
+    every layer's final states carried to the next window as constants, one SGD step (lr 0.1,
+    the engine's default) after each. ``window{i}:loss`` and ``window{i}:grad:NAME`` are each
+    window's loss and gradients at the parameters of that window. The simple RNN's step moves
+    b_ih alone: the engine's one bias b = b_ih + b_hh then moves by lr * dL/db, as it does."""
+    from safetensors.torch import load_file
+
+    net = TorchNet(kind, 2, False, False, False)
+    net.load_state_dict(load_file(HERE / f"{name}.safetensors"))
+    ids, targets = task_data(False)
+    x = torch.nn.functional.one_hot(torch.from_numpy(ids), len(VOCAB)).float()
+    out, state = dict(np.load(HERE / f"{name}.npz")), None
+    for i, start in enumerate(range(0, len(ids), window)):
+        net.zero_grad()
+        seq, state = net.rnn(x[None, start:start + window], state)
+        logits = net.head(seq[0])
+        loss = torch.nn.functional.cross_entropy(
+            logits, torch.from_numpy(targets[start:start + window]), reduction="sum")
+        loss.backward()
+        out[f"window{i}:loss"] = np.float64(loss.item())
+        with torch.no_grad():
+            for key, p in net.named_parameters():
+                out[f"window{i}:grad:{torch_names(key, kind)}"] = p.grad.numpy().copy()
+                if not (kind == "rnn" and "bias_hh" in key):
+                    p -= 0.1 * p.grad
+        state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+    np.savez(HERE / f"{name}.npz", **out)
 
 
 def finish(name: str, out: dict, last: bool) -> None:
@@ -251,6 +284,8 @@ def main() -> None:
                       embed=kind == "gru")
         torch_fixture(f"torch_{kind}_l3_bi_last", kind, 3, True, True, seed=60 + n)
         torch_fixture(f"torch_{kind}_l2_last", kind, 2, False, True, seed=70 + n)
+        torch_fixture(f"torch_{kind}_l2", kind, 2, False, False, seed=100 + n)
+        torch_windows(f"torch_{kind}_l2", kind)
         keras_fixture(f"keras_{kind}_l2_bi", kind, 2, True, False, seed=80 + n)
         keras_fixture(f"keras_{kind}_l2_bi_last", kind, 2, True, True, seed=90 + n)
     keras_fixture("keras_lstm_l3_last", "lstm", 3, False, True, seed=99)
