@@ -23,9 +23,9 @@ from rnn.network import NetworkParams, NetworkTrace, Shape
 DATA = Path(__file__).parent / "data" / "frameworks"
 TEXT = "hello world"
 CLASSES = ("farewell", "greeting", "question")  # the fixtures' label is "greeting"
-SHAPES = {"l2": Shape(2, False, "every"), "l2_bi": Shape(2, True, "every"), "l3_bi_last": Shape(3, True, "last"),
-          "l2_last": Shape(2, False, "last"), "l2_bi_last": Shape(2, True, "last"),
-          "l3_last": Shape(3, False, "last")}
+SHAPES = {"l2": Shape(2, False, "every"), "l2_bi": Shape(2, True, "every"),
+          "l3_bi_last": Shape(3, True, "last"), "l2_last": Shape(2, False, "last"),
+          "l2_bi_last": Shape(2, True, "last"), "l3_last": Shape(3, False, "last")}
 FIXTURES = sorted(p.name for p in DATA.glob("*_l[23]*") if p.suffix in (".safetensors",
                                                                          ".keras", ".onnx"))
 RTOL, ATOL = 1e-4, 2e-6  # float32 frameworks against the float64 engine
