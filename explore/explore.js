@@ -12,10 +12,10 @@
 
 import { el, text } from "./dom.js";
 import { FILL_RULES } from "./format.js";
-import { Model } from "./model.js";
+import { bandsOf } from "./model.js";
 import { ROWS, buildChain, drawChain, unitPage } from "./chain.js";
 import { buildMaps, paintMaps, markMaps, fractionAt } from "./maps.js";
-import { buildHeader, buildControls, drawControls, unitTooltip, lossTooltip } from "./controls.js";
+import { buildHeader, buildControls, drawControls, unitTooltip, lossTooltip, bandCaption } from "./controls.js";
 
 const LEGEND = "Hover or focus a unit for its recorded value and equation. Click a loss term " +
   "L(s) (or press Enter) to send its error back: one arrow per step, its width the recorded " +
@@ -42,16 +42,17 @@ function hashKeeper(m, state) {
       const int = (k) => (/^\d+$/.test(params.get(k) || "") ? Number(params.get(k)) : null);
       const t = int("t"), s = int("source"), u = int("unit");
       if (t !== null && t >= 1 && t <= m.T) state.t = t;
-      state.source = s !== null && s >= 1 && s <= m.T ? s : null;
+      state.source = s !== null && m.row(s) !== null ? s : null;
       if (u !== null && u < m.H) state.unit = u;
     },
     stop() { if (timer !== null) clearTimeout(timer); },
   };
 }
 
-/** Hover, focus, clicks and keys in the chain: tooltips, the selection, moving between units. */
-function listenToChain(page) {
-  const { m, chain, state, tooltip, root } = page;
+/** Hover, focus, clicks and keys in a chain (a band's): tooltips, the selection, moving
+ * between units. */
+function listenToChain(page, chain) {
+  const { state, tooltip, root } = page, m = chain.m;
   const place = (target) => {
     const r = target.getBoundingClientRect(), box = root.getBoundingClientRect();
     const left = Math.min(r.right - box.left + 8, Math.max(0, root.clientWidth - tooltip.offsetWidth - 4));
@@ -135,9 +136,10 @@ function listenToControls(page, useHash, hash, cleanups) {
   });
   maps.err.canvas.addEventListener("click", (e) => {
     const [fx, fy] = fractionAt(maps.err.canvas, e);
-    const s = Math.max(1, Math.min(m.T, Math.floor(fy * m.T) + 1));
+    const n = m.sources.length, s = m.sources[Math.max(0, Math.min(n - 1, Math.floor(fy * n)))];
+    const t = Math.max(1, Math.min(m.T, Math.floor(fx * m.T) + 1));
     state.source = s;
-    page.setT(Math.max(1, Math.min(s, Math.floor(fx * m.T) + 1)));
+    page.setT(t > s && m.norm(s, t) === null ? s : t); // a step the term's error reached
   });
   if (!useHash) return;
   // Arrow keys anywhere else on the page move the scrubber (the file only, not a notebook).
@@ -162,7 +164,7 @@ function listenToControls(page, useHash, hash, cleanups) {
  */
 export function mount(root, data, options = {}) {
   const started = performance.now();
-  const m = new Model(data);
+  const bands = bandsOf(data), m = bands[0]; // the first band is the one the head reads
   const useHash = options.hash !== false;
   const cleanups = [];
   root.classList.add("unrolled-explore");
@@ -171,7 +173,10 @@ export function mount(root, data, options = {}) {
   const state = { t: 1, source: null, unit: 0 };
   const themeButton = buildHeader(root, m);
   const controls = buildControls(root, m);
-  const chain = buildChain(root, m);
+  const chains = bands.map((band) => {
+    if (band.label) bandCaption(root, band);
+    return buildChain(root, band);
+  });
   // the units' colour classes, inside the root: a notebook's output (a shadow root too) has them
   text(el("style", {}, root), FILL_RULES);
   const tooltip = el("div", { role: "tooltip", class: "ux-tooltip", id: "ux-tooltip", hidden: "" }, root);
@@ -179,9 +184,9 @@ export function mount(root, data, options = {}) {
   text(el("p", { class: "ux-legend" }, root), LEGEND);
 
   const hash = hashKeeper(m, state);
-  const page = { m, root, state, chain, controls, maps, tooltip };
+  const page = { m, root, state, chains, controls, maps, tooltip };
   page.draw = () => {
-    drawChain(chain, state);
+    for (const chain of chains) drawChain(chain, state);
     drawControls(controls, m, state);
     markMaps(maps, m, state);
     if (useHash) hash.write();
@@ -194,7 +199,7 @@ export function mount(root, data, options = {}) {
   };
   setTheme(root.dataset.theme);
   themeButton.addEventListener("click", () => setTheme(root.dataset.theme === "dark" ? "light" : "dark"));
-  listenToChain(page);
+  for (const chain of chains) listenToChain(page, chain);
   listenToControls(page, useHash, hash, cleanups);
 
   if (useHash) hash.read();
