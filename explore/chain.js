@@ -95,13 +95,14 @@ function buildSlot(c, chain, k, layers, rowsOf) {
   return { g, bg, cut, cutLabel, lossG, lossName, lossValue, units, stepText, charText, t: 0 };
 }
 
-/** The chain's SVG in `root` and everything a redraw writes to. */
-export function buildChain(root, m) {
+/** The chain's SVG in `root` and everything a redraw writes to; `strips`, the most strips of
+ * any band of the page, so that every band's steps have one width and stand in one column. */
+export function buildChain(root, m, strips = layersOf(m).length) {
   const layers = layersOf(m);
   const rowsOf = (kind) => (kind === "x" ? Math.min(m.D, ROWS)
     : kind === "o" || kind === "yhat" ? Math.min(m.K, OUT_ROWS) : Math.min(m.H, ROWS));
   const visible = Math.min(m.T, m.G === 0 ? 9 : 7);
-  const stepW = layers.length * (PITCH + STRIP_GAP) + 26;
+  const stepW = Math.max(strips, layers.length) * (PITCH + STRIP_GAP) + 26;
   const stripsBottom = TOP + Math.max(...layers.map(rowsOf)) * PITCH;
   const height = stripsBottom + 66 + STATE_GAP * m.others.length;
   const name = "the unfolded chain around the selected step";

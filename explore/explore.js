@@ -13,7 +13,7 @@
 import { el, text } from "./dom.js";
 import { FILL_RULES } from "./format.js";
 import { bandsOf } from "./model.js";
-import { ROWS, buildChain, drawChain, unitPage } from "./chain.js";
+import { ROWS, buildChain, drawChain, layersOf, unitPage } from "./chain.js";
 import { buildMaps, paintMaps, markMaps, fractionAt } from "./maps.js";
 import { buildHeader, buildControls, drawControls, unitTooltip, lossTooltip, bandCaption } from "./controls.js";
 
@@ -173,9 +173,10 @@ export function mount(root, data, options = {}) {
   const state = { t: 1, source: null, unit: 0 };
   const themeButton = buildHeader(root, m);
   const controls = buildControls(root, m);
+  const strips = Math.max(...bands.map((band) => layersOf(band).length));
   const chains = bands.map((band) => {
     if (band.label) bandCaption(root, band);
-    return buildChain(root, band);
+    return buildChain(root, band, strips);
   });
   // the units' colour classes, inside the root: a notebook's output (a shadow root too) has them
   text(el("style", {}, root), FILL_RULES);

@@ -47,12 +47,13 @@ export function paintMaps(maps, m) {
     }
   }
   showPixels(maps.heat.canvas, img);
-  // a row per loss term; what a term's error cannot reach (across a cut) is left empty
+  // a row per loss term; where a term's error cannot reach (across a cut, a later step of a
+  // one-way chain) is left empty
   const eimg = new ImageData(m.T, m.sources.length);
   m.sources.forEach((s, row) => {
     for (let t = 1; t <= m.T; t++) {
       const n = m.norm(s, t);
-      if (n === null) continue;
+      if (n === null || n === 0) continue;
       const [r, g, b] = Number.isFinite(n) ? SEQUENTIAL[Math.round(m.logNorm(n) * 255)] : [128, 128, 128];
       const p = (row * m.T + (t - 1)) * 4;
       eimg.data[p] = r; eimg.data[p + 1] = g; eimg.data[p + 2] = b; eimg.data[p + 3] = 255;

@@ -43,6 +43,16 @@ def _inputs_label(shape, l: int) -> str | None:
     return f"the output of layer {l}{both}"
 
 
+def _from_outside(shape, reads_head: bool, d: int) -> str:
+    """What reaches a band's h(t) from outside its recurrence, in words."""
+    if not reads_head:
+        return "from the layer above"
+    if shape.task == "last":  # torch's h_n: each direction's state after its own last step
+        return ("from the output, which reads its h at step 1 (its own last step)" if d
+                else "from the output, which reads its h at the last step")
+    return "from the output"
+
+
 def _arrays(trace, l: int, d: int) -> dict:
     """A layer direction's per-step arrays, sequence order (T, ...)."""
     out = {"x": trace.seq(l, d, "X"), "h": trace.seq(l, d, "h")}
@@ -120,8 +130,7 @@ def network_page_data(traces, pack, title: str) -> dict:
         bands.append({
             "label": band_label(shape, l, d), "layer": l + 1, "direction": DIRECTION_NAMES[d],
             "reads": READS[d], "head": reads_head and d == 0,
-            "parts": ["from the output" if reads_head else "from the layer above",
-                      "from its next step"],
+            "parts": [_from_outside(shape, reads_head, d), "from its next step"],
             "inputs": _inputs_label(shape, l), "D": arrays["x"].shape[1],
             "equations": equations(spec, shapes, set(arrays), H),
             "windows": windows, "arrays": {k: pack(v) for k, v in arrays.items()},
