@@ -1,0 +1,232 @@
+"""The page of a network: a chain per layer direction, the head above the band it reads (at
+every step, or once after the last for one label), every tooltip the recorded value and its
+terms adding up to the recorded total, and a loss term's error arrows, with their recorded
+norms, through every layer and direction. A 2-layer bidirectional LSTM and a one-label GRU."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from axe_audit import violations
+from browser import browser, tab  # noqa: F401  (fixtures)
+from pages import matches_printed
+
+from explore.data import page_data
+from explore.page import page_html
+from rnn import text_model
+from rnn.network import in_own_order
+
+pytestmark = pytest.mark.xdist_group("explore-browser")  # one browser launch under -n too
+TEXT = "hello wo"  # 7 steps with a loss at each (all in view), 8 inputs for one label
+ROOT = Path(__file__).resolve().parents[2]
+BANDS = ["layer 2 of 2, forward", "layer 2 of 2, backward (reads from the end)",
+         "layer 1 of 2, forward", "layer 1 of 2, backward (reads from the end)"]
+SLOTS = [(1, 0), (1, 1), (0, 0), (0, 1)]  # (layer, direction) of each band, as drawn
+
+
+@pytest.fixture(scope="module")
+def traces():
+    return {"lstm": text_model(TEXT, hidden=3, seed=0, cell="lstm", num_layers=2,
+                               bidirectional=True).trace(),
+            "gru": text_model(TEXT, hidden=3, seed=0, cell="gru", label="x",
+                              classes="x,y").trace()}
+
+
+@pytest.fixture(scope="module")
+def files(traces, tmp_path_factory):
+    out = tmp_path_factory.mktemp("network-pages")
+    made = {}
+    for name, trace in traces.items():
+        made[name] = out / f"{name}.html"
+        made[name].write_text(page_html(trace, title=f"a {name} network"), encoding="utf-8")
+    return made
+
+
+def unpack(packed: dict) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(packed["f64"]), dtype="<f8").reshape(packed["shape"])
+
+
+def recorded(trace, l: int, d: int, kind: str) -> np.ndarray:
+    """(T, H) the Trace's values of a unit kind of layer l's direction d, sequence order."""
+    own = trace.layer(l, d)
+    value = own.gate(kind[5:]) if kind.startswith("gate-") else own.states(kind)
+    return in_own_order(value, d)
+
+
+def total(trace, l: int, d: int, name: str, kind: str) -> np.ndarray:
+    """(T, H) what a declared sum's terms add up to, sequence order."""
+    own = trace.layer(l, d)
+    if kind.startswith("gate-") and name == "pre":
+        return in_own_order(own.gate_pre(kind[5:]), d)
+    return in_own_order(own.states(name) if name in own.spec.states else own.parts[name], d)
+
+
+def test_the_page_carries_every_layer_directions_recorded_arrays(traces):
+    trace = traces["lstm"]
+    data = page_data(trace)
+    assert [b["label"] for b in data["bands"]] == BANDS
+    assert [b["reads"] for b in data["bands"]] == ["forward", "backward"] * 2
+    assert [b["head"] for b in data["bands"]] == [True, False, False, False]
+    for band, (l, d) in zip(data["bands"], SLOTS):
+        arrays = {k: unpack(v) for k, v in band["arrays"].items()}
+        assert np.array_equal(arrays["h"], trace.seq(l, d, "h"))
+        assert np.array_equal(arrays["x"], trace.X if l == 0 else trace.output(0))
+        assert np.array_equal(arrays["cell"], trace.seq(l, d, "cell"))
+        (window,) = band["windows"]
+        for path, key in (("h", "norms"), ("cell", "cell_norms")):  # whole: (S, T)
+            assert np.array_equal(unpack(window[key]), trace.error_by_source_norms(l, d, path))
+        assert np.array_equal(unpack(window["h0"]), trace.layer(l, d).h0)
+        assert np.array_equal(unpack(window["params"]["W_hh"]), trace.layer(l, d).params.W_hh)
+    assert np.array_equal(unpack(data["bands"][0]["windows"][0]["params"]["V"]), trace.params.V)
+    assert np.array_equal(unpack(data["arrays"]["features"]), trace.features)
+    assert data["loss_steps"] == list(range(1, trace.T + 1))
+    one = page_data(traces["gru"])
+    assert one["loss_steps"] == [traces["gru"].T] and one["classes"] == ["x", "y"]
+    assert unpack(one["bands"][0]["windows"][0]["norms"]).shape == (1, traces["gru"].T)
+    assert np.array_equal(unpack(one["arrays"]["loss"]), traces["gru"].losses)
+
+
+def test_a_chain_per_layer_direction_the_backward_ones_pointing_back(tab, files):
+    page = tab(files["lstm"])
+    assert page.eval_on_selector_all("svg.ux-chain", "s => s.map(e => e.dataset.band)") == BANDS
+    arrows = page.eval_on_selector_all("svg.ux-chain", """s => s.map(svg =>
+        [...svg.querySelectorAll('.ux-forward path')].filter(p => p.getAttribute('d'))
+        .map(p => p.getAttribute('d').match(/^M([\\d.]+),[\\d.]+ L([\\d.]+),/).slice(1).map(Number)))""")
+    for drawn, (_, d) in zip(arrows, SLOTS):
+        assert drawn and all((x2 < x1) if d else (x2 > x1) for x1, x2 in drawn)
+    # the head reads the top layer: its strips and loss terms sit in that band only
+    per_band = page.eval_on_selector_all("svg.ux-chain", """s => s.map(svg =>
+        [svg.querySelectorAll('[data-kind=loss]').length, svg.querySelectorAll('[data-kind=o]').length])""")
+    assert per_band[0][0] == 7 and per_band[0][1] > 0 and all(n == [0, 0] for n in per_band[1:])
+
+
+@pytest.mark.parametrize("name", ["lstm", "gru"])
+def test_every_bands_tooltips_add_up_to_the_recorded_values(tab, files, traces, name):
+    trace = traces[name]
+    spec, T = trace.spec, trace.T
+    page = tab(files[name], f"#t={T}" if name == "gru" else "")
+    chains = page.locator("svg.ux-chain")
+    slots = SLOTS if name == "lstm" else [(0, 0)]
+    assert chains.count() == len(slots)
+    steps = (1, 4, 7) if name == "lstm" else (2, 5, T)  # the steps in view
+    checked = 0
+    for i, (l, d) in enumerate(slots):
+        for sum_name, written in spec.sums.items():
+            kind = f"gate-{sum_name}" if sum_name in spec.gates else sum_name
+            values, totals = recorded(trace, l, d, kind), total(trace, l, d, written.total, kind)
+            for t in steps:
+                for u in (0, 2):
+                    chains.nth(i).locator(f"[data-kind='{kind}'][data-t='{t}'][data-unit='{u}']").hover()
+                    tooltip = page.locator("[role=tooltip]")
+                    value = tooltip.locator(".value").inner_text()
+                    assert matches_printed(value, values[t - 1, u]), (i, kind, t, u)
+                    terms = [float(x) for x in tooltip.locator(".ux-tt-term").evaluate_all(
+                        "ls => ls.map(l => l.dataset.term)")]
+                    assert terms and np.isclose(sum(terms), totals[t - 1, u], rtol=1e-12,
+                                                atol=1e-14), (i, kind, t, u)
+                    checked += 1
+    assert checked == len(slots) * len(spec.sums) * 6
+    # the head's output: at every step, or after the last step only
+    k = int(trace.targets[-1])
+    chains.nth(0).locator(f"[data-kind='yhat'][data-t='{T}'][data-unit='{k}']").hover()
+    shown = page.locator("[role=tooltip] .value").inner_text()
+    assert matches_printed(shown, trace.yhat[-1, k])
+    assert f"L({T}) = " in page.locator("[role=tooltip]").inner_text()
+
+
+def test_one_label_has_one_loss_term_after_the_last_step(tab, files, traces):
+    trace = traces["gru"]
+    page = tab(files["gru"], f"#t={trace.T}")
+    losses = page.locator("[data-kind=loss]:visible")
+    assert losses.count() == 1 and losses.get_attribute("data-s") == str(trace.T)
+    said = re.search(r"= (\S+)$", losses.get_attribute("aria-label")).group(1)
+    assert matches_printed(said, trace.losses[0])
+    assert page.locator(f"[data-kind=o][data-t='{trace.T - 1}']:visible").count() == 0
+    assert page.locator(f"[data-kind=o][data-t='{trace.T}']:visible").count() == 2  # K = 2
+    assert "'x'" in page.locator(".ux-step").inner_text()  # the label's name
+    height = page.eval_on_selector("canvas.ux-errmap", "c => c.height")
+    assert height == 1  # the error map of one label: one row
+
+
+ARROWS = """svg => [...svg.querySelectorAll('[data-kind=error]')].filter(e => e.style.display !== 'none')
+    .map(e => [e.dataset.path, +e.dataset.t, e.dataset.norm])"""
+
+
+@pytest.mark.parametrize("name, s", [("lstm", 4), ("gru", None)])
+def test_a_loss_terms_error_arrows_reach_every_layer_and_direction(tab, files, traces, name, s):
+    trace = traces[name]
+    s = s or trace.T
+    page = tab(files[name], f"#t={trace.T}" if name == "gru" else "")
+    page.click(f"[data-kind=loss][data-s='{s}']")
+    shown = page.eval_on_selector_all("[data-kind=loss][aria-pressed=true]", "g => g.length")
+    assert shown == 1
+    row = 0 if trace.shape.task == "last" else s - 1
+    in_view = page.eval_on_selector("svg.ux-chain", "svg => [...svg.querySelectorAll('.ux-slot')]"
+                                    ".map(g => +g.dataset.t)")
+    slots = SLOTS if name == "lstm" else [(0, 0)]
+    for i, (l, d) in enumerate(slots):
+        arrows = page.locator("svg.ux-chain").nth(i).evaluate(ARROWS)
+        assert arrows, (l, d)  # the term's error reaches this layer direction
+        for path in trace.spec.paths:
+            norms = trace.error_by_source_norms(l, d, path)[row]
+            drawn = {t: float(n) for p, t, n in arrows if p == path}
+            # one arrow per step the error reached, with the recorded norm, exactly
+            assert drawn == {t: norms[t - 1] for t in in_view if norms[t - 1] > 0}, (l, d, path)
+        if name == "lstm" and l == 1:  # the top layer: back from s, or forward to it
+            steps = {t for _, t, _ in arrows}
+            assert steps == (set(range(s, trace.T + 1)) if d else set(range(1, s + 1)))
+
+
+@pytest.mark.parametrize("name", ["lstm", "gru"])
+def test_no_wcag_violation_and_every_band_is_reached_from_the_keyboard(browser, files, name):  # noqa: F811
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
+                   else r.abort())
+        page.goto(files[name].as_uri() + "#t=8")
+        page.wait_for_selector(".unrolled-explore[data-ready='true']", timeout=10_000)
+        assert violations(page) == []
+        names = page.eval_on_selector_all("svg.ux-chain", "s => s.map(e => e.getAttribute('aria-label'))")
+        assert len(set(names)) == len(names)  # each band has a name of its own
+        reached = set()
+        for _ in range(60):  # Tab through the page: a unit of every band takes the focus
+            page.keyboard.press("Tab")
+            reached.add(page.evaluate("() => { const e = document.activeElement; const svg = "
+                                      "e.closest && e.closest('svg.ux-chain'); return svg ? "
+                                      "svg.getAttribute('aria-label') + '|' + "
+                                      "e.getAttribute('data-kind') : ''; }"))
+        assert {n + "|h" for n in names} <= reached
+    finally:
+        context.close()
+
+
+def unrolled(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args], cwd=ROOT,
+                          capture_output=True, text=True)
+
+
+def embedded(path: Path) -> dict:
+    html = path.read_text(encoding="utf-8")
+    return json.loads(re.search(r'id="unrolled-data">(.*?)</script>', html, re.S).group(1))
+
+
+@pytest.mark.parametrize("args, bands", [
+    (("--cell", "lstm", "--num-layers", "2", "--bidirectional"), BANDS),
+    (("--cell", "gru", "--label", "x", "--classes", "x,y"), ["layer 1 of 1"]),
+])
+def test_the_command_writes_the_page_of_a_network(tmp_path, args, bands):
+    out = tmp_path / "page.html"
+    result = unrolled("explore", *args, "--text", TEXT, "--hidden", "3", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {out}" in result.stdout
+    data = embedded(out)
+    assert [b["label"] for b in data["bands"]] == bands
+    assert len(data["loss_steps"]) == (1 if "--label" in args else len(TEXT) - 1)
