@@ -6,6 +6,7 @@ norms, through every layer and direction. A 2-layer bidirectional LSTM and a one
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import subprocess
@@ -16,8 +17,9 @@ import numpy as np
 import pytest
 from axe_audit import violations
 from browser import browser, tab  # noqa: F401  (fixtures)
-from pages import matches_printed
+from pages import matches_printed, widget_page
 
+from explore import show
 from explore.data import page_data
 from explore.page import page_html
 from rnn import text_model
@@ -206,6 +208,20 @@ def test_no_wcag_violation_and_every_band_is_reached_from_the_keyboard(browser, 
         assert {n + "|h" for n in names} <= reached
     finally:
         context.close()
+
+
+def test_the_notebook_widget_shows_a_network(tab, traces, tmp_path):
+    trace = traces["lstm"]
+    widget = show(trace, title="a network")
+    assert json.loads(widget.data) == json.loads(json.dumps(page_data(trace, "a network")))
+    (copy,) = re.findall(r'srcdoc="([^"]*)"', widget.static_html())  # and its static copy
+    assert html.unescape(copy) == page_html(trace, title="a network")
+    path = tmp_path / "widget.html"
+    path.write_text(widget_page(trace), encoding="utf-8")
+    page = tab(path)  # anywidget's render of the same module
+    assert page.eval_on_selector_all("svg.ux-chain", "s => s.map(e => e.dataset.band)") == BANDS
+    page.locator("svg.ux-chain").nth(3).locator("[data-kind=h][data-t='2'][data-unit='1']").hover()
+    assert matches_printed(page.inner_text("[role=tooltip] .value"), trace.seq(0, 1, "h")[1, 1])
 
 
 def unrolled(*args: str) -> subprocess.CompletedProcess:
