@@ -108,7 +108,14 @@ class NetworkParams:
             _, h, _ = spec.sizes({**own, "V": np.zeros((1, 1)), "c": np.zeros(1)})
             if h <= 0:
                 raise UnrolledError(f"layer {l}{suffix(l, d)}: {spec.layout}")
-            layer = Params(spec, **own, V=np.zeros((1, h)), c=np.zeros(1))
+            try:
+                layer = Params(spec, **own, V=np.zeros((1, h)), c=np.zeros(1))
+            except UnrolledError as err:  # named as the network names it: W_hh_l1
+                message = str(err)
+                for n in cell_names(spec):
+                    message = message.replace(f"parameter {n} ", f"parameter "
+                                              f"{n}{suffix(l, d)} ")
+                raise UnrolledError(message) from None
             H = h if H is None else H
             if h != H:
                 raise UnrolledError(f"every layer must have {H} hidden units; {suffix(l, d)[1:]} "
