@@ -19,10 +19,13 @@ from axe_audit import violations
 from browser import browser, tab  # noqa: F401  (fixtures)
 from pages import matches_printed, widget_page
 
-from explore import show
+from explore import data as explore_data
+from explore import network_data, show
 from explore.data import page_data
+from explore.network_data import network_floats
 from explore.page import page_html
-from rnn import text_model
+from rnn import Optimizer, text_model
+from rnn.errors import UnrolledError
 from rnn.network import in_own_order
 
 pytestmark = pytest.mark.xdist_group("explore-browser")  # one browser launch under -n too
@@ -93,6 +96,45 @@ def test_the_page_carries_every_layer_directions_recorded_arrays(traces):
     assert one["loss_steps"] == [traces["gru"].T] and one["classes"] == ["x", "y"]
     assert unpack(one["bands"][0]["windows"][0]["norms"]).shape == (1, traces["gru"].T)
     assert np.array_equal(unpack(one["arrays"]["loss"]), traces["gru"].losses)
+
+
+def packed_floats(data) -> int:
+    """How many floats the page's data holds, every packed block counted."""
+    if isinstance(data, dict):
+        return (int(np.prod(data["shape"])) if "f64" in data
+                else sum(packed_floats(v) for v in data.values()))
+    return sum(packed_floats(v) for v in data) if isinstance(data, list) else 0
+
+
+def test_a_network_page_too_big_is_refused_before_its_errors_are_computed(traces, monkeypatch):
+    windows = text_model(TEXT, hidden=3, seed=0, num_layers=2).windows(3, Optimizer("sgd", lr=0.1))
+    for made in (traces["lstm"], traces["gru"], windows):
+        listed = made if isinstance(made, list) else [made]
+        assert network_floats(listed) == packed_floats(page_data(made))  # counted exactly
+    monkeypatch.setattr(explore_data, "MAX_PAGE_FLOATS", network_floats([traces["lstm"]]) - 1)
+    monkeypatch.setattr(network_data, "error_norms", lambda tr: pytest.fail("computed"))
+    with pytest.raises(UnrolledError, match="at most"):
+        page_data(traces["lstm"])
+
+
+def test_windows_of_a_stacked_run_stop_every_layers_arrows_at_the_cuts(tab, tmp_path):
+    windows = text_model("hello world!", hidden=3, seed=0, num_layers=2).windows(
+        4, Optimizer("sgd", lr=0.1))  # 11 steps: 1-4, 5-8, 9-11
+    data = page_data(windows)
+    for band, l in zip(data["bands"], (1, 0)):
+        assert [(w["start"], w["stop"]) for w in band["windows"]] == [(1, 4), (5, 8), (9, 11)]
+        for w, tr in zip(band["windows"], windows):
+            assert np.array_equal(unpack(w["norms"]), tr.error_by_source_norms(l, 0, "h"))
+            assert np.array_equal(unpack(w["h0"]), tr.layer(l, 0).h0)  # carried across cuts
+    path = tmp_path / "windows.html"
+    path.write_text(page_html(windows), encoding="utf-8")
+    page = tab(path, "#t=7")
+    page.click("[data-kind=loss][data-s='7']")
+    for i, l in enumerate((1, 0)):
+        arrows = page.locator("svg.ux-chain").nth(i).evaluate(ARROWS)
+        assert sorted(t for _, t, _ in arrows) == [5, 6, 7]  # not across the cut at 5
+        norms = windows[1].error_by_source_norms(l, 0, "h")
+        assert all(float(n) == norms[7 - 5, t - 5] for _, t, n in arrows)
 
 
 def test_a_chain_per_layer_direction_the_backward_ones_pointing_back(tab, files):
