@@ -34,6 +34,10 @@ ROOT = Path(__file__).resolve().parents[2]
 BANDS = ["layer 2 of 2, forward", "layer 2 of 2, backward (reads from the end)",
          "layer 1 of 2, forward", "layer 1 of 2, backward (reads from the end)"]
 SLOTS = [(1, 0), (1, 1), (0, 0), (0, 1)]  # (layer, direction) of each band, as drawn
+# the error arrows shown in a band: [path, step, recorded norm]
+ARROWS = """svg => [...svg.querySelectorAll('[data-kind=error]')]
+    .filter(e => e.style.display !== 'none')
+    .map(e => [e.dataset.path, +e.dataset.t, e.dataset.norm])"""
 
 
 @pytest.fixture(scope="module")
@@ -142,12 +146,14 @@ def test_a_chain_per_layer_direction_the_backward_ones_pointing_back(tab, files)
     assert page.eval_on_selector_all("svg.ux-chain", "s => s.map(e => e.dataset.band)") == BANDS
     arrows = page.eval_on_selector_all("svg.ux-chain", """s => s.map(svg =>
         [...svg.querySelectorAll('.ux-forward path')].filter(p => p.getAttribute('d'))
-        .map(p => p.getAttribute('d').match(/^M([\\d.]+),[\\d.]+ L([\\d.]+),/).slice(1).map(Number)))""")
+        .map(p => p.getAttribute('d').match(/^M([\\d.]+),[\\d.]+ L([\\d.]+),/)
+        .slice(1).map(Number)))""")
     for drawn, (_, d) in zip(arrows, SLOTS):
         assert drawn and all((x2 < x1) if d else (x2 > x1) for x1, x2 in drawn)
     # the head reads the top layer: its strips and loss terms sit in that band only
     per_band = page.eval_on_selector_all("svg.ux-chain", """s => s.map(svg =>
-        [svg.querySelectorAll('[data-kind=loss]').length, svg.querySelectorAll('[data-kind=o]').length])""")
+        [svg.querySelectorAll('[data-kind=loss]').length,
+         svg.querySelectorAll('[data-kind=o]').length])""")
     assert per_band[0][0] == 7 and per_band[0][1] > 0 and all(n == [0, 0] for n in per_band[1:])
 
 
@@ -167,7 +173,8 @@ def test_every_bands_tooltips_add_up_to_the_recorded_values(tab, files, traces, 
             values, totals = recorded(trace, l, d, kind), total(trace, l, d, written.total, kind)
             for t in steps:
                 for u in (0, 2):
-                    chains.nth(i).locator(f"[data-kind='{kind}'][data-t='{t}'][data-unit='{u}']").hover()
+                    unit = f"[data-kind='{kind}'][data-t='{t}'][data-unit='{u}']"
+                    chains.nth(i).locator(unit).hover()
                     tooltip = page.locator("[role=tooltip]")
                     value = tooltip.locator(".value").inner_text()
                     assert matches_printed(value, values[t - 1, u]), (i, kind, t, u)
@@ -199,10 +206,6 @@ def test_one_label_has_one_loss_term_after_the_last_step(tab, files, traces):
     assert height == 1  # the error map of one label: one row
 
 
-ARROWS = """svg => [...svg.querySelectorAll('[data-kind=error]')].filter(e => e.style.display !== 'none')
-    .map(e => [e.dataset.path, +e.dataset.t, e.dataset.norm])"""
-
-
 @pytest.mark.parametrize("name, s", [("lstm", 4), ("gru", None)])
 def test_a_loss_terms_error_arrows_reach_every_layer_and_direction(tab, files, traces, name, s):
     trace = traces[name]
@@ -229,7 +232,7 @@ def test_a_loss_terms_error_arrows_reach_every_layer_and_direction(tab, files, t
 
 
 @pytest.mark.parametrize("name", ["lstm", "gru"])
-def test_no_wcag_violation_and_every_band_is_reached_from_the_keyboard(browser, files, name):  # noqa: F811
+def test_no_wcag_violation_and_every_band_is_reached_by_tab(browser, files, name):  # noqa: F811
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
@@ -238,7 +241,8 @@ def test_no_wcag_violation_and_every_band_is_reached_from_the_keyboard(browser, 
         page.goto(files[name].as_uri() + "#t=8")
         page.wait_for_selector(".unrolled-explore[data-ready='true']", timeout=10_000)
         assert violations(page) == []
-        names = page.eval_on_selector_all("svg.ux-chain", "s => s.map(e => e.getAttribute('aria-label'))")
+        names = page.eval_on_selector_all("svg.ux-chain",
+                                          "s => s.map(e => e.getAttribute('aria-label'))")
         assert len(set(names)) == len(names)  # each band has a name of its own
         reached = set()
         for _ in range(60):  # Tab through the page: a unit of every band takes the focus
