@@ -50,12 +50,11 @@ def traces():
 
 @pytest.fixture(scope="module")
 def files(traces, tmp_path_factory):
-    out = tmp_path_factory.mktemp("network-pages")
-    made = {}
+    folder = tmp_path_factory.mktemp("network-pages")
     for name, trace in traces.items():
-        made[name] = out / f"{name}.html"
-        made[name].write_text(page_html(trace, title=f"a {name} network"), encoding="utf-8")
-    return made
+        (folder / f"{name}.html").write_text(page_html(trace, title=f"a {name} network"),
+                                             encoding="utf-8")
+    return {name: folder / f"{name}.html" for name in traces}
 
 
 def unpack(packed: dict) -> np.ndarray:
