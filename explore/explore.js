@@ -112,23 +112,20 @@ function listenToChain(page, chain) {
     e.preventDefault();
     let { slot, layer, row } = focusAt;
     const [dl, dr] = moves[e.key];
-    layer += dl; row += dr;
-    if (layer < 0) { slot -= 1; layer = layers.length - 1; }
-    if (layer >= layers.length) { slot += 1; layer = 0; }
+    const hidden = () => slots[slot] && slots[slot].units[layers[layer]][0].getAttribute("display") === "none";
+    row += dr;
+    do { // past the strips a step does not show (one label: the head before the last step)
+      layer += dl;
+      if (layer < 0) { slot -= 1; layer = layers.length - 1; }
+      if (layer >= layers.length) { slot += 1; layer = 0; }
+    } while (dl !== 0 && hidden());
     focusUnit(slot, layer, row);
   });
 }
 
-/** The controls, the maps, and (in the HTML file only) the page's keys and its hash. */
-function listenToControls(page, useHash, hash, cleanups) {
-  const { m, state, controls: c, maps } = page;
-  c.scrub.addEventListener("input", () => page.setT(Number(c.scrub.value)));
-  c.prev.addEventListener("click", () => page.setT(state.t - 1));
-  c.next.addEventListener("click", () => page.setT(state.t + 1));
-  if (c.unitsPrev) {
-    c.unitsPrev.addEventListener("click", () => { state.unit = Math.max(0, unitPage(m, state) - ROWS); page.draw(); });
-    c.unitsNext.addEventListener("click", () => { state.unit = Math.min(m.H - 1, unitPage(m, state) + ROWS); page.draw(); });
-  }
+/** Clicks on the maps: a step and a unit, or a loss term. */
+function listenToMaps(page) {
+  const { maps, mapsBand: m, state } = page;
   maps.heat.canvas.addEventListener("click", (e) => {
     const [fx, fy] = fractionAt(maps.heat.canvas, e);
     state.unit = Math.max(0, Math.min(m.H - 1, Math.floor(fy * m.H)));
@@ -141,6 +138,39 @@ function listenToControls(page, useHash, hash, cleanups) {
     state.source = s;
     page.setT(t > s && m.norm(s, t) === null ? s : t); // a step the term's error reached
   });
+}
+
+/** The maps of `bands[k]` in `holder`, in place of those shown, and a choice of band when
+ * there are several. */
+function mapsOf(page, bands, holder) {
+  if (bands.length > 1) {
+    const pick = el("label", { class: "ux-band-pick" }, holder);
+    pick.appendChild(document.createTextNode("maps of "));
+    const select = el("select", {}, pick);
+    bands.forEach((b, k) => text(el("option", { value: String(k) }, select), b.label));
+    select.addEventListener("change", () => show(Number(select.value)));
+  }
+  const show = (k) => {
+    if (page.maps) page.maps.root.remove();
+    page.mapsBand = bands[k];
+    page.maps = buildMaps(holder, bands[k]);
+    paintMaps(page.maps, bands[k]);
+    listenToMaps(page);
+    markMaps(page.maps, bands[k], page.state);
+  };
+  show(0);
+}
+
+/** The controls and (in the HTML file only) the page's keys and its hash. */
+function listenToControls(page, useHash, hash, cleanups) {
+  const { m, state, controls: c } = page;
+  c.scrub.addEventListener("input", () => page.setT(Number(c.scrub.value)));
+  c.prev.addEventListener("click", () => page.setT(state.t - 1));
+  c.next.addEventListener("click", () => page.setT(state.t + 1));
+  if (c.unitsPrev) {
+    c.unitsPrev.addEventListener("click", () => { state.unit = Math.max(0, unitPage(m, state) - ROWS); page.draw(); });
+    c.unitsNext.addEventListener("click", () => { state.unit = Math.min(m.H - 1, unitPage(m, state) + ROWS); page.draw(); });
+  }
   if (!useHash) return;
   // Arrow keys anywhere else on the page move the scrubber (the file only, not a notebook).
   const onKey = (e) => {
@@ -181,15 +211,15 @@ export function mount(root, data, options = {}) {
   // the units' colour classes, inside the root: a notebook's output (a shadow root too) has them
   text(el("style", {}, root), FILL_RULES);
   const tooltip = el("div", { role: "tooltip", class: "ux-tooltip", id: "ux-tooltip", hidden: "" }, root);
-  const maps = buildMaps(root, m);
+  const mapsHolder = el("div", { class: "ux-maps-holder" }, root);
   text(el("p", { class: "ux-legend" }, root), LEGEND);
 
   const hash = hashKeeper(m, state);
-  const page = { m, root, state, chains, controls, maps, tooltip };
+  const page = { m, root, state, chains, controls, tooltip, maps: null, mapsBand: m };
   page.draw = () => {
     for (const chain of chains) drawChain(chain, state);
     drawControls(controls, m, state);
-    markMaps(maps, m, state);
+    markMaps(page.maps, page.mapsBand, state);
     if (useHash) hash.write();
   };
   page.setT = (t) => { state.t = Math.max(1, Math.min(m.T, t)); page.draw(); };
@@ -204,7 +234,7 @@ export function mount(root, data, options = {}) {
   listenToControls(page, useHash, hash, cleanups);
 
   if (useHash) hash.read();
-  paintMaps(maps, m);
+  mapsOf(page, bands, mapsHolder);
   page.draw();
   root.dataset.ready = "true";
   root.dataset.readyMs = String(performance.now() - started); // drawing the page

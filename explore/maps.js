@@ -20,7 +20,7 @@ function figure(parent, caption, [cls, boxCls], width, height, label) {
 /** Both maps in `root`, the cuts of a truncated run marked on them. */
 export function buildMaps(root, m) {
   const maps = el("div", { class: "ux-maps" }, root);
-  const of = m.label ? ` of ${m.label}` : ""; // a network's maps draw the band the head reads
+  const of = m.label ? ` of ${m.label}` : ""; // a network's maps draw one band, named
   const heat = figure(maps, `h(t)${of}: ${m.H} units \u00d7 ${m.T} steps (blue \u22121, white 0, ` +
     "red +1); click to select", ["ux-heat", "ux-heat-box"], m.T, m.H, "activations heatmap");
   const err = figure(maps, `\u2016dL(s)/dh(t)\u2016${of}, rows s, columns t, log scale ` +
@@ -33,7 +33,7 @@ export function buildMaps(root, m) {
       el("div", { class: "ux-mark ux-mark-cut", style: `left:${((w.start - 1) / m.T) * 100}%` }, box);
     }
   }
-  return { heat, err };
+  return { root: maps, heat, err };
 }
 
 /** Paint both maps' pixels from the recorded h and error norms. */

@@ -191,6 +191,22 @@ def test_every_bands_tooltips_add_up_to_the_recorded_values(tab, files, traces, 
     assert f"L({T}) = " in page.locator("[role=tooltip]").inner_text()
 
 
+def test_the_maps_draw_the_layer_direction_chosen(tab, files, traces):
+    trace = traces["lstm"]
+    page = tab(files["lstm"])
+    caption = page.locator(".ux-map figcaption").first
+    assert "layer 2 of 2, forward" in caption.inner_text()
+    page.select_option(".ux-band-pick select", label=BANDS[3])
+    assert BANDS[3] in caption.inner_text() and page.locator("canvas.ux-heat").count() == 1
+    # a click on the new heatmap selects a unit and a step, as the first one did
+    heat = page.locator("canvas.ux-heat")
+    box = heat.bounding_box()
+    heat.click(position={"x": box["width"] * 4.5 / trace.T, "y": box["height"] * 2.5 / 3})
+    assert page.input_value("input[type=range]") == "5"
+    assert page.locator("svg.ux-chain").nth(3).locator(
+        "[data-kind=h][data-t='5'][data-unit='2']").get_attribute("class").count("ux-unit-sel")
+
+
 def test_one_label_has_one_loss_term_after_the_last_step(tab, files, traces):
     trace = traces["gru"]
     page = tab(files["gru"], f"#t={trace.T}")
@@ -203,6 +219,11 @@ def test_one_label_has_one_loss_term_after_the_last_step(tab, files, traces):
     assert "'x'" in page.locator(".ux-step").inner_text()  # the label's name
     height = page.eval_on_selector("canvas.ux-errmap", "c => c.height")
     assert height == 1  # the error map of one label: one row
+    # the arrow keys walk past the strips a step does not show
+    page.focus("rect[data-kind=h][tabindex='0']")
+    page.keyboard.press("ArrowRight")
+    focused = page.evaluate("[document.activeElement.dataset.kind, +document.activeElement.dataset.t]")
+    assert focused == ["x", 3]
 
 
 @pytest.mark.parametrize("name, s", [("lstm", 4), ("gru", None)])
