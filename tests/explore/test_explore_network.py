@@ -251,14 +251,17 @@ def test_a_loss_terms_error_arrows_reach_every_layer_and_direction(tab, files, t
             assert steps == (set(range(s, trace.T + 1)) if d else set(range(1, s + 1)))
 
 
-@pytest.mark.parametrize("name", ["lstm", "gru"])
-def test_no_wcag_violation_and_every_band_is_reached_by_tab(browser, files, name):  # noqa: F811
+@pytest.mark.parametrize("name, theme", [("lstm", "dark"), ("lstm", "light"), ("gru", "dark")])
+def test_no_wcag_violation_and_every_band_reached_by_tab(browser, traces, tmp_path,  # noqa: F811
+                                                         name, theme):
+    path = tmp_path / f"{name}-{theme}.html"
+    path.write_text(page_html(traces[name], theme=theme), encoding="utf-8")
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
                    else r.abort())
-        page.goto(files[name].as_uri() + "#t=8")
+        page.goto(path.as_uri() + "#t=8&source=7")  # a term's arrows drawn too
         page.wait_for_selector(".unrolled-explore[data-ready='true']", timeout=10_000)
         assert violations(page) == []
         names = page.eval_on_selector_all("svg.ux-chain",
