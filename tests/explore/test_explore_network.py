@@ -222,7 +222,7 @@ def test_one_label_has_one_loss_term_after_the_last_step(tab, files, traces):
     # the arrow keys walk past the strips a step does not show
     page.focus("rect[data-kind=h][tabindex='0']")
     page.keyboard.press("ArrowRight")
-    focused = page.evaluate("[document.activeElement.dataset.kind, +document.activeElement.dataset.t]")
+    focused = page.evaluate("(e => [e.dataset.kind, +e.dataset.t])(document.activeElement)")
     assert focused == ["x", 3]
 
 
