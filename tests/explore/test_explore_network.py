@@ -27,6 +27,7 @@ from explore.page import page_html
 from rnn import Optimizer, text_model
 from rnn.errors import UnrolledError
 from rnn.network import in_own_order
+from rnn.traces import files as trace_files
 
 pytestmark = pytest.mark.xdist_group("explore-browser")  # one browser launch under -n too
 TEXT = "hello wo"  # 7 steps with a loss at each (all in view), 8 inputs for one label
@@ -315,3 +316,30 @@ def test_the_command_writes_the_page_of_a_network(tmp_path, args, bands):
     data = embedded(out)
     assert [b["label"] for b in data["bands"]] == bands
     assert len(data["loss_steps"]) == (1 if "--label" in args else len(TEXT) - 1)
+
+
+def test_the_command_explores_a_saved_network_trace(tmp_path):
+    saved, out = tmp_path / "net.json", tmp_path / "page.html"
+    made = unrolled("trace", "--cell", "gru", "--num-layers", "2", "--bidirectional", "--text",
+                    TEXT, "--hidden", "2", "--json", str(saved), "--quiet")
+    assert made.returncode == 0, made.stderr
+    result = unrolled("explore", "--trace", str(saved), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8") == page_html(trace_files.load_any(saved))
+    assert [b["label"] for b in embedded(out)["bands"]] == BANDS
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--num-layers", "0", "--text", TEXT), "num-layers"),
+    (("--label", "z", "--classes", "x,y", "--text", TEXT), "z"),
+    (("--trace", "SAVED", "--bidirectional"), "--bidirectional does not apply"),
+])
+def test_a_bad_network_is_one_error_line_and_nothing_written(tmp_path, args, words):
+    saved, out = tmp_path / "t.json", tmp_path / "page.html"
+    assert unrolled("trace", "--text", "hey", "--json", str(saved), "--quiet").returncode == 0
+    result = unrolled("explore", *(str(saved) if a == "SAVED" else a for a in args),
+                      "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and words in lines[0], lines
+    assert not out.exists()
