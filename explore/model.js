@@ -96,7 +96,8 @@ export class Model {
     const a = this.a[array], row = a.length / this.T;
     return a[(t - 1) * row + (block === null ? 0 : block * a.shape[2]) + u];
   }
-  /** State `name` at step t - 1: a window's first step reads the state it started from. */
+  /** State `name` at the step before t in the band's reading order (t + 1 for a band that
+   * reads backward): a window's first step reads the state it started from. */
   before(name, t, u) {
     const w = this.win(t);
     return t === (this.back ? w.stop : w.start) ? w.initial[name][u] : this.read(name, this.prev(t), u);
