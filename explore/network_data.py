@@ -85,19 +85,20 @@ def error_norms(trace) -> dict:
     return out
 
 
-def _window(trace, start: int, l: int, d: int, head: bool, norms: dict) -> dict:
-    """One window of a layer direction: its bounds, its parameters (the head's too on the band
-    the head reads), its states before its first step, and its (S, T) error norms."""
+def _window(trace, start: int, l: int, d: int, head: bool, norms: dict, pack) -> dict:
+    """One window of a layer direction, packed: its bounds, its parameters (the head's too on
+    the band the head reads), its states before its first step, and its (S, T) error norms."""
     own = trace.layer(l, d)
     params = {k: v for k, v in own.params.as_dict().items()
               if isinstance(v, np.ndarray) and k not in HEAD}  # a layer's own head is empty
     if head:
         params.update({k: getattr(trace.params, k) for k in HEAD})
-    w = {"start": start, "stop": start + trace.T - 1, "params": params, "h0": own.h0,
-         "norms": norms[(l, d, "h")]}  # (S, T) sequence order
+    w = {"start": start, "stop": start + trace.T - 1,
+         "params": {k: pack(v) for k, v in params.items()}, "h0": pack(own.h0),
+         "norms": pack(norms[(l, d, "h")])}  # (S, T) sequence order
     for path, start0 in own.start.items():  # the other states (the LSTM's cell state)
-        w[f"{path}0"] = start0
-        w[f"{path}_norms"] = norms[(l, d, path)]
+        w[f"{path}0"] = pack(start0)
+        w[f"{path}_norms"] = pack(norms[(l, d, path)])
     return w
 
 
@@ -114,6 +115,12 @@ def network_floats(traces) -> int:
                      if k not in HEAD)
             n += paths * (S * T + tr.params.hidden_size)
     return n
+
+
+def _input_ids(trace):
+    """The input characters' ids: an embedding's rows, else the one-hot inputs' positions."""
+    ids = trace.extra.get("input_ids")
+    return ids if ids is not None else np.argmax(trace.X, axis=1)
 
 
 def _features_name(shape) -> str:
@@ -141,14 +148,11 @@ def network_page_data(traces, pack, title: str) -> dict:
     bands, all_norms = [], [error_norms(tr) for tr in traces]
     for l, d in _slots_top_first(shape):
         reads_head = l == shape.layers - 1
-        arrays = {k: np.concatenate([_arrays(tr, l, d)[k] for tr in traces])
-                  for k in _arrays(first, l, d)}
+        per_window = [_arrays(tr, l, d) for tr in traces]
+        arrays = {k: np.concatenate([a[k] for a in per_window]) for k in per_window[0]}
         windows, start = [], 1
         for tr, norms in zip(traces, all_norms):
-            w = _window(tr, start, l, d, reads_head and d == 0, norms)
-            windows.append({k: ({n: pack(a) for n, a in v.items()} if k == "params"
-                                else pack(v) if isinstance(v, np.ndarray) else v)
-                            for k, v in w.items()})
+            windows.append(_window(tr, start, l, d, reads_head and d == 0, norms, pack))
             start += tr.T
         shapes = {k: np.shape(v) for k, v in first.layer(l, d).params.as_dict().items()}
         bands.append({
@@ -161,8 +165,7 @@ def network_page_data(traces, pack, title: str) -> dict:
         })
     vocab = list(first.vocabulary.chars) if first.vocabulary else None
     classes = first.extra.get("classes")
-    ids = [int(i) for tr in traces for i in (tr.extra.get("input_ids")  # an embedding's rows
-                                             or np.argmax(tr.X, axis=1))]
+    ids = [int(i) for tr in traces for i in _input_ids(tr)]
     return {
         "cell": spec.name, "title": title, "cell_title": spec.title,
         "relu": bool(getattr(spec, "relu", False)),
