@@ -14,10 +14,9 @@ import re
 import numpy as np
 import pytest
 from browser import browser, tab  # noqa: F401  (fixtures)
-from pages import HOSTILE, make_trace, matches_printed, recorded
+from pages import HOSTILE, make_trace, matches_printed, recorded, widget_page
 
-from explore.data import page_data
-from explore.page import asset, page_html, script_json
+from explore.page import page_html
 from rnn.cells import get_cell
 
 pytestmark = pytest.mark.xdist_group("explore-browser")  # one browser launch under -n too
@@ -47,18 +46,8 @@ def files(tmp_path_factory, traces):
     out["hostile"] = folder / "hostile.html"
     out["hostile"].write_text(page_html(hostile, title=HOSTILE))
     # The notebook widget's path: anywidget's render({model, el}) of the same module.
-    widget = folder / "widget.html"
-    data = script_json({**page_data(traces["lstm"]), "theme": "light"})
-    widget.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><style>" + asset("explore.css") +
-        "</style></head><body><div id='cell-output'></div>"
-        "<script type='application/json' id='d'>" + data + "</script><script type='module'>" +
-        asset("explore.js") +
-        "\nconst data = document.getElementById('d').textContent;"
-        "\nconst model = {get: (k) => ({data, theme: 'light'})[k], on() {}};"
-        "\nrender({model, el: document.getElementById('cell-output')});"
-        "</script></body></html>")
-    out["widget"] = widget
+    out["widget"] = folder / "widget.html"
+    out["widget"].write_text(widget_page(traces["lstm"]))
     return out
 
 
