@@ -15,7 +15,7 @@ import dataclasses
 from manim import Create, Indicate, SurroundingRectangle
 
 from rnn.errors import UnrolledError
-from rnn.network import suffix
+from rnn.network import cell_names, suffix
 from scenes.beats.band import gradient_blocks, settle
 from scenes.beats.bptt import grow_arrows
 from scenes.beats.stage import Stage, error_units, forward_units, loss_label, scale_of, show_units
@@ -117,8 +117,11 @@ def network_forward(stage: Stage) -> None:
     tr, spec = stage.trace, stage.trace.spec
     rows = "each layer is a row" + (", each direction a row of its own"
                                     if tr.shape.bidirectional else "")
-    with stage.beat("unfold", f"{spec.called[0].upper()}{spec.called[1:]} "
-                              f"{tr.shape.words() or 'network'} unfolded in time: {rows}."):
+    words = tr.shape.words()
+    called = f"a {words} {spec.title}" if words else spec.called
+    task = " with one label per sequence" if tr.shape.task == "last" else ""
+    with stage.beat("unfold", f"{called[0].upper()}{called[1:]}{task} unfolded in time: "
+                              f"{rows}."):
         show_overview(stage, animate=False)
         stage.scene.add(stage.net, stage.loss_labels)
         _band(stage, _title(stage), spec.equations)
@@ -255,14 +258,15 @@ def network_gradients(stage: Stage, until: int | None = None) -> None:
     for slot in net.slots:
         layer = tr.layer(*slot)
         end = suffix(*slot)
-        values = {n: tr.grads[n + end] for n in layer.params.names}
+        names = cell_names(tr.spec)  # the row's own parameters; the head is the network's
+        values = {n: tr.grads[n + end] for n in names}
         center, width, height = net.row_box(slot)
         frame = SurroundingRectangle(stage.net.units[slot, net.items[0], 1], buff=0.0)
         frame.stretch_to_fit_width(width).stretch_to_fit_height(height).move_to(center)
         frame.set_stroke(stage.theme.text, width=2.0)
-        names = ", ".join(n + end for n in layer.params.names)
+        listed = ", ".join(n + end for n in names)
         with stage.beat(f"gradients {slot_name(*slot, True)}",
-                        f"{slot_name(*slot, tr.shape.bidirectional).capitalize()}: {names}, "
+                        f"{slot_name(*slot, tr.shape.bidirectional).capitalize()}: {listed}, "
                         f"each summed over its {stage.T} steps."):
             if stage.frames is not None:
                 stage.scene.remove(stage.frames)

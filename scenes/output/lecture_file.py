@@ -72,6 +72,27 @@ def cell_refusal(name: str, cell: str, registry: dict | None = None,
             f"(scenes for it: {', '.join(fit)})")
 
 
+def shape_words(model: ModelSpec) -> str:
+    """The model's shape as the refusals say it: "2 layers, both directions"."""
+    parts = [f"{model.num_layers} layers"] if model.num_layers != 1 else []
+    parts += ["both directions"] if model.bidirectional else []
+    parts += ["one label per sequence"] if model.label is not None else []
+    return ", ".join(parts)
+
+
+def shape_refusal(name: str, model: ModelSpec, registry: dict | None = None,
+                  network: bool = False) -> str | None:
+    """Why scene ``name`` cannot draw the model's shape, or None. ``network``: the trace to
+    draw is a network's (a saved one says so itself)."""
+    registry = _registered_scenes() if registry is None else registry
+    if not (model.shaped or network) or registry[name].contract.shapes:
+        return None
+    fit = [n for n, info in registry.items() if info.contract.shapes]
+    shape = shape_words(model) or "a network of another shape"
+    return (f"scene {name!r} draws one layer read left to right with a loss at every step; "
+            f"the model has {shape} (scenes for it: {', '.join(fit)})")
+
+
 def prepare_kwargs(model: ModelSpec, contract=None) -> dict:
     """text, hidden and seed as the model was given them, for a scene that builds its own
     model; and the model's cell for a ``contract`` that builds one of several cells."""
@@ -140,6 +161,10 @@ class Lecture:
             if model not in traces:
                 traces[model] = model.build_trace()
             trace = traces[model]
+            refused = shape_refusal(entry.name, model, registry,
+                                    network=hasattr(trace, "layers"))
+            if refused:  # a saved network's trace, which the model's options do not show
+                raise UnrolledError(refused)
             windows = None
             if "window" in opts:
                 windows = model.text_model().windows(opts["window"])
@@ -307,7 +332,8 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
             own_model = _model(check, {**data.get("model", {}), **table["model"]}, path.parent,
                                f"{where}.model")
         model = own_model or lecture_model
-        refused = cell_refusal(name, model.cell, registry, saved=model.trace is not None)
+        refused = (cell_refusal(name, model.cell, registry, saved=model.trace is not None)
+                   or shape_refusal(name, model, registry))
         if refused:
             check.fail(f"{where}.name", refused)
         allowed = scene_options(name, registry)
