@@ -109,6 +109,7 @@ class NetworkChain(Group):
         self.units: dict[tuple, HeatCells | HeatStrip] = {}
         self.head: dict[int, HeatCells | HeatStrip] = {}  # head row i -> its output column
         self.paths = VGroup()  # recurrent and upward connections, drawn once
+        self.recurrent: dict[tuple, list[Arrow]] = {}  # a row's time arrows, by own step
         for slot in self.slots:
             for c in range(1, T + 1):
                 self._row_units(slot, c)
@@ -188,8 +189,10 @@ class NetworkChain(Group):
                 start = [end[0] + (-1 if d == 0 else 1) * 0.35 * self.col_w, end[1], 0.0]
             else:
                 start = self._row_edge(slot, c - 1 if d == 0 else c + 1, right=d == 0)
-            self.paths.add(Arrow(start, end, buff=0.03, color=th.recurrent, stroke_width=2.5,
-                                 tip_length=0.1, max_tip_length_to_length_ratio=0.3))
+            arrow = Arrow(start, end, buff=0.03, color=th.recurrent, stroke_width=2.5,
+                          tip_length=0.1, max_tip_length_to_length_ratio=0.3)
+            self.recurrent.setdefault(slot, []).append(arrow)
+            self.paths.add(arrow)
 
     def _up(self, c: int, y0: float, y1: float) -> Arrow:
         x = self.side_x(c)
