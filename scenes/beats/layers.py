@@ -38,21 +38,6 @@ def row_stage(stage: Stage, slot) -> Stage:
     return dataclasses.replace(stage, trace=stage.trace.layer(*slot), net=stage.net.row(slot))
 
 
-def _layers(stage: Stage) -> list[int]:
-    return list(range(stage.trace.shape.layers))
-
-
-def _slots(stage: Stage, l: int) -> list:
-    return [(l, d) for d in stage.trace.shape.directions]
-
-
-def _directions_words(stage: Stage) -> str:
-    if not stage.trace.shape.bidirectional:
-        return "from the first step to the last"
-    return ("the forward direction from the first step, the backward direction reads from the "
-            "end: its arrows point the other way")
-
-
 def _reads(stage: Stage, l: int) -> str:
     if l == 0:
         return "Layer 1 reads x(t)"
@@ -125,13 +110,23 @@ def network_forward(stage: Stage) -> None:
         show_overview(stage, animate=False)
         stage.scene.add(stage.net, stage.loss_labels)
         _band(stage, _title(stage), spec.equations)
-    for l in _layers(stage):
-        with stage.beat(f"forward layer {l + 1}",
-                        f"{_reads(stage, l)}, step by step, {_directions_words(stage)}."):
-            for t in range(1, stage.T + 1):
-                anims = [a for slot in _slots(stage, l) for a in _fill_forward(stage, slot, t, True)]
-                flash = stage.net.input_animations(None, t) if l == 0 else []
-                stage.play(*follow(stage, t), *flash, *anims, run_time=STEP_SECONDS)
+    bi = tr.shape.bidirectional
+    for l, d in tr.shape.slots:  # layer by layer: a layer reads the whole output below it
+        if d == 1:
+            caption = (f"The backward direction of layer {l + 1} reads from the end: the same "
+                       "inputs from the last step to the first, its arrows pointing the other way.")
+        elif bi:
+            caption = f"{_reads(stage, l)}: its forward direction from the first step to the last."
+        else:
+            caption = (f"{_reads(stage, l)} step by step, from the first to the last, each step "
+                       "from the states before it.")
+        view = stage.net.row((l, d))
+        with stage.beat(f"forward {slot_name(l, d, bi)}", caption):
+            for t in range(1, stage.T + 1):  # the direction's own time
+                c = view.column(t)
+                flash = stage.net.input_animations(None, c) if l == 0 else []
+                stage.play(*follow(stage, c), *flash, *_fill_forward(stage, (l, d), t, True),
+                           run_time=STEP_SECONDS)
     if tr.shape.task == "last":
         reads = ("the forward direction's h after the last step and the backward direction's "
                  "after its own last step, at the first character" if tr.shape.bidirectional
@@ -199,22 +194,24 @@ def network_bptt(stage: Stage) -> None:
         stage.play(*[a for i in range(1, len(tr.losses) + 1)
                      for a in net.cells("yhat", i).show_animations(tr.dL_do[i - 1], vmax)],
                    Indicate(stage.loss_labels, scale_factor=1.1), run_time=1.0)
-    top = tr.shape.layers - 1
-    for l in reversed(_layers(stage)):
-        if l == top:
+    bi = tr.shape.bidirectional
+    for l, d in sorted(tr.shape.slots, key=lambda slot: (-slot[0], slot[1])):  # top layer first
+        if l == tr.shape.layers - 1:
             source = "the output" if one else "the outputs"
         else:
             source = f"layer {l + 2}, through the inputs it read from layer {l + 1} at every step"
-        back = (", the backward direction's towards the end" if tr.shape.bidirectional else "")
-        with stage.beat(f"backward layer {l + 1}",
-                        f"Layer {l + 1}: the errors come from {source}, then go back in time "
-                        f"within the layer{back}."):
-            for t in range(stage.T, 0, -1):
-                anims = []
-                for slot in _slots(stage, l):
-                    anims += grow_arrows(stage, stage.flow.arriving_at(slot, t))
-                    anims += _fill_errors(stage, slot, t, True)
-                stage.play(*follow(stage, t), *anims, run_time=STEP_SECONDS)
+        if d == 1:
+            caption = (f"Layer {l + 1} backward: its errors also come from {source}; back in its "
+                       "own time, they travel towards the end.")
+        else:
+            caption = (f"{slot_name(l, d, bi).capitalize()}: the errors come from {source}, "
+                       "then go back in time, from the last step to the first.")
+        view = net.row((l, d))
+        with stage.beat(f"backward {slot_name(l, d, bi)}", caption):
+            for t in range(stage.T, 0, -1):  # the direction's own time, backwards
+                stage.play(*follow(stage, view.column(t)),
+                           *grow_arrows(stage, stage.flow.arriving_at((l, d), t)),
+                           *_fill_errors(stage, (l, d), t, True), run_time=STEP_SECONDS)
     with stage.beat("all errors", "Every loss term has sent its error back through every "
                                   "layer and direction; the thicker the arrow, the larger "
                                   "the error."):

@@ -41,7 +41,9 @@ def test_rows_are_the_layers_and_directions_top_layer_first(dry_run, tmp_path, d
     assert net.slots == [(1, 0), (1, 1), (0, 0), (0, 1)]
     ys = [net.row_y(s) for s in net.slots]
     assert ys == sorted(ys, reverse=True)  # drawn from the top down, no two on one line
-    assert scene.stage.beats[:3] == ["unfold", "forward layer 1", "forward layer 2"]
+    assert scene.stage.beats[:5] == ["unfold", "forward layer 1 forward",
+                                     "forward layer 1 backward", "forward layer 2 forward",
+                                     "forward layer 2 backward"]
 
 
 def test_the_two_directions_recurrent_arrows_point_opposite_ways(dry_run, tmp_path, deep_trace):
@@ -95,8 +97,9 @@ def test_the_errors_go_back_in_time_and_down_with_the_traces_norms(dry_run, tmp_
                 assert dx < 0 if d == 0 else dx > 0
                 assert a.magnitude == pytest.approx(own[a.source - 1, t - 1])
             assert len(lanes) == (0 if t == T else int((own[:, t] > 0).sum()))
-    assert stage.beats[-4:] == ["output errors", "backward layer 2", "backward layer 1",
-                                "all errors"]
+    assert stage.beats[-6:] == ["output errors", "backward layer 2 forward",
+                                "backward layer 2 backward", "backward layer 1 forward",
+                                "backward layer 1 backward", "all errors"]
 
 
 def test_one_label_is_one_output_and_one_loss_at_the_end(dry_run, tmp_path, label_trace):
@@ -114,7 +117,7 @@ def test_one_label_is_one_output_and_one_loss_at_the_end(dry_run, tmp_path, labe
     narrated = " ".join(c for _, c, _ in scene.narrated)
     assert "One label, read after the last step" in " ".join(
         c for _, c, _ in dry_run(ForwardScene, SceneInput(label_trace), tmp_path / "f").narrated)
-    assert "the backward direction's towards the end" in narrated
+    assert "they travel towards the end" in narrated
 
 
 def test_the_lecture_shows_each_rows_gradients_from_the_trace(dry_run, tmp_path, deep_trace):
@@ -127,8 +130,8 @@ def test_the_lecture_shows_each_rows_gradients_from_the_trace(dry_run, tmp_path,
     assert np.array_equal(panel.values["V"], deep_trace.grads["V"])
     captions = {name: c for name, c, _ in scene.narrated}
     assert "W_hh" + suffix(0, 1) in captions["gradients layer 1 backward"]
-    assert "Layer 2 reads layer 1's h(t)" in captions["forward layer 2"]
-    assert "reads from the end" in captions["forward layer 1"]
+    assert "Layer 2 reads layer 1's h(t)" in captions["forward layer 2 forward"]
+    assert "reads from the end" in captions["forward layer 1 backward"]
 
 
 def test_a_one_layer_model_still_draws_the_one_layer_chain(dry_run, tmp_path, tiny_trace):
