@@ -16,15 +16,15 @@ error-by-source norms (``NetworkTrace.error_by_source_norms``).
 from __future__ import annotations
 
 import numpy as np
-from manim import Arrow, Group, Indicate, Line, Text, VGroup, config
+from manim import Arrow, Group, Line, Text, VGroup
 
 from rnn.network import DIRECTION_NAMES
 from scenes.components.arrows import ErrorArrow, norm_scale
-from scenes.components.chain_camera import OVERVIEW_MARGIN, follow_center
 from scenes.components.heat_cells import HeatCells, HeatStrip, heat_column
 from scenes.components.heat_chain import (
     CELL_UNITS,
     OUTLINED_CLASSES,
+    HeatChain,
     SQUARE,
     VALUE_W,
     check_heat_chain,
@@ -57,7 +57,6 @@ class RowView:
 
     def __init__(self, chain: NetworkChain, slot: tuple[int, int]):
         self.chain, self.slot = chain, slot
-        self.long = chain.long
 
     def column(self, t: int) -> int:
         """The sequence position (column) of this direction's own step t."""
@@ -68,9 +67,6 @@ class RowView:
 
     def gate_cells(self, name: str, t: int) -> HeatCells | HeatStrip:
         return self.chain.units[self.slot, f"gate {name}", self.column(t)]
-
-    def link_animations(self, src: str, dst: str, on: bool, t: int | None = None) -> list:
-        return []
 
 
 class NetworkChain(Group):
@@ -278,25 +274,13 @@ class NetworkChain(Group):
         """The output column of head row i (``"yhat"`` or ``"o"``: the only row by name)."""
         return self.head[i]
 
-    def overview(self) -> tuple[np.ndarray, float]:
-        cols = self.columns
-        width = max(config.frame_width, cols.chain_width + 2 * OVERVIEW_MARGIN)
-        return np.array([cols.left + cols.chain_width / 2, 0.0, 0.0]), width
-
-    def step_center(self, t: int) -> np.ndarray:
-        return follow_center(self.columns, t)
-
-    def world(self) -> list:
-        return [self]
-
-    def input_animations(self, values: np.ndarray, t: int, flash: bool = True) -> list:
-        return [Indicate(self.x_labels[t])] if flash else []
-
-    def show_input(self, values: np.ndarray, t: int) -> None:
-        """Nothing to fill: the input is a label."""
-
-    def link_animations(self, src: str, dst: str, on: bool, t: int | None = None) -> list:
-        return []
+    # the camera's and the inputs' questions, answered as the one-layer chain answers them
+    overview = HeatChain.overview
+    step_center = HeatChain.step_center
+    world = HeatChain.world
+    input_animations = HeatChain.input_animations
+    show_input = HeatChain.show_input
+    link_animations = HeatChain.link_animations
 
     def loss_place(self, i: int) -> tuple[list[float], float]:
         """Where head row i's loss label goes, and its height."""
