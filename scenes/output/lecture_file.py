@@ -85,12 +85,14 @@ def shape_refusal(name: str, model: ModelSpec, registry: dict | None = None,
     """Why scene ``name`` cannot draw the model's shape, or None. ``network``: the trace to
     draw is a network's (a saved one says so itself)."""
     registry = _registered_scenes() if registry is None else registry
-    if not (model.shaped or network) or registry[name].contract.shapes:
+    if not (model.shaped or network) or registry[name].contract.shapes or name in VIEWS:
         return None
     fit = [n for n, info in registry.items() if info.contract.shapes]
+    views = [n for n in registry if n in VIEWS]
     shape = shape_words(model) or "a network of another shape"
     return (f"scene {name!r} draws one layer read left to right with a loss at every step; "
-            f"the model has {shape} (scenes for it: {', '.join(fit)})")
+            f"the model has {shape} (scenes for it: {', '.join(fit)}; and of one layer "
+            f"direction: {', '.join(views)})")
 
 
 def prepare_kwargs(model: ModelSpec, contract=None) -> dict:

@@ -24,7 +24,7 @@ def test_render_draws_one_label_per_sequence(tmp_path):
 
 
 def test_a_scene_that_draws_one_layer_refuses_a_network_in_one_line(tmp_path):
-    for scene, args in (("activations", ("--num-layers", "2")),
+    for scene, args in (("vanishing", ("--num-layers", "2")),
                         ("truncated", ("--bidirectional",)),
                         ("neurons", ("--label", "x", "--classes", "x,y"))):
         out = tmp_path / scene
@@ -33,5 +33,6 @@ def test_a_scene_that_draws_one_layer_refuses_a_network_in_one_line(tmp_path):
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error:"), res.stderr
         assert f"scene {scene!r} draws one layer" in lines[0]
-        assert "scenes for it: forward, bptt, gradients, lecture" in lines[0]
+        assert "scenes for it: forward, bptt, gradients, lecture;" in lines[0]
+        assert "of one layer direction: activations, neuron-text, error-map" in lines[0]
         assert not out.exists() or list(out.iterdir()) == []
