@@ -72,26 +72,28 @@ def cell_refusal(name: str, cell: str, registry: dict | None = None,
             f"(scenes for it: {', '.join(fit)})")
 
 
-def shape_words(model: ModelSpec) -> str:
-    """The model's shape as the refusals say it: "2 layers, both directions"."""
-    parts = [f"{model.num_layers} layers"] if model.num_layers != 1 else []
-    parts += ["both directions"] if model.bidirectional else []
-    parts += ["one label per sequence"] if model.label is not None else []
+def shape_words(layers: int, bidirectional: bool, one_label: bool) -> str:
+    """A network's shape as the refusals say it: "2 layers, both directions"."""
+    parts = [f"{layers} layers"] if layers != 1 else []
+    parts += ["both directions"] if bidirectional else []
+    parts += ["one label per sequence"] if one_label else []
     return ", ".join(parts)
 
 
 def shape_refusal(name: str, model: ModelSpec, registry: dict | None = None,
-                  network: bool = False) -> str | None:
-    """Why scene ``name`` cannot draw the model's shape, or None. ``network``: the trace to
-    draw is a network's (a saved one says so itself)."""
+                  trace=None) -> str | None:
+    """Why scene ``name`` cannot draw the model's shape, or None. ``trace``: the trace to be
+    drawn, when known (a saved network's says its shape itself)."""
     registry = _registered_scenes() if registry is None else registry
-    if not (model.shaped or network) or registry[name].contract.shapes or name in VIEWS:
+    shape = getattr(trace, "shape", None)  # a network's trace
+    if not (model.shaped or shape) or registry[name].contract.shapes or name in VIEWS:
         return None
     fit = [n for n, info in registry.items() if info.contract.shapes]
     views = [n for n in registry if n in VIEWS]
-    shape = shape_words(model) or "a network of another shape"
+    words = (shape_words(shape.layers, shape.bidirectional, shape.task == "last") if shape
+             else shape_words(model.num_layers, model.bidirectional, model.label is not None))
     return (f"scene {name!r} draws one layer read left to right with a loss at every step; "
-            f"the model has {shape} (scenes for it: {', '.join(fit)}; and of one layer "
+            f"the model has {words} (scenes for it: {', '.join(fit)}; and of one layer "
             f"direction: {', '.join(views)})")
 
 
@@ -163,8 +165,7 @@ class Lecture:
             if model not in traces:
                 traces[model] = model.build_trace()
             trace = traces[model]
-            refused = shape_refusal(entry.name, model, registry,
-                                    network=hasattr(trace, "layers"))
+            refused = shape_refusal(entry.name, model, registry, trace)
             if refused:  # a saved network's trace, which the model's options do not show
                 raise UnrolledError(refused)
             windows = None

@@ -36,3 +36,20 @@ def test_a_scene_that_draws_one_layer_refuses_a_network_in_one_line(tmp_path):
         assert "scenes for it: forward, bptt, gradients, lecture;" in lines[0]
         assert "of one layer direction: activations, neuron-text, error-map" in lines[0]
         assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_saved_network_trace_is_drawn_by_the_chain_and_refused_by_the_rest(tmp_path):
+    saved = tmp_path / "net.json"
+    res = unrolled("trace", "--num-layers", "2", "--text", "hey", "--json", str(saved))
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "out"
+    res = unrolled("render", "neurons", "--trace", str(saved), "--out", str(out))
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: scene 'neurons' draws one layer")
+    assert "the model has 2 layers" in lines[0]  # read from the saved trace itself
+    assert not out.exists() or list(out.iterdir()) == []
+    res = unrolled("render", "forward", "--trace", str(saved), "--quality", "low", "--format",
+                   "png", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert (out / "forward.png").stat().st_size > 0
