@@ -22,7 +22,7 @@ class GradientsScene(ChainScene):
     b_ih, b_hh) are shown in gate blocks (``beats.band``).
     """
 
-    contract = SceneContract(cells=CELLS, fits=check_unfolded)  # stage, step: the figures'
+    contract = SceneContract(cells=CELLS, fits=check_unfolded, shapes=True)  # stage, step: the figures'
 
     def setup(self):
         inp = get_scene_input()

@@ -18,7 +18,7 @@ class LectureScene(ChainScene):
     """Forward, BPTT and gradients on one drawing, composed from the same beat functions, for
     every cell."""
 
-    contract = SceneContract(cells=CELLS, fits=check_unfolded)
+    contract = SceneContract(cells=CELLS, fits=check_unfolded, shapes=True)
 
     def setup(self):
         self.stage = build_unfolded_stage(self, get_scene_input())

@@ -34,6 +34,7 @@ from scenes.components.caption_band import CaptionBand
 from scenes.components.chain_camera import loss_colors
 from scenes.components.arrows import PathsErrorFlow
 from scenes.components.heat_chain import HeatChain
+from scenes.components.layer_rows import NetworkChain
 from scenes.components.layout import check_fits_frame
 from scenes.components.theme import Theme, format_value, get_theme
 
@@ -60,7 +61,7 @@ class Stage:
     trace: Trace
     theme: Theme
     values: bool
-    net: UnrolledNetwork | HeatChain
+    net: UnrolledNetwork | HeatChain | NetworkChain
     band: TermBand | LineBand | None = None
     loss_labels: VGroup = field(default_factory=VGroup)
     flow: ErrorFlow | PathsErrorFlow | None = None
@@ -113,7 +114,9 @@ def build_stage(scene: Scene, inp: SceneInput) -> Stage:
     theme = get_theme(inp.theme)
     scene.camera.background_color = ManimColor(theme.background)
     tr = inp.trace
-    if draws_heat(tr):
+    if hasattr(tr, "layers"):  # a network: a row of heat columns per (layer, direction)
+        net, band = NetworkChain(tr, theme, values=inp.values), LineBand
+    elif draws_heat(tr):
         net = HeatChain(tr, theme, values=inp.values)
         band = LineBand
     else:

@@ -72,6 +72,31 @@ def cell_refusal(name: str, cell: str, registry: dict | None = None,
             f"(scenes for it: {', '.join(fit)})")
 
 
+def shape_words(layers: int, bidirectional: bool, one_label: bool) -> str:
+    """A network's shape as the refusals say it: "2 layers, both directions"."""
+    parts = [f"{layers} layers"] if layers != 1 else []
+    parts += ["both directions"] if bidirectional else []
+    parts += ["one label per sequence"] if one_label else []
+    return ", ".join(parts)
+
+
+def shape_refusal(name: str, model: ModelSpec, registry: dict | None = None,
+                  trace=None) -> str | None:
+    """Why scene ``name`` cannot draw the model's shape, or None. ``trace``: the trace to be
+    drawn, when known (a saved network's says its shape itself)."""
+    registry = _registered_scenes() if registry is None else registry
+    shape = getattr(trace, "shape", None)  # a network's trace
+    if not (model.shaped or shape) or registry[name].contract.shapes or name in VIEWS:
+        return None
+    fit = [n for n, info in registry.items() if info.contract.shapes]
+    views = [n for n in registry if n in VIEWS]
+    words = (shape_words(shape.layers, shape.bidirectional, shape.task == "last") if shape
+             else shape_words(model.num_layers, model.bidirectional, model.label is not None))
+    return (f"scene {name!r} draws one layer read left to right with a loss at every step; "
+            f"the model has {words} (scenes for it: {', '.join(fit)}; and of one layer "
+            f"direction: {', '.join(views)})")
+
+
 def prepare_kwargs(model: ModelSpec, contract=None) -> dict:
     """text, hidden and seed as the model was given them, for a scene that builds its own
     model; and the model's cell for a ``contract`` that builds one of several cells."""
@@ -140,6 +165,9 @@ class Lecture:
             if model not in traces:
                 traces[model] = model.build_trace()
             trace = traces[model]
+            refused = shape_refusal(entry.name, model, registry, trace)
+            if refused:  # a saved network's trace, which the model's options do not show
+                raise UnrolledError(refused)
             windows = None
             if "window" in opts:
                 windows = model.text_model().windows(opts["window"])
@@ -307,7 +335,8 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
             own_model = _model(check, {**data.get("model", {}), **table["model"]}, path.parent,
                                f"{where}.model")
         model = own_model or lecture_model
-        refused = cell_refusal(name, model.cell, registry, saved=model.trace is not None)
+        refused = (cell_refusal(name, model.cell, registry, saved=model.trace is not None)
+                   or shape_refusal(name, model, registry))
         if refused:
             check.fail(f"{where}.name", refused)
         allowed = scene_options(name, registry)
