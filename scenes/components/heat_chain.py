@@ -55,7 +55,9 @@ ROWS = {
     2: {"loss": 2.3, "yhat": 1.75, "second": 0.4, "gates": -0.75, "h": -1.9, "x": -3.45},
     1: {"loss": 2.3, "yhat": 1.6, "gates": 0.1, "h": -1.35, "x": -3.45},
 }
-CELL_LANES = (0.95, 1.35)  # y range of the second state's error lanes, below the outputs
+CELL_LANES = (0.92, 1.08)  # y range of the second state's error lanes, below the outputs
+# and below the loss terms' names, which the outputs' bottom (1.4 and lower) leaves room for
+TERM_LABEL_H = 0.16  # L(s) under the outputs, where its arrow down starts
 H_LANES = (-2.5, -3.1)  # y range of the hidden error lanes, above the inputs
 
 
@@ -171,6 +173,7 @@ class HeatChain(Group):
         self.values = values and H <= CELL_UNITS  # numbers only in outlined cells
         self.columns = columns_for(T, G, self.values)
         self.col_w = self.columns.col_w
+        self.term_label_height = TERM_LABEL_H
         widest = VALUE_W if self.values else SQUARE
         self.side_w = min(widest, 0.5 * self.col_w / G)  # width of a column of units
         self.side = min(self.side_w, SQUARE, 0.9 / H)  # height of one unit (columns fit 0.9)
