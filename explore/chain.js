@@ -1,7 +1,9 @@
 // The unfolded chain: a fixed pool of slots, one per visible step, refilled on every move. A
 // slot holds the step's loss term and a strip of units per layer (x, the gates, the states
 // beyond h, h, o, yhat); below the strips, the forward arrows of every state and the error
-// arcs of the selected loss term, one per state the cell carries.
+// arcs of the selected loss term, one per state the cell carries. Colour is not their only
+// cue: the first arc (down from the term's output) carries the term's name, and a term whose
+// colour an earlier one has (PALETTE repeats) is dashed, shorter dashes each round.
 
 import { svg, text, put, retext } from "./dom.js";
 import { fmt, showChar, level, PALETTE, UNIT_CLASS } from "./format.js";
@@ -106,7 +108,10 @@ export function buildChain(root, m) {
   const stateArrow = (k, li, y, cls) => svg("path", k === 0 ? { class: cls, style: "display: none" }
     : { class: cls, d: `M${c.slotX(k - 1, li)},${y} L${c.slotX(k, li) - 4},${y}` }, forward);
   c.errors = Object.fromEntries(m.states.map((p) => [p, []]));
+  c.names = [];
   for (let k = 0; k < visible; k++) {
+    c.names.push(svg("text", { class: "ux-error-name", "data-kind": "error-name",
+      "text-anchor": "middle", style: "display: none" }, arcs));
     m.states.forEach((p, i) => {
       if (p === "h") stateArrow(k, layers.indexOf("h"), yState, "ux-state");
       else stateArrow(k, layers.indexOf(p), yState + 10 * i, "ux-state ux-state-other");
@@ -134,6 +139,15 @@ function setArc(c, path, norm, s, t, colour, d) {
   path.setAttribute("data-norm", String(norm));
   path.style.stroke = colour;
   path.style.strokeWidth = String(0.6 + 5.4 * c.m.logNorm(norm));
+  path.style.strokeDasharray = termDashes(s);
+  path.style.strokeLinecap = termDashes(s) ? "butt" : ""; // round caps would fill the gaps
+}
+
+/** The dashes of loss term s's arcs: none for the palette's first round, then "7 4", "4 4",
+ * "2 4", so that two terms of one colour never look alike. */
+export function termDashes(s) {
+  const round = Math.floor((s - 1) / PALETTE.length);
+  return round === 0 ? "" : `${Math.max(2, 10 - 3 * round)} 4`;
 }
 
 /** A slot's units of every layer at step t: only what changed is written. */
@@ -164,6 +178,14 @@ function drawArcs(c, k, s, t) {
   const colour = s === null ? "" : PALETTE[(s - 1) % PALETTE.length];
   const hLayer = layers.indexOf("h"), hx = slotX(k, hLayer);
   const next = (li) => 4 + (k + 1) * stepW + layerX(li) + CELL / 2; // from the step after
+  const name = c.names[k], starts = s !== null && t === s;
+  name.style.display = starts ? "" : "none";
+  if (starts) { // over the top of the first arc, from o down into h
+    const ox = slotX(k, layers.indexOf("o"));
+    put(name, "x", String((ox + hx) / 2));
+    put(name, "y", String(TOP - 32 - Math.abs(ox - hx) / 8));
+    retext(name, `L(${s})`);
+  }
   m.states.forEach((p, i) => {
     const norm = s === null ? null : m.norm(s, t, p);
     if (p === "h") {
