@@ -21,6 +21,7 @@ from manim import Arrow, Group, Indicate, Line, Text, VGroup, config
 
 from rnn.errors import UnrolledError
 from scenes.components.arrows import PathsErrorFlow
+from scenes.components.row_scales import RowScales
 from scenes.components.chain_camera import OVERVIEW_MARGIN, follow_center
 from scenes.components.heat_cells import (
     MIN_NUMBER_HEIGHT,
@@ -207,8 +208,9 @@ class HeatChain(Group):
             self.x_labels[t] = label.move_to([self.center_x(t), self.rows["x"], 0.0])
             self._connect(t, layers)
         self.row_labels = self._row_labels(layers)
+        self.scales = RowScales(self, theme)  # each row's colour scale, under its name
         self.add(self.paths, *self.gates.values(), *self.state.values(),
-                 *self.x_labels.values(), self.row_labels)
+                 *self.x_labels.values(), self.row_labels, self.scales)
 
     def _row_labels(self, layers: tuple[str, ...]) -> VGroup:
         """Names of the rows left of step 1, where a short chain leaves room for them."""

@@ -143,9 +143,11 @@ def bptt(inp, fig) -> Description:
         details.append(f"The other terms: {per_term}.")
     colours = len(get_theme(inp.theme).palette)
     if tr.T > colours:  # say so: two terms of one colour must not read as one
-        details.append(f"The {colours} colours repeat from L({colours + 1}) on.")
+        details.append(f"The {colours} colours repeat from L({colours + 1}) on, dashed: "
+                       f"L({colours + 1})'s arrows in 2 dashes, one more each round.")
     return story(
-        f"Errors flowing back in time through {model_words(tr)}, one colour per loss term; "
+        f"Errors flowing back in time through {model_words(tr)}, one colour per loss term, "
+        "each named where its errors start; "
         f"the loss L({s}) = {num(tr.losses[s - 1])} is the largest; {_journey(tr, s)}.",
         *details)
 
