@@ -45,7 +45,8 @@ def grow_arrows(stage: Stage, arrows: list) -> list[GrowArrow]:
 
 def enter_bptt(stage: Stage) -> None:
     with stage.beat("backward", f"Backpropagation starts from the losses and sends errors "
-                                f"backwards in time {along(stage)}, one colour per loss term."):
+                                f"backwards in time {along(stage)}, one colour per loss term, each "
+                                "named where its errors start."):
         show_forward_state(stage)
         show_overview(stage, animate=False)  # a long chain: every loss term in view
         stage.band.open_backward()
