@@ -233,7 +233,7 @@ def drawn_input(scene, name: str, inp: SceneInput) -> SceneInput:
     board = getattr(scene, "board", None)
     if isinstance(getattr(board, "inp", None), SceneInput):
         return board.inp
-    prepare = SCENES[name].contract.prepare
+    prepare = getattr(getattr(SCENES[name].cls, "contract", None), "prepare", None)
     if prepare is not None and inp.extra.get("scene") != name:
         return prepare({}, theme=inp.theme, values=inp.values)
     return inp
@@ -241,10 +241,13 @@ def drawn_input(scene, name: str, inp: SceneInput) -> SceneInput:
 
 def described_still(name: str, inp: SceneInput, png: Path, out_dir: Path) -> list[Path]:
     """``NAME.png`` with its description inside (iTXt ``Title`` and ``Description``, as the
-    figures have) and beside it in ``NAME.alt.txt``, both written from ``inp``'s Trace."""
-    from scenes.output.alt_stories import describe_scene
+    figures have) and beside it in ``NAME.alt.txt``, both written from ``inp``'s Trace. A
+    scene registered without a story (not one of ours) gets the bare PNG."""
+    from scenes.output.alt_stories import SCENE_STORIES, describe_scene
     from scenes.output.still import png_described
 
+    if name not in SCENE_STORIES:
+        return [_place(png, out_dir / f"{name}.png")]
     description = describe_scene(name, inp)
     png.write_bytes(png_described(png.read_bytes(), description))
     side = png.with_name(f"{name}.alt.txt")
