@@ -3,7 +3,7 @@
 // beyond h, h, o, yhat); below the strips, the forward arrows of every state and the error
 // arcs of the selected loss term, one per state the cell carries. Colour is not their only
 // cue: the first arc (down from the term's output) carries the term's name, and a term whose
-// colour an earlier one has (PALETTE repeats) is dashed, shorter dashes each round.
+// colour an earlier one has (PALETTE repeats) is dashed, one more dash a group each round.
 
 import { svg, text, put, retext } from "./dom.js";
 import { fmt, showChar, level, PALETTE, UNIT_CLASS } from "./format.js";
@@ -143,11 +143,12 @@ function setArc(c, path, norm, s, t, colour, d) {
   path.style.strokeLinecap = termDashes(s) ? "butt" : ""; // round caps would fill the gaps
 }
 
-/** The dashes of loss term s's arcs: none for the palette's first round, then "7 4", "4 4",
- * "2 4", so that two terms of one colour never look alike. */
+/** The dashes of loss term s's arcs: none for the palette's first round, then dashes in
+ * groups as many as the round ("5 10", "5 3 5 10", ...), so that two terms of one colour
+ * never look alike. */
 export function termDashes(s) {
   const round = Math.floor((s - 1) / PALETTE.length);
-  return round === 0 ? "" : `${Math.max(2, 10 - 3 * round)} 4`;
+  return round === 0 ? "" : `${"5 3 ".repeat(round - 1)}5 10`;
 }
 
 /** A slot's units of every layer at step t: only what changed is written. */

@@ -332,7 +332,7 @@ def test_a_loss_terms_arrows_carry_its_name_and_repeated_colours_their_dashes(ta
     assert name["text"] == "L(10)"
     dashes = page.evaluate("""[...document.querySelectorAll('[data-kind=error]')]
         .filter(e => e.style.display !== 'none').map(e => e.style.strokeDasharray)""")
-    assert len(dashes) >= 5 and {d.replace("px", "").replace(",", "") for d in dashes} == {"7 4"}
+    assert len(dashes) >= 5 and {d.replace("px", "").replace(",", "") for d in dashes} == {"5 10"}
     boxes = page.evaluate("""[...document.querySelectorAll('.ux-loss circle, .ux-layer-label')]
         .filter(e => e.closest('[data-t="10"]')).map(e => {
           const r = e.getBBox(); return [r.x, r.y, r.x + r.width, r.y + r.height]; })""")
