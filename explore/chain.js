@@ -3,7 +3,10 @@
 // beyond h, h, o, yhat); below the strips, the forward arrows of every state and the error
 // arcs of the selected loss term, one per state the cell carries. A network draws one chain
 // per layer direction (a band): the head's strips and loss terms in the band it reads, the
-// recurrent arrows of a band that reads backward pointing from the end.
+// recurrent arrows of a band that reads backward pointing from the end. Colour is not the
+// arcs' only cue: the first arc (down from the term's output) carries the term's name, and a
+// term whose colour an earlier one has (PALETTE repeats) is dashed, one more dash a group
+// each round.
 
 import { svg, text, put, retext } from "./dom.js";
 import { fmt, showChar, level, PALETTE, UNIT_CLASS } from "./format.js";
@@ -125,7 +128,10 @@ export function buildChain(root, m, strips = layersOf(m).length) {
     : { class: cls, d: m.back ? statePath(c.slotX(k, li), c.slotX(k - 1, li) + 4, y)
       : statePath(c.slotX(k - 1, li), c.slotX(k, li) - 4, y) }, forward);
   c.errors = Object.fromEntries(m.states.map((p) => [p, []]));
+  c.names = [];
   for (let k = 0; k < visible; k++) {
+    c.names.push(svg("text", { class: "ux-error-name", "data-kind": "error-name",
+      "text-anchor": "middle", style: "display: none" }, arcs));
     m.states.forEach((p, i) => {
       if (p === "h") stateArrow(k, layers.indexOf("h"), yState, "ux-state");
       else stateArrow(k, layers.indexOf(p), yState + 10 * i, "ux-state ux-state-other");
@@ -154,6 +160,16 @@ function setArc(c, path, norm, s, t, colour, d) {
   path.setAttribute("data-norm", String(norm));
   path.style.stroke = colour;
   path.style.strokeWidth = String(0.6 + 5.4 * c.m.logNorm(norm));
+  path.style.strokeDasharray = termDashes(s);
+  path.style.strokeLinecap = termDashes(s) ? "butt" : ""; // round caps would fill the gaps
+}
+
+/** The dashes of loss term s's arcs: none for the palette's first round, then dashes in
+ * groups as many as the round ("5 10", "5 3 5 10", ...), so that two terms of one colour
+ * never look alike. */
+export function termDashes(s) {
+  const round = Math.floor((s - 1) / PALETTE.length);
+  return round === 0 ? "" : `${"5 3 ".repeat(round - 1)}5 10`;
 }
 
 /** A slot's units of every layer at step t: only what changed is written. */
@@ -197,6 +213,15 @@ function drawArcs(c, k, s, t) {
   const hLayer = layers.indexOf("h"), hx = slotX(k, hLayer);
   const tn = m.next(t), kn = m.back ? k - 1 : k + 1; // the next step, and its slot
   const next = (li) => 4 + kn * stepW + layerX(li) + CELL / 2;
+  // the term's name where its errors start: over the arc from its output, in the head's band
+  const name = c.names[k], starts = s !== null && t === s && m.hasHead;
+  name.style.display = starts ? "" : "none";
+  if (starts) { // over the top of the first arc, from o down into h
+    const ox = slotX(k, layers.indexOf("o"));
+    put(name, "x", String((ox + hx) / 2));
+    put(name, "y", String(TOP - 32 - Math.abs(ox - hx) / 8));
+    retext(name, `L(${s})`);
+  }
   m.states.forEach((p, i) => {
     const norm = s === null ? null : m.norm(s, t, p);
     const fromNext = s !== null && tn !== null && m.norm(s, tn, p) > 0;

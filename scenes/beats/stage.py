@@ -211,6 +211,10 @@ def show_units(net, shows: list[tuple[Any, np.ndarray, float]], animate: bool) -
     """Each (units, values, vmax) shown, the last one given for the same units winning:
     a neuron shows the pre-activation's error over its state's."""
     last = {id(units): (units, values, vmax) for units, values, vmax in shows}
+    scales = getattr(net, "scales", None)  # a heat chain's colour scales say each vmax
+    if scales is not None:
+        for units, _, vmax in last.values():
+            scales.follow(units, vmax)
     if not animate:
         for units, values, vmax in last.values():
             units.show(values, vmax)

@@ -126,8 +126,9 @@ def forward(inp, fig) -> Description:
         if tr.vocabulary is not None else None
     guessed = (f" After each character it guesses {quoted(guesses)} where the text goes on "
                f"with {quoted(''.join(target_chars(tr)))}." if guesses else "")
+    shown = ", with the real values" if inp.values else ""  # printed inside the units
     return story(
-        f"Forward propagation of {model_words(tr)}, with the real values; "
+        f"Forward propagation of {model_words(tr)}{shown}; "
         f"the total loss is L = {num(tr.loss)}.",
         f"Step by step: {losses_words(tr)}; the largest is L({worst}).{guessed}")
 
@@ -143,9 +144,11 @@ def bptt(inp, fig) -> Description:
         details.append(f"The other terms: {per_term}.")
     colours = len(get_theme(inp.theme).palette)
     if tr.T > colours:  # say so: two terms of one colour must not read as one
-        details.append(f"The {colours} colours repeat from L({colours + 1}) on.")
+        details.append(f"The {colours} colours repeat from L({colours + 1}) on, dashed: "
+                       f"L({colours + 1})'s arrows in 2 dashes, one more each round.")
     return story(
-        f"Errors flowing back in time through {model_words(tr)}, one colour per loss term; "
+        f"Errors flowing back in time through {model_words(tr)}, one colour per loss term, "
+        "each named where its errors start; "
         f"the loss L({s}) = {num(tr.losses[s - 1])} is the largest; {_journey(tr, s)}.",
         *details)
 
@@ -325,3 +328,19 @@ STORIES = {
 def describe(fig, inp) -> Description:
     """The description of figure ``fig`` (a ``figures.Figure``) drawn from ``inp``."""
     return STORIES[fig.name](inp, fig)
+
+
+# The last frame of each scene, as ``unrolled render --format png`` writes it: the story of
+# the figure that stops there (gradients and the lecture end on the summed update)
+SCENE_STORIES = {
+    "forward": forward, "bptt": bptt, "gradients": gradient_sum, "lecture": gradient_sum,
+    "truncated": truncated, "vanishing": vanishing, "clipping": clipping, "dense": dense,
+    "neurons": neurons, "unfold": unfolded, "blackbox": folded, "activations": activations,
+    "neuron-text": neuron_text, "error-map": error_map, "lstm-cell": lstm_cell,
+    "gru-cell": gru_cell, "carousel": carousel,
+}
+
+
+def describe_scene(name: str, inp) -> Description:
+    """The description of the last frame of scene ``name`` drawn from ``inp``."""
+    return SCENE_STORIES[name](inp, None)

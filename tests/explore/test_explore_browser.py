@@ -301,3 +301,35 @@ def test_the_maps_are_painted_with_the_recorded_values(tab, files):
     assert len(above) == 1  # one empty colour
     below = [at(s, t) for s in range(1, T + 1) for t in range(1, s + 1)]
     assert above.isdisjoint(below) and len(set(below)) > T  # the norms differ, in colour too
+
+
+def shown_names(page) -> list[dict]:
+    return page.evaluate("""[...document.querySelectorAll('[data-kind=error-name]')]
+        .filter(e => e.style.display !== 'none').map(e => {
+          const r = e.getBBox();
+          return {text: e.textContent, x: r.x, y: r.y, w: r.width, h: r.height};
+        })""")
+
+
+def test_a_loss_terms_arrows_carry_its_name_and_repeated_colours_their_dashes(tab, files):
+    """Colour is not the only cue: the first arc of L(s) is named, over it and clear of the
+    loss circles; L(10) shares L(2)'s colour and is dashed, L(2) is not."""
+    path, wide = files["wide"]
+    assert wide.T >= 10
+    page = tab(path, "#t=10&source=10")
+    [name] = shown_names(page)
+    assert name["text"] == "L(10)"
+    dashes = page.evaluate("""[...document.querySelectorAll('[data-kind=error]')]
+        .filter(e => e.style.display !== 'none').map(e => e.style.strokeDasharray)""")
+    assert len(dashes) >= 5 and {d.replace("px", "").replace(",", "") for d in dashes} == {"5 10"}
+    boxes = page.evaluate("""[...document.querySelectorAll('.ux-loss circle, .ux-layer-label')]
+        .filter(e => e.closest('[data-t="10"]')).map(e => {
+          const r = e.getBBox(); return [r.x, r.y, r.x + r.width, r.y + r.height]; })""")
+    assert boxes
+    mine = [name["x"], name["y"], name["x"] + name["w"], name["y"] + name["h"]]
+    for b in boxes:  # the name's slot and the loss circle above it: apart
+        assert not (mine[0] < b[2] and b[0] < mine[2] and mine[1] < b[3] and b[1] < mine[3])
+    page = tab(path, "#t=2&source=2")
+    assert [n["text"] for n in shown_names(page)] == ["L(2)"]
+    assert page.evaluate("""[...document.querySelectorAll('[data-kind=error]')]
+        .filter(e => e.style.display !== 'none').every(e => !e.style.strokeDasharray)""")
