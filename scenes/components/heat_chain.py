@@ -1,5 +1,6 @@
 """The unfolded chain drawn as heat columns: per step a box of gate cells, the state columns,
-the output column, and the paths between steps (a second state's path above the hidden one).
+the output column, and the paths between steps (a second state's path above the hidden one),
+with a dashed line for each state a gate reads besides x(t) and h(t-1) (a peephole).
 
 The drawing of layers with gates (``beats.stage.build_stage`` chooses it); its rows come from
 the states and gates the cell declares, never from its name.
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Arrow, Group, Indicate, Line, Text, VGroup, config
+from manim import Arrow, DashedLine, Group, Indicate, Line, Text, VGroup, config
 
 from rnn.errors import UnrolledError
 from scenes.components.arrows import PathsErrorFlow
@@ -185,6 +186,8 @@ class HeatChain(Group):
         chars = step_characters(trace)
         self.x_labels: dict[int, Text] = {}
         self.paths = VGroup()  # forward paths and connectors, drawn once
+        # (gate, state read, t) -> the line from that state into the gate (``Cell.gate_reads``)
+        self.reads: dict[tuple[str, str, int], DashedLine] = {}
         for t in range(1, T + 1):
             box = GateBox(trace.gate_names, H, self.side, theme, letters=self.col_w > 0.9,
                           width=self.side_w, numbers=self.values)
@@ -203,6 +206,7 @@ class HeatChain(Group):
                 label.scale_to_fit_width(0.8 * self.col_w)
             self.x_labels[t] = label.move_to([self.center_x(t), self.rows["x"], 0.0])
             self._connect(t, layers)
+            self._connect_reads(t, trace.spec.gate_reads)
         self.row_labels = self._row_labels(layers)
         self.add(self.paths, *self.gates.values(), *self.state.values(),
                  *self.x_labels.values(), self.row_labels)
@@ -347,3 +351,21 @@ class HeatChain(Group):
                             color=th.connection, stroke_width=1.2),
                        Line([x_up, self.rows["yhat"], 0], out.get_right(), color=th.connection,
                             stroke_width=1.2))
+
+    def _connect_reads(self, t: int, reads) -> None:
+        """The states each gate reads beside x(t) and h(t-1) (a peephole), dashed: a state of
+        step t-1 is tapped on its path into step t, left of its column, one of step t on the
+        path out of it, right of the column; the line ends on the gate's column."""
+        for gate, seen in reads.items():
+            column = self.gate_cells(gate, t)
+            for ref in seen:
+                state, before = ref.removesuffix("@p"), ref.endswith("@p")
+                cells, y = self.state[state, t], self.rows[state]
+                x, left, right = (column.get_x(), cells.get_left()[0] - 0.04,
+                                  cells.get_right()[0] + 0.04)
+                x = min(x, left) if before else max(x, right)
+                end = column.get_top() if y > column.get_center()[1] else column.get_bottom()
+                line = DashedLine([x, y, 0.0], end, dash_length=0.05, color=self.theme.recurrent,
+                                  stroke_width=1.2)
+                self.reads[gate, ref, t] = line
+                self.paths.add(line)
