@@ -31,19 +31,19 @@ from scenes.components.heat_cells import (
     number_height,
 )
 from scenes.components.limits import (
-    MAX_GATED_CHAIN_CLASSES,
-    MAX_GATED_CHAIN_STEPS,
-    MAX_GATED_CHAIN_UNITS,
+    MAX_HEAT_CHAIN_CLASSES,
+    MAX_HEAT_CHAIN_STEPS,
+    MAX_HEAT_CHAIN_UNITS,
 )
 from scenes.components.network import shown_char, step_characters
 from scenes.components.panels import light
 from scenes.components.step_frames import heat_frames
 from scenes.components.theme import Theme
 
-MAX_STEPS = MAX_GATED_CHAIN_STEPS  # a camera follows a chain longer than the frame
-MAX_UNITS = MAX_GATED_CHAIN_UNITS  # hidden units per column; beyond CELL_UNITS a plain strip
+MAX_STEPS = MAX_HEAT_CHAIN_STEPS  # a camera follows a chain longer than the frame
+MAX_UNITS = MAX_HEAT_CHAIN_UNITS  # hidden units per column; beyond CELL_UNITS a plain strip
 CELL_UNITS = 6  # hidden units drawn as outlined cells (which can print their values)
-MAX_CLASSES = MAX_GATED_CHAIN_CLASSES  # output units (vocabulary) stacked in one column
+MAX_CLASSES = MAX_HEAT_CHAIN_CLASSES  # output units (vocabulary) stacked in one column
 OUTLINED_CLASSES = 16  # up to this many output cells have an outline; more make a plain strip
 LEFT, WIDTH = -6.7, 13.4  # the chain's share of the 16:9 frame
 FRAME_STEPS = 12  # columns sharing the still frame; a longer chain keeps their width
@@ -72,16 +72,16 @@ def rows_for(states: tuple[str, ...]) -> dict[str, float]:
 
 
 def check_heat_chain(T: int, H: int, K: int) -> None:
-    """Raise UnrolledError naming the limit when the gated chain cannot be drawn."""
+    """Raise UnrolledError naming the limit when the chain cannot be drawn as heat columns."""
+    scenes = "the unfolded scenes draw as heat columns at most"
     if T > MAX_STEPS:
-        raise UnrolledError(f"the gated forward and bptt scenes draw at most {MAX_STEPS} time "
-                            f"steps, the trace has {T} (a shorter --text)")
+        raise UnrolledError(f"{scenes} {MAX_STEPS} time steps, the trace has {T} "
+                            "(a shorter --text)")
     if H > MAX_UNITS:
-        raise UnrolledError(f"the gated forward and bptt scenes draw at most {MAX_UNITS} hidden "
-                            f"units, the trace has {H}")
+        raise UnrolledError(f"{scenes} {MAX_UNITS} hidden units, the trace has {H}")
     if K > MAX_CLASSES:
-        raise UnrolledError(f"the gated forward and bptt scenes draw at most {MAX_CLASSES} output "
-                            f"units, the trace has {K} (a text with fewer distinct characters)")
+        raise UnrolledError(f"{scenes} {MAX_CLASSES} output units, the trace has {K} "
+                            "(a text with fewer distinct characters)")
     if min(T, H, K) < 1:
         raise UnrolledError("the trace is empty: nothing to draw")
 
@@ -146,7 +146,8 @@ class GateBox(Group):
 
 
 class HeatChain(Group):
-    """The drawing of a gated Trace's T steps: gates, states, outputs and the paths between.
+    """The drawing of a Trace's T steps as heat columns: gates, states, outputs and the paths
+    between.
 
     Parameters
     ----------
