@@ -14,7 +14,7 @@ from scenes.beats.bptt import backward_pass
 from scenes.beats.forward import forward_pass
 from scenes.beats.gradients import gradient_pass
 from scenes.beats.inputs import SceneInput
-from scenes.beats.stage import build_stage, draws_heat
+from scenes.beats.stage import DRAWING, build_stage, draws_heat
 from scenes.beats.travel import attach
 from scenes.components.heat_chain import check_heat_chain
 
@@ -28,7 +28,8 @@ def build_unfolded_stage(scene: Scene, inp: SceneInput):
 
 def check_unfolded(trace) -> None:
     """Refuse, in one line and before rendering, a trace the heat columns cannot draw (one
-    drawn as neurons is checked by its stage, which a camera can follow along)."""
+    drawn as neurons is checked by its stage, which a camera can follow along; so is one
+    drawn as heat columns by the option ``drawing``)."""
     if draws_heat(trace):
         T, H = trace.h.shape
         check_heat_chain(T, H, trace.yhat.shape[1])

@@ -169,7 +169,7 @@ class HeatChain(Group):
         self.T, self.H, self.K, self.kind = T, H, K, trace.kind
         self.theme = theme
         self.rows = rows_for(trace.spec.states)  # rows by the states the cell carries
-        G = len(trace.gate_names)
+        G = max(len(trace.gate_names), 1)  # a layer without gates: a column's width for h
         self.values = values and H <= CELL_UNITS  # numbers only in outlined cells
         self.columns = columns_for(T, G, self.values)
         self.col_w = self.columns.col_w
@@ -190,9 +190,10 @@ class HeatChain(Group):
         # (gate, state read, t) -> the line from that state into the gate (``Cell.gate_reads``)
         self.reads: dict[tuple[str, str, int], DashedLine] = {}
         for t in range(1, T + 1):
-            box = GateBox(trace.gate_names, H, self.side, theme, letters=self.col_w > 0.9,
-                          width=self.side_w, numbers=self.values)
-            self.gates[t] = box.move_to(self._box_center(t, "gates"))
+            if trace.gate_names:
+                box = GateBox(trace.gate_names, H, self.side, theme, letters=self.col_w > 0.9,
+                              width=self.side_w, numbers=self.values)
+                self.gates[t] = box.move_to(self._box_center(t, "gates"))
             for layer in layers:
                 cells = heat_column(H, self.side, theme, outline=H <= CELL_UNITS,
                                     width=self.side_w, numbers=self.values)
@@ -215,10 +216,11 @@ class HeatChain(Group):
     def _row_labels(self, layers: tuple[str, ...]) -> VGroup:
         """Names of the rows left of step 1, where a short chain leaves room for them."""
         labels = VGroup()
-        room = self.gates[1].get_left()[0] - LEFT
+        room = self._feed(1).get_left()[0] - LEFT
         if room < 0.45:
             return labels
-        names = {"yhat": "ŷ(t)", "gates": "gates", **{layer: f"{layer}(t)" for layer in layers}}
+        names = {"yhat": "ŷ(t)", **({"gates": "gates"} if self.gates else {}),
+                 **{layer: f"{layer}(t)" for layer in layers}}
         for row, name in names.items():
             label = light(Text(name, font="Sans", font_size=16, color=self.theme.muted))
             if label.width > room - 0.1:
@@ -250,7 +252,12 @@ class HeatChain(Group):
     def side_x(self, t: int, k: int) -> float:
         """x of the k-th vertical line right of step t's boxes (0 nearest)."""
         gap = min(0.09 * self.col_w, 0.14)
-        return self.center_x(t) + self.gates[t].columns_width / 2 + 0.08 + k * gap
+        width = self.gates[t].columns_width if self.gates else self.side_w
+        return self.center_x(t) + width / 2 + 0.08 + k * gap
+
+    def _feed(self, t: int) -> Group:
+        """What x(t) and h(t-1) feed at step t: its gates, or h(t) in a layer without."""
+        return self.gates[t] if self.gates else self.state["h", t]
 
     def cells(self, layer: str, t: int) -> HeatCells | HeatStrip:
         """The heat cells of ``layer`` (a state, or "yhat"; "o" names it too) at step t."""
@@ -312,7 +319,7 @@ class HeatChain(Group):
     # Forward paths ----------------------------------------------------------------------------
     def _connect(self, t: int, layers: tuple[str, ...]) -> None:
         th = self.theme
-        box = self.gates[t]
+        box = self._feed(t)
         for layer in layers:  # the path from step t-1 (or the initial state) to step t
             cells = self.state[layer, t]
             start = [max(self.center_x(t) - self.col_w + self.side_w, LEFT - 0.2),
@@ -326,10 +333,11 @@ class HeatChain(Group):
         # x(t) and h(t-1) into the gates
         self.paths.add(Line([x_in, label.get_top()[1] + 0.05, 0], [x_in, box.get_bottom()[1], 0],
                             color=th.connection, stroke_width=1.2))
-        h_prev = [max(self.center_x(t) - 0.55 * self.col_w, LEFT), self.rows["h"], 0.0]
-        self.paths.add(Line(h_prev, [x_in, box.get_bottom()[1], 0], color=th.connection,
-                            stroke_width=1.2))
         h = self.state["h", t]
+        if box is not h:  # h(t-1) into the gates (without, its arrow goes into h(t))
+            h_prev = [max(self.center_x(t) - 0.55 * self.col_w, LEFT), self.rows["h"], 0.0]
+            self.paths.add(Line(h_prev, [x_in, box.get_bottom()[1], 0], color=th.connection,
+                                stroke_width=1.2))
         if self.second is not None:  # gates into the second state, out of it to h(t)
             cell = self.state[self.second, t]
             self.paths.add(Line(box.get_top(), cell.get_bottom(), color=th.connection,
@@ -341,7 +349,7 @@ class HeatChain(Group):
                                 color=th.connection, stroke_width=1.2),
                            Line([x_out, self.rows["h"], 0], h.get_right(),
                                 color=th.connection, stroke_width=1.2))
-        else:  # the gates give h(t) directly
+        elif box is not h:  # the gates give h(t) directly
             self.paths.add(Line(box.get_bottom() + [0.3 * box.width, 0, 0], h.get_top(),
                                 color=th.connection, stroke_width=1.2))
         out = self.state["yhat", t]

@@ -5,14 +5,20 @@ import ast
 from pathlib import Path
 
 import pytest
+from heat_checks import assert_cells, assert_forward_cells
 
 from rnn.cells import CELLS, register, unregister
 from rnn.cells.gru import GRU
+from rnn.errors import UnrolledError
 from rnn.model import text_model
 from scenes.beats.inputs import SceneInput
+from scenes.beats.stage import DRAWING, draws_heat, scale_of
+from scenes.bptt import BPTTScene
 from scenes.components.heat_chain import HeatChain
 from scenes.components.theme import get_theme
+from scenes.forward import ForwardScene
 from scenes.gradients import GradientsScene
+from scenes.lecture import LectureScene
 
 SCENES = Path(__file__).resolve().parents[2] / "scenes"
 # the scenes that draw one named cell, and the outputs, which pick the models they render
@@ -99,3 +105,25 @@ def test_the_chain_draws_the_states_each_gate_reads():
     plain_chain = HeatChain(lstm, theme)
     assert plain_chain.reads == {}
     assert len(chain.paths) - len(plain_chain.paths) == 3 * peephole.T
+
+
+def test_how_units_look_is_chosen_by_what_a_unit_holds_and_by_option(dry_run, tmp_path):
+    """Neurons show one value a unit a step; a unit holding more (gates, a second state) is
+    drawn as heat columns, and the option ``drawing`` draws any layer as heat columns."""
+    simple = text_model("hey", hidden=3, seed=0).trace()
+    lstm = text_model("hey", cell="lstm", hidden=3, seed=0).trace()
+    assert not draws_heat(simple) and draws_heat(lstm)
+    assert draws_heat(simple, "heat") and not draws_heat(simple, "neurons")
+    with pytest.raises(UnrolledError, match="neurons show one value a unit, the LSTM's units "
+                                            r"hold 6 a step \(gates and states\)"):
+        draws_heat(lstm, "neurons")
+    shown = {}
+    for cls in (ForwardScene, BPTTScene, GradientsScene):
+        scene = dry_run(cls, SceneInput(simple, extra={"drawing": "heat"}), tmp_path / cls.__name__)
+        shown[cls] = scene.stage.net
+        assert isinstance(shown[cls], HeatChain) and shown[cls].gates == {}
+    assert_forward_cells(shown[ForwardScene], simple)  # h and the outputs, from the Trace
+    for t in range(1, simple.T + 1):  # after BPTT, h(t) shows the error of its sum a(t)
+        assert_cells(shown[BPTTScene].cells("h", t), simple.dL_da[t - 1], scale_of(simple.dL_da))
+    for cls in (ForwardScene, BPTTScene, GradientsScene, LectureScene):
+        assert DRAWING in cls.contract.options  # `--drawing heat`; in a lecture file too
