@@ -49,8 +49,16 @@ def print_trace(traces) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from rnn.network import NetworkTrace
+
     console = Console()
     traces = traces if isinstance(traces, list) else [traces]
+    if isinstance(traces[0], NetworkTrace):
+        from commands.network_table import print_network_trace
+
+        for i, tr in enumerate(traces):
+            print_network_trace(console, tr, i if len(traces) > 1 else None)
+        return
     for i, tr in enumerate(traces):
         chars = tr.vocabulary.chars if tr.vocabulary else None
         window = tr.extra.get("window")
@@ -145,7 +153,9 @@ def gradcheck(model, cell, forget_bias):
 
     built = build_model(model, cell, forget_bias)
     T, D = built.X.shape
-    check_gradcheck_size(T, built.params.hidden_size, built.params.output_size, D, cell)
+    slots = len(built.shape.slots)  # each layer direction: its entries, and its steps per pass
+    check_gradcheck_size(T * slots * slots, built.params.hidden_size, built.params.output_size,
+                         D, cell)
     with Progress(TextColumn("finite differences"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), transient=True, disable=None) as progress:
         task = progress.add_task("gradcheck", total=gradient_entries(built.params))
@@ -162,14 +172,29 @@ def gradcheck(model, cell, forget_bias):
 
 
 @click.command()
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--hidden", type=ranged("hidden"), default=100, show_default=True,
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option("--hidden", type=ranged("hidden"), default=None, show_default="100; 8 for labels",
               help="Hidden units.")
 @cell_options
+@click.option("--num-layers", type=ranged("num_layers"), default=1, show_default=True,
+              help="Stacked recurrent layers (torch's num_layers).")
+@click.option("--bidirectional", is_flag=True,
+              help="Read each example both ways (with --labelled or --long-lag: a direction "
+                   "reading the text's future cannot learn to predict it).")
+@click.option("--labelled", is_flag=True,
+              help="FILE holds one example a line, LABEL<TAB>TEXT: learn one label per text.")
+@click.option("--classes", default=None,
+              help="With --labelled: the class names in index order (default: the labels, "
+                   "sorted).")
+@click.option("--long-lag", "lag", type=ranged("lag"), default=None,
+              help="Learn the built-in long-time-lag task instead of FILE: the label is the "
+                   "first symbol (x or y), then this many distractors (a, b, c, d) follow.")
+@click.option("--examples", type=ranged("examples"), default=200, show_default=True,
+              help="With --long-lag: how many examples to draw.")
 @click.option("--window", type=ranged("window"), default=25, show_default=True,
-              help="Characters per truncated-BPTT window.")
+              help="Characters per truncated-BPTT window (next-character training).")
 @click.option("--iterations", type=ranged("iterations"), default=2000, show_default=True,
-              help="Windows to train on (one parameter update each).")
+              help="Windows (or labelled examples) to train on, one parameter update each.")
 @click.option("--optimizer", type=click.Choice(["sgd", "adagrad"]), default="adagrad",
               show_default=True, help="Parameter update rule.")
 @click.option("--lr", type=ranged("lr"), default=0.1, show_default=True,
@@ -180,35 +205,114 @@ def gradcheck(model, cell, forget_bias):
               show_default=True, help="value: clip each entry; norm: clip the global norm.")
 @click.option("--seed", type=ranged("seed"), default=0, show_default=True,
               help="Initialisation and sampling seed (0 to 2**32 - 1).")
-@click.option("--init-scale", type=ranged("init_scale"), default=0.01, show_default=True,
-              help="Standard deviation of the initial weights (simple RNN).")
+@click.option("--init-scale", type=ranged("init_scale"), default=None, show_default="0.01",
+              help="Standard deviation of the initial weights (simple RNN; with labels "
+                   "min(0.5, 1/sqrt(H))).")
 @click.option("--sample-every", type=ranged("sample_every"), default=500, show_default=True,
               help="Print a sample every N iterations (0: never).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Checkpoint to write (default: FILE with suffix .npz in media/).")
-def train(file, hidden, cell, forget_bias, window, iterations, optimizer, lr, clip, clip_mode,
-          seed, init_scale, sample_every, out):
+def train(file, hidden, cell, forget_bias, num_layers, bidirectional, labelled, classes, lag,
+          examples, window, iterations, optimizer, lr, clip, clip_mode, seed, init_scale,
+          sample_every, out):
     """Train on a text file (min-char-rnn style) and save a checkpoint for --weights.
 
     --cell lstm or gru trains a gated cell the same way; the checkpoint records its cell.
+    --labelled learns one label per line of FILE; --long-lag learns the 1997 long-time-lag
+    task (no FILE).
     """
+    from rnn.files.checkpoint import save_checkpoint
+    from rnn.files.safe_io import read_text
+    from rnn.limits import MAX_TRAIN_FILE
+
+    ctx = click.get_current_context()
+    typed = {k for k in ctx.params if ctx.get_parameter_source(k)
+             == click.core.ParameterSource.COMMANDLINE}
+    refuse_init_options(cell, {"forget_bias": forget_bias is not None,
+                               "init_scale": "init_scale" in typed})
+    labels = labelled or lag is not None
+    if (file is None) != (lag is not None):
+        raise InputError("give a FILE to learn, or --long-lag N for the built-in task (not "
+                         "both)")
+    if not labels:
+        for option in ("classes", "examples"):
+            if option in typed:
+                raise InputError(f"--{option} applies to --labelled or --long-lag")
+        if bidirectional:
+            raise InputError("--bidirectional reads each character's future: next-character "
+                             "training would learn to copy it; use it with --labelled or "
+                             "--long-lag")
+    elif "window" in typed or "sample_every" in typed:
+        raise InputError("one label per sequence is learnt a whole text at a time: --window "
+                         "and --sample-every apply to next-character training")
+    if lag is not None and "classes" in typed:
+        raise InputError("--long-lag's classes are its first symbols, x and y")
+    text = read_text(file, MAX_TRAIN_FILE, "text file") if file is not None else None
+    out = out or Path("media") / (f"{file.stem}.npz" if file else f"long_lag_{cell}.npz")
+    check_output_file(out)
+    if labels:
+        result, meta = _train_labels(text, file, lag, examples, classes, cell, hidden or 8,
+                                     num_layers, bidirectional, iterations, optimizer, lr, clip,
+                                     clip_mode, seed, init_scale, forget_bias)
+        save_checkpoint(out, result.params, result.vocabulary, meta)
+        click.echo(f"smooth loss {result.smooth_loss:.4f}, accuracy {result.accuracy:.2f} "
+                   f"over the last 100 examples, after {iterations} examples")
+        click.echo(f"wrote {out}")
+        return
+    _train_text(text, file, out, hidden or 100, cell, forget_bias, num_layers, window,
+                iterations, optimizer, lr, clip, clip_mode, seed,
+                0.01 if init_scale is None else init_scale, sample_every)
+
+
+def _train_labels(text, file, lag, examples, classes, cell, hidden, num_layers, bidirectional,
+                  iterations, optimizer, lr, clip, clip_mode, seed, init_scale, forget_bias):
+    """One label per sequence, from FILE's lines or the long-lag task."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from rnn.learning import classify
+
+    if lag is not None:
+        data = classify.long_lag_examples(examples, lag, seed)
+        names, vocabulary = classify.LAG_CLASSES, classify.long_lag_vocabulary()
+        source = {"task": "long-lag", "lag": lag, "examples": examples}
+    else:
+        data = classify.read_labelled(text, f"text file {file}")
+        names, vocabulary = classify.labelled_classes(data, classes), None
+        source = {"text_file": file.name}
+    cfg = classify.ClassifyConfig(hidden=hidden, iterations=iterations, method=optimizer,
+                                  lr=lr, clip=clip, clip_mode=clip_mode, seed=seed,
+                                  init_scale=init_scale, cell=cell, forget_bias=forget_bias,
+                                  num_layers=num_layers, bidirectional=bidirectional)
+    with Progress(TextColumn("training"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"),
+                  TextColumn("smooth loss {task.fields[loss]:.3f}"),
+                  TextColumn("accuracy {task.fields[accuracy]:.2f}"), TimeRemainingColumn(),
+                  transient=False) as progress:
+        task = progress.add_task("train", total=iterations, loss=float("nan"),
+                                 accuracy=float("nan"))
+        result = classify.train_classifier(
+            data, names, cfg, vocabulary,
+            on_progress=lambda n, loss, acc: progress.update(task, completed=n, loss=loss,
+                                                             accuracy=acc))
+    meta = {**source, "classes": list(names), "iterations": iterations,
+            "smooth_loss": result.smooth_loss, "accuracy": result.accuracy,
+            **{k: v for k, v in cfg.__dict__.items()}}
+    return result, meta
+
+
+def _train_text(text, file, out, hidden, cell, forget_bias, num_layers, window, iterations,
+                optimizer, lr, clip, clip_mode, seed, init_scale, sample_every):
+    """Next-character training in windows (min-char-rnn)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from rnn.files.checkpoint import save_checkpoint
-    from rnn.files.safe_io import read_text
     from rnn.learning.train import TrainConfig
     from rnn.learning.train import train as run_training
-    from rnn.limits import MAX_TRAIN_FILE
 
-    given = click.get_current_context().get_parameter_source("init_scale")
-    refuse_init_options(cell, {"forget_bias": forget_bias is not None,
-                               "init_scale": given == click.core.ParameterSource.COMMANDLINE})
-    text = read_text(file, MAX_TRAIN_FILE, "text file")
-    out = out or Path("media") / f"{file.stem}.npz"
-    check_output_file(out)
     cfg = TrainConfig(hidden=hidden, window=window, iterations=iterations, method=optimizer, lr=lr,
                       clip=clip, clip_mode=clip_mode, seed=seed, init_scale=init_scale,
-                      sample_every=sample_every, cell=cell, forget_bias=forget_bias)
+                      sample_every=sample_every, cell=cell, forget_bias=forget_bias,
+                      num_layers=num_layers)
     with Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TextColumn("smooth loss {task.fields[loss]:.3f}"), TimeRemainingColumn(),
                   console=None, transient=False) as progress:

@@ -9,6 +9,7 @@ import click
 from commands.common import InputError, check_output_file
 from commands.model import (
     build_traces,
+    refuse_network,
     cell_options,
     model_options,
     report_non_finite,
@@ -69,6 +70,8 @@ def explore(model, cell, forget_bias, window, optimizer, lr, clip, clip_mode, tr
     else:
         traces = build_traces(model, window, optimizer, lr, clip, clip_mode, cell=cell,
                               forget_bias=forget_bias)
+    refuse_network(traces, "explore", "render its scenes: unrolled render forward bptt "
+                   "error-map")
     text = page_html(traces, theme=theme, title=title)
     try:
         write_text_atomic(out, text)

@@ -17,7 +17,8 @@ from rnn.limits import MAX_TEXT, MAX_VOCAB
 from rnn.spec import ModelSpec
 
 
-MODEL_KEYS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius", "layers")
+MODEL_KEYS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius", "parts",
+              "num_layers", "bidirectional", "label", "classes")
 
 
 def model_options(f):
@@ -41,26 +42,47 @@ def model_options(f):
                           "a model trained in PyTorch (.safetensors) or Keras (.keras)."),
         click.option("--radius", type=ranged("radius"), default=None,
                      help="Rescale W to this spectral radius (e.g. 0.5 vanishes, 1.8 explodes)."),
-        click.option("--layers", default=None,
+        click.option("--parts", default=None,
                      help="A .safetensors file's parts when ambiguous: "
                           "recurrent=PREFIX,embedding=PREFIX,head=PREFIX."),
+        click.option("--layers", "old_parts", default=None, hidden=True,
+                     help="The old spelling of --parts."),
+        click.option("--num-layers", type=ranged("num_layers"), default=1, show_default=True,
+                     help="Stacked recurrent layers (torch's num_layers): layer l+1 reads "
+                          "layer l's h(t)."),
+        click.option("--bidirectional", is_flag=True, default=False,
+                     help="Read the text both ways: a second direction from the end, its h "
+                          "beside the first's (torch's bidirectional)."),
+        click.option("--label", default=None,
+                     help="One label per sequence: the text's class (one of --classes); every "
+                          "character is an input and the loss is read after the last step."),
+        click.option("--classes", default=None,
+                     help="The class names for --label, separated by commas: pos,neg."),
     ]
 
     @functools.wraps(f)
     def wrapper(**kwargs):
         ctx = click.get_current_context()
+        old = kwargs.pop("old_parts")
+        if old is not None:  # the parts of a file, not a layer count: renamed, still read
+            if kwargs["parts"] is not None:
+                raise InputError("--layers is the old spelling of --parts; give one of them")
+            click.echo("Note: --layers is now --parts (the parts of a .safetensors file); "
+                       "--num-layers sets how many layers are stacked.", err=True)
+            kwargs["parts"] = old
         given = frozenset(k for k in MODEL_KEYS if ctx.get_parameter_source(k)
                           == click.core.ParameterSource.COMMANDLINE)
+        given |= {"parts"} if old is not None else set()
         model = ModelSpec(**{k: kwargs.pop(k) for k in MODEL_KEYS}, given=given)
-        if model.layers is not None and not model.imported:
-            raise InputError("--layers names the parts of a .safetensors model (--weights)")
+        if model.parts is not None and not model.imported:
+            raise InputError("--parts names the parts of a .safetensors model (--weights)")
         if "cell" in kwargs and model.imported:  # the cell is the file's
             from rnn.imports.model import parse_layer_names
             from rnn.imports.weights import resolve_cell
 
             told = ctx.get_parameter_source("cell") == click.core.ParameterSource.COMMANDLINE
             kwargs["cell"] = resolve_cell(model.weights, kwargs["cell"], told,
-                                          parse_layer_names(model.layers))
+                                          parse_layer_names(model.parts))
         return f(model=model, **kwargs)
 
     for option in reversed(options):
@@ -176,3 +198,16 @@ def report_non_finite(traces) -> None:
                 err=True,
             )
             sys.exit(1)
+
+
+def refuse_network(traces, what: str, instead: str) -> None:
+    """One line when ``traces`` are a stacked, two-way or one-label network's and ``what``
+    draws one-layer models only (``instead``: what draws it)."""
+    from rnn.network import NetworkTrace
+
+    first = traces[0] if isinstance(traces, list) else traces
+    if isinstance(first, NetworkTrace):
+        raise InputError(f"{what} draws one-layer, one-way models with a loss at every step; "
+                         f"this is a {first.shape.words() or '1-layer'}"
+                         f"{' one-label' if first.shape.task == 'last' else ''} network "
+                         f"({instead})")

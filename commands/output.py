@@ -23,7 +23,7 @@ from commands.lecture import (
     selected_scenes,
     trace_cell,
 )
-from commands.model import model_options
+from commands.model import model_options, refuse_network
 from rnn.cells import DEFAULT_CELL
 from scenes.output.batch import JOBS
 
@@ -142,6 +142,9 @@ def figures(model, cell, theme, trace_file, config, formats, width, only, out, j
     lecture = build_lecture([], model, {}, theme, None, None, None, trace_file, config,
                             cell=cell)
     lecture = dataclasses.replace(lecture, theme=theme)
+    if lecture.model.shaped or trace_file is not None:
+        refuse_network(lecture.model.build_trace(), "figures", "render its scenes as stills: "
+                       "unrolled render forward bptt error-map --format png")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), transient=True) as progress:
         task = progress.add_task("Drawing figures", total=len(chosen))

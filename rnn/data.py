@@ -71,3 +71,48 @@ def embedding_gradient(ids: np.ndarray, input_errors: np.ndarray, rows: int) -> 
     grad = np.zeros((rows, input_errors.shape[1]))
     np.add.at(grad, np.asarray(ids, dtype=np.int64), input_errors)
     return grad
+
+
+MAX_CLASSES = 64  # labels of a one-label-per-sequence model
+
+
+def parse_classes(names) -> tuple[str, ...]:
+    """Class names from ``"pos,neg"`` or a sequence: non-empty, distinct, at most MAX_CLASSES,
+    none holding a comma, a tab or a line break (they separate names and file fields)."""
+    items = names.split(",") if isinstance(names, str) else list(names)
+    out = tuple(str(n).strip() if isinstance(n, str) else n for n in items)
+    if not out or any(not isinstance(n, str) or not n for n in out):
+        raise UnrolledError("--classes needs names separated by commas, none empty "
+                            "(e.g. --classes pos,neg)")
+    if len(out) < 2 or len(out) > MAX_CLASSES:
+        raise UnrolledError(f"--classes names 2 to {MAX_CLASSES} classes, got {len(out)}")
+    if len(set(out)) != len(out):
+        twice = sorted({n for n in out if out.count(n) > 1})
+        raise UnrolledError(f"--classes repeats {', '.join(map(repr, twice))}")
+    if any(ch in n for n in out for ch in ",\t\n\r"):
+        raise UnrolledError("a class name holds no comma, tab or line break")
+    return out
+
+
+def class_index(label: str, classes: tuple[str, ...]) -> int:
+    """The index of ``label`` among ``classes``, or one clear UnrolledError."""
+    if label not in classes:
+        raise UnrolledError(f"the label {label!r} is not one of the classes "
+                            f"({', '.join(classes)})")
+    return classes.index(label)
+
+
+def label_sequence(text: str, label: str, classes: tuple[str, ...],
+                   vocabulary: Vocabulary | None = None):
+    """One label per sequence: every character of ``text`` is an input, and the label is the
+    one target (read after the last step).
+
+    Returns
+    -------
+    vocabulary, X (T, D) one-hot inputs, y (1,) the label's index.
+    """
+    if len(text) < 1:
+        raise UnrolledError("the text needs at least one character")
+    y = np.array([class_index(label, classes)], dtype=np.int64)
+    vocabulary = vocabulary or Vocabulary.from_text(text)
+    return vocabulary, one_hot(vocabulary.encode(text), len(vocabulary)), y

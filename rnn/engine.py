@@ -79,6 +79,59 @@ def check_inputs(params: Params, X, y, state0=None, **starts):
     return X, y.astype(np.int64), out
 
 
+def forward_layer(params: Params, X: np.ndarray, state0: dict) -> dict:
+    """One layer's recurrence over X from the states ``state0``: every state and recorded part,
+    (T, H) arrays by name (the cell's ``begin_forward``/``step``, sequentially)."""
+    spec, T, H = params.spec, len(X), params.hidden_size
+    rec = {name: np.empty((T, H)) for name in spec.states}
+    ctx = spec.begin_forward(params, X, rec)
+    for t in range(T):
+        prev = state0 if t == 0 else {name: rec[name][t - 1] for name in spec.states}
+        spec.step(params, ctx, rec, t, prev)
+    return rec
+
+
+def backward_layer(params: Params, rec: dict, state0: dict,
+                   from_output: np.ndarray) -> tuple[dict, np.ndarray, dict]:
+    """BPTT through one layer, given the error reaching each h(t) from outside the recurrence
+    (``from_output``, (T, H): from the outputs, or from the layer above in a stack).
+
+    Returns ``(back, from_next, sent)``: the cell's recorded errors by name (``back["dL_dh"]``
+    the total at every h(t)), what step t+1 sends back to h(t), and what reaches every state
+    before step 1.
+    """
+    spec = params.spec
+    T, H = from_output.shape
+    others = [p for p in spec.states if p != "h"]
+    from_next = np.zeros((T, H))  # what step t+1 sends back; nothing after the last step
+    dL_dh = np.empty((T, H))
+    back = spec.begin_backward(params, rec, state0)
+    back["dL_dh"] = dL_dh
+    for p in others:  # what step t+1 sends back to the other states
+        back[f"dL_d{p}_from_next"] = np.zeros((T, H))
+    for t in reversed(range(T)):
+        dL_dh[t] = from_output[t] + from_next[t]  # the two parts of dL/dh(t)
+        err = {"h": dL_dh[t], **{p: back[f"dL_d{p}_from_next"][t] for p in others}}
+        inside, sent = spec.back_step(params, back, t, err)
+        for name, value in inside.items():  # the cell's own errors at step t, recorded
+            if t == T - 1:
+                back[name] = np.empty((T, *value.shape))
+            back[name][t] = value
+        if t > 0:
+            from_next[t - 1] = sent["h"]
+            for p in others:
+                back[f"dL_d{p}_from_next"][t - 1] = sent[p]
+    spec.end_backward(params, rec, back)  # and sent: what reaches the states before step 1
+    return back, from_next, sent
+
+
+def output_errors(yhat: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """dL/do(t) = yhat(t) - onehot(y(t)) for every output row."""
+    dL_do = yhat.copy()
+    dL_do[np.arange(len(y)), y] -= 1.0
+    return dL_do
+
+
 def run(params: Params, X: np.ndarray, y: np.ndarray, state0=None, **starts) -> Trace:
     """Forward and full BPTT over one sequence; every activation, error and gradient recorded.
 
@@ -93,48 +146,24 @@ def run(params: Params, X: np.ndarray, y: np.ndarray, state0=None, **starts) -> 
     """
     X, y, state0 = check_inputs(params, X, y, state0, **starts)
     spec, V, c = params.spec, params.V, params.c
-    T, H = len(X), params.hidden_size
     others = [p for p in spec.states if p != "h"]
 
     with np.errstate(all="ignore"):  # overflow is recorded as it is, and reported by the Trace
         # Forward: the recurrence is sequential; the output layer is one matmul over all steps
-        rec = {name: np.empty((T, H)) for name in spec.states}
-        ctx = spec.begin_forward(params, X, rec)
-        for t in range(T):
-            prev = state0 if t == 0 else {name: rec[name][t - 1] for name in spec.states}
-            spec.step(params, ctx, rec, t, prev)
+        rec = forward_layer(params, X, state0)
         h = rec["h"]
         o = h @ V.T + c  # (T, K)
         yhat, losses = softmax_and_loss(o, y)
 
         # Backward: errors at the outputs, then through time from the last step to the first
-        dL_do = yhat.copy()
-        dL_do[np.arange(T), y] -= 1.0  # (T, K), yhat(t) - onehot(y(t))
+        dL_do = output_errors(yhat, y)  # (T, K), yhat(t) - onehot(y(t))
         from_output = dL_do @ V  # (T, H), V^T dL/do(t)
-        from_next = np.zeros((T, H))  # what step t+1 sends back; nothing after the last step
-        dL_dh = np.empty((T, H))
-        back = spec.begin_backward(params, rec, state0)
-        back["dL_dh"] = dL_dh
-        for p in others:  # what step t+1 sends back to the other states
-            back[f"dL_d{p}_from_next"] = np.zeros((T, H))
-        for t in reversed(range(T)):
-            dL_dh[t] = from_output[t] + from_next[t]  # the two parts of dL/dh(t)
-            err = {"h": dL_dh[t], **{p: back[f"dL_d{p}_from_next"][t] for p in others}}
-            inside, sent = spec.back_step(params, back, t, err)
-            for name, value in inside.items():  # the cell's own errors at step t, recorded
-                if t == T - 1:
-                    back[name] = np.empty((T, *value.shape))
-                back[name][t] = value
-            if t > 0:
-                from_next[t - 1] = sent["h"]
-                for p in others:
-                    back[f"dL_d{p}_from_next"][t - 1] = sent[p]
-        spec.end_backward(params, rec, back)  # and sent: what reaches the states before step 1
+        back, from_next, sent = backward_layer(params, rec, state0, from_output)
 
     parts = {p.name: (back if p.backward else rec)[p.name] for p in spec.parts}
     return Trace(
         params=params, h0=state0["h"], X=X, targets=y, h=h, o=o, yhat=yhat, losses=losses,
-        dL_do=dL_do, dL_dh=dL_dh, dL_dh_from_output=from_output, dL_dh_from_next=from_next,
-        dL_dh0=sent["h"], parts=parts,
+        dL_do=dL_do, dL_dh=back["dL_dh"], dL_dh_from_output=from_output,
+        dL_dh_from_next=from_next, dL_dh0=sent["h"], parts=parts,
         start={p: state0[p] for p in others}, start_errors={p: sent[p] for p in others},
     )

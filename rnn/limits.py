@@ -21,6 +21,7 @@ GB = 1024**3
 MAX_HIDDEN = 1000  # H: W alone is H x H; gradcheck and the error tensor grow as H^2 and T^2 H
 MAX_TEXT = 10_000  # characters of --text / model.text (T = length - 1 steps)
 MAX_VOCAB = 1000  # distinct characters: U is H x D and V is K x H
+MAX_LAYERS = 4  # stacked recurrent layers: rows of one chain a viewer can still follow
 MAX_WINDOW = 1000  # steps per truncated-BPTT window (train and trace)
 MAX_ITERATIONS = 10_000_000  # train: windows; a progress bar shows the time left
 MAX_SAMPLE_EVERY = MAX_ITERATIONS
@@ -47,7 +48,7 @@ MAX_JSON_DEPTH = 64  # nesting of a JSON document (a Trace needs 6)
 MAX_JSON_DIGITS = 40  # digits in a row in a JSON number (floats are written with at most 17)
 MAX_NPZ_MEMBER = 256 * 1024**2  # declared bytes of one array in a checkpoint
 MAX_NPZ_RATIO = 100  # declared size / compressed size of a member (a zip bomb is ~1000)
-MAX_NPZ_MEMBERS = 16
+MAX_NPZ_MEMBERS = 64  # a 4-layer two-way peephole LSTM's checkpoint holds 46
 # Other frameworks' model files (--weights FILE.safetensors or .keras): the same file cap.
 MAX_SAFETENSORS_HEADER = 1024**2  # the JSON header of a .safetensors file (~100 bytes a tensor)
 MAX_ONNX_NODES = 512  # nodes of an ONNX graph (an exported character model has a few dozen)
@@ -102,6 +103,9 @@ RANGES: dict[str, Range] = {
                          reason="sigmoid saturates beyond"),
     "lr": Range(float, 0, MAX_LR, lo_open=True, reason="finite; overflow is exit 1"),
     "clip": Range(float, 0, MAX_CLIP, lo_open=True, reason="finite threshold"),
+    "num_layers": Range(int, 1, MAX_LAYERS, reason="a deep chain of more rows cannot be read"),
+    "lag": Range(int, 1, 200, reason="the error of step 1 must still be drawable"),
+    "examples": Range(int, 1, 100_000, reason="examples are kept in memory"),
     "window": Range(int, 1, MAX_WINDOW, reason="a window's trace is kept whole"),
     "iterations": Range(int, 1, MAX_ITERATIONS, reason="time"),
     "sample_every": Range(int, 0, MAX_SAMPLE_EVERY, reason="0 never samples"),

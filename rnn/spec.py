@@ -32,11 +32,20 @@ class ModelSpec:
     radius: float | None = None  # rescale the simple RNN's W to this spectral radius
     vocab: str | None = None  # the characters in index order (default: the text's own)
     weights: Path | None = None  # a checkpoint (.npz) or a framework's file; sizes come from it
-    layers: str | None = None  # a torch state_dict's parts, named when ambiguous
+    parts: str | None = None  # a torch state_dict's parts, named when ambiguous
     trace: Path | None = None  # a saved trace (JSON), drawn as it is
     cell: str = DEFAULT_CELL  # any registered cell (a framework's file: the file's own)
     forget_bias: float | None = None  # the LSTM's initialisation (None: the cell's default)
+    num_layers: int = 1  # stacked recurrent layers (rnn.network)
+    bidirectional: bool = False  # a second direction, reading from the end
+    label: str | None = None  # one label per sequence: the text's class...
+    classes: str | tuple[str, ...] | None = None  # ...among these names
     given: frozenset[str] = frozenset()  # the keys the user set (not defaults)
+
+    @property
+    def shaped(self) -> bool:
+        """Whether the model is not the one-layer, one-way, every-step character model."""
+        return self.num_layers != 1 or self.bidirectional or self.label is not None
 
     @property
     def imported(self) -> bool:
@@ -50,10 +59,12 @@ class ModelSpec:
         vocabulary = Vocabulary(tuple(self.vocab)) if self.vocab else None
         if self.imported:  # its own cell and sizes, drawn as it was trained
             return imported_text_model(self.weights, self.text, vocabulary,
-                                       parse_layer_names(self.layers), self.seed)
+                                       parse_layer_names(self.parts), self.seed)
         return text_model(self.text, self.hidden, self.seed, self.init_scale, self.radius,
                           self.weights, vocabulary, cell=self.cell,
-                          forget_bias=self.forget_bias)
+                          forget_bias=self.forget_bias, num_layers=self.num_layers,
+                          bidirectional=self.bidirectional, label=self.label,
+                          classes=self.classes)
 
     def build_trace(self) -> Trace:
         """The Trace the scenes draw: one BPTT pass and update, or the saved trace; a trace

@@ -16,6 +16,7 @@ from manim import *
 
 from rnn.errors import UnrolledError
 from rnn.limits import MAX_HIDDEN, Range
+from rnn.network_views import view_words
 from scenes.beats.contract import CELLS, Option, SceneContract
 from scenes.beats.inputs import LAYER, SceneInput, chosen_layer, get_scene_input
 from scenes.beats.stage import beat, open_board
@@ -109,7 +110,8 @@ class ActivationsScene(PaintsStillOnce, Scene):
         what = "the hidden state h(t)" if layer == "h" else name
         with beat(b, "the map", f"Each column is {what} of one step, each row "
                                 f"one of {n} units, from −1 in blue to +1 in red."):
-            title = frame_label(f"{name} of every unit, step by step", th.text, 0.3)
+            title = frame_label(f"{name} of every unit, step by step{view_words(tr)}", th.text,
+                                0.3)
             title.move_to([0, 3.55, 0])
             values = tr.layer(layer)[:, b.rows].T  # (units, T): row r is unit rows[r]
             b.image = heatmap_image(diverging_pixels(values), X1 - X0, Y1 - Y0)
@@ -187,6 +189,8 @@ class ActivationsScene(PaintsStillOnce, Scene):
         chars = [shown(c) for c in tr.input_chars()]
         b.chars = glyph_row(chars, xs, Y0 - 0.3, size, [th.text] * T)
         out.add(b.chars)
+        if tr.extra.get("one_label"):  # one output, after the last step: no guess per step
+            return out
         if T > MAX_GUESS_STEPS or tr.vocabulary is None:
             note = frame_label(f"top guesses printed for at most {MAX_GUESS_STEPS} steps",
                                th.muted, 0.15)

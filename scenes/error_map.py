@@ -14,6 +14,7 @@ import numpy as np
 from manim import *
 
 from rnn.errors import UnrolledError
+from rnn.network_views import view_words
 from scenes.beats.contract import CELLS, Option, SceneContract
 from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.stage import beat, open_board
@@ -39,6 +40,10 @@ def check_size(inp: SceneInput) -> None:
     if inp.trace.T > MAX_STEPS:
         raise UnrolledError(f"error-map draws at most {MAX_STEPS} steps, the trace has "
                             f"{inp.trace.T}")
+    layer = inp.extra.get("layer")
+    if layer and layer != "h" and "network" not in inp.trace.extra:
+        raise UnrolledError("error-map: --layer chooses a layer of a stacked or two-way "
+                            "network (--num-layers, --bidirectional); --path chooses the state")
     path = error_path(inp)
     if path not in inp.trace.spec.paths:
         raise UnrolledError(f"error-map: the {inp.trace.spec.title}'s errors travel along "
@@ -73,6 +78,16 @@ class Board:
     def T(self) -> int:
         return self.inp.trace.T
 
+    @property
+    def rows(self) -> int:
+        """Loss terms mapped: one per step, or one for one label per sequence."""
+        return len(self.norms)
+
+    @property
+    def height(self) -> float:
+        """The map's height: square with a row per step; one label's row stays readable."""
+        return SIDE if self.rows == self.T else max(SIDE * self.rows / self.T, 0.9)
+
     def col_x(self, t: int) -> float:
         """x of the left edge of column t (t = T + 1: the right edge of the map)."""
         return CENTER[0] - SIDE / 2 + (t - 1) * SIDE / self.T
@@ -82,7 +97,9 @@ class ErrorMapScene(PaintsStillOnce, Scene):
     """Every loss term's error at every earlier step, column by column as BPTT runs back."""
 
     contract = SceneContract(options=(
-        Option("path", str, "h", "the state whose errors are mapped: h, or an LSTM's cell"),),
+        Option("path", str, "h", "the state whose errors are mapped: h, or an LSTM's cell"),
+        Option("layer", str, "", "of a stacked or two-way network, the layer mapped: 2 (counted "
+               "from the bottom), 1-backward (default: the top layer, forward)")),
         cells=tuple(CELLS))
 
     def setup(self):
@@ -101,18 +118,20 @@ class ErrorMapScene(PaintsStillOnce, Scene):
         p = error_path(b.inp)
         with beat(b, "the map", "Each cell is the size of the error that loss term L(s) "
                                 f"sends back to {p}(t), on a log colour scale."):
-            title = frame_label(f"‖∂L(s)/∂{p}(t)‖: the error of each loss term at each step",
+            what = ("the error of each loss term at each step" if b.rows == T else
+                    "the error of the one loss at each step")
+            title = frame_label(f"‖∂L(s)/∂{p}(t)‖: {what}{view_words(b.inp.trace)}",
                                 th.text, 0.28).move_to([0, 3.65, 0])
-            b.image = heatmap_image(log_pixels(b.norms, b.lo, b.hi), SIDE, SIDE)
+            b.image = heatmap_image(log_pixels(b.norms, b.lo, b.hi), SIDE, b.height)
             b.image.move_to([*CENTER, 0])
-            frame = Rectangle(width=SIDE, height=SIDE, stroke_color=th.muted,
+            frame = Rectangle(width=SIDE, height=b.height, stroke_color=th.muted,
                               stroke_width=1).move_to(b.image)
             axes = self._axes()
             bar = ColorBar(b.lo, b.hi, SIDE * 0.8, th.muted)
             bar.move_to([CENTER[0] + SIDE / 2 + 0.9, CENTER[1], 0])
             b.curtain = Curtain(b.col_x(1) - 0.01, b.col_x(T + 1) + 0.01,
-                                CENTER[1] - SIDE / 2 - 0.01, CENTER[1] + SIDE / 2 + 0.01,
-                                th.background, side="right")
+                                CENTER[1] - b.height / 2 - 0.01,
+                                CENTER[1] + b.height / 2 + 0.01, th.background, side="right")
             # painted once: everything static before the curtain, which moves
             self.add(b.image, frame, axes, bar, title, b.curtain)
             self.play(FadeIn(title), FadeIn(frame), FadeIn(axes), FadeIn(bar), run_time=1.0)
@@ -121,8 +140,11 @@ class ErrorMapScene(PaintsStillOnce, Scene):
         b = self.board
         T = b.T
         first = min(FIRST_STEPS, T)
-        with beat(b, "last steps", f"BPTT starts at the last step: column {T} holds the error "
-                                   f"L({T}) sends to h({T}); each step back adds a column."):
+        told = (f"BPTT starts at the last step: column {T} holds the error L({T}) sends to "
+                f"h({T}); each step back adds a column." if b.rows == T else
+                f"One label, read after step {T}: its loss sends its error to h({T}) first; "
+                "each step back adds a column.")
+        with beat(b, "last steps", told):
             for t in range(T, T - first, -1):
                 self.play(b.curtain.animate.reveal_to(b.col_x(t)), run_time=0.6)
 
@@ -147,21 +169,26 @@ class ErrorMapScene(PaintsStillOnce, Scene):
     # Parts ---------------------------------------------------------------------------------
     def _axes(self) -> VGroup:
         th, T = self.board.theme, self.board.T
-        left, top = CENTER[0] - SIDE / 2, CENTER[1] + SIDE / 2
+        left, top = CENTER[0] - SIDE / 2, CENTER[1] + self.board.height / 2
         cell = SIDE / T
         group = VGroup()
+        if self.board.rows != T:  # one label: its one loss term, read after step T
+            group.add(frame_label(f"L (after {T})", th.muted, 0.15).move_to(
+                [left - 0.55, CENTER[1], 0]))
         step = max(10, (T // 50 + 1) * 10)  # about five numbered steps, multiples of ten
         ticks = [1, *[t for t in range(step, T, step) if T - t >= step / 2], T] if T > 12 \
             else range(1, T + 1)
         for t in ticks:
             x = left + (t - 0.5) * cell
             group.add(frame_label(str(t), th.muted, 0.15).move_to([x, top + 0.2, 0]))
-            y = top - (t - 0.5) * cell
-            group.add(frame_label(str(t), th.muted, 0.15).move_to([left - 0.25, y, 0]))
+            if self.board.rows == T:
+                y = top - (t - 0.5) * cell
+                group.add(frame_label(str(t), th.muted, 0.15).move_to([left - 0.25, y, 0]))
         p = error_path(self.board.inp)
         state = "the hidden state h(t)" if p == "h" else f"the state {p}(t)"
         across = frame_label(f"t: {state} the error reaches", th.muted, 0.17)
         group.add(across.move_to([CENTER[0], top + 0.5, 0]))
-        down = frame_label("s: the loss term L(s)", th.muted, 0.17).rotate(PI / 2)
-        group.add(down.move_to([left - 0.6, CENTER[1], 0]))
+        if self.board.rows == T:
+            down = frame_label("s: the loss term L(s)", th.muted, 0.17).rotate(PI / 2)
+            group.add(down.move_to([left - 0.6, CENTER[1], 0]))
         return group

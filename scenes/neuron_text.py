@@ -18,6 +18,7 @@ from manim import *
 
 from rnn.errors import UnrolledError
 from rnn.limits import MAX_HIDDEN, Range
+from rnn.network_views import view_words
 from scenes.beats.contract import CELLS, Option, SceneContract
 from scenes.beats.inputs import LAYER, SceneInput, chosen_layer, get_scene_input
 from scenes.beats.stage import beat, open_board
@@ -119,7 +120,8 @@ class NeuronTextScene(PaintsStillOnce, Scene):
         th = b.theme
         with beat(b, "the text", "The text the network reads, one character per step."):
             name = b.inp.trace.layer_label(chosen_layer(b.inp, "neuron-text"))
-            title = frame_label(f"the text, coloured by one unit's activation {name}", th.text,
+            title = frame_label(f"the text, coloured by one unit's activation {name}"
+                                f"{view_words(b.inp.trace)}", th.text,
                                 0.28).move_to([0, 3.6, 0])
             self.glyphs = self._glyphs()
             paper = self._paper(np.zeros(b.inp.trace.T))  # white cells: value 0, no unit yet

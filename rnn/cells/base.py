@@ -277,3 +277,7 @@ class Params:
 
     def copy(self) -> Params:
         return Params(self.spec, **{k: v.copy() for k, v in self._arrays.items()})
+
+    def with_arrays(self, arrays: dict[str, np.ndarray]) -> Params:
+        """The same cell's parameters holding ``arrays`` (an update's result)."""
+        return Params(self.spec, **arrays)

@@ -9,6 +9,7 @@ written before the gated cells existed).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -27,20 +28,32 @@ def cell_of(params: Params) -> str:
 
 def save_checkpoint(path: str | Path, params: Params, vocabulary: Vocabulary,
                     meta: dict) -> None:
-    """Write the parameters, the vocabulary, the cell type and a JSON ``meta``; atomically."""
+    """Write the parameters, the vocabulary, the cell type and a JSON ``meta``; atomically.
+    A network's (``rnn.network.NetworkParams``) also holds its ``shape`` as JSON."""
+    shape = getattr(params, "shape", None)
+    extra = {} if shape is None else {"shape": np.array(json.dumps(
+        {"layers": shape.layers, "bidirectional": shape.bidirectional, "task": shape.task},
+        sort_keys=True))}
     with atomic_path(path, suffix=".tmp.npz") as tmp:
         np.savez(
             tmp,
             **params.as_dict(),
+            **extra,
             vocabulary=np.array(vocabulary.chars, dtype="<U1"),
             meta=np.array(json.dumps(meta, sort_keys=True)),
             cell=np.array(cell_of(params), dtype=f"<U{max(4, len(cell_of(params)))}"),
         )
 
 
+def _parameter_name(name: str) -> bool:
+    """A cell's parameter, or one of a network's layers (``W_ih_l1_reverse``)."""
+    base = re.sub(r"_l[0-9]+(_reverse)?$", "", name)
+    return any(base in cell.param_names for cell in CELLS.values())
+
+
 def _allowed(name: str, shape: tuple, dtype: np.dtype) -> str | None:
     """Why member ``name`` of a checkpoint is refused, from its header alone (None: accepted)."""
-    if any(name in cell.param_names for cell in CELLS.values()):
+    if _parameter_name(name):
         if dtype.kind not in "fiu":
             return f"has dtype {dtype} (expected floats or integers)"
         blocks = max(max(len(cell.gates), 1) for cell in CELLS.values())  # an LSTM stacks 4
@@ -57,6 +70,10 @@ def _allowed(name: str, shape: tuple, dtype: np.dtype) -> str | None:
     if name == "meta":
         if dtype.kind != "U" or shape != () or dtype.itemsize > 4 * 65536:
             return f"must be one JSON string of at most 65536 characters, got {dtype} {shape}"
+        return None
+    if name == "shape":
+        if dtype.kind != "U" or shape != () or dtype.itemsize > 4 * 256:
+            return f"must be one JSON string of at most 256 characters, got {dtype} {shape}"
         return None
     if name == "cell":
         if dtype.kind != "U" or shape != () or dtype.itemsize > 4 * 16:
@@ -115,5 +132,61 @@ def load_checkpoint(path: str | Path, cell: str = "rnn"):
     return params, vocabulary, meta
 
 
-__all__ = ["cell_of", "load_any_checkpoint", "load_checkpoint",
-           "save_checkpoint"]
+def checkpoint_shape(path: str | Path):
+    """The ``rnn.network.Shape`` of a network's checkpoint, or None for a one-layer model's
+    (read from the file's headers and its small ``shape`` member only)."""
+    from rnn.network import Shape
+
+    z = load_npz(Path(path), "weights file", _allowed)
+    if "shape" not in z:
+        return None
+    doc = parse_json(str(z["shape"]), f"weights file {path}: shape")
+    if not isinstance(doc, dict) or set(doc) != {"layers", "bidirectional", "task"} or not (
+            isinstance(doc["bidirectional"], bool) and type(doc["layers"]) is int):
+        raise UnrolledError(f"weights file {path}: shape must be {{layers, bidirectional, "
+                            "task}")
+    try:
+        return Shape(doc["layers"], doc["bidirectional"], doc["task"])
+    except UnrolledError as err:
+        raise UnrolledError(f"weights file {path}: {err}") from None
+
+
+def load_network_checkpoint(path: str | Path, cell: str):
+    """Read a network's checkpoint of cell ``cell``: (NetworkParams, Vocabulary, meta)."""
+    from rnn.network import NetworkParams, cell_names
+
+    path = Path(path)
+    shape = checkpoint_shape(path)
+    z = load_npz(path, "weights file", _allowed)
+    held = str(z["cell"]) if "cell" in z else "rnn"
+    if shape is None or held not in CELLS:
+        raise UnrolledError(f"weights file {path}: not a network's checkpoint")
+    if held != cell:
+        raise UnrolledError(f"weights file {path} holds {_article(held)}; --cell is {cell}")
+    want = [n for n in z if _parameter_name(n)]
+    for name in ("vocabulary", "meta"):
+        if name not in z:
+            raise UnrolledError(f"weights file {path}: missing {name}")
+    arrays = {k: z[k].astype(np.float64) for k in want}
+    for name, a in arrays.items():
+        if not np.all(np.isfinite(a)):
+            raise UnrolledError(f"weights file {path}: {name} holds NaN or infinite values")
+    meta = parse_json(str(z["meta"]), f"weights file {path}: meta")
+    try:
+        params = NetworkParams(held, shape, arrays)
+        vocabulary = Vocabulary(tuple(str(c) for c in z["vocabulary"]))
+    except UnrolledError as err:
+        raise UnrolledError(f"weights file {path}: {err}") from None
+    if not isinstance(meta, dict):
+        raise UnrolledError(f"weights file {path}: meta must be a JSON object")
+    if len(vocabulary) != params.input_size:
+        raise UnrolledError(f"weights file {path}: vocabulary of {len(vocabulary)} does not "
+                            f"match {cell_names(params.spec)[0]}_l0")
+    if params.hidden_size > limits.MAX_HIDDEN:
+        raise UnrolledError(f"weights file {path}: {params.hidden_size} hidden units "
+                            f"(at most {limits.MAX_HIDDEN})")
+    return params, vocabulary, meta
+
+
+__all__ = ["cell_of", "checkpoint_shape", "load_any_checkpoint", "load_checkpoint",
+           "load_network_checkpoint", "save_checkpoint"]

@@ -8,12 +8,13 @@ import numpy as np
 
 from rnn.cells import Params
 from rnn.engine import check_inputs, run
+from rnn.network import NetworkParams, Shape, run_network, suffix
 
 
 def gradient_entries(params: Params) -> int:
     """How many entries a gradient check perturbs: every parameter entry and every state
-    before step 1 (h0, and each other state the cell declares)."""
-    states = len(params.spec.states)
+    before step 1 (h0, and each other state the cell declares; of every layer direction)."""
+    states = len(params.spec.states) * len(getattr(params, "shape", Shape()).slots)
     return sum(v.size for v in params.as_dict().values()) + states * params.hidden_size
 
 
@@ -59,6 +60,17 @@ def numerical_gradients(
     only the forward loss is read.
     """
     p = params.copy()
+    if isinstance(params, NetworkParams):  # every layer direction's states, zeros if not given
+        given = state0 or {}
+        H = params.hidden_size
+        states = {f"{n}0{suffix(*slot)}": np.array(given.get(slot, {}).get(n, np.zeros(H)),
+                                                     dtype=np.float64)
+                  for slot in params.shape.slots for n in params.spec.states}
+
+        def loss() -> float:
+            return run_network(p, X, y, _network_starts(params, states)).loss
+
+        return stencil_gradients({**p.as_dict(), **states}, loss, eps, on_progress)
     _, _, start = check_inputs(params, X, y, state0, **starts)
     states = {f"{name}0": value.copy() for name, value in start.items()}
     arrays = {**p.as_dict(), **states}
@@ -84,4 +96,12 @@ def gradient_check(params: Params, X, y, state0=None, *, on_progress=None,
     """Max relative error per parameter (and initial state) between BPTT and finite
     differences, for any cell."""
     numeric = numerical_gradients(params, X, y, state0, on_progress=on_progress, **starts)
+    if isinstance(params, NetworkParams):
+        return relative_errors(run_network(params, X, y, state0).grads, numeric)
     return relative_errors(run(params, X, y, state0, **starts).grads, numeric)
+
+
+def _network_starts(params: NetworkParams, states: dict) -> dict:
+    """{(l, d): {state: array}} from the flat names ``h0_l0``, ``cell0_l1_reverse``."""
+    return {slot: {n: states[f"{n}0{suffix(*slot)}"] for n in params.spec.states}
+            for slot in params.shape.slots}

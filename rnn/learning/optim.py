@@ -69,7 +69,8 @@ class Optimizer:
             raise UnrolledError(f"clip mode must be one of {CLIP_MODES}, got {self.clip_mode!r}")
 
     def step(self, params: Params, grads: dict[str, np.ndarray]) -> Update:
-        """Update the parameters once from a whole pass's gradients; ``params`` is not modified."""
+        """Update the parameters once from a whole pass's gradients; ``params`` (a cell's, or a
+        network's ``rnn.network.NetworkParams``) is not modified."""
         names = tuple(params.as_dict())
         applied = clip_gradients(grads, self.clip, self.clip_mode, names)
         new = {}
@@ -90,5 +91,5 @@ class Optimizer:
             grad_norm=global_norm(grads, names),
             grad_norm_clipped=global_norm(applied, names),
             grads_applied=applied,
-            params_after=Params(params.spec, **new),
+            params_after=params.with_arrays(new),
         )

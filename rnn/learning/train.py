@@ -20,6 +20,7 @@ from rnn.errors import UnrolledError
 from rnn.learning.optim import Optimizer
 from rnn.learning.truncated import final_states
 from rnn.limits import MAX_VOCAB, Diverged, check_range
+from rnn.network import NetworkParams, NetworkTrace, Shape, init_network, run_network
 from rnn.params import init_cell_params, init_params
 
 
@@ -38,6 +39,7 @@ class TrainConfig:
     init_scale: float = 0.01  # simple RNN only; the gated cells are drawn as torch draws them
     cell: str = "rnn"  # any registered cell: "rnn", "lstm", "gru", "peephole"...
     forget_bias: float | None = None  # added to a forget gate's bias at initialisation (LSTMs)
+    num_layers: int = 1  # stacked layers (rnn.network); every layer's states are carried
     sample_every: int = 500  # iterations between samples; 0 for none
     sample_length: int = 200  # characters per sample
 
@@ -68,8 +70,8 @@ def sample(params: Params, state: dict, seed_index: int, n: int, rng: np.random.
     for _ in range(n):
         x = np.zeros((1, params.input_size))
         x[0, idx] = 1.0
-        step = run(params, x, np.zeros(1, dtype=np.int64), state)
-        state = final_states(step)
+        step = _run(params, x, np.zeros(1, dtype=np.int64), state)
+        state = _final(step)
         idx = int(rng.choice(params.output_size, p=step.yhat[0]))
         out.append(idx)
     return out
@@ -102,7 +104,14 @@ def train(
                             f"at most {MAX_VOCAB} are accepted")
     data = vocabulary.encode(text)
     V = len(vocabulary)
-    if spec.takes_config:
+    check_range("num_layers", cfg.num_layers)
+    if cfg.num_layers > 1:  # a stack: each layer initialised as the cell alone is
+        options = ({"init_scale": cfg.init_scale} if spec.takes_config else
+                   {"forget_bias": cfg.forget_bias} if "forget_bias" in spec.init_options
+                   else {})
+        params = init_network(spec, Shape(cfg.num_layers), V, cfg.hidden, V, cfg.seed,
+                              **options)
+    elif spec.takes_config:
         params = init_params(RNNConfig(V, cfg.hidden, V, cfg.seed, cfg.init_scale), cfg.cell)
     else:
         params = init_cell_params(cfg.cell, V, cfg.hidden, V, cfg.seed,
@@ -112,7 +121,10 @@ def train(
     smooth = -math.log(1.0 / V) * cfg.window  # the loss of a uniform guess
     losses = []
     def fresh() -> dict:
-        return {name: np.zeros(cfg.hidden) for name in spec.states}
+        one = {name: np.zeros(cfg.hidden) for name in spec.states}
+        if cfg.num_layers > 1:
+            return {slot: dict(one) for slot in params.shape.slots}
+        return one
 
     p, state = 0, fresh()
     for n in range(cfg.iterations):
@@ -120,7 +132,7 @@ def train(
             # back to the start of the text with fresh states
             p, state = 0, fresh()
         inputs, targets = data[p : p + cfg.window], data[p + 1 : p + cfg.window + 1]
-        trace = run(params, one_hot(inputs, V), targets, state)
+        trace = _run(params, one_hot(inputs, V), targets, state)
         loss = trace.loss
         bad = trace.first_non_finite()
         if bad:
@@ -132,7 +144,7 @@ def train(
         if not all(np.all(np.isfinite(v)) for v in params.as_dict().values()):
             raise Diverged(f"training diverged at iteration {n + 1}: the updated parameters "
                            "overflow; lower --lr or set --clip")
-        state = final_states(trace)
+        state = _final(trace)
         p += cfg.window
         losses.append(loss)
         smooth = smooth * 0.999 + loss * 0.001
@@ -142,3 +154,17 @@ def train(
             drawn = sample(params, state, inputs[0], cfg.sample_length, rng)
             on_sample(n + 1, vocabulary.decode(drawn))
     return TrainResult(params, vocabulary, smooth, cfg.iterations, losses)
+
+
+def _run(params, X, y, state):
+    """One pass of a one-layer model (``rnn.engine.run``) or a stack (``run_network``)."""
+    if isinstance(params, NetworkParams):
+        return run_network(params, X, y, state)
+    return run(params, X, y, state)
+
+
+def _final(trace) -> dict:
+    """Every state after the last step: by name, or {(layer, direction): by name}."""
+    if isinstance(trace, NetworkTrace):
+        return {slot: final_states(tr) for slot, tr in trace.layers.items()}
+    return final_states(trace)

@@ -8,6 +8,7 @@ from rnn.cells import Params
 from rnn.engine import given_states, run
 from rnn.errors import UnrolledError
 from rnn.learning.optim import Optimizer
+from rnn.network import NetworkParams, run_network
 from rnn.trace import Trace
 
 
@@ -38,6 +39,8 @@ def run_truncated(
     """
     if window <= 0:
         raise UnrolledError(f"window must be a positive number of steps, got {window}")
+    if isinstance(params, NetworkParams):
+        return _network_windows(params, X, y, window, optimizer, state0)
     traces = []
     state = given_start(params, state0, starts)
     for start in range(0, len(X), window):
@@ -46,6 +49,29 @@ def run_truncated(
         trace.extra["window"] = {"start": start + 1, "stop": stop}  # 1-based, inclusive
         traces.append(trace)
         state = final_states(trace)  # carried forward as constants
+        params = trace.update.params_after
+    return traces
+
+
+def _network_windows(params: NetworkParams, X, y, window: int, optimizer: Optimizer,
+                     state0=None) -> list:
+    """Windows of a stacked network: every layer's final states start the next window, as
+    constants. A two-way layer has no state to carry forward in time, and one label per
+    sequence has one loss at the end: both are refused in one line."""
+    if params.shape.bidirectional:
+        raise UnrolledError("truncated BPTT carries states forward in time; a bidirectional "
+                            "network also reads each window from its end: leave --window out")
+    if params.shape.task != "every":
+        raise UnrolledError("truncated BPTT needs a loss in every window; one label per "
+                            "sequence has one, after the last step: leave --window out")
+    traces, state = [], state0
+    for start in range(0, len(X), window):
+        stop = min(start + window, len(X))
+        trace = run_network(params, X[start:stop], y[start:stop], state)
+        trace.update = optimizer.step(params, trace.grads)
+        trace.extra["window"] = {"start": start + 1, "stop": stop}
+        traces.append(trace)
+        state = {slot: final_states(tr) for slot, tr in trace.layers.items()}
         params = trace.update.params_after
     return traces
 

@@ -105,7 +105,20 @@ def wants_full_errors(traces, full_errors: bool | None) -> bool:
 
 
 def to_doc(traces, text: str | None = None, full_errors: bool | None = None) -> dict:
-    """The version-2 document of a trace or of the windows of a truncated run."""
+    """The version-2 document of a trace or of the windows of a truncated run (a network's:
+    ``rnn.traces.network_doc``)."""
+    from rnn.network import NetworkTrace
+
+    first = traces[0] if isinstance(traces, list) else traces
+    if isinstance(first, NetworkTrace):
+        from rnn.traces.network_doc import to_network_doc
+
+        if not isinstance(traces, list):
+            return to_network_doc(traces, text)
+        doc = {k: v for k, v in to_network_doc(first, text).items() if k in (
+            "format", "version", "cell", "config", "text", "vocabulary", "network")}
+        doc["windows"] = [to_network_doc(t, text) for t in traces]
+        return doc
     windowed = isinstance(traces, list)
     first = traces[0] if windowed else traces
     full = wants_full_errors(traces, full_errors)
@@ -370,6 +383,10 @@ def from_doc(r: Reader, doc) -> Trace | list:
     version = doc.get("version")
     if version not in (1, 2) or isinstance(version, bool):
         r.fail(f"unsupported trace version {version!r} (this reads 1 and 2)")
+    if version == 2 and "network" in doc:  # stacked, bidirectional or one label
+        from rnn.traces.network_doc import from_network_doc
+
+        return from_network_doc(r, doc)
     cell = "rnn" if version == 1 else r.choice(r.get(doc, "cell"), "cell", tuple(CELLS))
     spec = get_cell(cell)
     config, config_raw, vocabulary, text_raw, extra = _header(r, doc, spec)

@@ -44,11 +44,13 @@ def _value(v):
     return v
 
 
-def _steps(columns: dict, targets: np.ndarray) -> list[dict]:
-    """Columns (T, ...) as T step objects: ``t``, ``target``, then each key's row."""
+def _steps(columns: dict, targets: np.ndarray | None) -> list[dict]:
+    """Columns (T, ...) as T step objects: ``t``, ``target`` (when given), then each key's
+    row."""
     steps = []
-    for i in range(len(targets)):
-        step = {"t": i + 1, "target": int(targets[i])}
+    T = len(targets) if targets is not None else len(next(iter(columns.values())))
+    for i in range(T):
+        step = {"t": i + 1} if targets is None else {"t": i + 1, "target": int(targets[i])}
         for k, col in columns.items():
             if isinstance(col, dict):  # gates, pre, gate_errors: one row per gate
                 step[k] = {n: encode_array(c[i]) for n, c in col.items()}
@@ -83,7 +85,15 @@ def dumps(traces, text: str | None = None, full_errors: bool | None = None) -> s
     when T x T x H is at most ``rnn.limits.FULL_ERRORS_FLOATS``.
     """
     doc = to_doc(traces, text, full_errors)
-    if "windows" in doc:
+    if "network" in doc:
+        from rnn.traces.network_doc import json_network_doc
+
+        if "windows" in doc:
+            out = {k: _value(v) for k, v in doc.items() if k != "windows"}
+            out["windows"] = [json_network_doc(w, _value, _steps) for w in doc["windows"]]
+        else:
+            out = json_network_doc(doc, _value, _steps)
+    elif "windows" in doc:
         doc["windows"] = [_json_trace(w) for w in doc["windows"]]
         out = {k: (v if k == "windows" else _value(v)) for k, v in doc.items()}
     else:

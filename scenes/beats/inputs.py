@@ -63,7 +63,9 @@ def own_input(scene: str, prepare: Callable[..., SceneInput],
 
 # The views' option: which (T, H) layer of the Trace they draw
 LAYER = Option("layer", str, "h", "the layer drawn: h, or an LSTM's cell, or a gate as gate-f "
-               "(gate-i, gate-g, gate-o; a GRU's gate-r, gate-z, gate-n)")
+               "(gate-i, gate-g, gate-o; a GRU's gate-r, gate-z, gate-n); of a stacked or "
+               "two-way network, which one: 2 (layer 2's h, counted from the bottom), "
+               "1-backward, 2:cell (default: the top layer's forward direction)")
 
 
 def chosen_layer(inp: SceneInput, scene: str) -> str:

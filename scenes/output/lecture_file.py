@@ -48,6 +48,10 @@ MODEL_KEYS: dict[str, Option] = {o.name: o for o in (
     Option("weights", str, None, "a checkpoint (.npz), relative to the lecture file"),
     Option("trace", str, None, "a saved trace, relative to the lecture file"),
     Option("cell", str, DEFAULT_CELL, "the model's cell", choices=tuple(CELLS)),
+    Option("num_layers", int, 1, "stacked recurrent layers", RANGES["num_layers"]),
+    Option("bidirectional", bool, False, "a second direction, reading from the end"),
+    Option("label", str, None, "one label per sequence: the text's class"),
+    Option("classes", str, None, "the class names, separated by commas"),
 )}
 
 
@@ -135,7 +139,8 @@ class Lecture:
             windows = None
             if "window" in opts:
                 windows = self.model.text_model().windows(opts["window"])
-            inputs.append(SceneInput(trace, theme=self.theme, values=values, windows=windows,
+            drawn, opts = view_of(entry.name, trace, opts)
+            inputs.append(SceneInput(drawn, theme=self.theme, values=values, windows=windows,
                                      extra=opts))
         return inputs
 
@@ -193,6 +198,24 @@ def _describe(value: Any) -> str:
     kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
              list: "a list", dict: "a table"}
     return f"{kinds.get(type(value), type(value).__name__)} {value!r}"
+
+
+VIEWS = ("activations", "error-map", "neuron-text")  # scenes that draw one layer direction
+
+
+def view_of(name: str, trace, opts: dict):
+    """What scene ``name`` draws of ``trace``, and its options: for a network (stacked,
+    two-way or one label), a view draws the layer direction its option ``layer`` chooses
+    (``rnn.network_views``); other traces and scenes are drawn as they are."""
+    from rnn.network import NetworkTrace
+
+    if name not in VIEWS or not isinstance(trace, NetworkTrace):
+        return trace, opts
+    from rnn.network_views import layer_view, parse_layer_choice
+
+    l, d, layer = parse_layer_choice(opts.get("layer"), trace.shape.layers,
+                                     trace.shape.bidirectional)
+    return layer_view(trace, l, d), {**opts, "layer": layer}
 
 
 def _registered_scenes() -> dict:
