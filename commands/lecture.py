@@ -18,7 +18,7 @@ QUALITY_CHOICES = ["low", "medium", "high", "4k"]
 FORMAT_CHOICES = ["mp4", "webm", "gif", "mov", "png"]
 # Scene options render and slides take as --NAME: each goes to the selected scenes that
 # declare it (``--radius``, a model option, also goes to the scenes that declare radius).
-SCENE_FLAGS = ("steps", "window", "clip", "unit", "layer", "path")
+SCENE_FLAGS = ("steps", "window", "clip", "unit", "layer", "path", "drawing")
 
 
 def declared(name: str) -> list[tuple[str, Option]]:

@@ -58,7 +58,7 @@ def list_scenes():
 @click.option("--shard", default=None,
               help="I/N: render only the I-th of N slices of the scene list (for job arrays).")
 def render(scenes, all_scenes, model, cell, pace, voice, captions, theme, values, trace_file,
-           config, steps, window, clip, unit, layer, path, quality, fmt, transparent,
+           config, steps, window, clip, unit, layer, path, drawing, quality, fmt, transparent,
            constant_rate, out, jobs, shard):
     """Render scenes (or a lecture file) to video files drawn from a real Trace."""
     from scenes.output.batch import parse_shard, render_jobs
@@ -72,7 +72,7 @@ def render(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
         raise InputError(f"--transparent needs --format mov, webm or png, not {fmt or 'mp4'}")
     lecture = build_lecture(names, model,
                             {"window": window, "steps": steps, "clip": clip, "unit": unit,
-                             "layer": layer, "path": path},
+                             "layer": layer, "path": path, "drawing": drawing},
                             theme, values, quality, fmt, trace_file, config,
                             {"pace": pace, "voice": voice, "captions": captions}, cell)
     check_voice(lecture)
@@ -180,7 +180,8 @@ def _reveal_url(ctx, param, value: str | None) -> str | None:
               help="File name of the deck (default: the lecture file's, or the scene names).")
 @output_options("Folder for the deck.")
 def slides(scenes, all_scenes, model, cell, pace, voice, captions, theme, values, trace_file,
-           config, steps, window, clip, unit, layer, path, to, quality, one_file, reveal_url, name, out, jobs):
+           config, steps, window, clip, unit, layer, path, drawing, to, quality, one_file, reveal_url,
+           name, out, jobs):
     """Build a slide deck: one slide per beat, the beat's narration as speaker notes."""
     from scenes.output.slides import lecture_deck
 
@@ -190,7 +191,7 @@ def slides(scenes, all_scenes, model, cell, pace, voice, captions, theme, values
     check_writable(out)
     lecture = build_lecture(names, model,
                             {"window": window, "steps": steps, "clip": clip, "unit": unit,
-                             "layer": layer, "path": path},
+                             "layer": layer, "path": path, "drawing": drawing},
                             theme, values, quality, None, trace_file, config,
                             {"pace": pace, "voice": voice, "captions": captions}, cell)
     check_voice(lecture)

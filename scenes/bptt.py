@@ -5,7 +5,7 @@ from manim import *
 from scenes.beats.contract import CELLS, SceneContract
 from scenes.beats.inputs import get_scene_input
 from scenes.beats.travel import ChainScene
-from scenes.beats.unfolded import build_unfolded_stage, check_unfolded, play_bptt
+from scenes.beats.unfolded import DRAWING, build_unfolded_stage, check_unfolded, play_bptt
 
 
 class BPTTScene(ChainScene):
@@ -17,7 +17,8 @@ class BPTTScene(ChainScene):
     (``beats.unfolded``).
     """
 
-    contract = SceneContract(cells=CELLS, fits=check_unfolded, shapes=True)
+    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded,
+                             shapes=True)
 
     def setup(self):
         self.stage = build_unfolded_stage(self, get_scene_input())

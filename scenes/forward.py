@@ -5,7 +5,7 @@ from manim import *
 from scenes.beats.contract import CELLS, SceneContract
 from scenes.beats.inputs import get_scene_input
 from scenes.beats.travel import ChainScene
-from scenes.beats.unfolded import build_unfolded_stage, check_unfolded, play_forward
+from scenes.beats.unfolded import DRAWING, build_unfolded_stage, check_unfolded, play_forward
 
 
 class ForwardScene(ChainScene):
@@ -16,7 +16,8 @@ class ForwardScene(ChainScene):
     The same beats draw every cell, its gates and states as it declares them (``beats.unfolded``).
     """
 
-    contract = SceneContract(cells=CELLS, fits=check_unfolded, shapes=True)
+    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded,
+                             shapes=True)
 
     def setup(self):
         self.stage = build_unfolded_stage(self, get_scene_input())

@@ -6,7 +6,12 @@ from rnn.errors import UnrolledError
 from scenes.beats.contract import CELLS, SceneContract
 from scenes.beats.inputs import get_scene_input
 from scenes.beats.travel import ChainScene
-from scenes.beats.unfolded import build_unfolded_stage, check_unfolded, play_gradients
+from scenes.beats.unfolded import (
+    DRAWING,
+    build_unfolded_stage,
+    check_unfolded,
+    play_gradients,
+)
 
 STAGES = ("sum", "frames")
 
@@ -22,7 +27,9 @@ class GradientsScene(ChainScene):
     b_ih, b_hh) are shown in gate blocks (``beats.band``).
     """
 
-    contract = SceneContract(cells=CELLS, fits=check_unfolded, shapes=True)  # stage, step: the figures'
+    # stage and step, the figures' options, are not the command line's
+    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded,
+                             shapes=True)
 
     def setup(self):
         inp = get_scene_input()

@@ -10,10 +10,41 @@ from scenes.beats.contract import SceneContract
 from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
-from scenes.components.cell_diagram import GRU_LAYOUT, CellDiagram
+from scenes.components.cell_diagram import (
+    BUS_Y,
+    GATE_Y,
+    LEFT_X,
+    MID_Y,
+    RIGHT_X,
+    TOP_Y,
+    CellDiagram,
+)
 from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import get_theme
 from scenes.lstm_cell import T_OPTION, check_cell_input
+
+# The GRU's diagram (``CellDiagram``): h(t-1) runs straight through along the top
+GRU_BOXES = {"z": (-1.0, "σ"), "r": (0.3, "σ"), "n": (2.3, "tanh")}
+GRU_NODES = {"keep_mul": (-1.0, TOP_Y, "×"), "add": (2.3, TOP_Y, "+"),
+             "one_minus": (0.9, MID_Y, "1−"), "new_mul": (2.3, MID_Y, "×"),
+             "reset_mul": (1.3, GATE_Y, "×")}
+GRU_WIRES = [
+    [(LEFT_X, TOP_Y), (RIGHT_X, TOP_Y)],  # h(t-1) straight through to h(t)
+    [(-4.0, TOP_Y), (-4.0, BUS_Y), (2.05, BUS_Y)],  # h(t-1) feeding the gates
+    [(-1.0, GATE_Y), (-1.0, TOP_Y)],  # z -> x h(t-1)
+    [(-1.0, MID_Y), (0.9, MID_Y), (2.3, MID_Y)],  # z -> 1 - z -> x n
+    [(2.3, GATE_Y), (2.3, TOP_Y)],  # n -> x (1 - z) -> + on the top line
+    [(0.3, GATE_Y), (1.3, GATE_Y), (2.3, GATE_Y)],  # r -> x (W_hn h + b_hn) -> n
+    [(1.3, BUS_Y), (1.3, GATE_Y)],  # W_hn h(t-1) + b_hn, which r multiplies
+    [(-3.6, -3.15), (-3.6, BUS_Y)],  # x(t) joins the bus
+]
+GRU_BACK = {
+    "h": ((RIGHT_X, TOP_Y + 0.25), (2.55, TOP_Y + 0.25)),
+    "direct": ((2.05, TOP_Y + 0.25), (-0.75, TOP_Y + 0.25)),
+    "h_prev": ((-1.25, TOP_Y + 0.25), (LEFT_X, TOP_Y + 0.25)),
+    "gates": ((1.8, BUS_Y - 0.25), (-4.0, BUS_Y - 0.25)),
+}
+GRU_LAYOUT = (GRU_BOXES, GRU_NODES, GRU_WIRES, GRU_BACK, -3.6)  # x(t) enters at -3.6
 
 
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,

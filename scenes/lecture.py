@@ -6,6 +6,7 @@ from scenes.beats.contract import CELLS, SceneContract
 from scenes.beats.inputs import get_scene_input
 from scenes.beats.travel import ChainScene
 from scenes.beats.unfolded import (
+    DRAWING,
     build_unfolded_stage,
     check_unfolded,
     play_bptt,
@@ -18,7 +19,8 @@ class LectureScene(ChainScene):
     """Forward, BPTT and gradients on one drawing, composed from the same beat functions, for
     every cell."""
 
-    contract = SceneContract(cells=CELLS, fits=check_unfolded, shapes=True)
+    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded,
+                             shapes=True)
 
     def setup(self):
         self.stage = build_unfolded_stage(self, get_scene_input())

@@ -13,12 +13,47 @@ from scenes.beats.contract import TEXT_STEPS, Option, SceneContract
 from scenes.beats.inputs import SceneInput, own_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.cell_board import CellBoard
-from scenes.components.cell_diagram import LSTM_LAYOUT, MAX_UNITS, CellDiagram
+from scenes.components.cell_diagram import (
+    BUS_Y,
+    GATE_Y,
+    LEFT_X,
+    MAX_UNITS,
+    MID_Y,
+    RIGHT_X,
+    TOP_Y,
+    CellDiagram,
+)
 from scenes.components.panels import forget_bias_words
 from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import get_theme
 
 CELL_TEXT = "hello"
+
+# The LSTM's diagram (``CellDiagram``). name: (x, activation symbol); all on GATE_Y
+LSTM_BOXES = {"f": (-2.8, "σ"), "i": (-1.4, "σ"), "g": (0.2, "tanh"), "o": (1.5, "σ")}
+LSTM_NODES = {"forget_mul": (-2.8, TOP_Y, "×"), "add": (0.2, TOP_Y, "+"),
+              "input_mul": (0.2, MID_Y, "×"), "tanh_cell": (2.7, MID_Y, "tanh"),
+              "out_mul": (2.7, GATE_Y, "×")}
+LSTM_WIRES = [
+    [(LEFT_X, TOP_Y), (RIGHT_X, TOP_Y)],  # the cell state
+    [(-2.8, GATE_Y), (-2.8, TOP_Y)],  # f -> x cell(t-1)
+    [(-1.4, GATE_Y), (-1.4, MID_Y), (0.2, MID_Y)],  # i -> x g
+    [(0.2, GATE_Y), (0.2, TOP_Y)],  # g -> x i -> + on the cell line
+    [(2.7, TOP_Y), (2.7, GATE_Y)],  # cell(t) -> tanh -> x o
+    [(1.5, GATE_Y), (2.7, GATE_Y)],  # o -> x
+    [(2.7, GATE_Y), (2.7, BUS_Y), (RIGHT_X, BUS_Y)],  # h(t) out
+    [(LEFT_X, BUS_Y), (1.25, BUS_Y)],  # h(t-1) feeding the gates
+    [(-3.8, -3.15), (-3.8, BUS_Y)],  # x(t) joins it
+]
+LSTM_BACK = {  # error paths, each from where the error is to where it goes
+    "h": ((RIGHT_X, BUS_Y), (2.9, BUS_Y)),
+    "cell": ((RIGHT_X, TOP_Y + 0.25), (0.45, TOP_Y + 0.25)),
+    "forget": ((-0.05, TOP_Y + 0.25), (-2.55, TOP_Y + 0.25)),
+    "cell_prev": ((-3.05, TOP_Y + 0.25), (LEFT_X, TOP_Y + 0.25)),
+    "h_prev": ((1.0, BUS_Y - 0.25), (LEFT_X, BUS_Y - 0.25)),
+}
+LSTM_LAYOUT = (LSTM_BOXES, LSTM_NODES, LSTM_WIRES, LSTM_BACK, -3.8)  # x(t) enters at -3.8
+
 T_OPTION = Option("t", int, 2, "the step drawn, 1-based", TEXT_STEPS)  # of the cell scenes
 
 

@@ -65,6 +65,9 @@ class Cell:
     table_errors: tuple[tuple[str, str], ...] = ()  # and after the two parts of dL/dh(t)
     recurrent: str = ""  # the parameter that carries h(t-1) into step t ("W", "W_hh")
     keep_gate: str = ""  # the gate scaling what a state keeps from step to step (f, z)
+    # gate -> the states it reads beside x(t) and h(t-1) (a peephole), written as a Sum's
+    # factors: "cell@p" is cell(t-1), "cell" is cell(t); a chain draws one connection for each
+    gate_reads = MappingProxyType({})
     init_options: tuple[str, ...] = ()  # the initialisation options ``init`` takes
     init_defaults = MappingProxyType({})  # their defaults where not 0 (the LSTM's forget bias)
     takes_config: bool = False  # built from an ``RNNConfig`` (sizes, init scale, radius)

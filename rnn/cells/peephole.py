@@ -42,6 +42,7 @@ class PeepholeLSTM(LSTM):
     article = "a"
     param_names = ("W_ih", "W_hh", "b_ih", "b_hh", "P", "V", "c")
     peepholes = ("i", "o", "f")  # the blocks of P, in ONNX's order
+    gate_reads = MappingProxyType({"i": ("cell@p",), "f": ("cell@p",), "o": ("cell",)})
     equations = ("i, f see cell(t−1), o sees cell(t)      cell(t) = f ⊙ cell(t−1) + i ⊙ g      "
                  "h(t) = o ⊙ tanh(cell(t))")
     error_equations = ("∂L/∂h(t) = from L(t) + from h(t+1)      ∂L/∂cell(t) = through h(t) and "
@@ -66,9 +67,9 @@ class PeepholeLSTM(LSTM):
         """The LSTM's, each peephole gate's pre-activation with one more term: P's block (in
         ONNX's order) times the cell state it sees."""
         sums = dict(super().sums)
-        seen = {"i": "cell@p", "o": "cell", "f": "cell@p"}
         for k, g in enumerate(self.peepholes):
-            sums[g] = replace(sums[g], terms=(*sums[g].terms, f"P[{k}] * {seen[g]}"))
+            seen, = self.gate_reads[g]
+            sums[g] = replace(sums[g], terms=(*sums[g].terms, f"P[{k}] * {seen}"))
         return sums
 
     @property

@@ -17,7 +17,9 @@ from manim import ManimColor, Mobject, Scene, Text, VGroup, config
 from manim.utils.file_ops import write_to_movie
 from pydub import AudioSegment
 
+from rnn.errors import UnrolledError
 from rnn.trace import Trace
+from scenes.beats.contract import Option
 from scenes.beats.inputs import SceneInput, get_scene_input
 from scenes.beats.narration import (
     VOICE_PAUSE,
@@ -102,21 +104,38 @@ def open_board(scene: Scene, inp: SceneInput, make_board: Callable[..., Any]) ->
     return make_board(scene, inp, theme)
 
 
-def draws_heat(trace: Trace) -> bool:
-    """Whether the units are drawn as heat columns: a layer with gates has more to show per
-    unit than a neuron holds. Neurons draw a layer of any size (a wide one as strips)."""
-    return bool(trace.gate_names)
+# How a layer's units are drawn, the option of the unfolded scenes (``SceneInput.extra``)
+DRAWING = Option("drawing", str, "auto", "how a layer's units are drawn: neurons, heat "
+                 "columns, or auto (heat columns where a unit holds more than one value a step)",
+                 choices=("auto", "neurons", "heat"))
+
+
+def draws_heat(trace: Trace, units: str = "auto") -> bool:
+    """Whether the units are drawn as heat columns (``units``: "heat", "neurons" or "auto").
+
+    By size, not by cell: a neuron shows one value a step, its state's, as the article draws
+    the simple RNN; a unit that holds more (one value per gate block and per state) is drawn
+    as a column per gate and per state. Neurons draw a layer of any width (a wide one as
+    strips), and refuse a unit that holds more than they can show.
+    """
+    held = len(trace.gate_names) + len(trace.spec.states)  # values of one unit at one step
+    if units == "neurons" and held > 1:
+        raise UnrolledError(f"neurons show one value a unit, the {trace.spec.title}'s units "
+                            f"hold {held} a step (gates and states): draw them as heat columns "
+                            "(drawing heat)")
+    return units == "heat" or (units == "auto" and held > 1)
 
 
 def build_stage(scene: Scene, inp: SceneInput) -> Stage:
     """The Stage of ``scene`` for ``inp``: theme applied, the units drawn as neurons or heat
-    columns (``draws_heat``), not yet on screen (raises past the drawing's limits)."""
+    columns (``draws_heat``, option ``drawing``), not yet on screen (raises past the drawing's
+    limits)."""
     theme = get_theme(inp.theme)
     scene.camera.background_color = ManimColor(theme.background)
     tr = inp.trace
     if hasattr(tr, "layers"):  # a network: a row of heat columns per (layer, direction)
         net, band = NetworkChain(tr, theme, values=inp.values), LineBand
-    elif draws_heat(tr):
+    elif draws_heat(tr, inp.extra.get("drawing") or "auto"):
         net = HeatChain(tr, theme, values=inp.values)
         band = LineBand
     else:

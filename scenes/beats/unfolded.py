@@ -15,7 +15,7 @@ from scenes.beats.forward import forward_pass
 from scenes.beats.gradients import gradient_pass
 from scenes.beats.inputs import SceneInput
 from scenes.beats.layers import is_network, network_bptt, network_forward, network_gradients
-from scenes.beats.stage import build_stage, draws_heat
+from scenes.beats.stage import DRAWING, build_stage, draws_heat
 from scenes.beats.travel import attach
 from scenes.components.heat_chain import check_heat_chain
 
@@ -29,7 +29,8 @@ def build_unfolded_stage(scene: Scene, inp: SceneInput):
 
 def check_unfolded(trace) -> None:
     """Refuse, in one line and before rendering, a trace the heat columns cannot draw (one
-    drawn as neurons is checked by its stage, which a camera can follow along)."""
+    drawn as neurons is checked by its stage, which a camera can follow along; so is one
+    drawn as heat columns by the option ``drawing``)."""
     if is_network(trace):  # rows of heat columns
         check_heat_chain(trace.T, trace.params.hidden_size, trace.yhat.shape[1])
     elif draws_heat(trace):

@@ -1,4 +1,4 @@
-"""What the cell scenes (lstm-cell, gru-cell) share: their board and how values go on it.
+"""What the scenes of one named cell share: their board and how values go on it.
 
 Every column and number put on the board is recorded under a name, so tests can hold the
 picture against the Trace after a dry run.

@@ -1,9 +1,10 @@
 """One step of a gated cell drawn in colah's layout, and columns of Trace values beside it.
 
-The state that runs straight through the cell (the LSTM's cell state, the GRU's h) is the line
+The state that runs straight through the cell (a cell state, or h itself) is the line
 along the top; the gates are boxes below it (sigma or tanh), fed by h(t-1) and x(t) along the
 bottom; multiply and add nodes sit where the gates act on the top line. Nothing here knows a
-value: the scenes place ``ValueColumn`` s of Trace vectors at the diagram's anchors.
+value or a cell: the scene that draws one cell gives its layout, and places ``ValueColumn`` s
+of Trace vectors at the diagram's anchors.
 """
 
 from __future__ import annotations
@@ -19,51 +20,6 @@ LEFT_X, RIGHT_X = -4.6, 3.6  # where the lines enter and leave the cell
 BOX_W, BOX_H, NODE_R = 0.8, 0.6, 0.22
 IN_X, OUT_X, ERR_IN_X, ERR_OUT_X = -5.3, 4.3, -6.25, 5.25  # value columns outside the cell
 MAX_UNITS = 6  # columns of more units would not fit between the rows
-
-# name: (x, activation symbol); all on GATE_Y
-LSTM_BOXES = {"f": (-2.8, "σ"), "i": (-1.4, "σ"), "g": (0.2, "tanh"), "o": (1.5, "σ")}
-LSTM_NODES = {"forget_mul": (-2.8, TOP_Y, "×"), "add": (0.2, TOP_Y, "+"),
-              "input_mul": (0.2, MID_Y, "×"), "tanh_cell": (2.7, MID_Y, "tanh"),
-              "out_mul": (2.7, GATE_Y, "×")}
-LSTM_WIRES = [
-    [(LEFT_X, TOP_Y), (RIGHT_X, TOP_Y)],  # the cell state
-    [(-2.8, GATE_Y), (-2.8, TOP_Y)],  # f -> x cell(t-1)
-    [(-1.4, GATE_Y), (-1.4, MID_Y), (0.2, MID_Y)],  # i -> x g
-    [(0.2, GATE_Y), (0.2, TOP_Y)],  # g -> x i -> + on the cell line
-    [(2.7, TOP_Y), (2.7, GATE_Y)],  # cell(t) -> tanh -> x o
-    [(1.5, GATE_Y), (2.7, GATE_Y)],  # o -> x
-    [(2.7, GATE_Y), (2.7, BUS_Y), (RIGHT_X, BUS_Y)],  # h(t) out
-    [(LEFT_X, BUS_Y), (1.25, BUS_Y)],  # h(t-1) feeding the gates
-    [(-3.8, -3.15), (-3.8, BUS_Y)],  # x(t) joins it
-]
-LSTM_BACK = {  # error paths, each from where the error is to where it goes
-    "h": ((RIGHT_X, BUS_Y), (2.9, BUS_Y)),
-    "cell": ((RIGHT_X, TOP_Y + 0.25), (0.45, TOP_Y + 0.25)),
-    "forget": ((-0.05, TOP_Y + 0.25), (-2.55, TOP_Y + 0.25)),
-    "cell_prev": ((-3.05, TOP_Y + 0.25), (LEFT_X, TOP_Y + 0.25)),
-    "h_prev": ((1.0, BUS_Y - 0.25), (LEFT_X, BUS_Y - 0.25)),
-}
-
-GRU_BOXES = {"z": (-1.0, "σ"), "r": (0.3, "σ"), "n": (2.3, "tanh")}
-GRU_NODES = {"keep_mul": (-1.0, TOP_Y, "×"), "add": (2.3, TOP_Y, "+"),
-             "one_minus": (0.9, MID_Y, "1−"), "new_mul": (2.3, MID_Y, "×"),
-             "reset_mul": (1.3, GATE_Y, "×")}
-GRU_WIRES = [
-    [(LEFT_X, TOP_Y), (RIGHT_X, TOP_Y)],  # h(t-1) straight through to h(t)
-    [(-4.0, TOP_Y), (-4.0, BUS_Y), (2.05, BUS_Y)],  # h(t-1) feeding the gates
-    [(-1.0, GATE_Y), (-1.0, TOP_Y)],  # z -> x h(t-1)
-    [(-1.0, MID_Y), (0.9, MID_Y), (2.3, MID_Y)],  # z -> 1 - z -> x n
-    [(2.3, GATE_Y), (2.3, TOP_Y)],  # n -> x (1 - z) -> + on the top line
-    [(0.3, GATE_Y), (1.3, GATE_Y), (2.3, GATE_Y)],  # r -> x (W_hn h + b_hn) -> n
-    [(1.3, BUS_Y), (1.3, GATE_Y)],  # W_hn h(t-1) + b_hn, which r multiplies
-    [(-3.6, -3.15), (-3.6, BUS_Y)],  # x(t) joins the bus
-]
-GRU_BACK = {
-    "h": ((RIGHT_X, TOP_Y + 0.25), (2.55, TOP_Y + 0.25)),
-    "direct": ((2.05, TOP_Y + 0.25), (-0.75, TOP_Y + 0.25)),
-    "h_prev": ((-1.25, TOP_Y + 0.25), (LEFT_X, TOP_Y + 0.25)),
-    "gates": ((1.8, BUS_Y - 0.25), (-4.0, BUS_Y - 0.25)),
-}
 
 
 def _p(x: float, y: float) -> np.ndarray:
@@ -133,19 +89,15 @@ class OpNode(VGroup):
         self.add(self.circle, self.symbol)
 
 
-# Each diagram's layout: boxes, nodes, wires, error paths, and the x where x(t) enters; the
-# scene that draws the cell picks its own
-LSTM_LAYOUT = (LSTM_BOXES, LSTM_NODES, LSTM_WIRES, LSTM_BACK, -3.8)
-GRU_LAYOUT = (GRU_BOXES, GRU_NODES, GRU_WIRES, GRU_BACK, -3.6)
-
-
 class CellDiagram(VGroup):
-    """The static drawing of one LSTM or GRU step, with named boxes, nodes and anchors.
+    """The static drawing of one step of a gated cell, with named boxes, nodes and anchors.
 
     Parameters
     ----------
     layout
-        The cell's drawing: ``LSTM_LAYOUT`` or ``GRU_LAYOUT``.
+        The cell's drawing, given by the scene that draws that cell: boxes (name: (x,
+        activation symbol), all on ``GATE_Y``), nodes, wires, error paths (each from where the
+        error is to where it goes), and the x where x(t) enters.
     theme
         Colours.
     units
@@ -201,6 +153,6 @@ class CellDiagram(VGroup):
         return _p(self.input_x, -3.35)
 
     def back_path(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """Start and end of the error path ``name`` (see ``LSTM_BACK`` / ``GRU_BACK``)."""
+        """Start and end of the error path ``name`` (the layout's error paths)."""
         start, end = self.back[name]
         return _p(*start), _p(*end)

@@ -43,7 +43,7 @@ class FillCells(Animation):
     """Cells of one column blending from their fill colours into ``colors``, as one animation.
 
     One ``.animate.set_fill`` per cell costs a copy of the cell and a Transform each, hundreds
-    a step along a wide gated chain; this blends the fill colours alone and ends on exactly
+    a step along a wide heat chain; this blends the fill colours alone and ends on exactly
     what ``set_fill`` gives (the pictures and ``shown_colors`` are those of the per-cell form).
     """
 

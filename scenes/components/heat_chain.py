@@ -1,5 +1,6 @@
 """The unfolded chain drawn as heat columns: per step a box of gate cells, the state columns,
-the output column, and the paths between steps (a second state's path above the hidden one).
+the output column, and the paths between steps (a second state's path above the hidden one),
+with a dashed line for each state a gate reads besides x(t) and h(t-1) (a peephole).
 
 The drawing of layers with gates (``beats.stage.build_stage`` chooses it); its rows come from
 the states and gates the cell declares, never from its name.
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Arrow, Group, Indicate, Line, Text, VGroup, config
+from manim import Arrow, DashedLine, Group, Indicate, Line, Text, VGroup, config
 
 from rnn.errors import UnrolledError
 from scenes.components.arrows import PathsErrorFlow
@@ -31,19 +32,19 @@ from scenes.components.heat_cells import (
     number_height,
 )
 from scenes.components.limits import (
-    MAX_GATED_CHAIN_CLASSES,
-    MAX_GATED_CHAIN_STEPS,
-    MAX_GATED_CHAIN_UNITS,
+    MAX_HEAT_CHAIN_CLASSES,
+    MAX_HEAT_CHAIN_STEPS,
+    MAX_HEAT_CHAIN_UNITS,
 )
 from scenes.components.network import shown_char, step_characters
 from scenes.components.panels import light
 from scenes.components.step_frames import heat_frames
 from scenes.components.theme import Theme
 
-MAX_STEPS = MAX_GATED_CHAIN_STEPS  # a camera follows a chain longer than the frame
-MAX_UNITS = MAX_GATED_CHAIN_UNITS  # hidden units per column; beyond CELL_UNITS a plain strip
+MAX_STEPS = MAX_HEAT_CHAIN_STEPS  # a camera follows a chain longer than the frame
+MAX_UNITS = MAX_HEAT_CHAIN_UNITS  # hidden units per column; beyond CELL_UNITS a plain strip
 CELL_UNITS = 6  # hidden units drawn as outlined cells (which can print their values)
-MAX_CLASSES = MAX_GATED_CHAIN_CLASSES  # output units (vocabulary) stacked in one column
+MAX_CLASSES = MAX_HEAT_CHAIN_CLASSES  # output units (vocabulary) stacked in one column
 OUTLINED_CLASSES = 16  # up to this many output cells have an outline; more make a plain strip
 LEFT, WIDTH = -6.7, 13.4  # the chain's share of the 16:9 frame
 FRAME_STEPS = 12  # columns sharing the still frame; a longer chain keeps their width
@@ -74,16 +75,16 @@ def rows_for(states: tuple[str, ...]) -> dict[str, float]:
 
 
 def check_heat_chain(T: int, H: int, K: int) -> None:
-    """Raise UnrolledError naming the limit when the gated chain cannot be drawn."""
+    """Raise UnrolledError naming the limit when the chain cannot be drawn as heat columns."""
+    scenes = "the unfolded scenes draw as heat columns at most"
     if T > MAX_STEPS:
-        raise UnrolledError(f"the gated forward and bptt scenes draw at most {MAX_STEPS} time "
-                            f"steps, the trace has {T} (a shorter --text)")
+        raise UnrolledError(f"{scenes} {MAX_STEPS} time steps, the trace has {T} "
+                            "(a shorter --text)")
     if H > MAX_UNITS:
-        raise UnrolledError(f"the gated forward and bptt scenes draw at most {MAX_UNITS} hidden "
-                            f"units, the trace has {H}")
+        raise UnrolledError(f"{scenes} {MAX_UNITS} hidden units, the trace has {H}")
     if K > MAX_CLASSES:
-        raise UnrolledError(f"the gated forward and bptt scenes draw at most {MAX_CLASSES} output "
-                            f"units, the trace has {K} (a text with fewer distinct characters)")
+        raise UnrolledError(f"{scenes} {MAX_CLASSES} output units, the trace has {K} "
+                            "(a text with fewer distinct characters)")
     if min(T, H, K) < 1:
         raise UnrolledError("the trace is empty: nothing to draw")
 
@@ -148,7 +149,8 @@ class GateBox(Group):
 
 
 class HeatChain(Group):
-    """The drawing of a gated Trace's T steps: gates, states, outputs and the paths between.
+    """The drawing of a Trace's T steps as heat columns: gates, states, outputs and the paths
+    between.
 
     Parameters
     ----------
@@ -170,7 +172,7 @@ class HeatChain(Group):
         self.T, self.H, self.K, self.kind = T, H, K, trace.kind
         self.theme = theme
         self.rows = rows_for(trace.spec.states)  # rows by the states the cell carries
-        G = len(trace.gate_names)
+        G = max(len(trace.gate_names), 1)  # a layer without gates: a column's width for h
         self.values = values and H <= CELL_UNITS  # numbers only in outlined cells
         self.columns = columns_for(T, G, self.values)
         self.col_w = self.columns.col_w
@@ -189,10 +191,13 @@ class HeatChain(Group):
         chars = step_characters(trace)
         self.x_labels: dict[int, Text] = {}
         self.paths = VGroup()  # forward paths and connectors, drawn once
+        # (gate, state read, t) -> the line from that state into the gate (``Cell.gate_reads``)
+        self.reads: dict[tuple[str, str, int], DashedLine] = {}
         for t in range(1, T + 1):
-            box = GateBox(trace.gate_names, H, self.side, theme, letters=self.col_w > 0.9,
-                          width=self.side_w, numbers=self.values)
-            self.gates[t] = box.move_to(self._box_center(t, "gates"))
+            if trace.gate_names:
+                box = GateBox(trace.gate_names, H, self.side, theme, letters=self.col_w > 0.9,
+                              width=self.side_w, numbers=self.values)
+                self.gates[t] = box.move_to(self._box_center(t, "gates"))
             for layer in layers:
                 cells = heat_column(H, self.side, theme, outline=H <= CELL_UNITS,
                                     width=self.side_w, numbers=self.values)
@@ -207,6 +212,7 @@ class HeatChain(Group):
                 label.scale_to_fit_width(0.8 * self.col_w)
             self.x_labels[t] = label.move_to([self.center_x(t), self.rows["x"], 0.0])
             self._connect(t, layers)
+            self._connect_reads(t, trace.spec.gate_reads)
         self.row_labels = self._row_labels(layers)
         self.scales = RowScales(self, theme)  # each row's colour scale, under its name
         self.add(self.paths, *self.gates.values(), *self.state.values(),
@@ -215,10 +221,11 @@ class HeatChain(Group):
     def _row_labels(self, layers: tuple[str, ...]) -> VGroup:
         """Names of the rows left of step 1, where a short chain leaves room for them."""
         labels = VGroup()
-        room = self.gates[1].get_left()[0] - LEFT
+        room = self._feed(1).get_left()[0] - LEFT
         if room < 0.45:
             return labels
-        names = {"yhat": "ŷ(t)", "gates": "gates", **{layer: f"{layer}(t)" for layer in layers}}
+        names = {"yhat": "ŷ(t)", **({"gates": "gates"} if self.gates else {}),
+                 **{layer: f"{layer}(t)" for layer in layers}}
         for row, name in names.items():
             label = light(Text(name, font="Sans", font_size=16, color=self.theme.muted))
             if label.width > room - 0.1:
@@ -250,7 +257,12 @@ class HeatChain(Group):
     def side_x(self, t: int, k: int) -> float:
         """x of the k-th vertical line right of step t's boxes (0 nearest)."""
         gap = min(0.09 * self.col_w, 0.14)
-        return self.center_x(t) + self.gates[t].columns_width / 2 + 0.08 + k * gap
+        width = self.gates[t].columns_width if self.gates else self.side_w
+        return self.center_x(t) + width / 2 + 0.08 + k * gap
+
+    def _feed(self, t: int) -> Group:
+        """What x(t) and h(t-1) feed at step t: its gates, or h(t) in a layer without."""
+        return self.gates[t] if self.gates else self.state["h", t]
 
     def cells(self, layer: str, t: int) -> HeatCells | HeatStrip:
         """The heat cells of ``layer`` (a state, or "yhat"; "o" names it too) at step t."""
@@ -312,7 +324,7 @@ class HeatChain(Group):
     # Forward paths ----------------------------------------------------------------------------
     def _connect(self, t: int, layers: tuple[str, ...]) -> None:
         th = self.theme
-        box = self.gates[t]
+        box = self._feed(t)
         for layer in layers:  # the path from step t-1 (or the initial state) to step t
             cells = self.state[layer, t]
             start = [max(self.center_x(t) - self.col_w + self.side_w, LEFT - 0.2),
@@ -326,10 +338,11 @@ class HeatChain(Group):
         # x(t) and h(t-1) into the gates
         self.paths.add(Line([x_in, label.get_top()[1] + 0.05, 0], [x_in, box.get_bottom()[1], 0],
                             color=th.connection, stroke_width=1.2))
-        h_prev = [max(self.center_x(t) - 0.55 * self.col_w, LEFT), self.rows["h"], 0.0]
-        self.paths.add(Line(h_prev, [x_in, box.get_bottom()[1], 0], color=th.connection,
-                            stroke_width=1.2))
         h = self.state["h", t]
+        if box is not h:  # h(t-1) into the gates (without, its arrow goes into h(t))
+            h_prev = [max(self.center_x(t) - 0.55 * self.col_w, LEFT), self.rows["h"], 0.0]
+            self.paths.add(Line(h_prev, [x_in, box.get_bottom()[1], 0], color=th.connection,
+                                stroke_width=1.2))
         if self.second is not None:  # gates into the second state, out of it to h(t)
             cell = self.state[self.second, t]
             self.paths.add(Line(box.get_top(), cell.get_bottom(), color=th.connection,
@@ -341,7 +354,7 @@ class HeatChain(Group):
                                 color=th.connection, stroke_width=1.2),
                            Line([x_out, self.rows["h"], 0], h.get_right(),
                                 color=th.connection, stroke_width=1.2))
-        else:  # the gates give h(t) directly
+        elif box is not h:  # the gates give h(t) directly
             self.paths.add(Line(box.get_bottom() + [0.3 * box.width, 0, 0], h.get_top(),
                                 color=th.connection, stroke_width=1.2))
         out = self.state["yhat", t]
@@ -352,3 +365,21 @@ class HeatChain(Group):
                             color=th.connection, stroke_width=1.2),
                        Line([x_up, self.rows["yhat"], 0], out.get_right(), color=th.connection,
                             stroke_width=1.2))
+
+    def _connect_reads(self, t: int, reads) -> None:
+        """The states each gate reads beside x(t) and h(t-1) (a peephole), dashed: a state of
+        step t-1 is tapped on its path into step t, left of its column, one of step t on the
+        path out of it, right of the column; the line ends on the gate's column."""
+        for gate, seen in reads.items():
+            column = self.gate_cells(gate, t)
+            for ref in seen:
+                state, before = ref.removesuffix("@p"), ref.endswith("@p")
+                cells, y = self.state[state, t], self.rows[state]
+                x, left, right = (column.get_x(), cells.get_left()[0] - 0.04,
+                                  cells.get_right()[0] + 0.04)
+                x = min(x, left) if before else max(x, right)
+                end = column.get_top() if y > column.get_center()[1] else column.get_bottom()
+                line = DashedLine([x, y, 0.0], end, dash_length=0.05, color=self.theme.recurrent,
+                                  stroke_width=1.2)
+                self.reads[gate, ref, t] = line
+                self.paths.add(line)

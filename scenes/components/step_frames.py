@@ -71,10 +71,13 @@ def heat_frames(chain, t: int) -> VGroup:
     where h(0) is not drawn), the gates' errors (the biases), h(t) (V) and the output's error
     (c). Each sits on its own row: none crosses another."""
     th = chain.theme
-    parts = {"x": chain.x_labels[t], "gates": chain.gates[t], "h": chain.cells("h", t),
+    h = chain.cells("h", t)
+    # without gates the biases' error is on h(t): their frame outside V's
+    parts = {"x": chain.x_labels[t], "gates": chain.gates.get(t, h), "h": h,
              "yhat": chain.cells("yhat", t)}
     if t > 1:
         parts["h_prev"] = chain.cells("h", t - 1)
-    return VGroup(*[_frame(parts[part], th.param_colors[name], 0.05,
+    pads = {"gates": 0.05 if chain.gates else 0.1}
+    return VGroup(*[_frame(parts[part], th.param_colors[name], pads.get(part, 0.05),
                            3.0 if name == "W_hh" else 2.0)
                     for name, part in HEAT_FRAMED if part in parts])

@@ -58,7 +58,7 @@ MODEL_KEYS: dict[str, Option] = {o.name: o for o in (
 def cell_refusal(name: str, cell: str, registry: dict | None = None,
                  saved: bool = False) -> str | None:
     """Why scene ``name`` cannot draw the model's ``cell``, or None (a simple RNN is the
-    default model: the gated scenes keep building their own cell beside it). ``saved``: the
+    default model: the scenes of one named cell keep building their own beside it). ``saved``: the
     model is a saved trace, which the scenes building their own model do not take."""
     registry = _registered_scenes() if registry is None else registry
     contract = registry[name].contract
@@ -397,9 +397,9 @@ def _model(check: _Checker, table: Any, base: Path, where: str = "model") -> Mod
     if "cell" in values:
         # weights stay: forward and bptt draw a checkpoint of the cell; the cell scenes that
         # build their own model refuse them scene by scene
-        gated_only = sorted({"trace", "radius"} & set(values))
-        if values["cell"] != DEFAULT_CELL and gated_only:
-            check.fail(f"{where}.{gated_only[0]}", f"not allowed with model.cell = "
+        default_only = sorted({"trace", "radius"} & set(values))
+        if values["cell"] != DEFAULT_CELL and default_only:
+            check.fail(f"{where}.{default_only[0]}", f"not allowed with model.cell = "
                        f"{values['cell']!r} (its scenes build their own model from text, hidden "
                        "and seed)")
     if "text" in values and len(values["text"]) > MAX_TEXT:

@@ -70,9 +70,9 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
     assert bptt.trace is forward.trace  # one model, one pass, shared
     for model, scenes, message in (
         (f'cell = "lstm"\ntext = "{LONG_TEXT}"', ("bptt",),
-         "scenes[0]: the gated forward and bptt scenes draw at most 64 time steps"),
+         "scenes[0]: the unfolded scenes draw as heat columns at most 64 time steps"),
         ('cell = "gru"\nhidden = 257', ("forward",),
-         "scenes[0]: the gated forward and bptt scenes draw at most 256 hidden units"),
+         "scenes[0]: the unfolded scenes draw as heat columns at most 256 hidden units"),
         ('cell = "lstm"', ("forward", "unfold"),
          "scenes[1].name: scene 'unfold' draws a simple RNN; the model's cell is lstm"),
     ):
@@ -82,10 +82,10 @@ def test_a_lecture_with_an_lstm_draws_forward_and_bptt_from_one_lstm_trace(tmp_p
 
 @pytest.mark.parametrize(("args", "message"), [
     (("render", "forward", "--cell", "lstm", "--text", LONG_TEXT),
-     ("Error: the gated forward and bptt scenes draw at most 64 time steps, the trace has 65 "
+     ("Error: the unfolded scenes draw as heat columns at most 64 time steps, the trace has 65 "
      "(a shorter --text)")),
     (("slides", "bptt", "--cell", "gru", "--hidden", "257"),
-     "Error: the gated forward and bptt scenes draw at most 256 hidden units, the trace has 257"),
+     "Error: the unfolded scenes draw as heat columns at most 256 hidden units, the trace has 257"),
     (("render", "blackbox", "--cell", "lstm"),
      ("Error: scene 'blackbox' draws a simple RNN; the model's cell is lstm (scenes for it: "
       "lstm-cell, carousel, forward, bptt, gradients, lecture, truncated, activations, "
@@ -161,7 +161,7 @@ def test_65_steps_of_a_gated_chain_are_one_error_line_from_the_command(tmp_path,
                    str(tmp_path / "out"))
     assert res.returncode == 2, res.stderr
     assert res.stderr.strip().splitlines() == [
-        ("Error: the gated forward and bptt scenes draw at most 64 time steps, the trace has 65 "
+        ("Error: the unfolded scenes draw as heat columns at most 64 time steps, the trace has 65 "
          "(a shorter --text)")]
     assert "Traceback" not in res.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
