@@ -342,5 +342,10 @@ SCENE_STORIES = {
 
 
 def describe_scene(name: str, inp) -> Description:
-    """The description of the last frame of scene ``name`` drawn from ``inp``."""
+    """The description of the last frame of scene ``name`` drawn from ``inp`` (a network's
+    chain: ``alt_network``)."""
+    if hasattr(inp.trace, "layers"):
+        from scenes.output.alt_network import network_story
+
+        return network_story(name, inp)
     return SCENE_STORIES[name](inp, None)

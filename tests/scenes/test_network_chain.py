@@ -138,3 +138,23 @@ def test_a_one_layer_model_still_draws_the_one_layer_chain(dry_run, tmp_path, ti
     scene = dry_run(ForwardScene, SceneInput(tiny_trace), tmp_path)
     assert type(scene.stage.net).__name__ == "UnrolledNetwork"
     assert "forward layer 1" not in scene.stage.beats
+
+
+def test_a_network_still_is_described_with_the_traces_numbers():
+    """The description of a network's bptt still names its shape and reads its numbers from
+    the NetworkTrace: the loss, and the followed term's error at both ends."""
+    from rnn.model import text_model
+    from scenes.beats.inputs import SceneInput
+    from scenes.output.alt_network import network_story
+    from scenes.output.alt_text import num
+
+    trace = text_model("hello", 3, cell="lstm", num_layers=2, bidirectional=True).trace()
+    told = network_story("bptt", SceneInput(trace))
+    s = int(np.argmax(trace.losses))
+    near = trace.error_by_source_norms(1, 0)[s, s]
+    far = trace.error_by_source_norms(0, 0)[s, 0]
+    assert "2-layer bidirectional LSTM" in told.short and f"L({s + 1})" in told.short
+    assert f"norm {num(near)}" in told.short and f"norm {num(far)}" in told.short
+    assert f"L = {num(trace.loss)}" in told.long
+    one = text_model("xab", 3, label="x", classes="x,y").trace()
+    assert "one label ('x')" in network_story("forward", SceneInput(one)).short
