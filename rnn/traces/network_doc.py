@@ -29,6 +29,8 @@ from rnn.cells import get_cell
 from rnn.data import Vocabulary
 from rnn.network import (DIRECTION_NAMES, NetworkParams, NetworkTrace, Shape, in_own_order,
                          run_network)
+from rnn.traces.columns import FORMAT, VERSION, _update
+from rnn.traces.columns import _column as _recorded
 from rnn.traces.values import Reader
 
 HEAD_COLUMNS = ("o", "yhat", "loss", "dL_do")
@@ -36,15 +38,13 @@ MATCH = 1e-9  # relative to each array's largest magnitude: far above float nois
 
 
 def _layer_columns(trace: NetworkTrace, l: int, d: int) -> dict:
-    from rnn.traces.document import _column
-
     layer = trace.layer(l, d)
     top = l == trace.shape.layers - 1
     out = {}
     for key in layer.spec.columns:
         if key in HEAD_COLUMNS:
             continue
-        value = _column(layer, key)
+        value = _recorded(layer, key)
         name = key if top or key != "dL_dh_from_output" else "dL_dh_from_above"
         if isinstance(value, dict):
             out[name] = {g: in_own_order(v, d) for g, v in value.items()}
@@ -55,8 +55,6 @@ def _layer_columns(trace: NetworkTrace, l: int, d: int) -> dict:
 
 def to_network_doc(trace: NetworkTrace, text: str | None = None) -> dict:
     """The document of a network's trace (see the module's docstring)."""
-    from rnn.traces.document import FORMAT, VERSION, _update
-
     shape = trace.shape
     classes = trace.extra.get("classes")
     doc = {
