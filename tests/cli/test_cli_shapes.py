@@ -136,3 +136,21 @@ def test_the_long_lag_task_trains_in_one_command(tmp_path):
     params, vocabulary, meta = load_network_checkpoint(ckpt, "lstm")
     assert meta["classes"] == ["x", "y"] and meta["lag"] == 4
     assert np.all(np.isfinite(params.V))
+
+
+@pytest.mark.parametrize("suffix", (".json", ".npz"))
+def test_an_embedded_networks_trace_file_holds_the_embeddings_gradient(tmp_path, suffix):
+    """A 2-layer bidirectional GRU under an embedding, made by torch: the file records the
+    embedding, the rows each step read and their gradient, equal to torch's autograd."""
+    from cli_run import ROOT
+
+    data = ROOT / "tests" / "rnn" / "data" / "frameworks"
+    out = tmp_path / f"t{suffix}"
+    res = unrolled("trace", "--weights", str(data / "torch_gru_l2_bi.safetensors"), "--text",
+                   "hello world", "--json", str(out), "--quiet")
+    assert res.returncode == 0, res.stderr
+    back = trace_files.load_any(out)
+    with np.load(data / "torch_gru_l2_bi.npz") as ref:
+        want = ref["grad:embedding"]
+    assert np.allclose(back.extra["embedding_grad"], want, rtol=1e-5, atol=1e-6)
+    assert np.array_equal(back.X, back.extra["embedding"][back.extra["input_ids"]])
