@@ -17,10 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from explore.equations import equations
-# _backward: the engine's BPTT through every layer from given head errors, run here once per
-# loss term for every layer direction at once (see error_norms); the engine has no public door
-# for that yet.
-from rnn.network import DIRECTION_NAMES, HEAD, _backward, in_own_order
+from rnn.network import DIRECTION_NAMES, HEAD
 
 READS = ("forward", "backward")
 
@@ -66,23 +63,9 @@ def _arrays(trace, l: int, d: int) -> dict:
 
 
 def error_norms(trace) -> dict:
-    """{(l, d, path): (S, T)} ||dL(s)/d<path>(t)|| of every layer direction, sequence order:
-    ``trace.error_by_source_norms`` of each, from one backward pass per loss term for all of
-    them (that method runs the S passes again for every layer direction and path it is asked
-    for: 8 times the work for a 2-layer bidirectional LSTM, 16 s instead of 2 at 100 steps)."""
-    recs, starts = trace._forward
-    S, shape = len(trace.losses), trace.shape
-    out = {(l, d, p): np.empty((S, trace.T)) for l, d in shape.slots for p in trace.spec.paths}
-    with np.errstate(all="ignore"):
-        for s in range(S):
-            alone = np.zeros_like(trace.dL_do)
-            alone[s] = trace.dL_do[s]
-            layers, _ = _backward(trace.params, recs, starts, alone)
-            for (l, d, p), norms in out.items():
-                tr = layers[(l, d)]
-                e = in_own_order(tr.dL_dh if p == "h" else getattr(tr, f"dL_d{p}"), d)
-                norms[s] = np.sqrt(np.einsum("th,th->t", e, e))
-    return out
+    """{(l, d, path): (S, T)} ||dL(s)/d<path>(t)|| of every layer direction, sequence order
+    (``NetworkTrace.error_norms``: one backward pass per loss term for all of them)."""
+    return trace.error_norms()
 
 
 def _window(trace, start: int, l: int, d: int, head: bool, norms: dict, pack) -> dict:
