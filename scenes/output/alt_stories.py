@@ -299,16 +299,24 @@ def neuron_text(inp, fig) -> Description:
 
 
 def error_map(inp, fig) -> Description:
+    from rnn.network_views import view_words
+
     tr = inp.trace
     path = inp.extra.get("path") or "h"
     norms = tr.error_by_source_norms(path)
+    T, where = tr.T, f"{model_words(tr)}{view_words(tr)}"
+    if len(norms) == 1:  # one label per sequence: one loss, one row
+        return story(
+            f"The norm of the one loss's error at {path}(t) for every step t of {where}, on a "
+            "log colour scale.",
+            f"It is {num(norms[0, T - 1])} at {path}({T}) and {num(norms[0, 0])} at {path}(1).")
     finite = np.where(np.isfinite(norms), norms, np.nan)
     hi = np.unravel_index(np.nanargmax(finite), norms.shape)
     lo = np.unravel_index(np.nanargmin(finite), norms.shape)
-    T = tr.T
+    empty = bool(np.isnan(norms[np.triu_indices(T, 1)]).all())
     return story(
-        f"The norm of dL(s)/d{path}(t) for every loss term s and step t of {model_words(tr)}, "
-        "on a log colour scale; the cells with s < t stay empty.",
+        f"The norm of dL(s)/d{path}(t) for every loss term s and step t of {where}, "
+        f"on a log colour scale{'; the cells with s < t stay empty' if empty else ''}.",
         f"The largest is {num(norms[hi])}, from L({hi[0] + 1}) at {path}({hi[1] + 1}); the "
         f"smallest {num(norms[lo])}, from L({lo[0] + 1}) at {path}({lo[1] + 1}). The last term's "
         f"error is {num(norms[T - 1, T - 1])} at {path}({T}) and {num(norms[T - 1, 0])} at "
@@ -326,7 +334,12 @@ STORIES = {
 
 
 def describe(fig, inp) -> Description:
-    """The description of figure ``fig`` (a ``figures.Figure``) drawn from ``inp``."""
+    """The description of figure ``fig`` (a ``figures.Figure``) drawn from ``inp`` (a
+    network's chain: ``alt_network``)."""
+    if hasattr(inp.trace, "layers"):
+        from scenes.output.alt_network import network_story
+
+        return network_story(fig.scene, inp)
     return STORIES[fig.name](inp, fig)
 
 
