@@ -215,30 +215,38 @@ class NetworkChain(Group):
         numbers = self.values and K <= OUTLINED_CLASSES
         rows = len(self.trace.losses)
         top = [s for s in self.slots if s[0] == self.slots[0][0]]
-        top_y = max(self.row_y(s) for s in top)
+        # from the lowest of the top layer's rows, past the other: each output reads both
+        top_y = min(self.row_y(s) for s in top)
+        self.reads: dict[int, list] = {}  # head row -> what it reads: (slot, position, path)
         for i in range(1, rows + 1):
             c = self.head_column(i)
             out = heat_column(K, out_side, th, outline=K <= OUTLINED_CLASSES, width=self.side_w,
                               numbers=numbers)
             self.head[i] = out.move_to([self.head_x(i), YHAT_Y, 0.0])
             if self.task == "every":
-                self.paths.add(self._up(c, top_y, out.get_bottom()[1]))
+                arrow = self._up(c, top_y, out.get_bottom()[1])
+                self.reads[i] = [(slot, c, arrow) for slot in top]
+                self.paths.add(arrow)
         if self.task == "last":  # h_n: each direction's state after its own last step
             bottom = self.head[1].get_bottom()[1]
+            self.reads[1] = []
             for slot in top:
                 c = self.T if slot[1] == 0 else 1
                 x0, y0 = self.side_x(c), self.row_y(slot)
                 x1 = self.head_x(1) + (-0.06 if slot[1] else 0.06)
+                path = VGroup()
                 if c != self.T:  # up, then along to the output at the end
                     turn = bottom - 0.2
-                    self.paths.add(Line([x0, y0, 0.0], [x0, turn, 0.0], color=th.connection,
-                                        stroke_width=2.0),
-                                   Line([x0, turn, 0.0], [x1, turn, 0.0], color=th.connection,
-                                        stroke_width=2.0))
+                    path.add(Line([x0, y0, 0.0], [x0, turn, 0.0], color=th.connection,
+                                  stroke_width=2.0),
+                             Line([x0, turn, 0.0], [x1, turn, 0.0], color=th.connection,
+                                  stroke_width=2.0))
                     y0 = turn
-                self.paths.add(Arrow([x1, y0, 0.0], [x1, bottom, 0.0], buff=0.0,
-                                     color=th.connection, stroke_width=2.0, tip_length=0.08,
-                                     max_tip_length_to_length_ratio=0.25))
+                path.add(Arrow([x1, y0, 0.0], [x1, bottom, 0.0], buff=0.0, color=th.connection,
+                               stroke_width=2.0, tip_length=0.08,
+                               max_tip_length_to_length_ratio=0.25))
+                self.reads[1].append((slot, c, path))
+                self.paths.add(path)
 
     def head_x(self, i: int) -> float:
         """x of head row i's output: over its position, or, for one label, right of the last

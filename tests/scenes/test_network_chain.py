@@ -158,3 +158,21 @@ def test_a_network_still_is_described_with_the_traces_numbers():
     assert f"L = {num(trace.loss)}" in told.long
     one = text_model("xab", 3, label="x", classes="x,y").trace()
     assert "one label ('x')" in network_story("forward", SceneInput(one)).short
+
+
+def test_each_output_reads_both_directions_of_the_top_layer(dry_run, tmp_path, deep_trace,
+                                                            label_trace):
+    net = dry_run(ForwardScene, SceneInput(deep_trace), tmp_path).stage.net
+    for i, reads in net.reads.items():
+        assert [(slot, c) for slot, c, _ in reads] == [((1, 0), i), ((1, 1), i)]
+        arrow = reads[0][2]  # one line up from the lower row, past the upper one, into ŷ(i)
+        assert arrow.get_start()[1] <= net.row_y((1, 1)) < net.row_y((1, 0))
+        assert arrow.get_end()[1] == pytest.approx(net.head[i].get_bottom()[1])
+    net = dry_run(ForwardScene, SceneInput(label_trace), tmp_path / "label").stage.net
+    T = label_trace.T
+    # h_n: the forward direction after position T, the backward one after position 1
+    assert [(slot, c) for slot, c, _ in net.reads[1]] == [((0, 0), T), ((0, 1), 1)]
+    for slot, c, path in net.reads[1]:
+        start = path[0].get_start()
+        assert start[1] == pytest.approx(net.row_y(slot))
+        assert start[0] == pytest.approx(net.side_x(c)) or c == T
