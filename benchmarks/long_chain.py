@@ -5,7 +5,7 @@ along the chain, every layer a strip of cells. The trace is a random model on a 
 sentence. Prints ratios; asserts nothing. ``benchmarks/views.py`` runs the same measurement
 with the views' sizes.
 Usage: python benchmarks/long_chain.py [--quality high] [--steps 32] [--hidden 100] [--scenes a,b]
-[--cell rnn|lstm|gru]
+[--cell rnn|lstm|gru] [--num-layers N] [--bidirectional]
 """
 
 from __future__ import annotations
@@ -35,19 +35,24 @@ def video_seconds(path: Path) -> float:
 
 
 def main(steps: int = 32, hidden: int = 100, scenes: str = "forward", cell: str = "rnn",
-         target: float = 1.2, description: str = __doc__.splitlines()[0]) -> None:
+         target: float = 1.2, description: str = __doc__.splitlines()[0],
+         num_layers: int = 1, bidirectional: bool = False) -> None:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quality", default="high", help="low, medium, high (1080p60) or 4k")
     parser.add_argument("--steps", type=int, default=steps)
     parser.add_argument("--hidden", type=int, default=hidden)
     parser.add_argument("--scenes", default=scenes)
     parser.add_argument("--cell", default=cell, help="rnn, lstm or gru")
+    parser.add_argument("--num-layers", type=int, default=num_layers)
+    parser.add_argument("--bidirectional", action="store_true", default=bidirectional)
     args = parser.parse_args()
     text = (SENTENCE * (args.steps // len(SENTENCE) + 2))[:args.steps + 1]
-    trace = text_model(text, hidden=args.hidden, seed=0, cell=args.cell).trace()
+    trace = text_model(text, hidden=args.hidden, seed=0, cell=args.cell,
+                       num_layers=args.num_layers, bidirectional=args.bidirectional).trace()
     load = os.getloadavg()[0]
-    print(f"{args.cell}, {args.steps} steps x {args.hidden} units, quality {args.quality}, "
-          f"load {load:.1f} on {os.cpu_count()} cores")
+    shape = f"{args.num_layers}-layer{' bidirectional' if args.bidirectional else ''} "
+    print(f"{shape}{args.cell}, {args.steps} steps x {args.hidden} units, quality "
+          f"{args.quality}, load {load:.1f} on {os.cpu_count()} cores")
     # CPU seconds (every thread of this process, the encoders included) say what the render
     # costs when other work shares the machine and wall time does not
     print(f"scene         video s   wall s   wall/video (target <= {target:g})   cpu/video   "

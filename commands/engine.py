@@ -323,8 +323,9 @@ def _train_text(text, file, out, hidden, cell, forget_bias, num_layers, window, 
             on_sample=lambda n, s: progress.console.print(f"--- sample at {n} ---\n{s}\n---",
                                                           markup=False, highlight=False),
         )
+    # a one-layer checkpoint's meta stays as it was before layers could be stacked
     meta = {"text_file": file.name, "iterations": iterations, "smooth_loss": result.smooth_loss,
-            **{k: v for k, v in cfg.__dict__.items()}}
+            **{k: v for k, v in cfg.__dict__.items() if k != "num_layers" or v != 1}}
     save_checkpoint(out, result.params, result.vocabulary, meta)
     click.echo(f"smooth loss {result.smooth_loss:.4f} after {iterations} iterations")
     click.echo(f"wrote {out}")

@@ -9,7 +9,6 @@ import click
 from commands.common import InputError, check_output_file
 from commands.model import (
     build_traces,
-    refuse_network,
     cell_options,
     model_options,
     report_non_finite,
@@ -19,7 +18,8 @@ from commands.model import (
 MAX_TITLE = 200  # characters of --title: a heading, not a document
 # Options that choose or run a model; with --trace the saved trace is drawn and they do not apply.
 MODEL_FLAGS = ("text", "hidden", "seed", "init_scale", "vocab", "weights", "radius", "cell",
-               "forget_bias", "window", "optimizer", "lr", "clip", "clip_mode")
+               "forget_bias", "window", "optimizer", "lr", "clip", "clip_mode", "num_layers",
+               "bidirectional", "label", "classes")
 
 
 def load_traces(trace_file: Path):
@@ -49,7 +49,9 @@ def explore(model, cell, forget_bias, window, optimizer, lr, clip, clip_mode, tr
 
     The unfolded chain around a step (a scrubber moves it), every unit's recorded value and
     equation, a loss term's error travelling back, the activations and error maps, and the
-    view in the URL hash for deep links. Open it from disk or put it in an <iframe>.
+    view in the URL hash for deep links. A network of stacked layers or two directions draws
+    a chain per layer direction, the error of a loss term running through all of them. Open
+    it from disk or put it in an <iframe>.
     """
     from explore.page import page_html
     from rnn.files.atomic import write_text_atomic
@@ -70,8 +72,6 @@ def explore(model, cell, forget_bias, window, optimizer, lr, clip, clip_mode, tr
     else:
         traces = build_traces(model, window, optimizer, lr, clip, clip_mode, cell=cell,
                               forget_bias=forget_bias)
-    refuse_network(traces, "explore", "render its scenes: unrolled render forward bptt "
-                   "error-map")
     text = page_html(traces, theme=theme, title=title)
     try:
         write_text_atomic(out, text)

@@ -217,6 +217,7 @@ def build_lecture(names, model: ModelSpec, scene_flags: dict, theme, values, qua
         prepare_hook,
         registry_fits,
         scene_options,
+        shape_refusal,
     )
 
     if config is not None and cell is not None:
@@ -252,6 +253,10 @@ def build_lecture(names, model: ModelSpec, scene_flags: dict, theme, values, qua
                 raise InputError(refused)
     elif trace_file is None:
         build_model(model)  # validate the model options now: one clear line before rendering
+    for name in names:  # the scenes that draw one layer, one way, a loss at every step
+        refused = shape_refusal(name, model)
+        if refused:
+            raise InputError(refused)
     spec = dataclasses.replace(model, radius=None, trace=trace_file, cell=cell,
                                given=model.given & {"text", "hidden", "seed"})
     fits = [registry_fits(n) for n in names if registry_fits(n) is not None]

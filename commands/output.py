@@ -23,7 +23,7 @@ from commands.lecture import (
     selected_scenes,
     trace_cell,
 )
-from commands.model import model_options, refuse_network
+from commands.model import model_options
 from rnn.cells import DEFAULT_CELL
 from scenes.output.batch import JOBS
 
@@ -134,17 +134,26 @@ def figures(model, cell, theme, trace_file, config, formats, width, only, out, j
     if cell is not None and cell != DEFAULT_CELL:
         from scenes.output.figures import figure_refusal
 
-        refused = [f for f in chosen if figure_refusal(f, cell)]
+        refused = [f for f in chosen if figure_refusal(f, cell, model.shaped)]
         if only and refused:
-            raise InputError(f"figure {refused[0].name!r}: {figure_refusal(refused[0], cell)}")
+            raise InputError(f"figure {refused[0].name!r}: "
+                             f"{figure_refusal(refused[0], cell, model.shaped)}")
         chosen = [f for f in chosen if f not in refused]  # the figures of that cell
     check_writable(out)
     lecture = build_lecture([], model, {}, theme, None, None, None, trace_file, config,
                             cell=cell)
     lecture = dataclasses.replace(lecture, theme=theme)
-    if lecture.model.shaped or trace_file is not None:
-        refuse_network(lecture.model.build_trace(), "figures", "render its scenes as stills: "
-                       "unrolled render forward bptt error-map --format png")
+    if lecture.model.shaped or trace_file is not None:  # a network: the figures that draw it
+        from rnn.network import NetworkTrace
+        from scenes.output.figures import figure_shape_refusal
+
+        trace = lecture.model.build_trace()
+        if isinstance(trace, NetworkTrace):
+            refused = [f for f in chosen if figure_shape_refusal(f, lecture.model, trace)]
+            if only and refused:
+                raise InputError(f"figure {refused[0].name!r}: "
+                                 f"{figure_shape_refusal(refused[0], lecture.model, trace)}")
+            chosen = [f for f in chosen if f not in refused]
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), transient=True) as progress:
         task = progress.add_task("Drawing figures", total=len(chosen))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 
 def show(traces, theme: str = "dark", title: str = "unrolled", static: bool = True):
-    """The page of a trace (or list of window traces) as a notebook widget; displayed, it also
-    leaves a static copy of the page for exports and static sites, unless ``static=False``."""
+    """The page of a trace, a network's trace (stacked layers, two directions, one label), or
+    a list of window traces, as a notebook widget; displayed, it also leaves a static copy of
+    the page for exports and static sites, unless ``static=False``."""
     from explore.widget import Explorer
 
     return Explorer(traces, theme=theme, title=title, static=static)

@@ -12,7 +12,7 @@ export function buildHeader(root, m) {
   text(el("h1", {}, header), m.title);
   const totalLoss = Array.from(m.a.loss).reduce((s, v) => s + v, 0);
   text(el("p", { class: "ux-meta" }, header),
-    `${m.cellTitle}: ${m.T} steps, ${m.H} hidden units, ` +
+    `${m.cellTitle}${m.shape ? ` (${m.shape})` : ""}: ${m.T} steps, ${m.H} hidden units, ` +
     `${m.D} inputs, ${m.K} classes${m.windows.length > 1 ? `, ${m.windows.length} windows (truncated BPTT)` : ""}; ` +
     `loss L = ${fmt(totalLoss)} (sum of the recorded L(t))`);
   // its name is its visible text ("light theme"), so a speech user can say what they see
@@ -39,15 +39,21 @@ export function buildControls(root, m) {
 
 /** The controls' values and labels for the selection `state`. */
 export function drawControls(c, m, state) {
-  const s = state.source, target = m.targets[state.t - 1];
+  const s = state.source, target = m.target(state.t);
   c.scrub.value = String(state.t);
-  retext(c.stepLabel, `t = ${state.t} / ${m.T}` + (m.chars
-    ? `: '${showChar(m.char(state.t))}' \u2192 '${showChar(m.className(target))}'` : ""));
+  const to = target === null ? "" : ` \u2192 '${showChar(m.className(target))}'`;
+  retext(c.stepLabel, `t = ${state.t} / ${m.T}` + (m.chars ? `: '${showChar(m.char(state.t))}'${to}` : ""));
   if (c.unitsLabel) {
     const page = unitPage(m, state);
     retext(c.unitsLabel, `units ${page}\u2013${page + ROWS - 1} of ${m.H}`);
   }
   retext(c.sourceLabel, s === null ? "no loss term selected" : `errors of L(${s}) = ${fmt(m.loss(s))}`);
+}
+
+/** A band's caption: its name, and what reaches its h from outside its recurrence. */
+export function bandCaption(root, m) {
+  return text(el("p", { class: "ux-band" }, root),
+    `${m.label}. Its error dL/dh(t) comes ${m.parts.join(" and ")}.`);
 }
 
 /** The tooltip's head, `name = value`, its lines after it. */
@@ -75,9 +81,9 @@ export function unitTooltip(tooltip, m, rect) {
 
 /** Loss term `g`'s recorded value, its target, and what a click does. */
 export function lossTooltip(tooltip, m, g) {
-  const t = Number(g.getAttribute("data-s")), y = m.targets[t - 1];
+  const t = Number(g.getAttribute("data-s")), y = m.target(t);
   fill(tooltip, `L(${t})`, fmt(m.loss(t)), [
-    { text: `L(${t}) = \u2212log yhat(${t})[y(${t})],  y(${t}) = ${y}${m.vocabulary ? ` '${showChar(m.className(y))}'` : ""}` },
+    { text: `L(${t}) = \u2212log yhat(${t})[y(${t})],  y(${t}) = ${y}${m.classes ? ` '${showChar(m.className(y))}'` : ""}` },
     { text: `yhat(${t})[${y}] = ${fmt(m.yhat(t, y))}; click or press Enter to send its error back` },
   ]);
 }

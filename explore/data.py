@@ -2,7 +2,8 @@
 
 Everything the page shows is read here from the recorded arrays and handed over as it is:
 float64 little-endian, base64, one block per array. The page formats these numbers; it never
-recomputes them. This is the only module of ``explore`` that reads a Trace.
+recomputes them. This module and ``network_data`` (a network's trace: stacked layers, two
+directions, one label) are the only modules of ``explore`` that read a Trace.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import base64
 import numpy as np
 
 from explore.equations import equations
+from explore.network_data import network_floats, network_page_data
 from rnn.errors import UnrolledError
+from rnn.network import NetworkTrace
 
 FORMAT = "unrolled.explore"
 VERSION = 1
@@ -62,10 +65,13 @@ def page_data(traces, title: str = "unrolled") -> dict:
     traces = traces if isinstance(traces, list) else [traces]
     if not traces:
         raise UnrolledError("no trace to explore")
-    floats = page_floats(traces)
+    network = isinstance(traces[0], NetworkTrace)
+    floats = network_floats(traces) if network else page_floats(traces)
     if floats > MAX_PAGE_FLOATS:
         raise UnrolledError(f"the page would hold {floats} numbers; at most {MAX_PAGE_FLOATS} "
                             "(use a shorter text or fewer hidden units)")
+    if network:
+        return {"format": FORMAT, "version": VERSION, **network_page_data(traces, pack, title)}
     first = traces[0]
     spec = first.spec
     cat = lambda get: np.concatenate([get(tr) for tr in traces])  # noqa: E731  (T, ...)

@@ -42,9 +42,10 @@ export function products(M, row, cols, vec, label, vecLabel, shownRow = row) {
   return lines;
 }
 
-/** A factor's name at step t (`f(3)`, `cell(2)`, `b_if`), before its unit index. */
-function named(f, t) {
-  return "param" in f ? f.shown : `${f.shown}(${t - f.lag})`;
+/** A factor's name at step t (`f(3)`, `cell(2)`, `b_if`), before its unit index; a state of
+ * the step before is at t + 1 for a band that reads backward. */
+function named(m, f, t) {
+  return "param" in f ? f.shown : `${f.shown}(${f.lag ? m.prev(t) : t})`;
 }
 
 /** A recorded factor's value at (t, u): a parameter's entry or a recorded array's. */
@@ -60,7 +61,7 @@ function factorLine(m, factors, t, u) {
   for (const f of factors) {
     const v = factorValue(m, f, t, u);
     const [apply, write] = f.op ? OPS[f.op] : [(x) => x, (s) => s];
-    names.push(write(`${named(f, t)}[${u}]`));
+    names.push(write(`${named(m, f, t)}[${u}]`));
     numbers.push(write(fmt(v, 4)));
     value *= apply(v);
   }
@@ -68,15 +69,15 @@ function factorLine(m, factors, t, u) {
 }
 
 /** A term as the equation's first line writes it: `W_hf h(2)`, `f(3) ⊙ cell(2)`. */
-function termName(term, t) {
-  if (term.matrix) return `${term.matrix.shown} ${named(term.vector, t)}`;
-  return term.factors.map((f) => (f.op ? OPS[f.op][1](named(f, t)) : named(f, t))).join(" \u2299 ");
+function termName(m, term, t) {
+  if (term.matrix) return `${term.matrix.shown} ${named(m, term.vector, t)}`;
+  return term.factors.map((f) => (f.op ? OPS[f.op][1](named(m, f, t)) : named(m, f, t))).join(" \u2299 ");
 }
 
 /** The lines of a gate's or state's declared sum at (t, u). */
 export function sumLines(m, kind, eq, t, u) {
   const total = eq.total, name = kind.startsWith("gate-") ? kind.slice(5) : kind;
-  const head = `${total.shown}(${t}) = ${eq.terms.map((term) => termName(term, t)).join(" + ")}`;
+  const head = `${total.shown}(${t}) = ${eq.terms.map((term) => termName(m, term, t)).join(" + ")}`;
   const then = eq.fn ? `,  ${name}(${t}) = ${FUNCTIONS[eq.fn](`${total.shown}(${t})`)}` : "";
   const lines = [{ text: head + then }];
   for (const term of eq.terms) {
@@ -84,7 +85,7 @@ export function sumLines(m, kind, eq, t, u) {
     const M = term.matrix, v = term.vector, p = m.win(t).params[M.param];
     const cols = p.shape[1], row = (M.block === null ? 0 : M.block * m.H) + u;
     const vec = (j) => (v.lag ? m.before(v.array, t, j) : m.read(v.array, t, j));
-    lines.push(...products(p, row, cols, vec, M.shown, named(v, t), u));
+    lines.push(...products(p, row, cols, vec, M.shown, named(m, v, t), u));
   }
   const value = m.read(total.array, t, u, total.block);
   lines.push({ text: `${total.shown}(${t})[${u}] = ${fmt(value)}  (recorded)` });
@@ -98,18 +99,20 @@ export function sumLines(m, kind, eq, t, u) {
 /** The lines of the output layer's units and the inputs (the same for every cell). */
 function headLines(m, kind, t, u) {
   const lines = [];
-  const cls = () => (m.vocabulary ? [`class ${u}: '${showChar(m.vocabulary[u])}'`] : []);
-  if (kind === "x") {
+  const cls = () => (m.classes ? [`class ${u}: '${showChar(m.classes[u])}'`] : []);
+  if (kind === "x" && m.inputs) {
+    lines.push(`x(${t}) is ${m.inputs}`);
+  } else if (kind === "x") {
     if (m.vocabulary) lines.push(`input position ${u}: '${showChar(m.vocabulary[u])}'`);
     if (m.chars) lines.push(`x(${t}) is the character '${showChar(m.char(t))}'`);
   } else if (kind === "o") {
-    const p = m.win(t).params;
-    lines.push(`o(${t}) = c + V h(${t})`, `  c[${u}] = ${fmt(p.c[u], 4)}`);
-    lines.push(...products(p.V, u, m.H, (j) => m.h(t, j), "V", `h(${t})`).map((l) => l.text));
+    const p = m.win(t).params, f = `${m.featuresName}(${t})`;
+    lines.push(`o(${t}) = c + V ${f}`, `  c[${u}] = ${fmt(p.c[u], 4)}`);
+    lines.push(...products(p.V, u, m.featureWidth, (j) => m.feature(t, j), "V", f).map((l) => l.text));
     lines.push(...cls());
   } else if (kind === "yhat") {
     lines.push(`yhat(${t}) = softmax(o(${t})),  o(${t})[${u}] = ${fmt(m.o(t, u), 4)}`, ...cls());
-    if (u === m.targets[t - 1]) {
+    if (u === m.target(t)) {
       lines.push(`the target y(${t}): L(${t}) = \u2212log ${fmt(m.yhat(t, u), 4)} = ${fmt(m.loss(t))}`);
     }
   }

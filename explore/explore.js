@@ -12,10 +12,10 @@
 
 import { el, text } from "./dom.js";
 import { FILL_RULES } from "./format.js";
-import { Model } from "./model.js";
-import { ROWS, buildChain, drawChain, unitPage } from "./chain.js";
+import { bandsOf } from "./model.js";
+import { ROWS, buildChain, drawChain, layersOf, unitPage } from "./chain.js";
 import { buildMaps, paintMaps, markMaps, fractionAt } from "./maps.js";
-import { buildHeader, buildControls, drawControls, unitTooltip, lossTooltip } from "./controls.js";
+import { buildHeader, buildControls, drawControls, unitTooltip, lossTooltip, bandCaption } from "./controls.js";
 
 const LEGEND = "Hover or focus a unit for its recorded value and equation. Click a loss term " +
   "L(s) (or press Enter) to send its error back: one arrow per step, its width the recorded " +
@@ -42,16 +42,17 @@ function hashKeeper(m, state) {
       const int = (k) => (/^\d+$/.test(params.get(k) || "") ? Number(params.get(k)) : null);
       const t = int("t"), s = int("source"), u = int("unit");
       if (t !== null && t >= 1 && t <= m.T) state.t = t;
-      state.source = s !== null && s >= 1 && s <= m.T ? s : null;
+      state.source = s !== null && m.row(s) !== null ? s : null;
       if (u !== null && u < m.H) state.unit = u;
     },
     stop() { if (timer !== null) clearTimeout(timer); },
   };
 }
 
-/** Hover, focus, clicks and keys in the chain: tooltips, the selection, moving between units. */
-function listenToChain(page) {
-  const { m, chain, state, tooltip, root } = page;
+/** Hover, focus, clicks and keys in a chain (a band's): tooltips, the selection, moving
+ * between units. */
+function listenToChain(page, chain) {
+  const { state, tooltip, root } = page, m = chain.m;
   const place = (target) => {
     const r = target.getBoundingClientRect(), box = root.getBoundingClientRect();
     const left = Math.min(r.right - box.left + 8, Math.max(0, root.clientWidth - tooltip.offsetWidth - 4));
@@ -111,23 +112,20 @@ function listenToChain(page) {
     e.preventDefault();
     let { slot, layer, row } = focusAt;
     const [dl, dr] = moves[e.key];
-    layer += dl; row += dr;
-    if (layer < 0) { slot -= 1; layer = layers.length - 1; }
-    if (layer >= layers.length) { slot += 1; layer = 0; }
+    const hidden = () => slots[slot] && slots[slot].units[layers[layer]][0].getAttribute("display") === "none";
+    row += dr;
+    do { // past the strips a step does not show (one label: the head before the last step)
+      layer += dl;
+      if (layer < 0) { slot -= 1; layer = layers.length - 1; }
+      if (layer >= layers.length) { slot += 1; layer = 0; }
+    } while (dl !== 0 && hidden());
     focusUnit(slot, layer, row);
   });
 }
 
-/** The controls, the maps, and (in the HTML file only) the page's keys and its hash. */
-function listenToControls(page, useHash, hash, cleanups) {
-  const { m, state, controls: c, maps } = page;
-  c.scrub.addEventListener("input", () => page.setT(Number(c.scrub.value)));
-  c.prev.addEventListener("click", () => page.setT(state.t - 1));
-  c.next.addEventListener("click", () => page.setT(state.t + 1));
-  if (c.unitsPrev) {
-    c.unitsPrev.addEventListener("click", () => { state.unit = Math.max(0, unitPage(m, state) - ROWS); page.draw(); });
-    c.unitsNext.addEventListener("click", () => { state.unit = Math.min(m.H - 1, unitPage(m, state) + ROWS); page.draw(); });
-  }
+/** Clicks on the maps: a step and a unit, or a loss term. */
+function listenToMaps(page) {
+  const { maps, mapsBand: m, state } = page;
   maps.heat.canvas.addEventListener("click", (e) => {
     const [fx, fy] = fractionAt(maps.heat.canvas, e);
     state.unit = Math.max(0, Math.min(m.H - 1, Math.floor(fy * m.H)));
@@ -135,10 +133,44 @@ function listenToControls(page, useHash, hash, cleanups) {
   });
   maps.err.canvas.addEventListener("click", (e) => {
     const [fx, fy] = fractionAt(maps.err.canvas, e);
-    const s = Math.max(1, Math.min(m.T, Math.floor(fy * m.T) + 1));
+    const n = m.sources.length, s = m.sources[Math.max(0, Math.min(n - 1, Math.floor(fy * n)))];
+    const t = Math.max(1, Math.min(m.T, Math.floor(fx * m.T) + 1));
     state.source = s;
-    page.setT(Math.max(1, Math.min(s, Math.floor(fx * m.T) + 1)));
+    page.setT(t > s && m.norm(s, t) === null ? s : t); // a step the term's error reached
   });
+}
+
+/** The maps of `bands[k]` in `holder`, in place of those shown, and a choice of band when
+ * there are several. */
+function mapsOf(page, bands, holder) {
+  if (bands.length > 1) {
+    const pick = el("label", { class: "ux-band-pick" }, holder);
+    pick.appendChild(document.createTextNode("maps of "));
+    const select = el("select", {}, pick);
+    bands.forEach((b, k) => text(el("option", { value: String(k) }, select), b.label));
+    select.addEventListener("change", () => show(Number(select.value)));
+  }
+  const show = (k) => {
+    if (page.maps) page.maps.root.remove();
+    page.mapsBand = bands[k];
+    page.maps = buildMaps(holder, bands[k]);
+    paintMaps(page.maps, bands[k]);
+    listenToMaps(page);
+    markMaps(page.maps, bands[k], page.state);
+  };
+  show(0);
+}
+
+/** The controls and (in the HTML file only) the page's keys and its hash. */
+function listenToControls(page, useHash, hash, cleanups) {
+  const { m, state, controls: c } = page;
+  c.scrub.addEventListener("input", () => page.setT(Number(c.scrub.value)));
+  c.prev.addEventListener("click", () => page.setT(state.t - 1));
+  c.next.addEventListener("click", () => page.setT(state.t + 1));
+  if (c.unitsPrev) {
+    c.unitsPrev.addEventListener("click", () => { state.unit = Math.max(0, unitPage(m, state) - ROWS); page.draw(); });
+    c.unitsNext.addEventListener("click", () => { state.unit = Math.min(m.H - 1, unitPage(m, state) + ROWS); page.draw(); });
+  }
   if (!useHash) return;
   // Arrow keys anywhere else on the page move the scrubber (the file only, not a notebook).
   const onKey = (e) => {
@@ -162,7 +194,7 @@ function listenToControls(page, useHash, hash, cleanups) {
  */
 export function mount(root, data, options = {}) {
   const started = performance.now();
-  const m = new Model(data);
+  const bands = bandsOf(data), m = bands[0]; // the first band is the one the head reads
   const useHash = options.hash !== false;
   const cleanups = [];
   root.classList.add("unrolled-explore");
@@ -171,19 +203,23 @@ export function mount(root, data, options = {}) {
   const state = { t: 1, source: null, unit: 0 };
   const themeButton = buildHeader(root, m);
   const controls = buildControls(root, m);
-  const chain = buildChain(root, m);
+  const strips = Math.max(...bands.map((band) => layersOf(band).length));
+  const chains = bands.map((band) => {
+    if (band.label) bandCaption(root, band);
+    return buildChain(root, band, strips);
+  });
   // the units' colour classes, inside the root: a notebook's output (a shadow root too) has them
   text(el("style", {}, root), FILL_RULES);
   const tooltip = el("div", { role: "tooltip", class: "ux-tooltip", id: "ux-tooltip", hidden: "" }, root);
-  const maps = buildMaps(root, m);
+  const mapsHolder = el("div", { class: "ux-maps-holder" }, root);
   text(el("p", { class: "ux-legend" }, root), LEGEND);
 
   const hash = hashKeeper(m, state);
-  const page = { m, root, state, chain, controls, maps, tooltip };
+  const page = { m, root, state, chains, controls, tooltip, maps: null, mapsBand: m };
   page.draw = () => {
-    drawChain(chain, state);
+    for (const chain of chains) drawChain(chain, state);
     drawControls(controls, m, state);
-    markMaps(maps, m, state);
+    markMaps(page.maps, page.mapsBand, state);
     if (useHash) hash.write();
   };
   page.setT = (t) => { state.t = Math.max(1, Math.min(m.T, t)); page.draw(); };
@@ -194,11 +230,11 @@ export function mount(root, data, options = {}) {
   };
   setTheme(root.dataset.theme);
   themeButton.addEventListener("click", () => setTheme(root.dataset.theme === "dark" ? "light" : "dark"));
-  listenToChain(page);
+  for (const chain of chains) listenToChain(page, chain);
   listenToControls(page, useHash, hash, cleanups);
 
   if (useHash) hash.read();
-  paintMaps(maps, m);
+  mapsOf(page, bands, mapsHolder);
   page.draw();
   root.dataset.ready = "true";
   root.dataset.readyMs = String(performance.now() - started); // drawing the page

@@ -20,17 +20,20 @@ function figure(parent, caption, [cls, boxCls], width, height, label) {
 /** Both maps in `root`, the cuts of a truncated run marked on them. */
 export function buildMaps(root, m) {
   const maps = el("div", { class: "ux-maps" }, root);
-  const heat = figure(maps, `h(t): ${m.H} units \u00d7 ${m.T} steps (blue \u22121, white 0, ` +
+  const of = m.label ? ` of ${m.label}` : ""; // a network's maps draw one band, named
+  const heat = figure(maps, `h(t)${of}: ${m.H} units \u00d7 ${m.T} steps (blue \u22121, white 0, ` +
     "red +1); click to select", ["ux-heat", "ux-heat-box"], m.T, m.H, "activations heatmap");
-  const err = figure(maps, `\u2016dL(s)/dh(t)\u2016, rows s, columns t, log scale ` +
+  const err = figure(maps, `\u2016dL(s)/dh(t)\u2016${of}, rows s, columns t, log scale ` +
     `${fmt(m.normLo, 2)} to ${fmt(m.normHi, 2)}; click to select a loss term`,
-  ["ux-errmap", "ux-err-box"], m.T, m.T, "error map");
+  ["ux-errmap", "ux-err-box"], m.T, m.sources.length, "error map");
+  // a row per loss term: one label per sequence is a strip, not a square
+  if (m.sources.length !== m.T) err.canvas.style.aspectRatio = `${m.T} / ${m.sources.length}`;
   for (const { box } of [heat, err]) {
     for (const w of m.windows.slice(1)) {
       el("div", { class: "ux-mark ux-mark-cut", style: `left:${((w.start - 1) / m.T) * 100}%` }, box);
     }
   }
-  return { heat, err };
+  return { root: maps, heat, err };
 }
 
 /** Paint both maps' pixels from the recorded h and error norms. */
@@ -44,17 +47,18 @@ export function paintMaps(maps, m) {
     }
   }
   showPixels(maps.heat.canvas, img);
-  const eimg = new ImageData(m.T, m.T);
-  for (const w of m.windows) {
-    for (let s = w.start; s <= w.stop; s++) {
-      for (let t = w.start; t <= s; t++) {
-        const n = m.norm(s, t);
-        const [r, g, b] = Number.isFinite(n) ? SEQUENTIAL[Math.round(m.logNorm(n) * 255)] : [128, 128, 128];
-        const p = ((s - 1) * m.T + (t - 1)) * 4;
-        eimg.data[p] = r; eimg.data[p + 1] = g; eimg.data[p + 2] = b; eimg.data[p + 3] = 255;
-      }
+  // a row per loss term; where a term's error cannot reach (across a cut, a later step of a
+  // one-way chain) is left empty
+  const eimg = new ImageData(m.T, m.sources.length);
+  m.sources.forEach((s, row) => {
+    for (let t = 1; t <= m.T; t++) {
+      const n = m.norm(s, t);
+      if (n === null || n === 0) continue;
+      const [r, g, b] = Number.isFinite(n) ? SEQUENTIAL[Math.round(m.logNorm(n) * 255)] : [128, 128, 128];
+      const p = (row * m.T + (t - 1)) * 4;
+      eimg.data[p] = r; eimg.data[p + 1] = g; eimg.data[p + 2] = b; eimg.data[p + 3] = 255;
     }
-  }
+  });
   showPixels(maps.err.canvas, eimg);
 }
 
@@ -66,7 +70,10 @@ export function markMaps(maps, m, state) {
   heat.row.style.top = pct(state.unit, m.H); heat.row.style.height = pct(1, m.H);
   err.col.style.left = pct(state.t - 1, m.T); err.col.style.width = pct(1, m.T);
   err.row.style.display = s === null ? "none" : "";
-  if (s !== null) { err.row.style.top = pct(s - 1, m.T); err.row.style.height = pct(1, m.T); }
+  if (s !== null) {
+    const n = m.sources.length;
+    err.row.style.top = pct(m.row(s), n); err.row.style.height = pct(1, n);
+  }
 }
 
 /** Where a click fell in a canvas, as fractions of its width and height. */

@@ -85,9 +85,11 @@ def forward_layer(params: Params, X: np.ndarray, state0: dict) -> dict:
     spec, T, H = params.spec, len(X), params.hidden_size
     rec = {name: np.empty((T, H)) for name in spec.states}
     ctx = spec.begin_forward(params, X, rec)
+    states = [(name, rec[name]) for name in spec.states]
+    prev = state0
     for t in range(T):
-        prev = state0 if t == 0 else {name: rec[name][t - 1] for name in spec.states}
         spec.step(params, ctx, rec, t, prev)
+        prev = {name: arr[t] for name, arr in states}
     return rec
 
 
@@ -107,20 +109,25 @@ def backward_layer(params: Params, rec: dict, state0: dict,
     dL_dh = np.empty((T, H))
     back = spec.begin_backward(params, rec, state0)
     back["dL_dh"] = dL_dh
-    for p in others:  # what step t+1 sends back to the other states
-        back[f"dL_d{p}_from_next"] = np.zeros((T, H))
-    for t in reversed(range(T)):
+    carried = [(p, np.zeros((T, H))) for p in others]  # what step t+1 sends the other states
+    for p, arr in carried:
+        back[f"dL_d{p}_from_next"] = arr
+    recorded = None  # the cell's own error arrays, allocated once their shapes are known
+    for t in range(T - 1, -1, -1):
         dL_dh[t] = from_output[t] + from_next[t]  # the two parts of dL/dh(t)
-        err = {"h": dL_dh[t], **{p: back[f"dL_d{p}_from_next"][t] for p in others}}
+        err = {"h": dL_dh[t]}
+        for p, arr in carried:
+            err[p] = arr[t]
         inside, sent = spec.back_step(params, back, t, err)
-        for name, value in inside.items():  # the cell's own errors at step t, recorded
-            if t == T - 1:
-                back[name] = np.empty((T, *value.shape))
-            back[name][t] = value
+        if recorded is None:
+            recorded = [(name, np.empty((T, *value.shape))) for name, value in inside.items()]
+            back.update(recorded)
+        for name, arr in recorded:  # the cell's own errors at step t, recorded
+            arr[t] = inside[name]
         if t > 0:
             from_next[t - 1] = sent["h"]
-            for p in others:
-                back[f"dL_d{p}_from_next"][t - 1] = sent[p]
+            for p, arr in carried:
+                arr[t - 1] = sent[p]
     spec.end_backward(params, rec, back)  # and sent: what reaches the states before step 1
     return back, from_next, sent
 

@@ -58,6 +58,11 @@ class TextModel:
             trace.update = optimizer.step(self.params, trace.grads)
             trace.vocabulary = self.vocabulary
             trace.extra.update(text=self.text, seed=self.seed, classes=self.classes)
+            if self.embedding is not None:  # x(t) are rows of a table: its gradient too
+                trace.extra.update(
+                    input_ids=list(self.input_ids), embedding=self.embedding,
+                    embedding_grad=embedding_gradient(self.input_ids, trace.input_errors,
+                                                      len(self.embedding)))
             return trace
         trace = run_update(self.params, self.X, self.y, state0, optimizer)
         return self._label(trace)

@@ -108,7 +108,14 @@ class NetworkParams:
             _, h, _ = spec.sizes({**own, "V": np.zeros((1, 1)), "c": np.zeros(1)})
             if h <= 0:
                 raise UnrolledError(f"layer {l}{suffix(l, d)}: {spec.layout}")
-            layer = Params(spec, **own, V=np.zeros((1, h)), c=np.zeros(1))
+            try:
+                layer = Params(spec, **own, V=np.zeros((1, h)), c=np.zeros(1))
+            except UnrolledError as err:  # named as the network names it: W_hh_l1
+                message = str(err)
+                for n in cell_names(spec):
+                    message = message.replace(f"parameter {n} ", f"parameter "
+                                              f"{n}{suffix(l, d)} ")
+                raise UnrolledError(message) from None
             H = h if H is None else H
             if h != H:
                 raise UnrolledError(f"every layer must have {H} hidden units; {suffix(l, d)[1:]} "
@@ -299,8 +306,28 @@ class NetworkTrace:
 
     def error_by_source_norms(self, l: int, d: int = 0, path: str = "h") -> np.ndarray:
         """(S, T) norms ||dL(s)/dh(t)|| of ``error_by_source``, sequence order."""
-        errors = self.error_by_source(l, d, path)
-        return np.sqrt(np.einsum("sth,sth->st", errors, errors))
+        return self.error_norms()[(l, d, path)]
+
+    def error_norms(self) -> dict:
+        """{(l, d, path): (S, T)} the norms of every loss term's error at every layer
+        direction's states, sequence order: one backward pass per loss term for all of them
+        (computed once, then kept)."""
+        if "_norms" not in self.__dict__:
+            recs, starts = self._forward
+            shape, paths = self.shape, self.spec.paths
+            S = len(self.losses)
+            out = {(l, d, p): np.empty((S, self.T)) for l, d in shape.slots for p in paths}
+            with np.errstate(all="ignore"):
+                for s in range(S):
+                    alone = np.zeros_like(self.dL_do)
+                    alone[s] = self.dL_do[s]
+                    layers, _ = _backward(self.params, recs, starts, alone)
+                    for (l, d, p), norms in out.items():
+                        tr = layers[(l, d)]
+                        e = in_own_order(tr.dL_dh if p == "h" else getattr(tr, f"dL_d{p}"), d)
+                        norms[s] = np.sqrt(np.einsum("th,th->t", e, e))
+            self.__dict__["_norms"] = out
+        return self.__dict__["_norms"]
 
     def first_non_finite(self) -> str | None:
         """Where the first NaN or infinity is (a name), or None for a finite trace."""

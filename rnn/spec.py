@@ -57,9 +57,18 @@ class ModelSpec:
         if self.trace is not None:
             raise UnrolledError(f"model.trace {self.trace}: a saved trace has no model to rerun")
         vocabulary = Vocabulary(tuple(self.vocab)) if self.vocab else None
-        if self.imported:  # its own cell and sizes, drawn as it was trained
-            return imported_text_model(self.weights, self.text, vocabulary,
-                                       parse_layer_names(self.parts), self.seed)
+        if self.imported:  # its own cell, sizes and shape, drawn as it was trained
+            model = imported_text_model(self.weights, self.text, vocabulary,
+                                        parse_layer_names(self.parts), self.seed, self.label,
+                                        self.classes)
+            held = model.shape
+            if self.num_layers not in (1, held.layers) or (self.bidirectional
+                                                          and not held.bidirectional):
+                raise UnrolledError(f"weights file {self.weights} holds a "
+                                    f"{held.words() or '1-layer one-way'} network; leave "
+                                    "--num-layers and --bidirectional out (the shape is taken "
+                                    "from the file)")
+            return model
         return text_model(self.text, self.hidden, self.seed, self.init_scale, self.radius,
                           self.weights, vocabulary, cell=self.cell,
                           forget_bias=self.forget_bias, num_layers=self.num_layers,

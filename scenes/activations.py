@@ -21,7 +21,14 @@ from scenes.beats.contract import CELLS, Option, SceneContract
 from scenes.beats.inputs import LAYER, SceneInput, chosen_layer, get_scene_input
 from scenes.beats.stage import beat, open_board
 from scenes.components.glyphs import glyph_row, shown
-from scenes.components.heatmap import Curtain, diverging_pixels, frame_label, heatmap_image
+from scenes.components.heatmap import (
+    Curtain,
+    ScaleBar,
+    diverging_pixels,
+    frame_label,
+    heatmap_image,
+    scale_tick,
+)
 from scenes.components.repaint import PaintsStillOnce
 from scenes.components.theme import Theme
 
@@ -31,6 +38,7 @@ MAX_STEPS, MAX_UNITS = 500, 256  # larger maps are refused before anything is dr
 MAX_CHAR_STEPS = 80  # the input characters are printed under the map up to this many steps
 MAX_GUESS_STEPS = 32  # and the top guesses up to this many
 FIRST_STEPS = 4  # steps shown one play each; the rest run together
+LEGEND_TICKS = (-1.0, -0.5, 0.0, 0.5, 1.0)  # the colour bar's numbers
 X0, X1, Y0, Y1 = -5.4, 6.6, -0.2, 2.9  # the map's box (left, right, bottom, top)
 def unit_rows(inp: SceneInput) -> list[int]:
     """The 0-based units drawn, top row first, after checking the options and the limits."""
@@ -208,10 +216,18 @@ class ActivationsScene(PaintsStillOnce, Scene):
         out.add(b.guesses, label.move_to([X0 - 0.2 - label.width / 2, Y0 - 1.12, 0]))
         return out
 
-    def _legend(self) -> VGroup:
-        th = self.board.theme
-        scale = heatmap_image(diverging_pixels(np.linspace(-1.0, 1.0, 101)[None, :]), 3.0, 0.2)
-        scale.move_to([0, -3.3, 0])
-        lo = frame_label("−1", th.muted, 0.18).next_to(scale, LEFT, buff=0.15)
-        hi = frame_label("+1", th.muted, 0.18).next_to(scale, RIGHT, buff=0.15)
-        return Group(scale, lo, hi)
+    def _legend(self) -> Group:
+        """The map's colour bar with its numbers: the blue-white-red scale is -1..+1 for
+        every layer; values beyond it, which only an unbounded state has, say so."""
+        b = self.board
+        th = b.theme
+        ticks = LEGEND_TICKS
+        bar = ScaleBar(diverging_pixels(np.linspace(-1.0, 1.0, 101)[None, :]), -1.0, 1.0,
+                       ticks, [scale_tick(v) for v in ticks], 3.0, 0.2, th.muted)
+        bar.move_to([0, -3.3, 0])
+        values = b.inp.trace.layer(chosen_layer(b.inp, "activations"))[:, b.rows]
+        beyond = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
+        if beyond > 1.0:
+            note = frame_label(f"beyond ±1 (up to {beyond:.2f}): the end colours", th.muted, 0.16)
+            bar.add(note.next_to(bar.image, RIGHT, buff=0.25))
+        return bar

@@ -17,7 +17,8 @@ class BPTTScene(ChainScene):
     (``beats.unfolded``).
     """
 
-    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded)
+    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded,
+                             shapes=True)
 
     def setup(self):
         self.stage = build_unfolded_stage(self, get_scene_input())

@@ -16,7 +16,8 @@ class ForwardScene(ChainScene):
     The same beats draw every cell, its gates and states as it declares them (``beats.unfolded``).
     """
 
-    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded)
+    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded,
+                             shapes=True)
 
     def setup(self):
         self.stage = build_unfolded_stage(self, get_scene_input())

@@ -28,7 +28,8 @@ class GradientsScene(ChainScene):
     """
 
     # stage and step, the figures' options, are not the command line's
-    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded)
+    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded,
+                             shapes=True)
 
     def setup(self):
         inp = get_scene_input()

@@ -19,7 +19,8 @@ class LectureScene(ChainScene):
     """Forward, BPTT and gradients on one drawing, composed from the same beat functions, for
     every cell."""
 
-    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded)
+    contract = SceneContract(options=(DRAWING,), cells=CELLS, fits=check_unfolded,
+                             shapes=True)
 
     def setup(self):
         self.stage = build_unfolded_stage(self, get_scene_input())

@@ -13,9 +13,10 @@ import numpy as np
 
 from rnn.cells import Params, get_cell
 from rnn.data import embedding_gradient as rows_gradient
-from rnn.data import one_hot
+from rnn.data import class_index, one_hot
 from rnn.errors import UnrolledError
 from rnn.imports.model import ImportedModel
+from rnn.network import NetworkParams, suffix
 
 
 def to_engine(model: ImportedModel) -> Params:
@@ -27,6 +28,18 @@ def to_engine(model: ImportedModel) -> Params:
                       b=model.b_ih + model.b_hh, c=model.c)
     return Params(model.cell, W_ih=model.W_ih, W_hh=model.W_hh, b_ih=model.b_ih,
                   b_hh=model.b_hh, V=model.V, c=model.c, **model.extra)
+
+
+def to_network(model: ImportedModel) -> NetworkParams:
+    """The network's parameters of ``model`` (any shape), named as ``rnn.network`` names them:
+    each layer direction's arrays as ``to_engine`` gives one layer's, with torch's suffix."""
+    simple = not get_cell(model.cell).gates
+    arrays = {"V": model.V, "c": model.c}
+    for slot, own in model.stack.items():
+        if simple:
+            own = {"U": own["W_ih"], "W": own["W_hh"], "b": own["b_ih"] + own["b_hh"]}
+        arrays.update({name + suffix(*slot): a for name, a in own.items()})
+    return NetworkParams(model.cell, model.shape, arrays)
 
 
 def inputs(model: ImportedModel, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -53,12 +66,18 @@ def embedding_gradient(model: ImportedModel, text: str, trace) -> np.ndarray:
                          len(model.embedding))
 
 
-def text_model(model: ImportedModel, text: str, seed: int = 0):
+def text_model(model: ImportedModel, text: str, seed: int = 0, label: str | None = None):
     """The TextModel of ``model`` on ``text``, as the commands build from a checkpoint; its
-    traces record each step's input character (an embedding row does not say it)."""
+    traces record each step's input character (an embedding row does not say it). A model of
+    one label per sequence reads every character of ``text``, and ``label`` is its class."""
     from rnn.config import RNNConfig
     from rnn.model import TextModel
 
+    if not model.shape.plain:
+        return _network_model(model, text, seed, label)
+    if label is not None:
+        raise UnrolledError(f"--label {label}: the model predicts the next character at every "
+                            "step; a label is for a model that reads one per sequence")
     params = to_engine(model)
     X, y = inputs(model, text)
     ids = model.vocabulary.encode(text)[:-1].tolist()  # (T,) what each x(t) stands for
@@ -68,3 +87,22 @@ def text_model(model: ImportedModel, text: str, seed: int = 0):
                            output_size=params.output_size, seed=seed)
     return TextModel(params, model.vocabulary, text, X, y, config, seed, input_ids=ids,
                      embedding=model.embedding)
+
+
+def _network_model(model: ImportedModel, text: str, seed: int, label: str | None):
+    """The TextModel of a stacked, bidirectional or one-label model (``rnn.network``)."""
+    from rnn.model import TextModel
+
+    if model.classes is None:
+        X, y = inputs(model, text)
+        ids = model.vocabulary.encode(text)[:-1]
+    else:
+        if label is None:
+            raise UnrolledError(f"the model reads one label per sequence: give the text's "
+                                f"--label (one of {', '.join(model.classes)})")
+        ids = model.vocabulary.encode(text)  # (T,) every character is an input
+        X = one_hot(ids, len(model.vocabulary)) if model.embedding is None else \
+            model.embedding[ids].copy()
+        y = np.array([class_index(label, model.classes)], dtype=np.int64)
+    return TextModel(to_network(model), model.vocabulary, text, X, y, None, seed,
+                     input_ids=ids.tolist(), embedding=model.embedding, classes=model.classes)

@@ -23,6 +23,7 @@ from rnn import limits
 from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
 from rnn.files.safe_io import parse_json, read_size, read_text
+from rnn.network import Shape, suffix
 
 PICKLE_SUFFIXES = (".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")
 MAX_VOCAB_FILE = 64 * 1024  # a vocabulary file: at most MAX_VOCAB characters, as JSON
@@ -32,7 +33,8 @@ SAVE_HINT = ('save the same weights with safetensors: from safetensors.torch imp
 
 @dataclass
 class ImportedModel:
-    """A one-layer character model read from another framework's file, in torch's layout."""
+    """A model read from another framework's file, in torch's layout: a character model, or
+    one label per sequence; one recurrent layer or a stack of them, one way or both."""
 
     cell: str  # the registered cell (rnn.imports.layers): "rnn", "lstm", "peephole", ...
     W_ih: np.ndarray  # (G*H, D) input -> gates, torch's block order (G = 1, 4 or 3)
@@ -45,6 +47,17 @@ class ImportedModel:
     vocabulary: Vocabulary
     framework: str  # "torch", "keras" or "onnx"
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # the cell's own: peepholes P
+    # every layer direction's W_ih, W_hh, b_ih, b_hh (and extra), by (layer, direction); the
+    # first is the arrays above
+    stack: dict[tuple[int, int], dict[str, np.ndarray]] = field(default_factory=dict)
+    bidirectional: bool = False
+    classes: tuple[str, ...] | None = None  # one label per sequence: the labels' names
+
+    @property
+    def shape(self) -> Shape:
+        """Layers, directions, and a loss at every step or one label (classes named)."""
+        layers = 1 + max((l for l, _ in self.stack), default=0)
+        return Shape(layers, self.bidirectional, "last" if self.classes else "every")
 
     @property
     def hidden_size(self) -> int:
@@ -164,19 +177,22 @@ def _torch_arrays(path: Path, names) -> dict:
         layout = find_layout({k: t.shape for k, t in tensors.items()}, metadata, names)
     except UnrolledError as err:
         raise UnrolledError(f"{source}: {err}") from None
-    GH, D = tensors[layout.W_ih].shape
-    H = tensors[layout.W_hh].shape[1]
+    first = layout.keys(0, 0)
+    GH, D = tensors[first["W_ih"]].shape
+    H = tensors[first["W_hh"]].shape[1]
     emb = tensors[layout.embedding].shape[0] if layout.embedding else None
     _check_sizes(source, H, D, tensors[layout.V].shape[0], emb)
-    keys = {k: getattr(layout, k) for k in ("W_ih", "W_hh", "b_ih", "b_hh", "V", "c",
-                                            "embedding")}
-    read = read_tensors(path, {k: tensors[k] for k in keys.values() if k}, start)
-    out = {ours: (read[theirs] if theirs else None) for ours, theirs in keys.items()}
-    for bias, size in (("b_ih", GH), ("b_hh", GH), ("c", out["V"].shape[0])):
-        if out[bias] is None:  # built with bias=False
-            out[bias] = np.zeros(size)
-    out["cell"] = layout.cell
-    return out
+    slots = [(l, d) for l in range(layout.layers) for d in range(1 + layout.bidirectional)]
+    wanted = [k for slot in slots for k in layout.keys(*slot).values() if k]
+    wanted += [k for k in (layout.V, layout.c, layout.embedding) if k]
+    read = read_tensors(path, {k: tensors[k] for k in wanted}, start)
+    stack = {slot: {ours: (read[theirs] if theirs else np.zeros(GH))  # bias=False: zeros
+                    for ours, theirs in layout.keys(*slot).items()} for slot in slots}
+    V = read[layout.V]
+    return {"cell": layout.cell, "stack": stack, "bidirectional": layout.bidirectional,
+            "V": V, "c": read[layout.c] if layout.c else np.zeros(len(V)),
+            "embedding": read[layout.embedding] if layout.embedding else None,
+            "reads": None}  # a state_dict does not say where its head reads: the classes do
 
 
 def _keras_arrays(path: Path) -> dict:
@@ -195,22 +211,33 @@ def _keras_arrays(path: Path) -> dict:
 
 
 def load_model(path: str | os.PathLike, vocab: str | Vocabulary | None = None,
-               names: dict[str, str] | None = None) -> ImportedModel:
-    """The model in ``path`` (.safetensors or .keras), checked; one UnrolledError line if it
-    cannot be read or drawn.
+               names: dict[str, str] | None = None, classes=None) -> ImportedModel:
+    """The model in ``path`` (.safetensors, .keras or .onnx), checked; one UnrolledError line
+    if it cannot be read or drawn.
 
     ``vocab``: the characters in index order (else the file beside the model); ``names``:
     the torch modules' prefixes when their roles are ambiguous (``recurrent``, ``embedding``,
-    ``head``).
+    ``head``); ``classes``: the class names of a model that reads one label per sequence
+    (else ``NAME.classes.json`` beside it; ``rnn.imports.classes`` says the rule).
     """
+    from rnn.imports.classes import model_classes, model_task
+
     path = Path(path)
     arrays = read_arrays(path, names)
     source = f"weights file {path}"
     vocabulary = _vocabulary(path, vocab)
+    named = model_classes(path, classes)
+    task = model_task(arrays.pop("reads"), named, source, "its head")
     n, K = len(vocabulary), arrays["V"].shape[0]
-    if K != n:
+    if task == "last" and K != len(named):
+        raise UnrolledError(f"{source}: the head has {K} outputs but {len(named)} classes are "
+                            f"named ({', '.join(named)})")
+    if task == "every" and K != n:
+        hint = "" if arrays["framework"] != "torch" else (
+            " (a head of one label per sequence? name its classes with --classes or "
+            f"{path.stem}.classes.json)")
         raise UnrolledError(f"{source}: the head has {K} outputs but the vocabulary has {n} "
-                            "characters")
+                            f"characters{hint}")
     emb = arrays["embedding"]
     if emb is None and arrays["W_ih"].shape[1] != n:
         raise UnrolledError(f"{source}: the recurrent layer takes {arrays['W_ih'].shape[1]} "
@@ -222,7 +249,8 @@ def load_model(path: str | os.PathLike, vocab: str | Vocabulary | None = None,
     if emb is not None and emb.shape[1] != arrays["W_ih"].shape[1]:
         raise UnrolledError(f"{source}: the embedding's rows have {emb.shape[1]} entries but "
                             f"the recurrent layer takes {arrays['W_ih'].shape[1]} inputs")
-    return ImportedModel(vocabulary=vocabulary, **arrays)
+    return ImportedModel(vocabulary=vocabulary, classes=named if task == "last" else None,
+                         **arrays)
 
 
 def read_arrays(path: Path, names: dict[str, str] | None = None) -> dict:
@@ -234,18 +262,28 @@ def read_arrays(path: Path, names: dict[str, str] | None = None) -> dict:
         raise UnrolledError(f"weights file {path}: not a .safetensors, .keras or .onnx model "
                             "file")
     if names and kind != "safetensors":
-        raise UnrolledError(f"--layers names the parts of a torch state_dict; a .{kind} file "
+        raise UnrolledError(f"--parts names the parts of a torch state_dict; a .{kind} file "
                             "names its own")
     if kind == "onnx":
-        from rnn.imports.onnx_layout import onnx_arrays
+        from rnn.imports.onnx_stack import onnx_arrays
 
         arrays = onnx_arrays(path)
+    else:
+        arrays = _torch_arrays(path, names) if kind == "safetensors" else _keras_arrays(path)
+    arrays.setdefault("reads", "every")
+    if "stack" not in arrays:  # a reader of one layer
+        arrays["stack"] = {(0, 0): {**{k: arrays.pop(k) for k in ("W_ih", "W_hh", "b_ih",
+                                                                 "b_hh")},
+                                    **arrays.get("extra", {})}}
+    stack = arrays["stack"]
+    arrays.update({k: stack[(0, 0)][k] for k in ("W_ih", "W_hh", "b_ih", "b_hh")})  # the first
+    if kind == "onnx":
         emb = arrays["embedding"]
         _check_sizes(f"weights file {path}", arrays["W_hh"].shape[1], arrays["W_ih"].shape[1],
                      arrays["V"].shape[0], None if emb is None else emb.shape[0])
-    else:
-        arrays = _torch_arrays(path, names) if kind == "safetensors" else _keras_arrays(path)
-    for name, a in [*arrays.items(), *arrays.get("extra", {}).items()]:
+    for name, a in [*arrays.items(), *arrays.get("extra", {}).items(),
+                    *((f"{k}{suffix(*slot)}", a) for slot, own in stack.items()
+                      for k, a in own.items())]:
         if isinstance(a, np.ndarray) and not np.all(np.isfinite(a)):
             raise UnrolledError(f"weights file {path}: {name} holds NaN or infinite values")
     arrays["framework"] = {"safetensors": "torch"}.get(kind, kind)
@@ -260,7 +298,7 @@ def parse_layer_names(text: str | None) -> dict[str, str] | None:
     for part in text.split(","):
         role, sep, name = part.partition("=")
         if not sep or role.strip() in out:
-            raise UnrolledError(f"--layers {text!r}: expected ROLE=PREFIX pairs separated by "
+            raise UnrolledError(f"--parts {text!r}: expected ROLE=PREFIX pairs separated by "
                                 "commas, each role once")
         out[role.strip()] = name.strip()
     return out

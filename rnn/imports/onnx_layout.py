@@ -1,6 +1,8 @@
-"""An ONNX graph's recurrent character model, in torch's layout (``rnn.imports.model``).
+"""An ONNX graph's recurrent operators in torch's layout (``rnn.imports.model``), and the graph
+of one forward operator under a head on every step (``rnn.imports.onnx_stack`` reads stacks,
+both directions and heads on the last step, with the operators' weights read here).
 
-The graph may hold an embedding (``Gather`` on an initializer), one recurrent operator
+The graph may hold an embedding (``Gather`` on an initializer), a recurrent operator
 (``LSTM``, ``GRU`` or ``RNN``) and a linear head (``MatMul`` then ``Add``, or ``Gemm``), with the
 reshapes an exporter puts between them. The conversions:
 
@@ -17,8 +19,8 @@ reshapes an exporter puts between them. The conversions:
 
 Anything the engine does not compute is refused in one line that names it: other activations,
 ``clip``, ``input_forget``, a ``sequence_lens`` input, an initial state that is not zero, a
-direction other than forward, more than one recurrent operator, a head on the last step only,
-and any operator outside those above.
+``reverse`` direction alone (torch has no such layer), more than 4 recurrent operators, and any
+operator outside those above.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ import numpy as np
 
 from rnn.errors import UnrolledError
 from rnn.imports.layers import classes, find_layer
-from rnn.imports.onnx_file import Graph, Node, read_graph
+from rnn.imports.onnx_file import Graph, Node
+from rnn.network import MAX_LAYERS
 
 # What an exporter puts between the layers: they move or relabel values, never compute them
 PASS_OPS = {"Transpose", "Squeeze", "Unsqueeze", "Reshape", "Identity", "Flatten", "Cast",
@@ -44,56 +47,76 @@ HEAD_OPS = {"MatMul", "Add", "Gemm"}
 AFTER_HEAD = {"Softmax", "LogSoftmax"}
 
 
-def onnx_arrays(path) -> dict:
-    """The cell and arrays (torch's layout) of the ONNX model at ``path``, checked."""
-    graph = read_graph(path)
-    layer = _recurrent(graph)
-    cell, W_ih, W_hh, b_ih, b_hh, extra = _weights(graph, layer)
-    embedding = _embedding(graph, layer)
-    V, c, head_nodes = _head(graph, layer, W_hh.shape[1])
-    used = {id(layer), *map(id, head_nodes)}
-    for node in graph.nodes:
-        allowed = PASS_OPS | SHAPE_OPS | AFTER_HEAD
-        if id(node) not in used and node.op not in allowed:
-            raise UnrolledError(f"{graph.source}: operator {node.op} ({node.name!r}) is not "
-                                "read; a model is an embedding (Gather), one LSTM, GRU or RNN "
-                                "and a linear head (MatMul + Add, or Gemm)")
-    return {"cell": cell, "W_ih": W_ih, "W_hh": W_hh, "b_ih": b_ih, "b_hh": b_hh, "V": V,
+def layer_arrays(graph: Graph, layer: Node) -> dict:
+    """The cell and arrays (torch's layout) of a graph of one forward operator, its head on
+    every step's output Y (the others: ``rnn.imports.onnx_stack``)."""
+    cell, [own] = operator_weights(graph, layer)
+    embedding = embedding_table(graph, layer)
+    V, c, head_nodes = _head(graph, layer, own["W_hh"].shape[1])
+    check_the_rest(graph, {id(layer), *map(id, head_nodes)})
+    extra = {k: a for k, a in own.items() if k not in ("W_ih", "W_hh", "b_ih", "b_hh")}
+    return {"cell": cell, **{k: own[k] for k in ("W_ih", "W_hh", "b_ih", "b_hh")}, "V": V,
             "c": c, "embedding": embedding, "extra": extra}
 
 
-def _recurrent(graph: Graph) -> Node:
+def check_the_rest(graph: Graph, used: set[int]) -> None:
+    """Every node not read as a layer or the head only moves values or builds shapes."""
+    for node in graph.nodes:
+        allowed = PASS_OPS | SHAPE_OPS | AFTER_HEAD | {"Split"}  # Split: of h_n's directions
+        if id(node) not in used and node.op not in allowed:
+            raise UnrolledError(f"{graph.source}: operator {node.op} ({node.name!r}) is not "
+                                "read; a model is an embedding (Gather), LSTM, GRU or RNN "
+                                "operators and a linear head (MatMul + Add, or Gemm)")
+
+
+def reads_final(graph: Graph, layer: Node) -> bool:
+    """True when something reads the operator's final states Y_h or Y_c."""
+    return any(graph.readers(o) for o in layer.outputs[1:] if o)
+
+
+def recurrent_operators(graph: Graph) -> list[Node]:
+    """The recurrent operators, in the graph's order, each checked on its own."""
     found = [n for n in graph.nodes if n.op in RECURRENT]
-    if len(found) != 1:
-        raise UnrolledError(f"{graph.source}: {len(found)} recurrent operators (LSTM, GRU, RNN); "
-                            "one layer is read")
-    node = found[0]
-    what = f"{graph.source}: {node.op} {node.name!r}"
-    refused = {"clip": "clip", "activation_alpha": "activation_alpha",
-               "activation_beta": "activation_beta"}
-    for key, name in refused.items():
-        if key in node.attrs:
-            raise UnrolledError(f"{what} sets {name}; the engine computes without it")
-    if node.attrs.get("input_forget", 0):
-        raise UnrolledError(f"{what} sets input_forget (coupled input and forget gates); the "
-                            "engine's LSTM has separate gates")
-    direction = node.attrs.get("direction", "forward")
-    if direction != "forward":
-        raise UnrolledError(f"{what} reads the sequence {direction}; only a forward layer is "
-                            "read")
-    if node.attrs.get("layout", 0) not in (0, 1):
-        raise UnrolledError(f"{what} has layout {node.attrs['layout']}; expected 0 or 1")
-    return node
+    if not found:
+        raise UnrolledError(f"{graph.source}: no recurrent operator (LSTM, GRU, RNN)")
+    if len(found) > MAX_LAYERS:
+        raise UnrolledError(f"{graph.source}: {len(found)} recurrent operators; at most "
+                            f"{MAX_LAYERS} layers can be drawn")
+    for node in found:
+        what = f"{graph.source}: {node.op} {node.name!r}"
+        refused = {"clip": "clip", "activation_alpha": "activation_alpha",
+                   "activation_beta": "activation_beta"}
+        for key, name in refused.items():
+            if key in node.attrs:
+                raise UnrolledError(f"{what} sets {name}; the engine computes without it")
+        if node.attrs.get("input_forget", 0):
+            raise UnrolledError(f"{what} sets input_forget (coupled input and forget gates); "
+                                "the engine's LSTM has separate gates")
+        direction = node.attrs.get("direction", "forward")
+        if direction not in ("forward", "bidirectional"):  # torch has no layer read backward
+            raise UnrolledError(f"{what} reads the sequence {direction}; only forward and "
+                                "bidirectional layers are read")
+        if node.attrs.get("layout", 0) not in (0, 1):
+            raise UnrolledError(f"{what} has layout {node.attrs['layout']}; expected 0 or 1")
+    return found
 
 
 def _input(node: Node, i: int) -> str:
     return node.inputs[i] if len(node.inputs) > i else ""
 
 
-def _weights(graph: Graph, node: Node):
+def operator_weights(graph: Graph, node: Node) -> tuple[str, list[dict[str, np.ndarray]]]:
+    """The cell, and each direction's arrays in torch's layout (W_ih, W_hh, b_ih, b_hh, P)."""
     what = f"{graph.source}: {node.op} {node.name!r}"
     acts = node.attrs.get("activations")
     acts = DEFAULT_ACTIVATIONS[node.op] if acts is None else tuple(acts)
+    if node.attrs.get("direction", "forward") == "bidirectional" and \
+            len(acts) == 2 * len(DEFAULT_ACTIVATIONS[node.op]):  # each direction's own list
+        half = len(acts) // 2
+        if acts[:half] != acts[half:]:
+            raise UnrolledError(f"{what}: its directions compute with different activations "
+                                f"{acts}; both must be the same cell")
+        acts = acts[:half]
     P = _tensor_input(graph, node, 7) if node.op == "LSTM" and _input(node, 7) else None
     if node.op == "LSTM" and _input(node, 7) and P is None:
         raise UnrolledError(f"{what}: the peephole weights P must be an initializer")
@@ -107,11 +130,12 @@ def _weights(graph: Graph, node: Node):
     except UnrolledError as err:
         raise UnrolledError(f"{what}: {err}") from None
     cell, G = layer.cell, layer.blocks
+    dirs = 2 if node.attrs.get("direction", "forward") == "bidirectional" else 1
     W, R, B = (_tensor_input(graph, node, i) for i in (1, 2, 3))
     if W is None or R is None:
         raise UnrolledError(f"{what}: W and R must be initializers")
-    if W.ndim != 3 or R.ndim != 3 or W.shape[0] != 1 or R.shape[0] != 1:
-        raise UnrolledError(f"{what}: W {W.shape} and R {R.shape} must be (1, {G}*H, .)")
+    if W.ndim != 3 or R.ndim != 3 or W.shape[0] != dirs or R.shape[0] != dirs:
+        raise UnrolledError(f"{what}: W {W.shape} and R {R.shape} must be ({dirs}, {G}*H, .)")
     H = R.shape[2]
     if W.shape[1] != G * H or R.shape[1] != G * H:
         raise UnrolledError(f"{what}: W {W.shape} and R {R.shape} do not hold {G} gates of "
@@ -120,34 +144,38 @@ def _weights(graph: Graph, node: Node):
         raise UnrolledError(f"{what}: hidden_size {node.attrs['hidden_size']} but R has {H} "
                             "units")
     if B is None:
-        B = np.zeros((1, 2 * G * H))
-    if B.shape != (1, 2 * G * H):
-        raise UnrolledError(f"{what}: B has shape {B.shape}; expected (1, {2 * G * H})")
+        B = np.zeros((dirs, 2 * G * H))
+    if B.shape != (dirs, 2 * G * H):
+        raise UnrolledError(f"{what}: B has shape {B.shape}; expected ({dirs}, {2 * G * H})")
     if _input(node, 4):
         raise UnrolledError(f"{what} reads sequence_lens; every sequence is read whole")
     for i, state in ((5, "initial_h"), (6, "initial_c")):
         if _input(node, i) and not _is_zero(graph, _input(node, i)):
             raise UnrolledError(f"{what}: {state} is not zero; the engine starts from zero "
                                 "states")
-    extra = {}
-    if cell == "peephole":  # the cell's P is one direction's row, in ONNX's order i, o, f
-        if P.shape != (1, 3 * H):
-            raise UnrolledError(f"{what}: P has shape {P.shape}; expected (1, {3 * H})")
-        extra["P"] = P[0].copy()
+    if cell == "peephole" and P.shape != (dirs, 3 * H):
+        raise UnrolledError(f"{what}: P has shape {P.shape}; expected ({dirs}, {3 * H})")
     order = TORCH_ORDER[node.op]
 
     def torch(a: np.ndarray) -> np.ndarray:  # (G*H, ...) from ONNX's block order
         return np.concatenate([a[k * H:(k + 1) * H] for k in order])
 
-    return (cell, torch(W[0]), torch(R[0]), torch(B[0, :G * H]), torch(B[0, G * H:]), extra)
+    out = []
+    for d in range(dirs):  # ONNX's direction 0 is forward, 1 the reverse: torch's _reverse
+        own = {"W_ih": torch(W[d]), "W_hh": torch(R[d]), "b_ih": torch(B[d, :G * H]),
+               "b_hh": torch(B[d, G * H:])}
+        if cell == "peephole":  # the cell's P is one direction's row, in ONNX's order i, o, f
+            own["P"] = P[d].copy()
+        out.append(own)
+    return cell, out
 
 
 def _tensor_input(graph: Graph, node: Node, i: int) -> np.ndarray | None:
     name = _input(node, i)
-    return graph.tensors.get(_through(graph, name)) if name else None
+    return graph.tensors.get(through(graph, name)) if name else None
 
 
-def _through(graph: Graph, name: str) -> str:
+def through(graph: Graph, name: str) -> str:
     """``name`` traced back through the nodes that only move values."""
     producer = graph.producer(name)
     while producer is not None and producer.op in PASS_OPS:
@@ -159,7 +187,7 @@ def _through(graph: Graph, name: str) -> str:
 def _is_zero(graph: Graph, name: str) -> bool:
     """True for a value that is all zeros by construction: a zero tensor, or a
     ConstantOfShape of zero (an exporter's initial state), moved by reshapes."""
-    name = _through(graph, name)
+    name = through(graph, name)
     if name in graph.tensors:
         return not np.any(graph.tensors[name])
     producer = graph.producer(name)
@@ -169,15 +197,15 @@ def _is_zero(graph: Graph, name: str) -> bool:
     return False
 
 
-def _embedding(graph: Graph, layer: Node) -> np.ndarray | None:
-    name = _through(graph, layer.inputs[0])
+def embedding_table(graph: Graph, layer: Node) -> np.ndarray | None:
+    name = through(graph, layer.inputs[0])
     if name in graph.inputs:
         return None  # one-hot rows fed as they are
     producer = graph.producer(name)
     if producer is not None and producer.op == "Gather":
-        table = graph.tensors.get(_through(graph, producer.inputs[0]))
+        table = graph.tensors.get(through(graph, producer.inputs[0]))
         if table is not None and table.ndim == 2 and producer.attrs.get("axis", 0) == 0 \
-                and _through(graph, producer.inputs[1]) in graph.inputs:
+                and through(graph, producer.inputs[1]) in graph.inputs:
             return table
     raise UnrolledError(f"{graph.source}: the recurrent layer's input X is neither a graph "
                         "input nor an embedding (Gather of an initializer by the input)")
@@ -193,7 +221,12 @@ def _head(graph: Graph, layer: Node, H: int):
     if node is None or node.op not in ("MatMul", "Gemm"):
         raise UnrolledError(f"{graph.source}: the recurrent layer's output Y does not reach a "
                             "linear head (MatMul + Add, or Gemm)")
-    weight = graph.tensors.get(_through(graph, node.inputs[1]))
+    return linear_head(graph, node, H)
+
+
+def linear_head(graph: Graph, node: Node, H: int):
+    """(V (K, H), c (K,), its nodes) of the head whose product is ``node`` (H: its inputs)."""
+    weight = graph.tensors.get(through(graph, node.inputs[1]))
     if node.op == "Gemm":
         if node.attrs.get("transA", 0) or node.attrs.get("alpha", 1.0) != 1.0 or \
                 node.attrs.get("beta", 1.0) != 1.0:
@@ -208,15 +241,15 @@ def _head(graph: Graph, layer: Node, H: int):
         bias = None
         nodes = [node]
         if add is not None and add.op == "Add":
-            other = [i for i in add.inputs if _through(graph, i) in graph.tensors]
-            bias = graph.tensors[_through(graph, other[0])] if len(other) == 1 else None
+            other = [i for i in add.inputs if through(graph, i) in graph.tensors]
+            bias = graph.tensors[through(graph, other[0])] if len(other) == 1 else None
             if bias is None:
                 raise UnrolledError(f"{graph.source}: Add {add.name!r} after the head adds no "
                                     "bias initializer")
             nodes.append(add)
     if V is None or V.ndim != 2 or V.shape[1] != H:
         raise UnrolledError(f"{graph.source}: the head's weight must be an initializer of "
-                            f"{H} rows (one per hidden unit)")
+                            f"{H} rows (one per unit it reads)")
     c = np.zeros(V.shape[0]) if bias is None else np.asarray(bias, np.float64).reshape(-1)
     if c.shape != (V.shape[0],):
         raise UnrolledError(f"{graph.source}: the head's bias has {c.size} entries for "
@@ -249,7 +282,7 @@ def _after(graph: Graph, name: str, axes: list[str] | None = None) -> Node | Non
 
 def _moved(graph: Graph, node: Node, axes: list[str]) -> list[str]:
     """The axis labels after ``node`` moves a value labelled ``axes``."""
-    const = [graph.tensors.get(_through(graph, i)) if i else None for i in node.inputs]
+    const = [graph.tensors.get(through(graph, i)) if i else None for i in node.inputs]
     rank = len(axes)
 
     def norm(a: int) -> int:

@@ -40,14 +40,18 @@ def resolve_cell(path: str | os.PathLike, cell: str | None, given: bool,
 
 
 def imported_text_model(path: str | os.PathLike, text: str, vocab=None,
-                        names: dict | None = None, seed: int = 0):
-    """The TextModel of the model file at ``path`` on ``text``."""
+                        names: dict | None = None, seed: int = 0, label: str | None = None,
+                        classes=None):
+    """The TextModel of the model file at ``path`` on ``text``: next characters, or the one
+    ``label`` of the text when the model reads one label per sequence (its ``classes``, or
+    ``NAME.classes.json`` beside it; ``rnn.imports.classes``)."""
     from rnn.imports.adapter import text_model
     from rnn.imports.model import load_model
 
-    if len(text) < 2:
+    model = load_model(path, vocab, names, classes)
+    if len(text) < 2 and model.classes is None:
         raise UnrolledError("the text needs at least two characters (an input and its next one)")
-    return text_model(load_model(path, vocab, names), text, seed)
+    return text_model(model, text, seed, label)
 
 
 def check_file(path: str | os.PathLike) -> None:

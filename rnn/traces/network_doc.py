@@ -29,6 +29,8 @@ from rnn.cells import get_cell
 from rnn.data import Vocabulary
 from rnn.network import (DIRECTION_NAMES, NetworkParams, NetworkTrace, Shape, in_own_order,
                          run_network)
+from rnn.traces.columns import FORMAT, VERSION, _update
+from rnn.traces.columns import _column as _recorded
 from rnn.traces.values import Reader
 
 HEAD_COLUMNS = ("o", "yhat", "loss", "dL_do")
@@ -36,15 +38,13 @@ MATCH = 1e-9  # relative to each array's largest magnitude: far above float nois
 
 
 def _layer_columns(trace: NetworkTrace, l: int, d: int) -> dict:
-    from rnn.traces.document import _column
-
     layer = trace.layer(l, d)
     top = l == trace.shape.layers - 1
     out = {}
     for key in layer.spec.columns:
         if key in HEAD_COLUMNS:
             continue
-        value = _column(layer, key)
+        value = _recorded(layer, key)
         name = key if top or key != "dL_dh_from_output" else "dL_dh_from_above"
         if isinstance(value, dict):
             out[name] = {g: in_own_order(v, d) for g, v in value.items()}
@@ -55,8 +55,6 @@ def _layer_columns(trace: NetworkTrace, l: int, d: int) -> dict:
 
 def to_network_doc(trace: NetworkTrace, text: str | None = None) -> dict:
     """The document of a network's trace (see the module's docstring)."""
-    from rnn.traces.document import FORMAT, VERSION, _update
-
     shape = trace.shape
     classes = trace.extra.get("classes")
     doc = {
@@ -78,6 +76,10 @@ def to_network_doc(trace: NetworkTrace, text: str | None = None) -> dict:
             "layer": l, "direction": DIRECTION_NAMES[d],
             **{f"{p}0": v for p, v in layer.state0.items()},
             "steps": _layer_columns(trace, l, d)})
+    if "embedding" in trace.extra:  # x(t) is the row input_ids[t] of the embedding table
+        doc["input_ids"] = np.asarray(trace.extra["input_ids"], dtype=np.int64)
+        doc["embedding"] = trace.extra["embedding"]
+        doc["grads"]["embedding"] = trace.extra["embedding_grad"]
     if trace.update is not None:
         doc.update(_update(trace))
     if trace.extra.get("window"):
@@ -190,13 +192,15 @@ def _one_network(r: Reader, doc: dict) -> NetworkTrace:
     grads = r.get(doc, "grads")
     for name, want in trace.grads.items():
         _same(r, r.get(grads, name, "grads."), want, f"grads.{name}")
+    rows = _embedding(r, doc, trace, grads)
     vocab = doc.get("vocabulary")
     if vocab is not None:
         if not isinstance(vocab, list) or not all(isinstance(c, str) for c in vocab):
             r.fail("'vocabulary' must be a list of characters or null")
         trace.vocabulary = Vocabulary(tuple(vocab))
-        if len(vocab) != params.input_size:
-            r.fail(f"'vocabulary' has {len(vocab)} characters for {params.input_size} inputs")
+        if len(vocab) != (params.input_size if rows is None else rows):
+            r.fail(f"'vocabulary' has {len(vocab)} characters for "
+                   f"{params.input_size if rows is None else rows} inputs")
     text = doc.get("text")
     if text is not None and not isinstance(text, str):
         r.fail("'text' must be a string or null")
@@ -204,6 +208,27 @@ def _one_network(r: Reader, doc: dict) -> NetworkTrace:
         r.fail(f"'network.classes' names {len(classes)} classes for {params.output_size} outputs")
     trace.extra.update(text=text, classes=classes)
     return trace
+
+
+def _embedding(r: Reader, doc: dict, trace: NetworkTrace, grads: dict) -> int | None:
+    """The embedding a document's inputs are rows of (None without one): every x(t) must be
+    the row ``input_ids[t]``, and its gradient the rerun's. Returns its number of rows."""
+    if "embedding" not in doc and "input_ids" not in doc:
+        return None
+    from rnn.data import embedding_gradient
+
+    raw = r.get(doc, "embedding")
+    table = r.array(raw, _outer_shape(raw), "embedding")
+    if table.ndim != 2 or table.shape[1] != trace.params.input_size or not 1 <= len(table) \
+            <= 1000:
+        r.fail(f"'embedding' must be (V, {trace.params.input_size}) with V in 1..1000")
+    ids = r.indices(r.get(doc, "input_ids"), trace.T, len(table), "input_ids")
+    if not np.array_equal(table[ids], trace.X):
+        r.fail("'inputs' are not the rows 'input_ids' of 'embedding'")
+    want = embedding_gradient(ids, trace.input_errors, len(table))
+    _same(r, r.get(grads, "embedding", "grads."), want, "grads.embedding")
+    trace.extra.update(input_ids=ids.tolist(), embedding=table, embedding_grad=want)
+    return len(table)
 
 
 def _column(r: Reader, steps, key: str, T: int, where: str, gate: str | None = None):

@@ -401,7 +401,7 @@ def gradient_blocks(trace, values: dict) -> tuple[dict, dict]:
     as wide as it is tall rather than a thin column."""
     G, H = len(trace.gate_names), trace.h.shape[1]
     blocks, groups = {}, {}
-    for name in trace.params.names:
+    for name in (n for n in trace.params.names if n in values):  # a network row: its own
         arr = values[name]
         if G and arr.shape[0] == G * H:
             shown = f"{name}ᵀ" if arr.ndim == 2 else name

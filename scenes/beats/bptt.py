@@ -45,7 +45,8 @@ def grow_arrows(stage: Stage, arrows: list) -> list[GrowArrow]:
 
 def enter_bptt(stage: Stage) -> None:
     with stage.beat("backward", f"Backpropagation starts from the losses and sends errors "
-                                f"backwards in time {along(stage)}, one colour per loss term."):
+                                f"backwards in time {along(stage)}, one colour per loss term, each "
+                                "named where its errors start."):
         show_forward_state(stage)
         show_overview(stage, animate=False)  # a long chain: every loss term in view
         stage.band.open_backward()
@@ -59,8 +60,8 @@ def output_errors(stage: Stage) -> None:
                     spoken="Each loss term first gives the error of its own outputs: the "
                            "error at o t equals y hat t minus the one-hot target."):
         vmax = scale_of(tr.dL_do)
-        anims = [a for t in range(1, stage.T + 1)
-                 for a in net.cells("yhat", t).show_animations(tr.dL_do[t - 1], vmax)]
+        anims = show_units(net, [(net.cells("yhat", t), tr.dL_do[t - 1], vmax)
+                                 for t in range(1, stage.T + 1)], True)
         stage.play(*anims, Indicate(stage.loss_labels, scale_factor=1.1), run_time=1.0)
         stage.scene.wait(0.3)
 

@@ -88,13 +88,17 @@ class SceneContract:
     the scene draws the model's Trace, its options in ``SceneInput.extra``. ``cells`` are the
     cells the scene draws; every scene takes the default model (a simple RNN), and a model of
     another cell only goes to the scenes that draw that cell. ``fits(trace)`` refuses, in one
-    line and before anything renders, a Trace past the scene's drawing limits.
+    line and before anything renders, a Trace past the scene's drawing limits. ``shapes``:
+    the scene draws a network of any shape (stacked layers, both directions, one label per
+    sequence: an ``rnn.network.NetworkTrace``); the others draw one layer read left to right
+    with a loss at every step, and refuse the rest (``lecture_file.shape_refusal``).
     """
 
     options: tuple[Option, ...] = ()
     cells: tuple[str, ...] = (DEFAULT_CELL,)
     prepare: Callable[..., Any] | None = None
     fits: Callable[[Any], None] | None = None  # refuses, in one line, a Trace it cannot draw
+    shapes: bool = False  # draws networks of every shape; else one layer, one way, every step
 
     def __post_init__(self) -> None:
         names = [o.name for o in self.options]

@@ -37,7 +37,8 @@ def _output(stage: Stage, t: int) -> list:
     """ŷ(t) and L(t) appearing (the label joins the loss labels, drawn once)."""
     label = loss_label(stage, t).set_opacity(0.0)
     stage.loss_labels.add(label)
-    return [*stage.net.cells("yhat", t).show_animations(stage.trace.yhat[t - 1], 1.0),
+    return [*show_units(stage.net, [(stage.net.cells("yhat", t), stage.trace.yhat[t - 1], 1.0)],
+                        True),
             label.animate.set_opacity(1.0)]
 
 

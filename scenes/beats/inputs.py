@@ -20,7 +20,7 @@ from scenes.beats.narration import Narration
 class SceneInput:
     """The data and options of one render."""
 
-    trace: Trace
+    trace: Trace  # or an rnn.network.NetworkTrace, for the scenes whose contract has shapes
     theme: str = "dark"  # a key of scenes.components.theme.THEMES
     values: bool = False  # print each neuron's value inside it
     windows: list[Trace] | None = None  # truncated-BPTT windows, for scenes that show them

@@ -36,6 +36,7 @@ from scenes.components.caption_band import CaptionBand
 from scenes.components.chain_camera import loss_colors
 from scenes.components.arrows import PathsErrorFlow
 from scenes.components.heat_chain import HeatChain
+from scenes.components.layer_rows import NetworkChain
 from scenes.components.layout import check_fits_frame
 from scenes.components.theme import Theme, format_value, get_theme
 
@@ -62,7 +63,7 @@ class Stage:
     trace: Trace
     theme: Theme
     values: bool
-    net: UnrolledNetwork | HeatChain
+    net: UnrolledNetwork | HeatChain | NetworkChain
     band: TermBand | LineBand | None = None
     loss_labels: VGroup = field(default_factory=VGroup)
     flow: ErrorFlow | PathsErrorFlow | None = None
@@ -132,7 +133,9 @@ def build_stage(scene: Scene, inp: SceneInput) -> Stage:
     theme = get_theme(inp.theme)
     scene.camera.background_color = ManimColor(theme.background)
     tr = inp.trace
-    if draws_heat(tr, inp.extra.get("drawing") or "auto"):
+    if hasattr(tr, "layers"):  # a network: a row of heat columns per (layer, direction)
+        net, band = NetworkChain(tr, theme, values=inp.values), LineBand
+    elif draws_heat(tr, inp.extra.get("drawing") or "auto"):
         net = HeatChain(tr, theme, values=inp.values)
         band = LineBand
     else:
@@ -227,6 +230,10 @@ def show_units(net, shows: list[tuple[Any, np.ndarray, float]], animate: bool) -
     """Each (units, values, vmax) shown, the last one given for the same units winning:
     a neuron shows the pre-activation's error over its state's."""
     last = {id(units): (units, values, vmax) for units, values, vmax in shows}
+    scales = getattr(net, "scales", None)  # a heat chain's colour scales say each vmax
+    if scales is not None:
+        for units, _, vmax in last.values():
+            scales.follow(units, vmax)
     if not animate:
         for units, values, vmax in last.values():
             units.show(values, vmax)

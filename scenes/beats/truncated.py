@@ -16,6 +16,7 @@ from manim import Arrow, Circle, Group, Square, Text, VGroup
 from rnn.errors import UnrolledError
 from rnn.trace import Trace
 from scenes.components import ErrorArrow, matrix_text
+from scenes.components.arrows import dash_counts
 from scenes.components.heatmap import heatmap_image
 from scenes.components.network import shown_char, step_characters
 from scenes.components.strips import magnitude, strip_pixels_2d
@@ -224,8 +225,10 @@ class WindowErrors(VGroup):
         r = lay.radius
         self.start, self.stop = start, start + trace.T - 1
         self.by_pair: dict[tuple[int, int], ErrorArrow] = {}  # global (s, t)
+        colors = [palette[(s - 1) % len(palette)] for s in range(1, trace.T + 1)]
+        dashes = dash_counts(colors)  # a window longer than the palette: repeats are dashed
         for s in range(1, trace.T + 1):
-            color = palette[(s - 1) % len(palette)]
+            color = colors[s - 1]
             for t in range(s, 0, -1):
                 gs, gt = start + s - 1, start + t - 1
                 if t == s:  # down from the loss of step s to its hidden units
@@ -234,7 +237,7 @@ class WindowErrors(VGroup):
                 else:  # backwards from step t+1 to step t, in the lane of source s
                     y = lay.lane_y(s - 1)
                     a, b = [lay.column_x(gt + 1) - 0.06, y, 0], [lay.column_x(gt) + 0.06, y, 0]
-                arrow = ErrorArrow(a, b, gs, gt, norms[s - 1, t - 1], top, color)
+                arrow = ErrorArrow(a, b, gs, gt, norms[s - 1, t - 1], top, color, dashes[s - 1])
                 self.by_pair[gs, gt] = arrow
                 self.add(arrow)
 

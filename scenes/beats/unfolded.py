@@ -14,6 +14,7 @@ from scenes.beats.bptt import backward_pass
 from scenes.beats.forward import forward_pass
 from scenes.beats.gradients import gradient_pass
 from scenes.beats.inputs import SceneInput
+from scenes.beats.layers import is_network, network_bptt, network_forward, network_gradients
 from scenes.beats.stage import DRAWING, build_stage, draws_heat
 from scenes.beats.travel import attach
 from scenes.components.heat_chain import check_heat_chain
@@ -30,22 +31,26 @@ def check_unfolded(trace) -> None:
     """Refuse, in one line and before rendering, a trace the heat columns cannot draw (one
     drawn as neurons is checked by its stage, which a camera can follow along; so is one
     drawn as heat columns by the option ``drawing``)."""
-    if draws_heat(trace):
+    if is_network(trace):  # rows of heat columns
+        check_heat_chain(trace.T, trace.params.hidden_size, trace.yhat.shape[1])
+    elif draws_heat(trace):
         T, H = trace.h.shape
         check_heat_chain(T, H, trace.yhat.shape[1])
 
 
 def play_forward(stage) -> None:
-    """x(t) enters, the states light up from the previous ones, o(t), ŷ(t), L(t) appear."""
-    forward_pass(stage)
+    """x(t) enters, the states light up from the previous ones, o(t), ŷ(t), L(t) appear;
+    a network's rows fill in layer by layer."""
+    (network_forward if is_network(stage.trace) else forward_pass)(stage)
 
 
 def play_bptt(stage) -> None:
-    """The errors at the outputs, then back along every path, one colour per loss term."""
-    backward_pass(stage)
+    """The errors at the outputs, then back along every path, one colour per loss term; in a
+    network, from the top layer down."""
+    (network_bptt if is_network(stage.trace) else backward_pass)(stage)
 
 
 def play_gradients(stage, until: int | None = None) -> None:
     """Each step's contribution framed with what it needs, the sum over time, one update;
     ``until``: stop after step ``until``'s contribution (the article's frames figure)."""
-    gradient_pass(stage, until)
+    (network_gradients if is_network(stage.trace) else gradient_pass)(stage, until)

@@ -4,6 +4,11 @@ The error that L(s) sends back to h(t) (``trace.error_by_source()[s-1, t-1]``) i
 arrow per (s, t) with s >= t: down from the output of step s when t = s, otherwise backwards
 along lane s from step t+1 to step t. Thickness follows the norm of that error. ``ErrorFlow``
 places them on neurons (one path, h); ``PathsErrorFlow`` on heat columns, one path per state.
+
+Colour is not the only cue (WCAG 1.4.1): the arrow down from the output of step s starts
+under the term's name ``L(s)``, and a term whose colour an earlier term already has (the
+palette repeats along a long chain) draws every arrow in as many dashes as terms of its
+colour up to it: L(9) in 2 dashes beside L(1)'s solid line, L(17) in 3.
 """
 
 from __future__ import annotations
@@ -12,13 +17,18 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from manim import Arrow, VGroup
+from manim import Arrow, Text, VGroup
+
+from scenes.components.panels import light
 
 if TYPE_CHECKING:  # each drawing builds its own flow
     from scenes.components.heat_chain import HeatChain
     from scenes.components.network import UnrolledNetwork
 
 MIN_WIDTH, MAX_WIDTH = 1.5, 8.0
+DASH_GAP = 0.6  # a gap between dashes, as a share of a dash
+LABEL_GAP = 0.04  # between a term's name and what is above and below it
+TERM_LABEL_H = 0.2  # L(s) above a neuron chain's arrow: the height of the losses' values
 
 
 def arrow_width(magnitude: float, max_magnitude: float) -> float:
@@ -39,15 +49,65 @@ class ErrorArrow(Arrow):
         1-based steps s (the loss term) and t (where the error arrives), s >= t.
     magnitude, max_magnitude
         Norm of the carried error and the norm drawn at full width.
+    dashes
+        Pieces the shaft is cut into: 1 draws it solid (see ``dash_counts``).
     """
 
     def __init__(self, start, end, source: int, step: int, magnitude: float,
-                 max_magnitude: float, color, **kwargs):
+                 max_magnitude: float, color, dashes: int = 1, **kwargs):
         self.source, self.step, self.magnitude = source, step, float(magnitude)
+        self.dashes = dashes
+        self.label: Text | None = None  # the term's name, on the arrow where its errors start
         width = arrow_width(self.magnitude, max_magnitude)
         super().__init__(start, end, buff=0, color=color, stroke_width=width, tip_length=0.12,
                          max_stroke_width_to_length_ratio=100, max_tip_length_to_length_ratio=0.5,
                          **kwargs)
+        if dashes > 1:
+            self._cut(dashes)
+
+    def _cut(self, pieces: int) -> None:
+        """The shaft as ``pieces`` dashes (subpaths of its points): scaling, growing and
+        dimming treat them as the one line they replace; the tip stays whole."""
+        a, b = self.points[0].copy(), self.points[-1].copy()  # the shaft ends at the tip's base
+        unit = (b - a) / (pieces + (pieces - 1) * DASH_GAP)
+        self.points = np.zeros((0, 3))
+        for k in range(pieces):
+            p0 = a + k * (1 + DASH_GAP) * unit
+            self.start_new_path(p0)
+            self.add_line_to(p0 + unit)
+
+    def put_label(self, height: float, ending: bool = False) -> Text:
+        """Write ``L(s)`` at the arrow's start, the arrow starting just under it: a part of the
+        arrow, it grows, dims and lights up with it. Centred on the arrow, or ``ending`` on
+        it (to the left), where the next step's drawing comes close on the right."""
+        label = light(Text(f"L({self.source})", font="Monospace", color=self.get_color()))
+        label.scale_to_fit_height(height)
+        start = self.points[0]
+        label.move_to(start).shift([0, -height / 2 - LABEL_GAP, 0])
+        if ending:
+            label.shift([start[0] + LABEL_GAP - label.get_right()[0], 0, 0])
+        below = label.get_bottom()[1] - LABEL_GAP
+        self.shift_start(below)
+        self.label = label
+        self.add(label)
+        return label
+
+    def shift_start(self, y: float) -> None:
+        """Move a vertical arrow's start to height ``y``, its end and dashes kept in place."""
+        top, bottom = self.points[0][1], self.points[-1][1]
+        self.points[:, 1] = bottom + (self.points[:, 1] - bottom) * (y - bottom) / (top - bottom)
+
+
+def dash_counts(colors) -> list[int]:
+    """Dashes of each term's arrows: 1 plus the earlier terms drawn in its colour, so no two
+    terms of one colour look alike (``colors``: one per term, in order)."""
+    seen: dict[str, int] = {}
+    counts = []
+    for c in colors:
+        key = str(c).upper()
+        seen[key] = seen.get(key, 0) + 1
+        counts.append(seen[key])
+    return counts
 
 
 class ErrorFlow(VGroup):
@@ -71,6 +131,7 @@ class ErrorFlow(VGroup):
         top = float(finite.max()) if finite.size else 1.0  # scale for widths, not maths
         self.by_pair: dict[tuple[int, int], ErrorArrow] = {}
         half = lay.row_half_width("h")
+        dashes = dash_counts(colors)
         for s in range(1, T + 1):
             for t in range(s, 0, -1):
                 mag = norms[s - 1, t - 1]
@@ -78,13 +139,15 @@ class ErrorFlow(VGroup):
                     continue
                 if t == s:  # from the output of step s down to its hidden layer
                     x = lay.column_x(s) + half + 0.1
-                    start = [x, lay.y("o") - lay.radius, 0]
+                    start = [x, lay.y("o") - lay.half_height("o"), 0]  # a strip is taller
                     end = [x, lay.y("h") + lay.radius * 0.5, 0]
                 else:  # backwards in time, in this source's lane
                     y = lay.lane_y(s)
                     start = [lay.column_x(t + 1) - 0.1, y, 0]
                     end = [lay.column_x(t) + 0.1, y, 0]
-                arrow = ErrorArrow(start, end, s, t, mag, top, colors[s - 1])
+                arrow = ErrorArrow(start, end, s, t, mag, top, colors[s - 1], dashes[s - 1])
+                if t == s:
+                    arrow.put_label(TERM_LABEL_H, ending=True)  # V's label is near
                 self.by_pair[s, t] = arrow
                 self.add(arrow)
 
@@ -127,6 +190,7 @@ class PathsErrorFlow(VGroup):
         self.top = norm_scale(*norms.values())
         self.by_pair: dict[str, dict[tuple[int, int], ErrorArrow]] = {p: {} for p in norms}
         T = chain.T
+        dashes = dash_counts(colors)
         for path, mags in norms.items():
             for s in range(1, T + 1):
                 for t in range(s, 0, -1):
@@ -134,7 +198,10 @@ class PathsErrorFlow(VGroup):
                     if np.isnan(mag):
                         continue
                     start, end = self._ends(chain, path, s, t)
-                    arrow = ErrorArrow(start, end, s, t, mag, self.top, colors[s - 1])
+                    arrow = ErrorArrow(start, end, s, t, mag, self.top, colors[s - 1],
+                                       dashes[s - 1])
+                    if t == s and path == "h":
+                        arrow.put_label(chain.term_label_height)
                     self.by_pair[path][s, t] = arrow
                     self.add(arrow)
 

@@ -22,6 +22,7 @@ from manim import Arrow, DashedLine, Group, Indicate, Line, Text, VGroup, config
 
 from rnn.errors import UnrolledError
 from scenes.components.arrows import PathsErrorFlow
+from scenes.components.row_scales import RowScales
 from scenes.components.chain_camera import OVERVIEW_MARGIN, follow_center
 from scenes.components.heat_cells import (
     MIN_NUMBER_HEIGHT,
@@ -56,7 +57,9 @@ ROWS = {
     2: {"loss": 2.3, "yhat": 1.75, "second": 0.4, "gates": -0.75, "h": -1.9, "x": -3.45},
     1: {"loss": 2.3, "yhat": 1.6, "gates": 0.1, "h": -1.35, "x": -3.45},
 }
-CELL_LANES = (0.95, 1.35)  # y range of the second state's error lanes, below the outputs
+CELL_LANES = (0.92, 1.08)  # y range of the second state's error lanes, below the outputs
+# and below the loss terms' names, which the outputs' bottom (1.4 and lower) leaves room for
+TERM_LABEL_H = 0.16  # L(s) under the outputs, where its arrow down starts
 H_LANES = (-2.5, -3.1)  # y range of the hidden error lanes, above the inputs
 
 
@@ -173,6 +176,7 @@ class HeatChain(Group):
         self.values = values and H <= CELL_UNITS  # numbers only in outlined cells
         self.columns = columns_for(T, G, self.values)
         self.col_w = self.columns.col_w
+        self.term_label_height = TERM_LABEL_H
         widest = VALUE_W if self.values else SQUARE
         self.side_w = min(widest, 0.5 * self.col_w / G)  # width of a column of units
         self.side = min(self.side_w, SQUARE, 0.9 / H)  # height of one unit (columns fit 0.9)
@@ -210,8 +214,9 @@ class HeatChain(Group):
             self._connect(t, layers)
             self._connect_reads(t, trace.spec.gate_reads)
         self.row_labels = self._row_labels(layers)
+        self.scales = RowScales(self, theme)  # each row's colour scale, under its name
         self.add(self.paths, *self.gates.values(), *self.state.values(),
-                 *self.x_labels.values(), self.row_labels)
+                 *self.x_labels.values(), self.row_labels, self.scales)
 
     def _row_labels(self, layers: tuple[str, ...]) -> VGroup:
         """Names of the rows left of step 1, where a short chain leaves room for them."""

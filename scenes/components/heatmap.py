@@ -118,13 +118,46 @@ class ColorBar(Group):
         self.image = heatmap_image(pixels, width, height)
         self.frame = Rectangle(width=width, height=height, stroke_color=text_color,
                                stroke_width=1)
-        step = max(1, math.ceil((hi - lo) / 6))  # at most about 7 labels
+        step = max(1, math.ceil((hi - lo) / 6))  # at most about 8 labels
         self.labels = VGroup()
-        for k in range(lo, hi + 1, step):
+        powers = [*range(lo, hi, step), hi]  # both ends labelled, whatever the step
+        self.ticks = [10.0 ** k for k in powers]  # the values labelled
+        for k in powers:
             label = Text(power_of_ten(k), font="Sans", color=text_color).scale_to_fit_height(0.18)
             y = -height / 2 + height * (k - lo) / (hi - lo)
             self.labels.add(label.move_to([width / 2 + 0.1 + label.width / 2, y, 0]))
         self.add(self.image, self.frame, self.labels)
+
+
+def scale_tick(v: float) -> str:
+    """A number of a colour scale: ``−1``, ``−0.5``, ``0``, ``+2.31`` (3 digits at most)."""
+    return "0" if v == 0 else f"{v:+.3g}".replace("-", "−")
+
+
+class ScaleBar(Group):
+    """A horizontal colour bar from ``lo`` (left) to ``hi``: ``pixels`` (1, n, 4) the map's
+    colours of n values evenly spread over that range, and under it each of ``ticks`` at its
+    place, written as ``labels`` (the numbers of the scale the map was painted with).
+    """
+
+    def __init__(self, pixels: np.ndarray, lo: float, hi: float, ticks, labels,
+                 width: float, height: float, text_color, text_height: float = 0.18,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.lo, self.hi, self.ticks = lo, hi, [float(v) for v in ticks]
+        self.image = heatmap_image(pixels, width, height)
+        self.frame = Rectangle(width=width, height=height, stroke_color=text_color,
+                               stroke_width=1)
+        self.labels = VGroup()
+        for v, text in zip(self.ticks, labels):
+            label = Text(text, font="Sans", color=text_color).scale_to_fit_height(text_height)
+            self.labels.add(label.move_to([self.x_of(v), -height / 2 - 0.08 - text_height / 2,
+                                           0]))
+        self.add(self.image, self.frame, self.labels)
+
+    def x_of(self, v: float) -> float:
+        """x of value ``v`` on the bar, in the bar's own frame (its centre at 0)."""
+        return self.image.width * ((v - self.lo) / (self.hi - self.lo) - 0.5)
 
 
 class Curtain(Rectangle):
@@ -157,5 +190,5 @@ def frame_label(text: str, color, height: float = 0.2, font: str = "Sans") -> Te
     return Text(text, font=font, color=color).scale_to_fit_height(height)
 
 
-__all__ = ["ColorBar", "Curtain", "diverging_pixels", "frame_label", "heatmap_image",
-           "log_pixels", "log_position", "log_range", "power_of_ten"]
+__all__ = ["ColorBar", "Curtain", "ScaleBar", "diverging_pixels", "frame_label", "heatmap_image",
+           "log_pixels", "log_position", "log_range", "power_of_ten", "scale_tick"]

@@ -126,8 +126,9 @@ def forward(inp, fig) -> Description:
         if tr.vocabulary is not None else None
     guessed = (f" After each character it guesses {quoted(guesses)} where the text goes on "
                f"with {quoted(''.join(target_chars(tr)))}." if guesses else "")
+    shown = ", with the real values" if inp.values else ""  # printed inside the units
     return story(
-        f"Forward propagation of {model_words(tr)}, with the real values; "
+        f"Forward propagation of {model_words(tr)}{shown}; "
         f"the total loss is L = {num(tr.loss)}.",
         f"Step by step: {losses_words(tr)}; the largest is L({worst}).{guessed}")
 
@@ -143,9 +144,11 @@ def bptt(inp, fig) -> Description:
         details.append(f"The other terms: {per_term}.")
     colours = len(get_theme(inp.theme).palette)
     if tr.T > colours:  # say so: two terms of one colour must not read as one
-        details.append(f"The {colours} colours repeat from L({colours + 1}) on.")
+        details.append(f"The {colours} colours repeat from L({colours + 1}) on, dashed: "
+                       f"L({colours + 1})'s arrows in 2 dashes, one more each round.")
     return story(
-        f"Errors flowing back in time through {model_words(tr)}, one colour per loss term; "
+        f"Errors flowing back in time through {model_words(tr)}, one colour per loss term, "
+        "each named where its errors start; "
         f"the loss L({s}) = {num(tr.losses[s - 1])} is the largest; {_journey(tr, s)}.",
         *details)
 
@@ -296,16 +299,24 @@ def neuron_text(inp, fig) -> Description:
 
 
 def error_map(inp, fig) -> Description:
+    from rnn.network_views import view_words
+
     tr = inp.trace
     path = inp.extra.get("path") or "h"
     norms = tr.error_by_source_norms(path)
+    T, where = tr.T, f"{model_words(tr)}{view_words(tr)}"
+    if len(norms) == 1:  # one label per sequence: one loss, one row
+        return story(
+            f"The norm of the one loss's error at {path}(t) for every step t of {where}, on a "
+            "log colour scale.",
+            f"It is {num(norms[0, T - 1])} at {path}({T}) and {num(norms[0, 0])} at {path}(1).")
     finite = np.where(np.isfinite(norms), norms, np.nan)
     hi = np.unravel_index(np.nanargmax(finite), norms.shape)
     lo = np.unravel_index(np.nanargmin(finite), norms.shape)
-    T = tr.T
+    empty = bool(np.isnan(norms[np.triu_indices(T, 1)]).all())
     return story(
-        f"The norm of dL(s)/d{path}(t) for every loss term s and step t of {model_words(tr)}, "
-        "on a log colour scale; the cells with s < t stay empty.",
+        f"The norm of dL(s)/d{path}(t) for every loss term s and step t of {where}, "
+        f"on a log colour scale{'; the cells with s < t stay empty' if empty else ''}.",
         f"The largest is {num(norms[hi])}, from L({hi[0] + 1}) at {path}({hi[1] + 1}); the "
         f"smallest {num(norms[lo])}, from L({lo[0] + 1}) at {path}({lo[1] + 1}). The last term's "
         f"error is {num(norms[T - 1, T - 1])} at {path}({T}) and {num(norms[T - 1, 0])} at "
@@ -323,5 +334,31 @@ STORIES = {
 
 
 def describe(fig, inp) -> Description:
-    """The description of figure ``fig`` (a ``figures.Figure``) drawn from ``inp``."""
+    """The description of figure ``fig`` (a ``figures.Figure``) drawn from ``inp`` (a
+    network's chain: ``alt_network``)."""
+    if hasattr(inp.trace, "layers"):
+        from scenes.output.alt_network import network_story
+
+        return network_story(fig.scene, inp)
     return STORIES[fig.name](inp, fig)
+
+
+# The last frame of each scene, as ``unrolled render --format png`` writes it: the story of
+# the figure that stops there (gradients and the lecture end on the summed update)
+SCENE_STORIES = {
+    "forward": forward, "bptt": bptt, "gradients": gradient_sum, "lecture": gradient_sum,
+    "truncated": truncated, "vanishing": vanishing, "clipping": clipping, "dense": dense,
+    "neurons": neurons, "unfold": unfolded, "blackbox": folded, "activations": activations,
+    "neuron-text": neuron_text, "error-map": error_map, "lstm-cell": lstm_cell,
+    "gru-cell": gru_cell, "carousel": carousel,
+}
+
+
+def describe_scene(name: str, inp) -> Description:
+    """The description of the last frame of scene ``name`` drawn from ``inp`` (a network's
+    chain: ``alt_network``)."""
+    if hasattr(inp.trace, "layers"):
+        from scenes.output.alt_network import network_story
+
+        return network_story(name, inp)
+    return SCENE_STORIES[name](inp, None)

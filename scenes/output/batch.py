@@ -157,7 +157,8 @@ def pool_context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-OUTPUT_SUFFIXES = (".srt", ".vtt", ".sections.json", ".chapters.vtt")
+OUTPUT_SUFFIXES = (".srt", ".vtt", ".sections.json", ".chapters.vtt",
+                   ".alt.txt")  # a still's description beside it
 
 
 def check_targets(jobs: Sequence[RenderJob], out_dir: str | Path) -> None:

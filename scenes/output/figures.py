@@ -75,28 +75,43 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
-def figure_refusal(fig: Figure, cell: str) -> str | None:
-    """Why ``fig`` is not drawn for a model of ``cell``, or None."""
+def figure_refusal(fig: Figure, cell: str, shaped: bool = False) -> str | None:
+    """Why ``fig`` is not drawn for a model of ``cell``, or None (``shaped``: a network, which
+    the article's simple-RNN figures draw instead; ``figure_shape_refusal`` says which)."""
     from rnn.cells import get_cell
     from scenes.output.lecture_file import cell_refusal
 
     if fig.cell is None:
         return cell_refusal(fig.scene, cell)
-    if fig.cell == cell or cell == DEFAULT_CELL:  # the default: every figure, each its own cell
+    if fig.cell == cell or cell == DEFAULT_CELL or shaped and fig.cell == DEFAULT_CELL:  # the default: every figure, each its own cell
         return None
     return f"it draws {get_cell(fig.cell).called}; the model's cell is {cell}"
+
+
+def figure_shape_refusal(fig: Figure, model, trace) -> str | None:
+    """Why ``fig`` is not drawn for a network (stacked, two-way or one label), or None: a
+    figure of its own one-layer cell is not, nor one whose scene draws one layer only."""
+    from scenes.output.lecture_file import shape_refusal
+
+    if fig.cell is not None and fig.cell != DEFAULT_CELL:
+        return f"it draws a one-layer {fig.cell} of its own"
+    if fig.extra.get("stage") == "frames":  # the gradients scene frames one layer's step
+        return "it frames one step of one layer (a network's gradients: gradient-sum)"
+    return shape_refusal(fig.scene, model, trace=trace)
 
 
 def figure_input(fig: Figure, lecture):
     """The SceneInput of ``fig``: the lecture's input for its scene, plus the figure's options.
 
-    A figure of its own cell draws that cell on the lecture's text, hidden size and seed.
+    A figure of its own cell draws that cell on the lecture's text, hidden size and seed; of
+    the article's simple RNN, a network (stacked, two-way or one label) draws the network.
     """
     from rnn.spec import ModelSpec
     from scenes.output.lecture_file import SceneEntry
 
     model = lecture.model
-    if fig.cell is not None and fig.cell != model.cell:
+    if fig.cell is not None and fig.cell != model.cell and not (model.shaped and
+                                                                 fig.cell == DEFAULT_CELL):
         given = model.given & {"text", "hidden", "seed"}
         model = ModelSpec(text=model.text, hidden=model.hidden, seed=model.seed, cell=fig.cell,
                           given=given)

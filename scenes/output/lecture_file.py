@@ -72,6 +72,31 @@ def cell_refusal(name: str, cell: str, registry: dict | None = None,
             f"(scenes for it: {', '.join(fit)})")
 
 
+def shape_words(layers: int, bidirectional: bool, one_label: bool) -> str:
+    """A network's shape as the refusals say it: "2 layers, both directions"."""
+    parts = [f"{layers} layers"] if layers != 1 else []
+    parts += ["both directions"] if bidirectional else []
+    parts += ["one label per sequence"] if one_label else []
+    return ", ".join(parts)
+
+
+def shape_refusal(name: str, model: ModelSpec, registry: dict | None = None,
+                  trace=None) -> str | None:
+    """Why scene ``name`` cannot draw the model's shape, or None. ``trace``: the trace to be
+    drawn, when known (a saved network's says its shape itself)."""
+    registry = _registered_scenes() if registry is None else registry
+    shape = getattr(trace, "shape", None)  # a network's trace
+    if not (model.shaped or shape) or registry[name].contract.shapes or name in VIEWS:
+        return None
+    fit = [n for n, info in registry.items() if info.contract.shapes]
+    views = [n for n in registry if n in VIEWS]
+    words = (shape_words(shape.layers, shape.bidirectional, shape.task == "last") if shape
+             else shape_words(model.num_layers, model.bidirectional, model.label is not None))
+    return (f"scene {name!r} draws one layer read left to right with a loss at every step; "
+            f"the model has {words} (scenes for it: {', '.join(fit)}; and of one layer "
+            f"direction: {', '.join(views)})")
+
+
 def prepare_kwargs(model: ModelSpec, contract=None) -> dict:
     """text, hidden and seed as the model was given them, for a scene that builds its own
     model; and the model's cell for a ``contract`` that builds one of several cells."""
@@ -87,6 +112,7 @@ class SceneEntry:
 
     name: str
     options: dict[str, Any] = field(default_factory=dict)
+    model: ModelSpec | None = None  # the scene's own model (its table ``model``), if any
 
 
 @dataclass(frozen=True)
@@ -125,20 +151,26 @@ class Lecture:
         from scenes.beats.inputs import SceneInput
 
         registry = _registered_scenes() if registry is None else registry
-        trace = None
+        traces = {}  # one trace per model, shared by its scenes
         inputs = []
         for entry in self.scenes:
+            model = entry.model or self.model
             opts = dict(entry.options)
             values = opts.pop("values", False)
             prepare = prepare_hook(entry.name, registry)
             if prepare is not None:
-                own = prepare_kwargs(self.model, registry[entry.name].contract)
+                own = prepare_kwargs(model, registry[entry.name].contract)
                 inputs.append(prepare(opts, theme=self.theme, values=values, **own))
                 continue
-            trace = trace or self.model.build_trace()
+            if model not in traces:
+                traces[model] = model.build_trace()
+            trace = traces[model]
+            refused = shape_refusal(entry.name, model, registry, trace)
+            if refused:  # a saved network's trace, which the model's options do not show
+                raise UnrolledError(refused)
             windows = None
             if "window" in opts:
-                windows = self.model.text_model().windows(opts["window"])
+                windows = model.text_model().windows(opts["window"])
             drawn, opts = view_of(entry.name, trace, opts)
             inputs.append(SceneInput(drawn, theme=self.theme, values=values, windows=windows,
                                      extra=opts))
@@ -259,7 +291,7 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
     except tomllib.TOMLDecodeError as err:
         raise UnrolledError(f"{path}: not valid TOML ({err})") from None
     # The model first: its mistakes are found without the registry (and manim) loaded.
-    model = _model(check, data.get("model", {}), path.parent)
+    model = lecture_model = _model(check, data.get("model", {}), path.parent)
     if registry is None:
         registry = _registered_scenes()
 
@@ -296,11 +328,19 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
                 f"{where}.name",
                 f"unknown scene {name!r} (expected one of {', '.join(sorted(registry))})",
             )
-        refused = cell_refusal(name, model.cell, registry, saved=model.trace is not None)
+        own_model = None
+        if "model" in table:  # this scene's model: the lecture's, with these keys changed
+            if not isinstance(table["model"], dict):
+                check.fail(f"{where}.model", f"expected a table, got {_describe(table['model'])}")
+            own_model = _model(check, {**data.get("model", {}), **table["model"]}, path.parent,
+                               f"{where}.model")
+        model = own_model or lecture_model
+        refused = (cell_refusal(name, model.cell, registry, saved=model.trace is not None)
+                   or shape_refusal(name, model, registry))
         if refused:
             check.fail(f"{where}.name", refused)
         allowed = scene_options(name, registry)
-        options = {k: v for k, v in table.items() if k != "name"}
+        options = {k: v for k, v in table.items() if k not in ("name", "model")}
         check.keys(where, options, allowed)
         options = {k: check.value(f"{where}.{k}", v, allowed[k]) for k, v in options.items()}
         prepare = prepare_hook(name, registry)
@@ -322,7 +362,7 @@ def load_lecture(path: str | Path, registry: dict | None = None) -> Lecture:
                 check.fail(where, str(err))
         elif "window" in options and model.trace is not None:
             check.fail(f"{where}.window", "needs a model to rerun in windows, not model.trace")
-        entries.append(SceneEntry(name, options))
+        entries.append(SceneEntry(name, options, own_model))
     return Lecture(path, title, model, tuple(entries), theme, quality, fmt, pace, voice, captions,
                    constant_rate)
 
@@ -341,34 +381,34 @@ def _theme_names() -> tuple[str, ...]:
     return tuple(THEMES)
 
 
-def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
+def _model(check: _Checker, table: Any, base: Path, where: str = "model") -> ModelSpec:
     if not isinstance(table, dict):
-        check.fail("model", f"expected a table, got {_describe(table)}")
-    check.keys("model", table, MODEL_KEYS)
-    values = {k: check.value(f"model.{k}", v, MODEL_KEYS[k]) for k, v in table.items()}
+        check.fail(where, f"expected a table, got {_describe(table)}")
+    check.keys(where, table, MODEL_KEYS)
+    values = {k: check.value(f"{where}.{k}", v, MODEL_KEYS[k]) for k, v in table.items()}
     if "trace" in values:
         others = sorted(set(values) - {"trace"})
         if others:
-            check.fail(f"model.{others[0]}", "not allowed with model.trace (the trace has its own)")
+            check.fail(f"{where}.{others[0]}", "not allowed with model.trace (the trace has its own)")
     if "weights" in values and "hidden" in values:
-        check.fail("model.hidden", "not allowed with model.weights (sizes come from the weights)")
+        check.fail(f"{where}.hidden", "not allowed with model.weights (sizes come from the weights)")
     if "text" in values and not values["text"]:
-        check.fail("model.text", "expected a non-empty string")
+        check.fail(f"{where}.text", "expected a non-empty string")
     if "cell" in values:
         # weights stay: forward and bptt draw a checkpoint of the cell; the cell scenes that
         # build their own model refuse them scene by scene
         default_only = sorted({"trace", "radius"} & set(values))
         if values["cell"] != DEFAULT_CELL and default_only:
-            check.fail(f"model.{default_only[0]}", f"not allowed with model.cell = "
+            check.fail(f"{where}.{default_only[0]}", f"not allowed with model.cell = "
                        f"{values['cell']!r} (its scenes build their own model from text, hidden "
                        "and seed)")
     if "text" in values and len(values["text"]) > MAX_TEXT:
-        check.fail("model.text", f"{len(values['text'])} characters; at most {MAX_TEXT}")
+        check.fail(f"{where}.text", f"{len(values['text'])} characters; at most {MAX_TEXT}")
     for key in ("weights", "trace"):
         if key in values:
             file = base / values[key]
             if not file.is_file():
-                check.fail(f"model.{key}", f"file not found: {file}")
+                check.fail(f"{where}.{key}", f"file not found: {file}")
             values[key] = file
     if "trace" in values:  # the cell is the trace's own
         from rnn.traces.files import cell_of
@@ -376,15 +416,15 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
         try:
             values["cell"] = cell_of(values["trace"])
         except UnrolledError as err:
-            check.fail("model.trace", str(err))
+            check.fail(f"{where}.trace", str(err))
     if "weights" in values and is_imported(values["weights"]):  # the cell is the file's
         try:
             values["cell"] = resolve_cell(values["weights"], values.get("cell"),
                                           "cell" in values)
         except UnrolledError as err:
-            check.fail("model.weights", str(err).replace("--cell", "model.cell"))
+            check.fail(f"{where}.weights", str(err).replace("--cell", f"{where}.cell"))
         if "radius" in values:
-            check.fail("model.radius", "not allowed with a framework's model file (drawn as "
+            check.fail(f"{where}.radius", "not allowed with a framework's model file (drawn as "
                        "it was trained)")
     spec = ModelSpec(**values, given=frozenset(values))
     # Build the model now (it is small), whatever its cell, so a bad checkpoint or trace fails
@@ -392,5 +432,5 @@ def _model(check: _Checker, table: Any, base: Path) -> ModelSpec:
     try:
         spec.build_trace()
     except UnrolledError as err:
-        check.fail("model", str(err))
+        check.fail(where, str(err))
     return spec

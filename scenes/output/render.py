@@ -212,7 +212,8 @@ def _render_fresh(name: str, inp: SceneInput, quality: str, fmt: str, transparen
             scene.render()
             writer = scene.renderer.file_writer
             if fmt == "png":
-                return [_place(Path(writer.image_file_path), out_dir / f"{name}.png")]
+                return described_still(name, drawn_input(scene, name, inp),
+                                       Path(writer.image_file_path), out_dir)
             movie = Path(writer.gif_file_path if fmt == "gif" else writer.movie_file_path)
             written = [_place(movie, out_dir / f"{name}.{fmt}")]
             srt = movie.with_suffix(".srt")
@@ -224,6 +225,34 @@ def _render_fresh(name: str, inp: SceneInput, quality: str, fmt: str, transparen
     finally:
         set_scene_input(previous)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def drawn_input(scene, name: str, inp: SceneInput) -> SceneInput:
+    """The input scene ``name`` drew: its board's, or the one its contract prepares when
+    ``inp`` was made for another scene (as the scene's setup chose), else ``inp``."""
+    board = getattr(scene, "board", None)
+    if isinstance(getattr(board, "inp", None), SceneInput):
+        return board.inp
+    prepare = getattr(getattr(SCENES[name].cls, "contract", None), "prepare", None)
+    if prepare is not None and inp.extra.get("scene") != name:
+        return prepare({}, theme=inp.theme, values=inp.values)
+    return inp
+
+
+def described_still(name: str, inp: SceneInput, png: Path, out_dir: Path) -> list[Path]:
+    """``NAME.png`` with its description inside (iTXt ``Title`` and ``Description``, as the
+    figures have) and beside it in ``NAME.alt.txt``, both written from ``inp``'s Trace. A
+    scene registered without a story (not one of ours) gets the bare PNG."""
+    from scenes.output.alt_stories import SCENE_STORIES, describe_scene
+    from scenes.output.still import png_described
+
+    if name not in SCENE_STORIES:
+        return [_place(png, out_dir / f"{name}.png")]
+    description = describe_scene(name, inp)
+    png.write_bytes(png_described(png.read_bytes(), description))
+    side = png.with_name(f"{name}.alt.txt")
+    side.write_text(description.sidecar(), encoding="utf-8")
+    return [_place(side, out_dir / side.name), _place(png, out_dir / f"{name}.png")]
 
 
 def _cache_key(name: str, inp: SceneInput, quality: str, fmt: str, transparent: bool,

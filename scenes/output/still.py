@@ -224,7 +224,7 @@ def _draw(scene: Scene, fmt: str, width: int, height: int,
     if fmt == "svg":
         data = _stable_svg_ids(data)
     if description is not None and fmt != "pdf":
-        data = (_svg_described if fmt == "svg" else _png_described)(data, description)
+        data = (_svg_described if fmt == "svg" else png_described)(data, description)
     return data
 
 
@@ -239,7 +239,7 @@ def _svg_described(data: bytes, d: Description) -> bytes:
     return data[:head.start()] + svg + text + data[head.end():]
 
 
-def _png_described(data: bytes, d: Description) -> bytes:
+def png_described(data: bytes, d: Description) -> bytes:
     # Pillow writes the same pixels again, with the iTXt chunks the PNG standard names
     from PIL import Image
     from PIL.PngImagePlugin import PngInfo

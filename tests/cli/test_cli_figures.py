@@ -8,7 +8,8 @@ from cli_run import unrolled
 
 from scenes.output.figures import FIGURES
 
-HEATMAP_FIGURES = {"activations", "neuron-text", "error-map", "vanishing"}  # maps as images
+# maps as images, and the heat chain's colour scales (bars left of step 1)
+HEATMAP_FIGURES = {"activations", "neuron-text", "error-map", "vanishing", "lstm-unfolded"}
 # Drawn twice: a network with errors, a compact chain, a heatmap and a cell diagram
 AGAIN = ("bptt-errors", "truncated", "error-map", "lstm-cell")
 

@@ -128,6 +128,19 @@ def _second_head(arrays):
     return arrays
 
 
+def _without(name: str, ending: str) -> dict[str, np.ndarray]:
+    """A stacked fixture's arrays without one layer direction's (keys ending ``ending``)."""
+    return {k: v for k, v in torch_arrays(name).items() if not k.endswith(ending)}
+
+
+def _with_classes(folder: Path, name: str) -> Path:
+    """A copy of a fixture with class names beside it."""
+    path = Path(shutil.copy(DATA / name, folder / name))
+    shutil.copy(DATA / "vocab.json", folder / "vocab.json")
+    path.with_name(path.stem + ".classes.json").write_text('["farewell", "greeting", "q"]')
+    return path
+
+
 def _two_blocks(arrays):
     """The GRU's arrays cut to 2H rows: a layer of two gate blocks, which no torch class has."""
     return {k: (v[:10] if "_l0" in k else v) for k, v in arrays.items()}
@@ -139,9 +152,19 @@ FIRST, SECOND = "rnn.weight_hh_l0", "head.weight"  # SECOND is planted over FIRS
 
 # id -> (how to make the weights file in a folder, extra arguments, words the line must hold)
 CASES = {
-    "two-layers": (lambda d: DATA / "refuse_torch_two_layers.safetensors", [], "2 layers"),
+    # a bidirectional GRU under a head of H units: the head reads one direction, not both
     "bidirectional": (lambda d: DATA / "refuse_torch_bidirectional.safetensors", [],
-                      "bidirectional"),
+                      "shape (K, 10) (2 directions x 5 units)"),
+    "five-layers": (lambda d: DATA / "refuse_torch_five_layers.safetensors", [],
+                    "5 layers (num_layers=5); at most 4"),
+    "layer-missing": (lambda d: write_safetensors(d / "m.safetensors", _without(
+        "torch_lstm_l3_bi_last", "_l1")), [], "no rnn.weight_ih_l1: layer 1 is missing"),
+    "reverse-half-missing": (lambda d: write_safetensors(d / "m.safetensors", _without(
+        "torch_gru_l2_bi", "_l1_reverse")), [],
+        "no rnn.weight_ih_l1_reverse: the reverse half of layer 1 is missing"),
+    "one-label-head-without-classes": (
+        lambda d: write_safetensors(d / "m.safetensors", torch_arrays("torch_lstm_l2_last")),
+        [], "the head has 3 outputs but the vocabulary has 8 characters (a head of one label"),
     "proj-size": (lambda d: DATA / "refuse_torch_proj_size.safetensors", [], "proj_size"),
     "pickle": (lambda d: DATA / "refuse_pickle.pt", [], "never unpickled"),
     "pickle-as-bin": (lambda d: shutil.copy(DATA / "refuse_pickle.pt", d / "model.bin"), [],
@@ -150,10 +173,24 @@ CASES = {
                            "recurrent_activation 'hard_sigmoid'"),
     "keras-last-step": (lambda d: DATA / "refuse_keras_last_step.keras", [],
                         "reads only the last step"),
-    "keras-two-layers": (lambda d: DATA / "refuse_keras_two_layers.keras", [],
-                         "2 recurrent layers"),
-    "keras-bidirectional": (lambda d: DATA / "refuse_keras_bidirectional.keras", [],
-                            "bidirectional"),
+    "num-layers-against-the-file": (lambda d: DATA / "torch_lstm_l2_bi.safetensors",
+                                    ["--num-layers", "3"], "leave --num-layers and "
+                                    "--bidirectional out"),
+    "label-missing": (lambda d: DATA / "torch_rnn_l3_bi_last.onnx", [],
+                      "give the text's --label (one of farewell, greeting, question)"),
+    "label-not-a-class": (lambda d: DATA / "keras_gru_l2_bi_last.keras", ["--label", "hello"],
+                          "'hello' is not one of the classes"),
+    "classes-against-the-head": (lambda d: DATA / "torch_lstm.safetensors",
+                                 ["--label", "x", "--classes", "a,b"],
+                                 "the head has 8 outputs but 2 classes are named"),
+    "keras-merge-sum": (lambda d: DATA / "refuse_keras_merge_sum.keras", [],
+                        "has merge_mode 'sum'; only 'concat'"),
+    "keras-five-layers": (lambda d: DATA / "refuse_keras_five_layers.keras", [],
+                          "5 recurrent layers; at most 4"),
+    "keras-relu-head": (lambda d: _with_classes(d, "refuse_keras_relu_head.keras"), [],
+                        "activation 'relu'; its outputs must be the logits"),
+    "keras-classes-on-every-step": (lambda d: _with_classes(d, "keras_gru_l2_bi.keras"), [],
+                                    "predicts at every step"),
     "contradicting-cell": (lambda d: DATA / "torch_lstm.safetensors", ["--cell", "gru"],
                            "holds an LSTM; --cell is gru"),
     "head-vs-vocab": (lambda d: DATA / "torch_gru.safetensors", ["--vocab", "helowrd"],
@@ -163,11 +200,11 @@ CASES = {
     "ambiguous-head": (lambda d: write_safetensors(d / "m.safetensors", tied_sizes()), [],
                        "which is the head? candidates: emb.weight (8, 5), head.weight (8, 5)"),
     "a-second-head": (lambda d: write_safetensors(d / "m.safetensors", _second_head(dict(G))),
-                      ["--layers", "head=head"], "aux.bias, aux.weight not part of"),
+                      ["--parts", "head=head"], "aux.bias, aux.weight not part of"),
     "layers-names-nothing": (lambda d: DATA / "torch_gru.safetensors",
-                             ["--layers", "head=decoder"], "decoder.weight is not in the file"),
+                             ["--parts", "head=decoder"], "decoder.weight is not in the file"),
     "layers-with-a-checkpoint": (lambda d: raw_file(d, b"", "m.npz"),
-                                 ["--layers", "head=decoder"], "names the parts of a"),
+                                 ["--parts", "head=decoder"], "names the parts of a"),
     "truncated": (lambda d: write_safetensors(d / "m.safetensors", G, cut=900), [],
                   "truncated"),
     "too-short": (lambda d: write_safetensors(d / "m.safetensors", G, cut=5), [], "too short"),
@@ -228,7 +265,7 @@ def test_refused_in_one_line(case, tmp_path):
 
 def test_an_ambiguous_head_is_named_with_layers(tmp_path):
     weights = write_safetensors(tmp_path / "m.safetensors", tied_sizes())
-    r = unrolled("trace", "--text", TEXT, "--weights", str(weights), "--layers", "head=head")
+    r = unrolled("trace", "--text", TEXT, "--weights", str(weights), "--parts", "head=head")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("gru trace, loss")
     from rnn.imports import load_model

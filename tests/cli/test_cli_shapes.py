@@ -136,3 +136,35 @@ def test_the_long_lag_task_trains_in_one_command(tmp_path):
     params, vocabulary, meta = load_network_checkpoint(ckpt, "lstm")
     assert meta["classes"] == ["x", "y"] and meta["lag"] == 4
     assert np.all(np.isfinite(params.V))
+
+
+@pytest.mark.parametrize("suffix", (".json", ".npz"))
+def test_an_embedded_networks_trace_file_holds_the_embeddings_gradient(tmp_path, suffix):
+    """A 2-layer bidirectional GRU under an embedding, made by torch: the file records the
+    embedding, the rows each step read and their gradient, equal to torch's autograd."""
+    from cli_run import ROOT
+
+    data = ROOT / "tests" / "rnn" / "data" / "frameworks"
+    out = tmp_path / f"t{suffix}"
+    res = unrolled("trace", "--weights", str(data / "torch_gru_l2_bi.safetensors"), "--text",
+                   "hello world", "--json", str(out), "--quiet")
+    assert res.returncode == 0, res.stderr
+    back = trace_files.load_any(out)
+    with np.load(data / "torch_gru_l2_bi.npz") as ref:
+        want = ref["grad:embedding"]
+    assert np.allclose(back.extra["embedding_grad"], want, rtol=1e-5, atol=1e-6)
+    assert np.array_equal(back.X, back.extra["embedding"][back.extra["input_ids"]])
+
+
+def test_figures_of_a_network_draw_what_draws_it_and_say_so(tmp_path):
+    """A stacked network's figures: the article's simple-RNN figures draw the network, with
+    descriptions naming its shape; a figure of another cell of its own is one line."""
+    out = tmp_path / "figs"
+    res = unrolled("figures", "--num-layers", "2", "--text", "hello", "--only", "bptt-errors",
+                   "--only", "error-map", "--format", "png", "--width", "800", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "2-layer simple RNN" in (out / "bptt-errors.alt.txt").read_text()
+    assert "(layer 2 of 2)" in (out / "error-map.alt.txt").read_text()
+    res = unrolled("figures", "--num-layers", "2", "--text", "hello", "--only", "lstm-unfolded",
+                   "--out", str(tmp_path / "no"))
+    _one_line_error(res, "'lstm-unfolded'", "one-layer lstm of its own")

@@ -374,6 +374,8 @@ CASES = [
       plant={"forward.png": _fifo("forward.png")}, message="FIFO"),
     C("render-target-symlink-to-folder", "render", "forward", *QUICK, "--out", "out",
       plant={"forward.png": lambda d: _link(d, "..", "forward.png")}, message="folder"),
+    C("render-alt-text-fifo", "render", "forward", *QUICK, "--out", "out",
+      plant={"forward.alt.txt": _fifo("forward.alt.txt")}, message="FIFO"),
     # figures ------------------------------------------------------------------------------
     C("figures-radius-inf", "figures", "--radius", "inf", "--out", "out", message="--radius"),
     C("figures-seed-negative", "figures", "--seed", "-1", "--out", "out", message="--seed"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from explore.data import page_data
+from explore.page import asset, script_json
 from rnn import Optimizer, text_model
 from rnn.cells import get_cell
 
@@ -47,3 +49,17 @@ def matches_printed(printed: str, value: float) -> bool:
         return shown == 0.0
     last = 10.0 ** (np.floor(np.log10(abs(value))) - (digits - 1))
     return abs(shown - value) <= 0.5 * last * (1 + 1e-9)
+
+
+def widget_page(traces) -> str:
+    """A page that draws ``traces`` as the notebook widget does: anywidget's
+    ``render({model, el})`` of the page's module, in the light theme."""
+    data = script_json({**page_data(traces), "theme": "light"})
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><style>" + asset("explore.css") +
+            "</style></head><body><div id='cell-output'></div>"
+            "<script type='application/json' id='d'>" + data + "</script><script type='module'>" +
+            asset("explore.js") +
+            "\nconst data = document.getElementById('d').textContent;"
+            "\nconst model = {get: (k) => ({data, theme: 'light'})[k], on() {}};"
+            "\nrender({model, el: document.getElementById('cell-output')});"
+            "</script></body></html>")

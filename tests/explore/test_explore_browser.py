@@ -14,10 +14,9 @@ import re
 import numpy as np
 import pytest
 from browser import browser, tab  # noqa: F401  (fixtures)
-from pages import HOSTILE, make_trace, matches_printed, recorded
+from pages import HOSTILE, make_trace, matches_printed, recorded, widget_page
 
-from explore.data import page_data
-from explore.page import asset, page_html, script_json
+from explore.page import page_html
 from rnn.cells import get_cell
 
 pytestmark = pytest.mark.xdist_group("explore-browser")  # one browser launch under -n too
@@ -47,18 +46,8 @@ def files(tmp_path_factory, traces):
     out["hostile"] = folder / "hostile.html"
     out["hostile"].write_text(page_html(hostile, title=HOSTILE))
     # The notebook widget's path: anywidget's render({model, el}) of the same module.
-    widget = folder / "widget.html"
-    data = script_json({**page_data(traces["lstm"]), "theme": "light"})
-    widget.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><style>" + asset("explore.css") +
-        "</style></head><body><div id='cell-output'></div>"
-        "<script type='application/json' id='d'>" + data + "</script><script type='module'>" +
-        asset("explore.js") +
-        "\nconst data = document.getElementById('d').textContent;"
-        "\nconst model = {get: (k) => ({data, theme: 'light'})[k], on() {}};"
-        "\nrender({model, el: document.getElementById('cell-output')});"
-        "</script></body></html>")
-    out["widget"] = widget
+    out["widget"] = folder / "widget.html"
+    out["widget"].write_text(widget_page(traces["lstm"]))
     return out
 
 
@@ -312,3 +301,35 @@ def test_the_maps_are_painted_with_the_recorded_values(tab, files):
     assert len(above) == 1  # one empty colour
     below = [at(s, t) for s in range(1, T + 1) for t in range(1, s + 1)]
     assert above.isdisjoint(below) and len(set(below)) > T  # the norms differ, in colour too
+
+
+def shown_names(page) -> list[dict]:
+    return page.evaluate("""[...document.querySelectorAll('[data-kind=error-name]')]
+        .filter(e => e.style.display !== 'none').map(e => {
+          const r = e.getBBox();
+          return {text: e.textContent, x: r.x, y: r.y, w: r.width, h: r.height};
+        })""")
+
+
+def test_a_loss_terms_arrows_carry_its_name_and_repeated_colours_their_dashes(tab, files):
+    """Colour is not the only cue: the first arc of L(s) is named, over it and clear of the
+    loss circles; L(10) shares L(2)'s colour and is dashed, L(2) is not."""
+    path, wide = files["wide"]
+    assert wide.T >= 10
+    page = tab(path, "#t=10&source=10")
+    [name] = shown_names(page)
+    assert name["text"] == "L(10)"
+    dashes = page.evaluate("""[...document.querySelectorAll('[data-kind=error]')]
+        .filter(e => e.style.display !== 'none').map(e => e.style.strokeDasharray)""")
+    assert len(dashes) >= 5 and {d.replace("px", "").replace(",", "") for d in dashes} == {"5 10"}
+    boxes = page.evaluate("""[...document.querySelectorAll('.ux-loss circle, .ux-layer-label')]
+        .filter(e => e.closest('[data-t="10"]')).map(e => {
+          const r = e.getBBox(); return [r.x, r.y, r.x + r.width, r.y + r.height]; })""")
+    assert boxes
+    mine = [name["x"], name["y"], name["x"] + name["w"], name["y"] + name["h"]]
+    for b in boxes:  # the name's slot and the loss circle above it: apart
+        assert not (mine[0] < b[2] and b[0] < mine[2] and mine[1] < b[3] and b[1] < mine[3])
+    page = tab(path, "#t=2&source=2")
+    assert [n["text"] for n in shown_names(page)] == ["L(2)"]
+    assert page.evaluate("""[...document.querySelectorAll('[data-kind=error]')]
+        .filter(e => e.style.display !== 'none').every(e => !e.style.strokeDasharray)""")

@@ -57,14 +57,14 @@ def test_zero_initial_states_and_zero_peepholes_are_the_plain_lstm(tmp_path):
     assert model.cell == "lstm"
 
 
-def test_two_recurrent_layers_and_a_last_step_head_are_refused(tmp_path):
-    proto = graphs.build()
+def test_a_head_below_the_top_layer_and_a_head_on_both_y_and_y_h_are_refused(tmp_path):
+    proto = graphs.build()  # a second LSTM stacked on the first, but the head reads the first
     second = helper.make_node("LSTM", ["Y_seq", "W", "R", "B"], ["Y2"], hidden_size=3)
     proto.graph.node.append(second)
-    refused(graphs.save(proto, tmp_path), "2 recurrent operators")
+    refused(graphs.save(proto, tmp_path), "reads layer 1 of 2; only a head on the top layer")
     last = graphs.build()
     last.graph.node.append(helper.make_node("Identity", ["Y_h"], ["final"]))
-    refused(graphs.save(last, tmp_path, "last"), "last step")
+    refused(graphs.save(last, tmp_path, "last"), "a head reads every step or the last step")
 
 
 def test_a_file_that_is_not_a_protobuf(tmp_path):

@@ -3,6 +3,12 @@ GRU (control data made on Debian 12): the same beats on neurons and on heat colu
 
 Regenerate after an intended visual change with ``pytest tests/scenes/test_golden_frames.py
 --set_test``. The beats are called on the test's own scene, the way the lecture composes them.
+
+Made again when colour stopped being the only cue (WCAG 1.4.1): every frame with error arrows
+(bptt, gradients) gained each loss term's name ``L(s)`` where its arrow down starts (that arrow
+now starts under it), and the heat chains (LSTM and GRU, every pass) a colour scale with its
+number under each row's name; an LSTM's cell-state lanes moved down to leave the names room.
+Only those pixels changed; the simple RNN's forward frame is the same.
 """
 
 import pytest

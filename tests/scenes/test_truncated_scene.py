@@ -248,3 +248,15 @@ def test_eight_units_of_any_cell_make_plain_strips(tmp_path, render):
     scales = list(comparison.scales.values())
     assert scales[0] == scales[1] == max(np.abs(full).max(), np.abs(cut).max())
     assert scales[2] == np.abs(diff).max() < scales[0]
+
+
+def test_a_window_longer_than_the_palette_dashes_its_repeated_colours(tmp_path, render):
+    """Colour is not the only cue: in a window of 10 steps, L(9) and L(10) share the colours of
+    L(1) and L(2) and their arrows are cut in 2 dashes; the first 8 stay solid."""
+    scene = render(tmp_path, prepare_input({"window": 10, "steps": 10}))
+    [errors] = scene.board.errors
+    pieces = {}
+    for (s, _), arrow in errors.by_pair.items():
+        pieces.setdefault(s, set()).add(len(arrow.get_subpaths()))
+    assert pieces[9] == pieces[10] == {2}
+    assert all(pieces[s] == {1} for s in range(1, 9))

@@ -1,7 +1,8 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { Model } from "../../../explore/model.js";
-import { picked, firstVisible, unitPage, layersOf, layerLabel, arcPath } from "../../../explore/chain.js";
+import { picked, firstVisible, unitPage, layersOf, layerLabel, arcPath, termDashes } from "../../../explore/chain.js";
+import { PALETTE } from "../../../explore/format.js";
 import { pageData, pack } from "./fake.mjs";
 
 const steps = (T, H) => ({
@@ -50,4 +51,13 @@ test("the chain's choices: the largest entries, the steps and the page of units 
   assert.equal(unitPage({ H: 3 }, { unit: 2 }), 0);
   assert.deepEqual(["gate-f", "cell", "yhat", "h", "m"].map(layerLabel), ["f", "c", "\u0177", "h", "m"]);
   assert.equal(arcPath(10, 40, 50, true), "M10,50 C10,33 40,33 40,50");
+});
+
+test("two loss terms of one colour never share their dashes, up to 64 terms", () => {
+  const looks = new Set();
+  for (let s = 1; s <= 64; s++) looks.add(`${PALETTE[(s - 1) % PALETTE.length]} ${termDashes(s)}`);
+  assert.equal(looks.size, 64);
+  assert.equal(termDashes(1), "");
+  assert.equal(termDashes(PALETTE.length + 1), "5 10");
+  assert.equal(termDashes(2 * PALETTE.length + 1), "5 3 5 10"); // a group of 2 dashes
 });

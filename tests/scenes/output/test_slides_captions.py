@@ -149,8 +149,11 @@ def test_nothing_plays_by_itself_under_reduced_motion(decks):
             video = ("Reveal.getCurrentSlide().slideBackgroundContentElement"
                      ".querySelector('video')")
             tab.wait_for_function(f"{video} && {video}.readyState >= 2", timeout=15_000)
-            tab.wait_for_timeout(300)
-            assert tab.evaluate(f"{video}.paused") is reduced
+            if reduced:  # given time to start, it still has not
+                tab.wait_for_timeout(1000)
+                assert tab.evaluate(f"{video}.paused") is True
+            else:  # it starts by itself (on a loaded machine, not within a fixed delay)
+                tab.wait_for_function(f"!{video}.paused", timeout=15_000)
         finally:
             browser.close()
             pw.stop()

@@ -14,6 +14,7 @@ For every model ``NAME`` it writes ``NAME.safetensors`` (torch) or ``NAME.keras`
 gradient of the loss for every weight in torch's layout (``W_ih``, ``W_hh``, ``b_ih``, ``b_hh``,
 ``V``, ``c``, ``embedding``), plus ``dL_dx`` (T, D) for the models fed one-hot rows. The
 refusal fixtures (``refuse_*``) are models the importer must refuse, saved the same way.
+``make_shape_fixtures.py`` adds the stacked, bidirectional and one-label models.
 ``versions.json`` records the frameworks that made them; ``vocab.json`` the vocabulary.
 """
 
@@ -33,6 +34,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_shape_fixtures  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TEXT = "hello world"  # 11 characters: 10 steps of next-character prediction
@@ -240,7 +244,7 @@ def main() -> None:
                               metadata={"nonlinearity": "relu"}, nonlinearity="relu")
 
     reset_before_fixtures()
-    torch_refusal("refuse_torch_two_layers", "lstm", num_layers=2)
+    # a bidirectional GRU whose head reads H units: not both directions' 2H
     torch_refusal("refuse_torch_bidirectional", "gru", bidirectional=True)
     torch_refusal("refuse_torch_proj_size", "lstm", proj_size=2)
     torch.manual_seed(0)
@@ -249,11 +253,8 @@ def main() -> None:
     L = keras.layers
     keras_refusal("refuse_keras_hard_sigmoid",
                   [L.LSTM(HIDDEN, recurrent_activation="hard_sigmoid", return_sequences=True)])
-    keras_refusal("refuse_keras_last_step", [L.LSTM(HIDDEN)])
-    keras_refusal("refuse_keras_two_layers", [L.GRU(HIDDEN, return_sequences=True),
-                                              L.GRU(HIDDEN, return_sequences=True)])
-    keras_refusal("refuse_keras_bidirectional",
-                  [L.Bidirectional(L.LSTM(HIDDEN, return_sequences=True))])
+    keras_refusal("refuse_keras_last_step", [L.LSTM(HIDDEN)])  # with no class names beside
+    make_shape_fixtures.main()  # stacked and bidirectional models, and their refusals
 
     (HERE / "vocab.json").write_text(json.dumps("".join(VOCAB)) + "\n")
     versions = {"torch": torch.__version__, "keras": keras.__version__,

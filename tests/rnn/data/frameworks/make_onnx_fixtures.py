@@ -1,8 +1,10 @@
 """Make the ONNX fixtures: the torch fixtures' very models, exported by ``torch.onnx.export``.
 
 Each ``torch_NAME.safetensors`` (written by ``make_fixtures.py``) is loaded back into the same
-module and exported as ``torch_NAME.onnx``, reading token ids (with an embedding) or one-hot rows
-and returning the logits of every step. The expected numbers stay those of ``torch_NAME.npz``
+module and exported as ``torch_NAME.onnx`` (the stacked and bidirectional ones of
+``make_shape_fixtures.py`` too, with their head on every step or on ``h_n``), reading token
+ids (with an embedding) or one-hot rows and returning the logits of every step (or of the one
+label). The expected numbers stay those of ``torch_NAME.npz``
 (torch's forward pass and autograd on the same weights). Run it where torch and onnx are
 installed (CPU builds are enough)::
 
@@ -27,6 +29,9 @@ import numpy as np
 import onnx
 import torch
 from safetensors.torch import load_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_shape_fixtures import TorchNet  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 VOCAB = json.loads((HERE / "vocab.json").read_text())
@@ -95,9 +100,40 @@ def export(name: str, kind: str, embed: bool, rnn_kwargs: dict) -> None:
     print(f"{name}.onnx: {', '.join(n.op_type for n in graph.node)}", file=sys.stderr)
 
 
+def export_shape(name: str, kind: str, layers: int, bi: bool, last: bool, embed: bool) -> None:
+    """A stacked or bidirectional fixture of make_shape_fixtures.py, exported: every step's
+    logits, or those of the one label read from h_n."""
+    net = TorchNet(kind, layers, bi, last, embed)
+    net.load_state_dict(load_file(HERE / f"{name}.safetensors"))
+    net.eval()
+    text = "hello world" if last else "hello worl"
+    ids = torch.tensor([VOCAB.index(c) for c in text], dtype=torch.int64)
+    x = net.emb(ids) if embed else torch.nn.functional.one_hot(ids, len(VOCAB)).float()
+    model = torch.nn.Sequential(net.emb, net) if embed else net
+    path = HERE / f"{name}.onnx"
+    torch.onnx.export(model, ((ids if embed else x),), str(path), dynamo=False,
+                      opset_version=17, input_names=["tokens" if embed else "x"],
+                      output_names=["logits"])
+    graph = onnx.load(str(path)).graph
+    ops = [n for n in graph.node if n.op_type in ("RNN", "GRU", "LSTM")]
+    assert len(ops) == layers, f"{name}: {len(ops)} recurrent operators"
+    print(f"{name}.onnx: {', '.join(n.op_type for n in graph.node)}", file=sys.stderr)
+
+
+SHAPE_FIXTURES = {f"torch_{kind}_{tail}": (kind, layers, bi, last, kind == "gru" and tail ==
+                                           "l2_bi")
+                  for kind in ("rnn", "lstm", "gru")
+                  for tail, layers, bi, last in (("l2", 2, False, False),
+                                                 ("l2_bi", 2, True, False),
+                                                 ("l3_bi_last", 3, True, True),
+                                                 ("l2_last", 2, False, True))}
+
+
 def main() -> None:
     for name, (kind, embed, rnn_kwargs) in FIXTURES.items():
         export(name, kind, embed, rnn_kwargs)
+    for name, shape in SHAPE_FIXTURES.items():
+        export_shape(name, *shape)
     versions = {"torch": torch.__version__, "onnx": onnx.__version__, "numpy": np.__version__,
                 "python": platform.python_version(), "opset": 17}
     (HERE / "onnx_versions.json").write_text(json.dumps(versions, indent=2, sort_keys=True)
