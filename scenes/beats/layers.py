@@ -212,9 +212,11 @@ def network_bptt(stage: Stage) -> None:
                 stage.play(*follow(stage, view.column(t)),
                            *grow_arrows(stage, stage.flow.arriving_at((l, d), t)),
                            *_fill_errors(stage, (l, d), t, True), run_time=STEP_SECONDS)
+    merged = (" Each arrow back in time carries every loss term's error at once, more "
+              "terms than lanes a row can hold." if stage.flow.merged else "")
     with stage.beat("all errors", "Every loss term has sent its error back through every "
                                   "layer and direction; the thicker the arrow, the larger "
-                                  "the error."):
+                                  f"the error.{merged}"):
         stage.play(*show_overview(stage), run_time=0.8)
         stage.scene.wait(0.5)
     stage.shown.add("errors")

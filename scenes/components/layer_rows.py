@@ -301,11 +301,15 @@ class NetworkChain(Group):
         return [(left + right) / 2, self.row_y(slot), 0.0], right - left + 0.2, self.row_h * 0.9
 
 
+MAX_TERM_LANES = 8  # loss terms drawn lane by lane in a row; more would be hairlines
+
+
 class NetworkErrorFlow(VGroup):
     """Every error arrow of a network, reachable by (layer, direction) and own step.
 
     Per row, loss term L(s)'s error reaching h(t) (``error_by_source_norms(l, d)``) travels
-    in lane s from the direction's next step; what reaches h(t) from outside the recurrence
+    in lane s from the direction's next step (beyond ``MAX_TERM_LANES`` terms, one arrow a
+    step carries them all: the recorded ``dL_dh_from_next``, whose size it has); what reaches h(t) from outside the recurrence
     (from the output at the top, from the layer above below it: ``dL_dh_from_output``) comes
     down into the row, in its loss term's colour where it has one.
     """
@@ -313,12 +317,15 @@ class NetworkErrorFlow(VGroup):
     def __init__(self, chain: NetworkChain, trace, colors, **kwargs):
         super().__init__(**kwargs)
         self.by_slot: dict[tuple, dict[int, list[ErrorArrow]]] = {}
-        own = {}
+        own, whole = {}, {}
         for l, d in chain.slots:
             norms = trace.error_by_source_norms(l, d)  # (S, T) sequence order
             own[l, d] = norms if d == 0 else norms[:, ::-1]
-        top = norm_scale(*own.values())
+            # every term's error at once: what step t+1 sends back (the direction's own order)
+            whole[l, d] = np.linalg.norm(trace.layer(l, d).dL_dh_from_next, axis=1)
         S, T = len(trace.losses), chain.T
+        self.merged = S > MAX_TERM_LANES  # too many lanes to read: one arrow a step
+        top = norm_scale(*(whole.values() if self.merged else own.values()))
         top_layer = chain.slots[0][0]
         for slot, norms in own.items():
             view, y = chain.row(slot), chain.row_y(slot)
@@ -339,6 +346,15 @@ class NetworkErrorFlow(VGroup):
                 sender = view.column(t + 1)
                 sx, cx = chain.center_x(sender), chain.center_x(c)
                 gap = np.sign(sx - cx) * (0.5 * len(chain.items) * chain.side_w + 0.05)
+                if self.merged:
+                    total = whole[slot][t - 1]
+                    if total > 0 or not np.isfinite(total):
+                        ly = chain.lane_y(slot, 1, 1)
+                        arrow = ErrorArrow([sx - gap, ly, 0.0], [cx + gap, ly, 0.0], 0, t,
+                                           total, top, chain.theme.text)
+                        arriving[t].append(arrow)
+                        self.add(arrow)
+                    continue
                 for s in range(1, S + 1):
                     mag, sent = norms[s - 1, t - 1], norms[s - 1, t]
                     if not (sent > 0 or not np.isfinite(sent)):  # nothing travels back

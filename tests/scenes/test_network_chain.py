@@ -176,3 +176,23 @@ def test_each_output_reads_both_directions_of_the_top_layer(dry_run, tmp_path, d
         start = path[0].get_start()
         assert start[1] == pytest.approx(net.row_y(slot))
         assert start[0] == pytest.approx(net.side_x(c)) or c == T
+
+
+def test_beyond_eight_loss_terms_one_arrow_a_step_carries_them_all(dry_run, tmp_path):
+    """Twelve loss terms: each row's arrows back in time are one a step, each as large as the
+    recorded error from the next step (the sum of every term's), not twelve hairline lanes."""
+    from scenes.components.layer_rows import MAX_TERM_LANES
+
+    trace = text_model("hello world, h", 3, cell="gru", num_layers=2,
+                       bidirectional=True).trace()
+    assert len(trace.losses) > MAX_TERM_LANES
+    scene = dry_run(BPTTScene, SceneInput(trace), tmp_path)
+    flow = scene.stage.flow
+    assert flow.merged
+    for slot in trace.shape.slots:
+        sent = np.linalg.norm(trace.layer(*slot).dL_dh_from_next, axis=1)
+        for t in range(1, trace.T + 1):
+            back = [a for a in flow.arriving_at(slot, t) if a.get_start()[1] == a.get_end()[1]]
+            assert len(back) == (0 if t == trace.T else 1)
+            assert all(a.source == 0 and a.magnitude == pytest.approx(sent[t - 1]) for a in back)
+    assert "every loss term's error at once" in " ".join(c for _, c, _ in scene.narrated)
