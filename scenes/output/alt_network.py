@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn.network import DIRECTION_NAMES
-from scenes.output.alt_text import Description, norm, num, quoted, story, times
+from scenes.output.alt_text import Description, compared, norm, num, quoted, story
 
 
 def _where(trace, l: int, d: int) -> str:
@@ -46,15 +46,7 @@ def _journey(trace, s: int) -> str:
     name = f"L({s + 1})" if trace.shape.task == "every" else "the one loss"
     return (f"the error of {name} has norm {num(near)} at {_where(trace, top, 0)}'s "
             f"h({at + 1}) and reaches {_where(trace, 0, 0)}'s h(1) with norm {num(far)}"
-            f"{'' if far == 0 or near == 0 else ', ' + _ratio(far, near)}")
-
-
-def _ratio(far: float, near: float) -> str:
-    if far <= near / 1.1:
-        return f"{times(near, far)} smaller"
-    if far >= near * 1.1:
-        return f"{times(far, near)} larger"
-    return "about as large"
+            f"{'' if far == 0 or near == 0 else ', ' + compared(far, near) + ' at the top'}")
 
 
 def _rows(trace) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 from scenes.components.theme import get_theme
 from scenes.output.alt_text import (
     Description,
+    compared,
     losses_words,
     model_words,
     norm,
@@ -20,7 +21,6 @@ from scenes.output.alt_text import (
     signed,
     story,
     target_chars,
-    times,
     trace_text,
     vector,
 )
@@ -34,22 +34,13 @@ def _units(v) -> str:
     return vector(v) if len(v) <= MAX_LISTED else f"of norm {num(norm(v))}"
 
 
-def _compared(far: float, near: float) -> str:
-    """How an error far back compares with where it started, in words with the ratio."""
-    if far <= near / 1.1:
-        return f"{times(near, far)} smaller than"
-    if far >= near * 1.1:
-        return f"{times(far, near)} larger than"
-    return "about as large as"
-
-
 def _journey(tr, s: int, path: str = "h") -> str:
     """``its error reaches h(1) with norm 0.012, 40 times smaller than at h(4) (0.5)``."""
     norms = tr.error_by_source_norms(path)
     near, far = norms[s - 1, s - 1], norms[s - 1, 0]
     if s == 1:
         return f"its error at {path}(1) has norm {num(near)}"
-    return (f"its error reaches {path}(1) with norm {num(far)}, {_compared(far, near)} "
+    return (f"its error reaches {path}(1) with norm {num(far)}, {compared(far, near)} "
             f"at {path}({s}) ({num(near)})")
 
 

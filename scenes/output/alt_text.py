@@ -79,6 +79,16 @@ def times(big: float, small: float) -> str:
     return f"{num(ratio, 2)} times"
 
 
+def compared(far: float, near: float) -> str:
+    """How an error far back compares with where it started, in words with the ratio:
+    ``40 times smaller than``."""
+    if far <= near / 1.1:
+        return f"{times(near, far)} smaller than"
+    if far >= near * 1.1:
+        return f"{times(far, near)} larger than"
+    return "about as large as"
+
+
 def norm(a) -> float:
     """The L2 (Frobenius) norm of a recorded array, for a sentence."""
     return float(np.linalg.norm(np.asarray(a, dtype=np.float64)))
