@@ -241,6 +241,9 @@ def view_of(name: str, trace, opts: dict):
     (``rnn.network_views``); other traces and scenes are drawn as they are."""
     from rnn.network import NetworkTrace
 
+    if isinstance(trace, NetworkTrace) and opts.get("drawing") == "neurons":
+        raise UnrolledError(f"{name}: a network's layers are drawn as rows of heat columns; "
+                            "drawing neurons draws a one-layer, one-way model")
     if name not in VIEWS or not isinstance(trace, NetworkTrace):
         return trace, opts
     from rnn.network_views import layer_view, parse_layer_choice

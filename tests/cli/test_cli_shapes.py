@@ -168,3 +168,11 @@ def test_figures_of_a_network_draw_what_draws_it_and_say_so(tmp_path):
     res = unrolled("figures", "--num-layers", "2", "--text", "hello", "--only", "lstm-unfolded",
                    "--out", str(tmp_path / "no"))
     _one_line_error(res, "'lstm-unfolded'", "one-layer lstm of its own")
+
+
+def test_a_network_drawn_as_neurons_is_one_line_before_rendering(tmp_path):
+    out = tmp_path / "r"
+    res = unrolled("render", "forward", "--num-layers", "2", "--text", "hey", "--drawing",
+                   "neurons", "--out", str(out))
+    _one_line_error(res, "rows of heat columns", "drawing neurons")
+    assert not out.exists() or not any(out.iterdir())
