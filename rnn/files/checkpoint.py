@@ -134,10 +134,14 @@ def load_checkpoint(path: str | Path, cell: str = "rnn"):
 
 def checkpoint_shape(path: str | Path):
     """The ``rnn.network.Shape`` of a network's checkpoint, or None for a one-layer model's
-    (read from the file's headers and its small ``shape`` member only)."""
+    (every header checked; the data of the small ``shape`` member alone read)."""
+    return _shape_of(load_npz(Path(path), "weights file", _allowed, only=("shape",)), path)
+
+
+def _shape_of(z: dict, path):
+    """The Shape a checkpoint's members declare, or None without a ``shape`` member."""
     from rnn.network import Shape
 
-    z = load_npz(Path(path), "weights file", _allowed)
     if "shape" not in z:
         return None
     doc = parse_json(str(z["shape"]), f"weights file {path}: shape")
@@ -156,8 +160,8 @@ def load_network_checkpoint(path: str | Path, cell: str):
     from rnn.network import NetworkParams, cell_names
 
     path = Path(path)
-    shape = checkpoint_shape(path)
     z = load_npz(path, "weights file", _allowed)
+    shape = _shape_of(z, path)
     held = str(z["cell"]) if "cell" in z else "rnn"
     if shape is None or held not in CELLS:
         raise UnrolledError(f"weights file {path}: not a network's checkpoint")

@@ -125,11 +125,13 @@ def _member_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str):
 
 
 def load_npz(path: str | os.PathLike, what: str, allowed, limit: int = limits.MAX_WEIGHTS_FILE,
-             max_members: int = limits.MAX_NPZ_MEMBERS) -> dict[str, np.ndarray]:
+             max_members: int = limits.MAX_NPZ_MEMBERS,
+             only: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
     """The arrays of an ``.npz`` whose headers pass ``allowed(name, shape, dtype)``.
 
     ``allowed`` returns None if the member is acceptable or a reason to refuse it; it sees
-    every header before any array data is read.
+    every header before any array data is read. ``only``: read the data of these members
+    alone (every header is checked all the same).
     """
     source = f"{what} {path}"
     read_size(path, limit, what)
@@ -150,6 +152,8 @@ def load_npz(path: str | os.PathLike, what: str, allowed, limit: int = limits.MA
                     raise UnrolledError(f"{source}: {info.filename[:-4]} {reason}")
             arrays = {}
             for info in infos:
+                if only is not None and info.filename[:-4] not in only:
+                    continue
                 with zf.open(info) as f:
                     arrays[info.filename[:-4]] = npy_format.read_array(f, allow_pickle=False)
             return arrays

@@ -27,6 +27,8 @@ import numpy as np
 
 from rnn.cells import get_cell
 from rnn.data import Vocabulary
+from rnn.errors import UnrolledError
+from rnn.limits import check_trace_size
 from rnn.network import (DIRECTION_NAMES, NetworkParams, NetworkTrace, Shape, in_own_order,
                          run_network)
 from rnn.traces.columns import FORMAT, VERSION, _update
@@ -114,7 +116,7 @@ def _shape(r: Reader, doc: dict) -> tuple[Shape, tuple | None]:
         classes = tuple(classes)
     try:
         return Shape(layers, both, task), classes
-    except Exception as err:  # noqa: BLE001  an UnrolledError naming the bad value
+    except UnrolledError as err:  # naming the bad value
         r.fail(str(err))
 
 
@@ -127,7 +129,7 @@ def _params(r: Reader, doc: dict, spec, shape: Shape) -> NetworkParams:
         arrays[name] = r.array(value, _outer_shape(value), f"params.{name}")
     try:
         return NetworkParams(spec, shape, arrays)
-    except Exception as err:  # noqa: BLE001  an UnrolledError naming the bad array
+    except UnrolledError as err:  # naming the bad array
         r.fail(str(err))
 
 
@@ -167,6 +169,11 @@ def _one_network(r: Reader, doc: dict) -> NetworkTrace:
     T = len(r.get(doc, "inputs")) if isinstance(r.get(doc, "inputs"), (list, np.ndarray)) else 0
     if not 1 <= T <= 10_000:
         r.fail("'inputs' must hold 1 to 10000 steps")
+    try:  # the rerun's memory and time, refused before anything is run
+        check_trace_size(T * len(shape.slots), params.hidden_size, params.output_size,
+                         params.input_size)
+    except UnrolledError as err:
+        r.fail(str(err))
     X = r.array(r.get(doc, "inputs"), (T, params.input_size), "inputs")
     n = T if shape.task == "every" else 1
     y = r.indices(r.get(doc, "targets"), n, params.output_size, "targets")

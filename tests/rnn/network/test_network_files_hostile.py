@@ -89,3 +89,30 @@ def test_a_tampered_network_document_is_one_line(edit, says):
     with pytest.raises(UnrolledError) as err:
         trace_files.loads(json.dumps(doc))
     assert says in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_network_document_too_big_to_rerun_is_refused_before_running(monkeypatch):
+    """Reading reruns the document's parameters: the rerun's size is checked against the
+    memory budget first (here lowered to a few bytes), and nothing runs."""
+    from rnn import limits
+    from rnn.traces import network_doc
+
+    doc = _doc()
+    ran = []
+    monkeypatch.setattr(limits, "MEMORY_BUDGET", 10)
+    monkeypatch.setattr(network_doc, "run_network", lambda *a: ran.append(a))
+    with pytest.raises(UnrolledError, match="would need about") as err:
+        trace_files.loads(json.dumps(doc))
+    assert "\n" not in str(err.value) and not ran
+
+
+def test_the_shape_of_a_checkpoint_is_read_without_its_weights(saved, monkeypatch):
+    from rnn.files import safe_io
+
+    path, model = saved
+    read = []
+    real = safe_io.npy_format.read_array
+    monkeypatch.setattr(safe_io.npy_format, "read_array",
+                        lambda f, **kw: read.append(1) or real(f, **kw))
+    assert checkpoint_shape(path) == model.shape
+    assert len(read) == 1  # the shape member's data alone
