@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from forks import client_command, server
 
 # every case runs once, in the one module fixture: under -n its tests stay in one worker
 pytestmark = pytest.mark.xdist_group("hostile")
@@ -484,7 +487,11 @@ class Run:
     result: subprocess.CompletedProcess
 
 
-def _run(case: Case, folder: Path) -> Run:
+ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+       "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+
+
+def _run(case: Case, folder: Path, unrolled: list[str]) -> Run:
     out = folder / "out"
     out.mkdir(parents=True)
     for name, plant in case.plant.items():
@@ -492,20 +499,26 @@ def _run(case: Case, folder: Path) -> Run:
     given = case.make(folder) if case.make else None
     args = [given.as_posix() if a == "{in}" else a for a in case.args]
     before_out, before_dir = _snapshot(out), _snapshot(folder)
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    res = subprocess.run([sys.executable, "-c", LIMITED, *args], cwd=folder, check=False,
-                         capture_output=True, text=True, timeout=TIMEOUT, env=env)
+    res = subprocess.run([*unrolled, *args], cwd=folder, check=False, capture_output=True,
+                         text=True, timeout=TIMEOUT, env=ENV)
     return Run(folder, before_out, before_dir, res)
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, Run]:
-    """Every case, run a few at a time (most of each is interpreter start-up)."""
+    """Every case, run a few at a time, each a process forked from one interpreter that
+    imported the program once (tests/forks.py: start-up was most of a case's time), under the
+    memory limit; ``test_json_to_stdout_is_the_trace`` starts one from scratch."""
     root = tmp_path_factory.mktemp("hostile")
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        futures = {c.id: pool.submit(_run, c, root / c.id) for c in CASES}
-        return {name: f.result() for name, f in futures.items()}
+    sockets = Path(tempfile.mkdtemp(prefix="hostile-"))  # a socket's path must be short
+    try:
+        with server(sockets / "unrolled", "--memory-limit", str(MEMORY_LIMIT), cwd=root,
+                    env=ENV), ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+            unrolled = client_command(sockets / "unrolled")
+            futures = {c.id: pool.submit(_run, c, root / c.id, unrolled) for c in CASES}
+            return {name: f.result() for name, f in futures.items()}
+    finally:
+        shutil.rmtree(sockets)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -3,26 +3,24 @@
 The README's indented command lines are run in order, in one shell, in a temporary folder that
 holds copies of the files they read (README.md, lectures/, data/, the imported models'
 fixtures), so nothing under the checkout's media/ is touched. ``unrolled`` is the checkout's
-own entry point with three changes that keep this test cheap: renders are dry runs (``readme_dry``: every scene's construct runs
-to its last beat, no frame is encoded), ``train`` stops after a few windows (its command line
-is otherwise the README's), and each command is a process forked from one interpreter that has
-imported the program once (``readme_forks``), not a new interpreter. The kinds of command not
-run here are listed in ``SKIPPED`` with their reason; a new one fails the test until it is
-listed.
+own entry point with three changes that keep this test cheap: renders are dry runs
+(``readme_dry``: every scene's construct runs to its last beat, no frame is encoded), ``train``
+stops after a few windows (its command line is otherwise the README's), and each command is a
+process forked from one interpreter that has imported the program once (tests/forks.py), not
+a new interpreter. The kinds of command not run here are listed in ``SKIPPED`` with their
+reason; a new one fails the test until it is listed.
 """
 
 import re
 import shlex
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
-import readme_forks
 from cli_run import ROOT
+from forks import client_command, server
 
 # the README's commands run once, in the module fixture (about a minute): under -n its tests
 # stay in one worker, or each worker would run them all again
@@ -81,12 +79,10 @@ def ran(tmp_path_factory):
     shutil.copy(ROOT / "lectures" / "example.toml", work / "course.toml")
     (work / "media").mkdir()
     sockets = Path(tempfile.mkdtemp(prefix="readme-"))  # a socket's path must be short
-    server = sockets / "unrolled"
     script = [
         "unrolled() {",
         f'  if [ "$1" = train ]; then set -- "$@" --iterations {TRAIN_ITERATIONS}; fi',
-        f"  {shlex.quote(sys.executable)} -I -S -c {shlex.quote(readme_forks.CLIENT)} "
-        f"{shlex.quote(str(server))} \"$@\"",
+        f"  {shlex.join(client_command(sockets / 'unrolled'))} \"$@\"",
         "}",
     ]
     # a comment line (`#SBATCH`) belongs to the command after it
@@ -96,20 +92,11 @@ def ran(tmp_path_factory):
         script.append(f"( {line}\n) >out.{i} 2>&1; echo $? >status.{i}; date +%s.%N >time.{i}")
     env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "PYTHONPATH": f"{ROOT}:{HERE}",
            "UNROLLED_VOICE_CACHE": str(work / "voice"), "SLURM_ARRAY_TASK_ID": "2"}
-    with open(sockets / "server.log", "w") as log:
-        forks = subprocess.Popen([sys.executable, str(HERE / "readme_forks.py"), str(server)],
-                                 cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
-        while not server.exists():
-            assert forks.poll() is None, (sockets / "server.log").read_text()
-            assert time.monotonic() < deadline, "the README's command server did not start"
-            time.sleep(0.05)
-        subprocess.run(["bash", "-c", "\n".join(script)], cwd=work, env=env, check=True,
-                       timeout=900)
+        with server(sockets / "unrolled", "--install", "readme_dry", cwd=work, env=env):
+            subprocess.run(["bash", "-c", "\n".join(script)], cwd=work, env=env, check=True,
+                           timeout=900)
     finally:
-        forks.kill()
-        forks.wait()
         shutil.rmtree(sockets)
     results = []
     for i, line in enumerate(runnable):
