@@ -16,6 +16,7 @@ from manim.utils.iterables import list_update
 from scenes.beats.stage import Stage
 from scenes.components.chain_camera import ChainCamera, Play
 from scenes.components.regions import EVERYWHERE, Regions, box_of, swept_boxes
+from scenes.components.repaint import begin_skipped_play
 
 FIRST_STEPS = 3  # steps of a long chain shown one by one before the rest run together
 
@@ -101,13 +102,15 @@ class ChainScene(MovingCameraScene):
         every mobject as moving and no still image of its own.
         """
         camera = self.renderer.camera
-        if (not (isinstance(camera, ChainCamera) and camera.travels and camera.world)
-                or self.renderer.skip_animations):
+        if self.renderer.skip_animations:  # nothing of it is painted
+            if isinstance(camera, ChainCamera):
+                camera.play = None
+            begin_skipped_play(self)
+            return
+        if not (isinstance(camera, ChainCamera) and camera.travels and camera.world):
             if isinstance(camera, ChainCamera):
                 camera.play = None
             super().begin_animations()
-            if self.renderer.skip_animations:
-                self.static_mobjects = []  # nothing of a skipped play is painted
             return
         for animation in self.animations:
             animation._setup_scene(self)
