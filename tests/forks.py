@@ -9,9 +9,10 @@ over a Unix socket), runs ``cli.main()`` and exits with its status, which the ca
 with. What the command does is unchanged: each one still starts from a fresh copy of the
 imported program, never from what an earlier one left, and several may run at once.
 
-``python forks.py SOCKET [--install MODULE] [--memory-limit BYTES]``: ``MODULE.install()``
-runs before ``cli`` is imported (``readme_dry``'s dry renders); the limit is each command's
-address space. The socket appears once the server listens. ``client_command(SOCKET)`` is what
+``python forks.py SOCKET [--install MODULE] [--preload MODULE] [--memory-limit BYTES]``:
+``MODULE.install()`` runs before ``cli`` is imported (``readme_dry``'s dry renders), a
+preloaded module is imported after it (the scenes, for commands that render), and the limit is
+each command's address space. The socket appears once the server listens. ``client_command(SOCKET)`` is what
 runs one command: the caller's arguments follow it.
 """
 
@@ -71,17 +72,20 @@ def server(socket_path: Path, *options: str, cwd: Path, env: dict | None = None)
         proc.wait()
 
 
-def serve(path: str, install: str | None, memory_limit: int | None) -> None:
+def serve(path: str, install: str | None, preload: list[str], memory_limit: int | None) -> None:
     """Import everything a command needs, listen on ``path``, run each command in a child."""
     if install:
         importlib.import_module(install).install()
     import cli  # noqa: F401  (and with it every command's module)
 
+    for module in preload:
+        importlib.import_module(module)
+
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path + ".tmp")
     listener.listen()
     os.rename(path + ".tmp", path)  # the socket appears only once it accepts
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the waiters below reap themselves
+    signal.signal(signal.SIGCHLD, _reap)  # not ignored: a reaped child's CPU time is counted
     while True:
         conn, _ = listener.accept()
         message, fds, _flags, _address = socket.recv_fds(conn, REQUEST_BYTES, 3)
@@ -100,6 +104,15 @@ def serve(path: str, install: str | None, memory_limit: int | None) -> None:
         conn.close()
         for fd in fds:
             os.close(fd)
+
+
+def _reap(_signum, _frame) -> None:
+    """Collect every waiter that has finished."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
 
 
 def _run(request: dict, fds: list[int], memory_limit: int | None) -> None:
@@ -141,6 +154,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("socket")
     parser.add_argument("--install")
+    parser.add_argument("--preload", action="append", default=[])
     parser.add_argument("--memory-limit", type=int)
     args = parser.parse_args()
-    serve(args.socket, args.install, args.memory_limit)
+    serve(args.socket, args.install, args.preload, args.memory_limit)
