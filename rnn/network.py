@@ -215,17 +215,18 @@ class NetworkTrace:
     (the backward direction's step 1 is the sequence's last position): its X is what it reads,
     its ``dL_dh_from_output`` what reaches h(t) from outside its recurrence (from the head at
     the top, from the layer above below it), and its head is empty. The head's arrays have one
-    row per step (``task`` "every") or one row (``task`` "last").
+    row per step (``task`` "every") or one row (``task`` "last"; none in a truncated run's
+    window before the label: no loss, zero gradients, and ``update`` None).
     """
 
     params: NetworkParams
     X: np.ndarray  # (T, D) the network's inputs
-    targets: np.ndarray  # (T,) or (1,) target classes
+    targets: np.ndarray  # (T,), (1,) or (0,) target classes
     layers: dict  # (l, d) -> Trace, in the direction's reading order
     features: np.ndarray  # (T or 1, dirs*H) what the head reads
     o: np.ndarray  # (T or 1, K)
     yhat: np.ndarray
-    losses: np.ndarray  # (T,) or (1,)
+    losses: np.ndarray  # (T,), (1,) or (0,)
     dL_do: np.ndarray
     input_errors: np.ndarray  # (T, D) dL/dx(t)
     vocabulary: object = None
@@ -342,13 +343,18 @@ class NetworkTrace:
 
 
 def check_network_inputs(params: NetworkParams, X, y) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs (T, D) and targets ((T,) for a loss at every step, (1,) for one label) as the
-    network needs them, or one clear UnrolledError."""
+    """Inputs (T, D) and targets ((T,) for a loss at every step, (1,) for one label, (0,) for
+    ``y`` None: no label) as the network needs them, or one clear UnrolledError."""
     X = np.asarray(X, dtype=np.float64)
-    y = np.atleast_1d(np.asarray(y))
     D, K = params.input_size, params.output_size
     if X.ndim != 2 or X.shape[1] != D or len(X) == 0:
         raise UnrolledError(f"inputs must have shape (T, {D}) with T >= 1, got {X.shape}")
+    if y is None:  # a window before the label's (truncated BPTT): forward only, no loss
+        if params.shape.task != "last":
+            raise UnrolledError("targets can be left out only for one label per sequence "
+                                "(a window before the label); a loss at every step needs them")
+        return X, np.zeros(0, np.int64)
+    y = np.atleast_1d(np.asarray(y))
     n = len(X) if params.shape.task == "every" else 1
     if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
         raise UnrolledError(f"targets must be {n} integer{'s' * (n > 1)}, got shape {y.shape} "
@@ -391,7 +397,9 @@ def _layer_trace(params: Params, X, rec, state0, from_above, back, from_next, se
 def run_network(params: NetworkParams, X, y, state0: dict | None = None) -> NetworkTrace:
     """Forward and full BPTT through every layer and direction; everything recorded.
 
-    ``y``: (T,) targets for a loss at every step, or the one label of the sequence.
+    ``y``: (T,) targets for a loss at every step, or the one label of the sequence; None
+    for one label per sequence is no label at all (a truncated run's window before the last):
+    the head reads nothing, so there is no loss, and every error and gradient is zero.
     ``state0``: {(l, d): {"h": ..., ...}}, every layer direction's states before its step 1
     (zeros where not given).
     """
@@ -412,6 +420,7 @@ def run_network(params: NetworkParams, X, y, state0: dict | None = None) -> Netw
             features = inputs
         else:  # h_n: each direction's state after its own last step
             features = np.hstack([recs[(top, d)][1]["h"][-1] for d in shape.directions])[None]
+            features = features[:len(y)]  # no label: no row for the head to read
         o = features @ V.T + c
         yhat, losses = softmax_and_loss(o, y)
         dL_do = output_errors(yhat, y)
@@ -435,7 +444,7 @@ def _backward(params: NetworkParams, recs: dict, starts: dict, dL_do: np.ndarray
             above[d] = in_own_order(part, d)
         else:
             above[d] = np.zeros((T, H))
-            above[d][-1] = part[0]
+            above[d][-1] = part.sum(axis=0)  # the one row, or nothing without a label
     layers = {}
     for l in reversed(range(shape.layers)):
         below = None  # the error at this layer's inputs, in sequence order
