@@ -12,8 +12,8 @@ from rnn.learning.optim import Optimizer
 from rnn.learning.truncated import run_truncated
 from rnn.network import Shape, init_network, run_network
 from rnn.studies.problems import truncated_gradients
+from tests.rnn.network.test_network_gradcheck import _numeric
 
-EPS = 1e-6
 BI, LAST, BI_LAST = Shape(2, True, "every"), Shape(2, False, "last"), Shape(2, True, "last")
 
 
@@ -45,13 +45,7 @@ def test_a_window_gradient_equals_central_differences(cell, shape, k):
     worst = checked = 0
     for name, array in arrays.items():
         for idx in np.ndindex(array.shape):
-            old = array[idx]
-            array[idx] = old + EPS
-            plus = loss()
-            array[idx] = old - EPS
-            minus = loss()
-            array[idx] = old
-            numeric = (plus - minus) / (2 * EPS)
+            numeric = _numeric(loss, array, idx)
             assert trace.grads[name][idx] == pytest.approx(numeric, rel=1e-6, abs=1e-8), \
                 (name, idx)
             worst = max(worst, abs(trace.grads[name][idx] - numeric))

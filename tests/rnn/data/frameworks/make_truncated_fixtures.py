@@ -26,10 +26,14 @@ from __future__ import annotations
 
 import json
 import platform
+import sys
 from pathlib import Path
 
 import numpy as np
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_shape_fixtures import layer_direction, slot  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TEXT = "hello world, hello"
@@ -105,33 +109,17 @@ def engine_name(kind: str, torch_name: str) -> str | None:
     return names(kind, f"{part}_l0")[:-3] + f"_l{rest}"
 
 
-def slot(l: int, d: int) -> str:
-    return f"l{l}" + ("_reverse" if d else "")
-
-
 def layer_states(rnn, x, h0, c0) -> dict[str, torch.Tensor]:
-    """Every layer direction's h (and c) over ``x`` (T, D) from the states ``h0``/``c0``
-    (L*dirs, 1, H), one layer direction at a time by a one-layer module with its weights."""
+    """Every layer direction's h and c over ``x`` (T, D) from the states ``h0``/``c0``
+    (L*dirs, 1, H), one layer direction at a time (make_shape_fixtures.layer_direction)."""
     dirs = 2 if rnn.bidirectional else 1
     out, inputs = {}, x
     for l in range(rnn.num_layers):
         outputs = []
         for d in range(dirs):
-            one = type(rnn)(inputs.shape[1], HIDDEN).double()
-            one.load_state_dict({k.replace(f"_{slot(l, d)}", "_l0"): v
-                                 for k, v in rnn.state_dict().items()
-                                 if k.endswith(f"_{slot(l, d)}")})
-            seq = inputs if d == 0 else inputs.flip(0)
             i = l * dirs + d
             state = (h0[i:i + 1], c0[i:i + 1]) if c0 is not None else h0[i:i + 1]
-            hs, cs = [], []
-            for t in range(len(seq)):
-                h, state = one(seq[None, t:t + 1], state)
-                hs.append(h[0, 0])
-                cs.append(state[1][0, 0] if isinstance(state, tuple) else h[0, 0])
-            h, c = torch.stack(hs), torch.stack(cs)
-            if d:
-                h, c = h.flip(0), c.flip(0)
+            h, c = layer_direction(rnn, l, d, inputs, state)
             out[f"h:{slot(l, d)}"], out[f"cell:{slot(l, d)}"] = h, c
             outputs.append(h)
         inputs = torch.cat(outputs, dim=1)
