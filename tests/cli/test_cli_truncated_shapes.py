@@ -92,3 +92,26 @@ def test_a_window_that_does_not_start_where_the_last_stopped_is_refused():
     with pytest.raises(UnrolledError, match=r"windows\[1\].layers.h0_l0' disagrees"):
         trace_files.loads(text)
     trace_files.loads(trace_files.dumps(traces))  # the run itself reads back
+
+
+def test_an_embedded_bidirectional_networks_windows_hold_their_rows_and_gradients(tmp_path):
+    """torch's 2-layer bidirectional GRU under an embedding: one window over the text is
+    torch's full pass (the embedding's gradient too); windows of 4 read back, each with the
+    rows it read."""
+    from cli_run import ROOT
+
+    data = ROOT / "tests" / "rnn" / "data" / "frameworks"
+    weights = str(data / "torch_gru_l2_bi.safetensors")
+    for window, name in ((100, "one.npz"), (4, "four.json")):
+        res = unrolled("trace", "--weights", weights, "--text", TEXT, "--window", str(window),
+                       "--json", str(tmp_path / name), "--quiet")
+        assert res.returncode == 0, res.stderr
+    [one] = trace_files.load_any(tmp_path / "one.npz")
+    with np.load(data / "torch_gru_l2_bi.npz") as ref:
+        want = ref["grad:embedding"]
+    assert np.allclose(one.extra["embedding_grad"], want, rtol=1e-5, atol=1e-6)
+    four = trace_files.load_any(tmp_path / "four.json")
+    assert [t.extra["input_ids"] for t in four] == [one.extra["input_ids"][i:i + 4]
+                                                    for i in (0, 4, 8)]
+    for t in four:
+        assert np.array_equal(t.X, t.extra["embedding"][t.extra["input_ids"]])
