@@ -329,6 +329,13 @@ class NetworkTrace:
             self.__dict__["_norms"] = out
         return self.__dict__["_norms"]
 
+    def step_norms(self, l: int, d: int, name: str) -> np.ndarray:
+        """(T,) the norm at every step of layer l's direction d's recorded array ``name``
+        (``dL_dh_from_next``, ``dL_dh_from_output``...), sequence order: how big what an
+        arrow carries is."""
+        with np.errstate(all="ignore"):
+            return np.linalg.norm(self.seq(l, d, name), axis=1)
+
     def first_non_finite(self) -> str | None:
         """Where the first NaN or infinity is (a name), or None for a finite trace."""
         for name in ("o", "losses", "input_errors"):

@@ -13,6 +13,7 @@ from rnn.engine import run
 from rnn.errors import UnrolledError
 from rnn.learning.optim import global_norm
 from rnn.learning.truncated import final_states, given_start
+from rnn.network import NetworkParams, run_network
 from rnn.trace import Trace, Update
 
 
@@ -30,6 +31,14 @@ def truncated_gradients(
     if window <= 0:
         raise UnrolledError(f"window must be a positive number of steps, got {window}")
     total = {n: np.zeros_like(a) for n, a in params.as_dict().items()}
+    if isinstance(params, NetworkParams):
+        state = state0
+        for start in range(0, len(X), window):
+            piece = run_network(params, X[start:start + window], y[start:start + window], state)
+            for n in total:
+                total[n] += piece.grads[n]
+            state = {slot: final_states(tr) for slot, tr in piece.layers.items()}
+        return total
     state = given_start(params, state0, starts)
     for start in range(0, len(X), window):
         piece = run(params, X[start:start + window], y[start:start + window], state)
