@@ -232,13 +232,14 @@ class TruncatedScene(PaintsStillOnce, Scene):
             self.wait(0.15)
 
     def scales(self) -> dict:
-        """Each state's colour scale: h in -1..1; the cell state on the whole run's largest."""
+        """Each state's colour scale: h in -1..1; another (an LSTM's cell state) on the whole
+        run's largest value of it."""
         full, b = self.board.inp.trace, self.board
-        if "cell" not in b.seq.carried:
-            return {"h": 1.0}
         if not b.network:
-            return {"h": 1.0, "cell": scale_of(full.cell)}
-        return {"h": 1.0, "cell": max(scale_of(full.seq(l, d, "cell")) for l, d in b.seq.slots)}
+            return {"h": 1.0, **({"cell": scale_of(full.cell)} if "cell" in b.seq.carried
+                                 else {})}
+        return {"h": 1.0, **{p: max(scale_of(full.seq(l, d, p)) for l, d in b.seq.slots)
+                             for p in b.seq.carried if p != "h"}}
 
     def run_window_backward(self, k: int, trace):
         b = self.board
