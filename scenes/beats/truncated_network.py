@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Arrow, Text, VGroup
+from manim import Arrow, Rectangle, Text, VGroup
 
 from rnn.errors import UnrolledError
 from scenes.beats.truncated import MAX_COMPACT_STEPS, OUTLINED_UNITS, unit_shape
@@ -158,9 +158,10 @@ class CompactNetwork(VGroup):
                     if not 1 <= sender <= self.T or (d == 1 and t in restarts):
                         continue
                     y, side = lay.row_y(i, row), 1 if sender < t else -1
+                    gap = (r if lay.outlined else 1.2 * r) + 0.03  # clear of the unit
                     self.recurrent[key][t] = Arrow(
-                        [lay.column_x(sender) + side * (r + 0.03), y, 0],
-                        [lay.column_x(t) - side * (r + 0.03), y, 0], buff=0,
+                        [lay.column_x(sender) + side * gap, y, 0],
+                        [lay.column_x(t) - side * gap, y, 0], buff=0,
                         color=theme.recurrent, stroke_width=2.0, tip_length=0.08,
                         max_tip_length_to_length_ratio=0.4)
             name = Text(slot_name(l, d, shape.bidirectional), font="Sans", color=theme.muted)
@@ -168,6 +169,16 @@ class CompactNetwork(VGroup):
             if name.width > 0.95 * (lay.left + 7.0):
                 name.scale_to_fit_width(0.95 * (lay.left + 7.0))
             names.add(name.move_to([lay.left - 0.08 - name.width / 2, lay.row_y(i), 0]))
+        # Units too small to outline are plain squares, invisible until filled: a thin frame
+        # around each band's column shows where the values will come
+        frames = VGroup()
+        if not lay.outlined:
+            for i in range(len(self.slots)):
+                for t in range(1, self.T + 1):
+                    top, bottom = lay.stack_top(i), lay.stack_bottom(i)
+                    frames.add(Rectangle(width=2.4 * r + 0.02, height=top - bottom + 0.02,
+                                         stroke_color=theme.muted, stroke_width=1.0).move_to(
+                        [lay.column_x(t), (top + bottom) / 2, 0]))
         chars = network_chars(trace)
         for t in range(1, self.T + 1):
             x = lay.column_x(t)
@@ -177,7 +188,8 @@ class CompactNetwork(VGroup):
                 c = Text(f"'{shown_char(chars[t - 1])}'", font="Monospace", color=theme.text)
                 labels.add(c.scale_to_fit_height(0.2).move_to([x, lay.char_y, 0]))
         self.names, self.labels = names, VGroup(names, *labels)
-        self.arrows = VGroup(*[a for arrows in self.recurrent.values() for a in arrows.values()])
+        self.arrows = VGroup(*[a for arrows in self.recurrent.values() for a in arrows.values()],
+                             frames)
         self.add(self.arrows, self.labels, *self.all_stacks())
 
     def all_stacks(self) -> list[VGroup]:
