@@ -64,7 +64,7 @@ def _arrays(trace, l: int, d: int) -> dict:
 
 def error_norms(trace) -> dict:
     """{(l, d, path): (S, T)} ||dL(s)/d<path>(t)|| of every layer direction, sequence order
-    (``NetworkTrace.error_norms``: one backward pass per loss term for all of them)."""
+    (``NetworkTrace.error_norms``: every term's rows carried through one backward pass)."""
     return trace.error_norms()
 
 

@@ -311,24 +311,21 @@ class NetworkTrace:
 
     def error_norms(self) -> dict:
         """{(l, d, path): (S, T)} the norms of every loss term's error at every layer
-        direction's states, sequence order: one backward pass per loss term for all of them
-        (computed once, then kept)."""
+        direction's states, sequence order: every term's rows carried through one backward
+        pass (``rnn.network_norms``; computed once, then kept)."""
         if "_norms" not in self.__dict__:
+            from rnn.network_norms import norms_by_source
+
             recs, starts = self._forward
-            shape, paths = self.shape, self.spec.paths
-            S = len(self.losses)
-            out = {(l, d, p): np.empty((S, self.T)) for l, d in shape.slots for p in paths}
-            with np.errstate(all="ignore"):
-                for s in range(S):
-                    alone = np.zeros_like(self.dL_do)
-                    alone[s] = self.dL_do[s]
-                    layers, _ = _backward(self.params, recs, starts, alone)
-                    for (l, d, p), norms in out.items():
-                        tr = layers[(l, d)]
-                        e = in_own_order(tr.dL_dh if p == "h" else getattr(tr, f"dL_d{p}"), d)
-                        norms[s] = np.sqrt(np.einsum("th,th->t", e, e))
-            self.__dict__["_norms"] = out
+            self.__dict__["_norms"] = norms_by_source(self.params, recs, starts, self.dL_do)
         return self.__dict__["_norms"]
+
+    def step_norms(self, l: int, d: int, name: str) -> np.ndarray:
+        """(T,) the norm at every step of layer l's direction d's recorded array ``name``
+        (``dL_dh_from_next``, ``dL_dh_from_output``...), sequence order: how big what an
+        arrow carries is."""
+        with np.errstate(all="ignore"):
+            return np.linalg.norm(self.seq(l, d, name), axis=1)
 
     def first_non_finite(self) -> str | None:
         """Where the first NaN or infinity is (a name), or None for a finite trace."""
