@@ -312,9 +312,9 @@ class NetworkTrace:
     def error_norms(self) -> dict:
         """{(l, d, path): (S, T)} the norms of every loss term's error at every layer
         direction's states, sequence order: every term's rows carried through one backward
-        pass (``rnn.network_norms``; computed once, then kept)."""
+        pass (``rnn.studies.network_norms``; computed once, then kept)."""
         if "_norms" not in self.__dict__:
-            from rnn.network_norms import norms_by_source
+            from rnn.studies.network_norms import norms_by_source
 
             recs, starts = self._forward
             self.__dict__["_norms"] = norms_by_source(self.params, recs, starts, self.dL_do)

@@ -157,7 +157,7 @@ def test_overflow_is_recorded_not_raised(cell):
                                    dict(num_layers=2, bidirectional=True, label="b",
                                         classes="a,b")])
 def test_a_networks_error_norms_equal_one_backward_pass_per_loss_term(cell, shape, monkeypatch):
-    from rnn import network_norms
+    from rnn.studies import network_norms
     from rnn.model import text_model
 
     trace = text_model("abcab cab", 3, seed=2, cell=cell.name, **shape).trace()
