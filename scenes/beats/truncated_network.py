@@ -278,9 +278,12 @@ class NetworkWindowErrors(VGroup):
                 if above > 0 or not np.isfinite(above):
                     x = lay.column_x(t) + r + 0.05 + 0.08 * d
                     lowest_above = (l + 1, seq.shape.directions[-1])  # from its units
-                    y0 = (lay.loss_y - 0.15 if l == top_layer
-                          else lay.stack_bottom(seq.band_of.get(lowest_above, 0)) - 0.02)
-                    arrow = ErrorArrow([x, y0, 0], [x, lay.stack_top(i) + 0.02, 0], 0, t,
+                    x0, y0 = x, lay.stack_bottom(seq.band_of.get(lowest_above, 0)) - 0.02
+                    if l == top_layer:  # from the loss; one label's is after the last step
+                        y0 = lay.loss_y - 0.15
+                        if seq.shape.task == "last":
+                            x0 = lay.column_x(self.stop) + r + 0.05
+                    arrow = ErrorArrow([x0, y0, 0], [x, lay.stack_top(i) + 0.02, 0], 0, t,
                                        above, top, th.text)
                     arriving[t].append(arrow)
                     self.add(arrow)
