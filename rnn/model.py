@@ -61,7 +61,7 @@ class TextModel:
         return self._label(trace)
 
     def windows(self, window: int, optimizer: Optimizer | None = None) -> list[Trace]:
-        """Truncated BPTT over windows of ``window`` steps, one update per window."""
+        """Truncated BPTT over windows of ``window`` steps, one update per window with a loss."""
         self.check_size(window)
         traces = run_truncated(self.params, self.X, self.y, window, optimizer or Optimizer())
         starts = np.cumsum([0] + [t.T for t in traces])

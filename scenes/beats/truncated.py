@@ -145,8 +145,8 @@ class CompactSequence(VGroup):
             self.units[t] = stack
             if "cell" in self.carried:
                 cells = VGroup(*[
-                    unit_shape(r, theme, lay.outlined, circle=False).move_to([x, lay.unit_y(i, 1), 0])
-                    for i in range(H)])
+                    unit_shape(r, theme, lay.outlined, circle=False).move_to(
+                        [x, lay.unit_y(i, 1), 0]) for i in range(H)])
                 cells.values = [None] * H
                 self.cell_units[t] = cells
                 if t > 1:

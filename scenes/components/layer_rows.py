@@ -340,9 +340,10 @@ class NetworkErrorFlow(VGroup):
 
     Per row, loss term L(s)'s error reaching h(t) (``error_by_source_norms(l, d)``) travels
     in lane s from the direction's next step (beyond ``MAX_TERM_LANES`` terms, one arrow a
-    step carries them all: the recorded ``dL_dh_from_next``, whose size it has); what reaches h(t) from outside the recurrence
-    (from the output at the top, from the layer above below it: ``dL_dh_from_output``) comes
-    down into the row, in its loss term's colour where it has one.
+    step carries them all: the recorded ``dL_dh_from_next``, whose size it has); what reaches
+    h(t) from outside the recurrence (from the output at the top, from the layer above below
+    it: ``dL_dh_from_output``) comes down into the row, in its loss term's colour where it has
+    one.
     """
 
     def __init__(self, chain: NetworkChain, trace, colors, **kwargs):
