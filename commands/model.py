@@ -94,7 +94,8 @@ def update_options(f):
     """How the parameters are updated after a (truncated) pass."""
     options = [
         click.option("--window", type=ranged("window"), default=None,
-                     help="Truncated BPTT: windows of this many steps, one update per window."),
+                     help="Truncated BPTT: windows of this many steps, one update per window "
+                          "with a loss (with --label, only the last window has one)."),
         click.option("--optimizer", type=click.Choice(["sgd", "adagrad"]), default="sgd",
                      show_default=True, help="Parameter update rule."),
         click.option("--lr", type=ranged("lr"), default=0.1, show_default=True,

@@ -20,11 +20,19 @@ def _name(tr: NetworkTrace, i: int) -> str:
     return repr(chars[i]) if chars else str(i)
 
 
+def _steps(tr: NetworkTrace) -> str:
+    window = tr.extra.get("window")
+    return f"{window['start']}..{window['stop']}" if window else f"1..{tr.T}"
+
+
 def print_network_trace(console, tr: NetworkTrace, window: int | None = None) -> None:
     """Tables of one network trace (``window``: its index in a truncated run)."""
     shape = tr.shape
     where = f" window {window + 1}" if window is not None else ""
     kind = " ".join(filter(None, [shape.words(), tr.kind]))
+    if not tr.losses.size:  # a truncated run's window before the one label: forward only
+        console.print(f"{kind}{where}: steps {_steps(tr)}, no label: one label per sequence is "
+                      "read after the last window; no loss, zero gradients, no update")
     head = Table(title=f"{kind}{where}: outputs, loss {tr.loss:.6f}", title_justify="left")
     for col in ("output", "target", "yhat(target)", "L"):
         head.add_column(col, justify="right")
@@ -32,7 +40,8 @@ def print_network_trace(console, tr: NetworkTrace, window: int | None = None) ->
         at = f"t={i + 1}" if shape.task == "every" else f"after t={tr.T}"
         target = int(tr.targets[i])
         head.add_row(at, _name(tr, target), f"{tr.yhat[i, target]:.4f}", f"{tr.losses[i]:.4f}")
-    console.print(head)
+    if tr.losses.size:
+        console.print(head)
     top = shape.layers - 1
     for l, d in shape.slots:
         from_where = "from the output" if l == top else "from above"

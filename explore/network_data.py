@@ -64,7 +64,7 @@ def _arrays(trace, l: int, d: int) -> dict:
 
 def error_norms(trace) -> dict:
     """{(l, d, path): (S, T)} ||dL(s)/d<path>(t)|| of every layer direction, sequence order
-    (``NetworkTrace.error_norms``: one backward pass per loss term for all of them)."""
+    (``NetworkTrace.error_norms``: every term's rows carried through one backward pass)."""
     return trace.error_norms()
 
 
@@ -122,9 +122,10 @@ def network_page_data(traces, pack, title: str) -> dict:
     cat = lambda get: np.concatenate([get(tr) for tr in traces])  # noqa: E731
     T = sum(tr.T for tr in traces)
     loss_steps, start = [], 1
-    for tr in traces:  # where the head's rows sit: every step, or after the last
+    for tr in traces:  # where the head's rows sit: every step, or after the last (none in
+        # a truncated run's window before the one label)
         loss_steps += list(range(start, start + tr.T)) if shape.task == "every" \
-            else [start + tr.T - 1]
+            else [start + tr.T - 1][:len(tr.losses)]
         start += tr.T
     head = {"o": cat(lambda tr: tr.o), "yhat": cat(lambda tr: tr.yhat),
             "loss": cat(lambda tr: tr.losses), "features": cat(lambda tr: tr.features)}

@@ -56,28 +56,17 @@ class TextModel:
         if isinstance(self.params, NetworkParams):
             trace = run_network(self.params, self.X, self.y, state0)
             trace.update = optimizer.step(self.params, trace.grads)
-            trace.vocabulary = self.vocabulary
-            trace.extra.update(text=self.text, seed=self.seed, classes=self.classes)
-            if self.embedding is not None:  # x(t) are rows of a table: its gradient too
-                trace.extra.update(
-                    input_ids=list(self.input_ids), embedding=self.embedding,
-                    embedding_grad=embedding_gradient(self.input_ids, trace.input_errors,
-                                                      len(self.embedding)))
-            return trace
+            return self._label_network(trace)
         trace = run_update(self.params, self.X, self.y, state0, optimizer)
         return self._label(trace)
 
     def windows(self, window: int, optimizer: Optimizer | None = None) -> list[Trace]:
-        """Truncated BPTT over windows of ``window`` steps, one update per window."""
+        """Truncated BPTT over windows of ``window`` steps, one update per window with a loss."""
         self.check_size(window)
         traces = run_truncated(self.params, self.X, self.y, window, optimizer or Optimizer())
-        if isinstance(self.params, NetworkParams):
-            for t in traces:
-                t.vocabulary = self.vocabulary
-                t.extra.update(text=self.text, seed=self.seed, classes=self.classes)
-            return traces
         starts = np.cumsum([0] + [t.T for t in traces])
-        return [self._label(t, start) for t, start in zip(traces, starts, strict=False)]
+        label = self._label_network if isinstance(self.params, NetworkParams) else self._label
+        return [label(t, start) for t, start in zip(traces, starts, strict=False)]
 
     def check_size(self, window: int | None = None, as_json: bool = False,
                    full_errors: bool = False) -> None:
@@ -87,6 +76,16 @@ class TextModel:
         slots = len(self.shape.slots)  # every layer direction records a trace of T steps
         check_trace_size(T * slots, self.params.hidden_size, self.params.output_size, D,
                          window, as_json, cell=self.cell, full_errors=full_errors)
+
+    def _label_network(self, trace: NetworkTrace, start: int = 0) -> NetworkTrace:
+        trace.vocabulary = self.vocabulary
+        trace.extra.update(text=self.text, seed=self.seed, classes=self.classes)
+        if self.embedding is not None:  # x(t) are rows of a table: its gradient too
+            ids = list(self.input_ids[start:start + trace.T])
+            trace.extra.update(input_ids=ids, embedding=self.embedding,
+                               embedding_grad=embedding_gradient(ids, trace.input_errors,
+                                                                 len(self.embedding)))
+        return trace
 
     def _label(self, trace: Trace, start: int = 0) -> Trace:
         trace.config, trace.vocabulary = self.config, self.vocabulary

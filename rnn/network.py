@@ -215,17 +215,18 @@ class NetworkTrace:
     (the backward direction's step 1 is the sequence's last position): its X is what it reads,
     its ``dL_dh_from_output`` what reaches h(t) from outside its recurrence (from the head at
     the top, from the layer above below it), and its head is empty. The head's arrays have one
-    row per step (``task`` "every") or one row (``task`` "last").
+    row per step (``task`` "every") or one row (``task`` "last"; none in a truncated run's
+    window before the label: no loss, zero gradients, and ``update`` None).
     """
 
     params: NetworkParams
     X: np.ndarray  # (T, D) the network's inputs
-    targets: np.ndarray  # (T,) or (1,) target classes
+    targets: np.ndarray  # (T,), (1,) or (0,) target classes
     layers: dict  # (l, d) -> Trace, in the direction's reading order
     features: np.ndarray  # (T or 1, dirs*H) what the head reads
     o: np.ndarray  # (T or 1, K)
     yhat: np.ndarray
-    losses: np.ndarray  # (T,) or (1,)
+    losses: np.ndarray  # (T,), (1,) or (0,)
     dL_do: np.ndarray
     input_errors: np.ndarray  # (T, D) dL/dx(t)
     vocabulary: object = None
@@ -310,24 +311,21 @@ class NetworkTrace:
 
     def error_norms(self) -> dict:
         """{(l, d, path): (S, T)} the norms of every loss term's error at every layer
-        direction's states, sequence order: one backward pass per loss term for all of them
-        (computed once, then kept)."""
+        direction's states, sequence order: every term's rows carried through one backward
+        pass (``rnn.studies.network_norms``; computed once, then kept)."""
         if "_norms" not in self.__dict__:
+            from rnn.studies.network_norms import norms_by_source
+
             recs, starts = self._forward
-            shape, paths = self.shape, self.spec.paths
-            S = len(self.losses)
-            out = {(l, d, p): np.empty((S, self.T)) for l, d in shape.slots for p in paths}
-            with np.errstate(all="ignore"):
-                for s in range(S):
-                    alone = np.zeros_like(self.dL_do)
-                    alone[s] = self.dL_do[s]
-                    layers, _ = _backward(self.params, recs, starts, alone)
-                    for (l, d, p), norms in out.items():
-                        tr = layers[(l, d)]
-                        e = in_own_order(tr.dL_dh if p == "h" else getattr(tr, f"dL_d{p}"), d)
-                        norms[s] = np.sqrt(np.einsum("th,th->t", e, e))
-            self.__dict__["_norms"] = out
+            self.__dict__["_norms"] = norms_by_source(self.params, recs, starts, self.dL_do)
         return self.__dict__["_norms"]
+
+    def step_norms(self, l: int, d: int, name: str) -> np.ndarray:
+        """(T,) the norm at every step of layer l's direction d's recorded array ``name``
+        (``dL_dh_from_next``, ``dL_dh_from_output``...), sequence order: how big what an
+        arrow carries is."""
+        with np.errstate(all="ignore"):
+            return np.linalg.norm(self.seq(l, d, name), axis=1)
 
     def first_non_finite(self) -> str | None:
         """Where the first NaN or infinity is (a name), or None for a finite trace."""
@@ -342,13 +340,18 @@ class NetworkTrace:
 
 
 def check_network_inputs(params: NetworkParams, X, y) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs (T, D) and targets ((T,) for a loss at every step, (1,) for one label) as the
-    network needs them, or one clear UnrolledError."""
+    """Inputs (T, D) and targets ((T,) for a loss at every step, (1,) for one label, (0,) for
+    ``y`` None: no label) as the network needs them, or one clear UnrolledError."""
     X = np.asarray(X, dtype=np.float64)
-    y = np.atleast_1d(np.asarray(y))
     D, K = params.input_size, params.output_size
     if X.ndim != 2 or X.shape[1] != D or len(X) == 0:
         raise UnrolledError(f"inputs must have shape (T, {D}) with T >= 1, got {X.shape}")
+    if y is None:  # a window before the label's (truncated BPTT): forward only, no loss
+        if params.shape.task != "last":
+            raise UnrolledError("targets can be left out only for one label per sequence "
+                                "(a window before the label); a loss at every step needs them")
+        return X, np.zeros(0, np.int64)
+    y = np.atleast_1d(np.asarray(y))
     n = len(X) if params.shape.task == "every" else 1
     if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
         raise UnrolledError(f"targets must be {n} integer{'s' * (n > 1)}, got shape {y.shape} "
@@ -391,7 +394,9 @@ def _layer_trace(params: Params, X, rec, state0, from_above, back, from_next, se
 def run_network(params: NetworkParams, X, y, state0: dict | None = None) -> NetworkTrace:
     """Forward and full BPTT through every layer and direction; everything recorded.
 
-    ``y``: (T,) targets for a loss at every step, or the one label of the sequence.
+    ``y``: (T,) targets for a loss at every step, or the one label of the sequence; None
+    for one label per sequence is no label at all (a truncated run's window before the last):
+    the head reads nothing, so there is no loss, and every error and gradient is zero.
     ``state0``: {(l, d): {"h": ..., ...}}, every layer direction's states before its step 1
     (zeros where not given).
     """
@@ -412,6 +417,7 @@ def run_network(params: NetworkParams, X, y, state0: dict | None = None) -> Netw
             features = inputs
         else:  # h_n: each direction's state after its own last step
             features = np.hstack([recs[(top, d)][1]["h"][-1] for d in shape.directions])[None]
+            features = features[:len(y)]  # no label: no row for the head to read
         o = features @ V.T + c
         yhat, losses = softmax_and_loss(o, y)
         dL_do = output_errors(yhat, y)
@@ -435,7 +441,7 @@ def _backward(params: NetworkParams, recs: dict, starts: dict, dL_do: np.ndarray
             above[d] = in_own_order(part, d)
         else:
             above[d] = np.zeros((T, H))
-            above[d][-1] = part[0]
+            above[d][-1] = part.sum(axis=0)  # the one row, or nothing without a label
     layers = {}
     for l in reversed(range(shape.layers)):
         below = None  # the error at this layer's inputs, in sequence order

@@ -83,6 +83,10 @@ class ModelSpec:
         if self.trace is not None:
             loaded = trace_files.load(self.trace, (self.cell,))
             trace = loaded[0] if isinstance(loaded, list) else loaded
+            if not trace.losses.size:  # scenes draw the first window; this one has no loss
+                raise UnrolledError(f"{self.trace}: its first window comes before the one "
+                                    "label (read after the last window): no loss, no error "
+                                    "to draw; trace it without --window")
         else:
             trace = self.text_model().trace()
             if self.weights is not None and self.cell != DEFAULT_CELL:

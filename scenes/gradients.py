@@ -39,6 +39,9 @@ class GradientsScene(ChainScene):
         if self.until not in STAGES:
             raise UnrolledError(f"gradients: unknown stage {self.until!r}; "
                                 f"expected one of {', '.join(STAGES)}")
+        if self.until == "frames" and getattr(inp.trace, "shape", None) is not None:
+            raise UnrolledError("gradients: stage 'frames' frames one step of one layer; a "
+                                "network's gradients are drawn by stage 'sum'")
         if self.until == "frames" and self.last_step not in range(1, self.stage.T + 1):
             raise UnrolledError(f"gradients: step must be in 1..{self.stage.T}, "
                                 f"got {self.last_step!r}")

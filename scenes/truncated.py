@@ -15,6 +15,7 @@ from rnn.errors import UnrolledError
 from rnn.learning.optim import Optimizer
 from rnn.limits import RANGES
 from rnn.model import text_model
+from rnn.network import Shape
 from rnn.studies.problems import gradient_difference, truncated_gradients
 from scenes.beats.contract import CELLS, TEXT_STEPS, Option, SceneContract
 from scenes.beats.inputs import SceneInput, own_input
@@ -25,10 +26,10 @@ from scenes.beats.truncated import (
     PRINTED_UNITS,
     CompactSequence,
     UpdatePanel,
-    WindowErrors,
+    printed_weights,
     recurrent_block,
-    recurrent_name,
 )
+from scenes.beats.truncated_network import CompactNetwork, NetworkLayout
 from scenes.components import ParamPanel
 from scenes.components.barrier import Barrier
 from scenes.components.repaint import PaintsStillOnce
@@ -41,9 +42,13 @@ LEARNING_RATE = 0.1
 
 def prepare_input(options: dict, theme: str = "dark", values: bool = False,
                   text: str | None = None, hidden: int | None = None,
-                  seed: int = 0, cell: str = DEFAULT_CELL) -> SceneInput:
+                  seed: int = 0, cell: str = DEFAULT_CELL, num_layers: int = 1,
+                  bidirectional: bool = False, label: str | None = None,
+                  classes=None) -> SceneInput:
     """Traces of truncated BPTT over ``steps`` steps in windows of ``window``, and of full BPTT,
-    of a model of ``cell`` (initialised as ``unrolled trace`` does).
+    of a model of ``cell`` (initialised as ``unrolled trace`` does); with ``num_layers``,
+    ``bidirectional`` or ``label`` and ``classes``, of a network of that shape
+    (NetworkTraces).
 
     ``windows`` holds one Trace per window (the parameters updated after each); ``trace`` is
     full BPTT over the same steps; ``extra`` holds both gradients of the whole sequence at the
@@ -61,11 +66,18 @@ def prepare_input(options: dict, theme: str = "dark", values: bool = False,
     if not 1 <= hidden <= MAX_COMPACT_HIDDEN:
         raise UnrolledError(f"the truncated scene draws 1 to {MAX_COMPACT_HIDDEN} hidden units, "
                             f"got {hidden}")
+    if num_layers != 1 or bidirectional:  # every band must still read: refused before building
+        shape = Shape(layers=num_layers, bidirectional=bidirectional)
+        NetworkLayout(T=steps, H=hidden, bands=len(shape.slots),
+                      states=len(get_cell(cell).states))
     text = TRUNCATED_TEXT if text is None else text
-    if len(text) < steps + 1:
-        raise UnrolledError(f"{steps} steps need a text of at least {steps + 1} characters, "
+    chars = steps + (label is None)  # one label: every character is an input
+    if len(text) < chars:
+        raise UnrolledError(f"{steps} steps need a text of at least {chars} characters, "
                             f"got {len(text)}")
-    model = text_model(text[:steps + 1], hidden=hidden, seed=seed, cell=cell)
+    model = text_model(text[:chars], hidden=hidden, seed=seed, cell=cell,
+                       num_layers=num_layers, bidirectional=bidirectional, label=label,
+                       classes=classes)
     optimizer = Optimizer(method="sgd", lr=LEARNING_RATE)
     windows = model.windows(window, optimizer)
     full = model.trace(Optimizer(method="sgd", lr=LEARNING_RATE))
@@ -82,9 +94,9 @@ class Board:
     scene: Scene
     inp: SceneInput
     theme: Theme
-    seq: CompactSequence
+    seq: CompactSequence | CompactNetwork
     barriers: list[Barrier] = field(default_factory=list)
-    errors: list[WindowErrors] = field(default_factory=list)
+    errors: list = field(default_factory=list)  # WindowErrors or NetworkWindowErrors
     updates: list[UpdatePanel] = field(default_factory=list)
     losses: VGroup = field(default_factory=VGroup)
     comparison: ParamPanel | None = None
@@ -93,6 +105,39 @@ class Board:
     @property
     def T(self) -> int:
         return self.seq.layout.T
+
+    @property
+    def network(self) -> bool:
+        return isinstance(self.seq, CompactNetwork)
+
+
+def drawing(trace, theme: Theme, windows) -> CompactSequence | CompactNetwork:
+    """The compact columns of a trace: one row of states, or a band per layer direction
+    (whose backward rows start again at every cut)."""
+    if getattr(trace, "shape", None) is None:
+        return CompactSequence(trace, theme)
+    cuts = {w.extra["window"]["stop"] for w in windows}
+    return CompactNetwork(trace, theme, restarts=cuts)
+
+
+def network_called(spec, shape) -> str:
+    """How the title names a network: "a 2-layer bidirectional LSTM, one label"."""
+    words = shape.words()
+    name = f"a {words} {spec.called.split(' ', 1)[1]}" if words else spec.called
+    return name + (", one label" if shape.task == "last" else "")
+
+
+def crossing(b: Board) -> str:
+    """What crosses a cut, as the captions say it."""
+    both = "cell" in b.seq.carried
+    if not b.network:
+        return ("the hidden state and the cell state cross" if both
+                else "the hidden state crosses")
+    state = "hidden and cell states" if both else "hidden states"
+    if b.seq.shape.bidirectional:
+        return (f"the forward rows' {state} cross each cut, and the backward rows start "
+                "again at every window's end (they have not read past it)")
+    return f"every layer's {state} cross"
 
 
 class TruncatedScene(PaintsStillOnce, Scene):
@@ -103,17 +148,20 @@ class TruncatedScene(PaintsStillOnce, Scene):
                  Option("steps", int, 12, "length of the sequence", TEXT_STEPS)),
         cells=CELLS,
         prepare=prepare_input,
+        shapes=True,
     )
 
     def setup(self):
         inp = own_input("truncated", prepare_input, needs=lambda inp: bool(inp.windows))
         self.board = open_board(self, inp, lambda scene, inp, theme: Board(
-            scene, inp, theme, CompactSequence(inp.trace, theme)))
+            scene, inp, theme, drawing(inp.trace, theme, inp.windows)))
 
     def construct(self):
         self.show_sequence()
         for k, trace in enumerate(self.board.inp.windows, start=1):
             self.run_window_forward(k, trace)
+            if trace.update is None:  # one label: the windows before the last have no loss
+                continue
             self.run_window_backward(k, trace)
             self.show_update(k, trace)
         self.compare()
@@ -124,13 +172,17 @@ class TruncatedScene(PaintsStillOnce, Scene):
         lay, th = b.seq.layout, b.theme
         K, T = b.inp.extra.get("window", b.T), b.T
         spec = b.inp.trace.spec
-        state = ("the hidden state and the cell state cross" if "cell" in b.seq.carried
-                 else "the hidden state crosses")
+        said = crossing(b)
+        said = said if b.network and b.seq.shape.bidirectional else f"{said} each cut"
         with beat(b, "sequence", f"A sequence of {T} steps is cut into windows of {K}: "
-                                 f"{state} each cut, the errors will not."):
+                                 f"{said}, the errors will not."):
             cell = "" if spec.name == DEFAULT_CELL else f" of {spec.called}"
+            if b.network:
+                cell = f" of {network_called(spec, b.seq.shape)}"
             title = Text(f"Truncated BPTT{cell}: {T} steps, windows of {K}", font="Sans",
                          color=th.text).scale_to_fit_height(0.3).move_to([0, lay.title_y, 0])
+            if title.width > 13.0:
+                title.scale_to_fit_width(13.0)
             names = VGroup()
             for k, tr in enumerate(b.inp.windows, start=1):
                 w = tr.extra["window"]
@@ -152,36 +204,50 @@ class TruncatedScene(PaintsStillOnce, Scene):
     def run_window_forward(self, k: int, trace):
         b = self.board
         w = trace.extra["window"]
-        state = "hidden state and cell state" if "cell" in b.seq.carried else "hidden state"
-        carried = "" if k == 1 else f" It starts from the {state} the previous window ended in."
+        carried = "" if k == 1 else " It starts from the states the previous window ended in."
+        if k > 1 and b.network and b.seq.shape.bidirectional:
+            carried = (" Its forward rows start from the states the previous window ended in; "
+                       "its backward rows from zeros at its last step.")
+        elif k > 1 and not b.network:
+            state = "hidden state and cell state" if "cell" in b.seq.carried else "hidden state"
+            carried = f" It starts from the {state} the previous window ended in."
+        unlabelled = (" It has no loss: the label is read after the last step, so no error "
+                      "and no update." if trace.update is None else "")
         with beat(b, f"forward window {k}", f"Window {k} runs forward over steps "
-                                            f"{w['start']} to {w['stop']}.{carried}"):
-            anims = []
+                                            f"{w['start']} to {w['stop']}.{carried}"
+                                            f"{unlabelled}"):
             steps = range(w["start"], w["stop"] + 1)
             self.bring_to_front(*[s for t in steps for s in b.seq.stacks(t)])
-            for i, t in enumerate(steps):
-                anims.append(Transform(b.seq.units[t], b.seq.show_hidden(t, trace.h[i])))
-                if t in b.seq.cell_units:  # one colour scale for the cell state of all steps
-                    anims.append(Transform(b.seq.cell_units[t], b.seq.show_cell(
-                        t, trace.cell[i], scale_of(b.inp.trace.cell))))
-                label = b.seq.loss_label(t, trace.losses[i])
+            anims = [Transform(stack, target) for stack, target in
+                     b.seq.window_fills(trace, w["start"], self.scales())]
+            for label in b.seq.loss_labels(trace, w["start"]):
                 b.losses.add(label)
                 anims.append(FadeIn(label))
             if k > 1:
                 # a flash on a copy, so the drawn arrow stays in the static background
-                for arrows in (b.seq.recurrent, b.seq.cell_recurrent):
-                    if w["start"] in arrows:
-                        carry = arrows[w["start"]].copy().set_stroke(width=7)
-                        anims.append(ShowPassingFlash(carry, time_width=0.6))
+                for arrow in b.seq.carried_arrows(w["start"]):
+                    carry = arrow.copy().set_stroke(width=7)
+                    anims.append(ShowPassingFlash(carry, time_width=0.6))
             self.play(*anims, run_time=0.9)
             self.wait(0.15)
+
+    def scales(self) -> dict:
+        """Each state's colour scale: h in -1..1; another (an LSTM's cell state) on the whole
+        run's largest value of it."""
+        full, b = self.board.inp.trace, self.board
+        if not b.network:
+            return {"h": 1.0, **({"cell": scale_of(full.cell)} if "cell" in b.seq.carried
+                                 else {})}
+        return {"h": 1.0, **{p: max(scale_of(full.seq(l, d, p)) for l, d in b.seq.slots)
+                             for p in b.seq.carried if p != "h"}}
 
     def run_window_backward(self, k: int, trace):
         b = self.board
         w = trace.extra["window"]
-        with beat(b, f"backward window {k}", f"Its errors travel back only as far as step "
-                                             f"{w['start']}: the cut stops them."):
-            errors = WindowErrors(b.seq, trace, w["start"])
+        down = " and down through the layers" if b.network and b.seq.shape.layers > 1 else ""
+        with beat(b, f"backward window {k}", f"Its errors travel back{down} only as far as "
+                                             f"step {w['start']}: the cut stops them."):
+            errors = b.seq.window_errors(trace, w["start"])
             b.errors.append(errors)
             walls = [x.wall for x in b.barriers if x.after in (w["start"] - 1, w["stop"])]
             self.play(LaggedStart(*[GrowArrow(a) for a in errors], lag_ratio=0.05),
@@ -207,16 +273,15 @@ class TruncatedScene(PaintsStillOnce, Scene):
         b = self.board
         extra, th = b.inp.extra, b.theme
         spec = b.inp.trace.spec
-        name = recurrent_name(spec)
+        key, name = printed_weights(b.inp.trace)
+        which = " of layer 1" if b.network else ""
         with beat(b, "compare", f"At the same starting parameters, the truncated gradient of "
-                                f"{spec.recurrent} misses what the errors crossing the cuts "
+                                f"{key}{which} misses what the errors crossing the cuts "
                                 "would have added."):
-            blocks = {f"∇{name} full BPTT": recurrent_block(
-                          spec, extra["full_grads"][spec.recurrent]),
-                      f"∇{name} truncated": recurrent_block(
-                          spec, extra["truncated_grads"][spec.recurrent]),
-                      "difference": recurrent_block(spec, extra["difference"][spec.recurrent])}
-            if b.inp.trace.h.shape[1] <= PRINTED_UNITS:  # numbers that read at 1080p
+            blocks = {f"∇{name} full BPTT": recurrent_block(spec, extra["full_grads"][key]),
+                      f"∇{name} truncated": recurrent_block(spec, extra["truncated_grads"][key]),
+                      "difference": recurrent_block(spec, extra["difference"][key])}
+            if b.seq.layout.H <= PRINTED_UNITS:  # numbers that read at 1080p
                 panel = ParamPanel(blocks, th, width=11.0, height=1.5)
             else:  # heatmaps: the two gradients on one scale, the difference on its own
                 full, cut = list(blocks)[:2]
@@ -229,4 +294,3 @@ class TruncatedScene(PaintsStillOnce, Scene):
             self.play(*[FadeOut(p) for p in b.updates], run_time=0.4)
             self.play(FadeIn(panel), run_time=0.6)
             self.wait(2.0)  # time to compare the three matrices
-

@@ -11,7 +11,7 @@ against it. Arrays are 0-based: index ``t`` holds time step t + 1 of the equatio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 
 import numpy as np
 
@@ -157,6 +157,15 @@ class Cell:
     def input_errors(self, trace) -> np.ndarray:
         """(T, D) dL/dx(t), the error reaching each input, from the recorded errors."""
         raise NotImplementedError
+
+    def step_input_errors(self, params: Params, back: dict, t: int, err: dict,
+                          inside: dict) -> np.ndarray:
+        """(S, D) what reaches x(t) from step t's errors, for (S, H) rows of errors
+        (``back_step``'s ``err`` and ``inside``): ``input_errors`` a step at a time. By
+        default read from ``inside``, the rows taken as the steps of a trace; a cell that
+        makes the errors it needs in ``end_backward`` makes them here for one step."""
+        rows = len(err["h"])
+        return self.input_errors(SimpleNamespace(params=params, T=rows, **inside))
 
     def row_norms(self, rows: np.ndarray) -> np.ndarray:
         """(S,) L2 norms of (S, H) error rows, as numpy's ``linalg.norm`` takes them."""

@@ -23,7 +23,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from rnn.cells.base import Part, Sum
+from rnn.cells.base import Cell, Part, Sum
 from rnn.cells.gated import sigmoid
 from rnn.cells.gru import GRU
 
@@ -80,6 +80,9 @@ class ChoGRU(GRU):
 
     def end_backward(self, params, rec, back):
         """Every gate's error was written step by step: r's needs W_hn^T, not one product."""
+
+    def step_input_errors(self, params, back, t, err, inside):
+        return Cell.step_input_errors(self, params, back, t, err, inside)  # dL_dpre is inside
 
     # Gradients and the document ----------------------------------------------------------
     def recurrent_error(self, trace):

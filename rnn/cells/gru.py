@@ -103,6 +103,10 @@ class GRU(GatedCell):
         # no recurrence left: one product for every step
         back["dL_dpre"] = back["dL_dh"][:, None, :] * back["to_pre"]  # (T, 3, H)
 
+    def step_input_errors(self, params, back, t, err, inside):
+        dpre = err["h"][..., None, :] * back["to_pre"][t]  # end_backward's product, one step
+        return dpre.reshape(len(dpre), -1) @ params.W_ih
+
     # Gradients and the document ----------------------------------------------------------
     def recurrent_error(self, trace):
         return trace.dL_dhh

@@ -8,7 +8,7 @@ from rnn.cells import Params
 from rnn.engine import given_states, run
 from rnn.errors import UnrolledError
 from rnn.learning.optim import Optimizer
-from rnn.network import NetworkParams, run_network
+from rnn.network import NetworkParams, NetworkTrace, check_network_inputs, run_network
 from rnn.trace import Trace
 
 
@@ -36,6 +36,9 @@ def run_truncated(
     the cell declares, taken as constants: no error crosses a cut. BPTT runs inside the
     window, then the parameters are updated once. With ``window >= T`` this is one full BPTT
     pass.
+
+    A network (``NetworkParams``) of any shape: ``state0`` is {(layer, direction): states};
+    see ``cuts`` for where its losses are and ``next_starts`` for where each window starts.
     """
     if window <= 0:
         raise UnrolledError(f"window must be a positive number of steps, got {window}")
@@ -54,26 +57,46 @@ def run_truncated(
 
 
 def _network_windows(params: NetworkParams, X, y, window: int, optimizer: Optimizer,
-                     state0=None) -> list:
-    """Windows of a stacked network: every layer's final states start the next window, as
-    constants. A two-way layer has no state to carry forward in time, and one label per
-    sequence has one loss at the end: both are refused in one line."""
-    if params.shape.bidirectional:
-        raise UnrolledError("truncated BPTT carries states forward in time; a bidirectional "
-                            "network also reads each window from its end: leave --window out")
-    if params.shape.task != "every":
-        raise UnrolledError("truncated BPTT needs a loss in every window; one label per "
-                            "sequence has one, after the last step: leave --window out")
+                     state0=None) -> list[NetworkTrace]:
+    """Windows of a network of any shape, one update after each window that has a loss; a
+    window without one leaves the parameters, and the optimiser's moments, where they were
+    (``update`` None)."""
+    X, y = check_network_inputs(params, X, y)  # the label too, before any window runs
     traces, state = [], state0
-    for start in range(0, len(X), window):
-        stop = min(start + window, len(X))
-        trace = run_network(params, X[start:stop], y[start:stop], state)
-        trace.update = optimizer.step(params, trace.grads)
+    for start, stop, targets in cuts(params, y, len(X), window):
+        trace = run_network(params, X[start:stop], targets, state)
+        if trace.losses.size:
+            trace.update = optimizer.step(params, trace.grads)
+            params = trace.update.params_after
         trace.extra["window"] = {"start": start + 1, "stop": stop}
         traces.append(trace)
-        state = {slot: final_states(tr) for slot, tr in trace.layers.items()}
-        params = trace.update.params_after
+        state = next_starts(trace, state0)
     return traces
+
+
+def cuts(params: NetworkParams, y, T: int, window: int):
+    """Each network window's (start, stop, targets), 0-based, stop exclusive: a loss at every
+    step has its own targets; one label per sequence is read after the last step, so only the
+    last window has it (None before: no label)."""
+    for start in range(0, T, window):
+        stop = min(start + window, T)
+        if params.shape.task == "every":
+            yield start, stop, y[start:stop]
+        else:
+            yield start, stop, y if stop == T else None
+
+
+def next_starts(trace: NetworkTrace, state0=None) -> dict:
+    """Where a network's next window starts, by (layer, direction), as constants.
+
+    A forward direction goes on from this window's final states. A backward direction reads
+    each window from its end, and what lies after the cut has not been read yet: it starts
+    every window from ``state0``'s states (zeros where none are given), as at the
+    sequence's end.
+    """
+    given = state0 or {}
+    return {(l, d): final_states(tr) if d == 0 else dict(given.get((l, d), {}))
+            for (l, d), tr in trace.layers.items()}
 
 
 def given_start(params: Params, state0=None, starts: dict | None = None) -> dict:

@@ -12,13 +12,14 @@ from rnn.cells import Params
 from rnn.engine import run
 from rnn.errors import UnrolledError
 from rnn.learning.optim import global_norm
-from rnn.learning.truncated import final_states, given_start
+from rnn.learning.truncated import cuts, final_states, given_start, next_starts
+from rnn.network import NetworkParams, check_network_inputs, run_network
 from rnn.trace import Trace, Update
 
 
 # Truncation -------------------------------------------------------------------------------
 def truncated_gradients(
-    params: Params, X: np.ndarray, y: np.ndarray, window: int, state0=None,
+    params: Params | NetworkParams, X: np.ndarray, y: np.ndarray, window: int, state0=None,
     **starts: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Gradients of the whole sequence when BPTT stops at every cut, parameters held fixed.
@@ -26,10 +27,24 @@ def truncated_gradients(
     The forward pass is the same as full BPTT (every state is carried over each cut); only
     the errors that would cross a cut are dropped. Comparable with ``run(...).grads``. The
     states before step 1 are given as ``rnn.engine.run`` takes them.
+
+    A network (``NetworkParams``, ``state0`` by (layer, direction)) follows truncated
+    training's rules (``rnn.learning.truncated``): its backward directions start every window
+    afresh, and with one label per sequence only the last window has a loss, so the windows
+    before it add nothing. Comparable with ``run_network(...).grads``.
     """
     if window <= 0:
         raise UnrolledError(f"window must be a positive number of steps, got {window}")
     total = {n: np.zeros_like(a) for n, a in params.as_dict().items()}
+    if isinstance(params, NetworkParams):
+        X, y = check_network_inputs(params, X, y)
+        state = state0
+        for start, stop, targets in cuts(params, y, len(X), window):
+            piece = run_network(params, X[start:stop], targets, state)
+            for n in total:
+                total[n] += piece.grads[n]
+            state = next_starts(piece, state0)
+        return total
     state = given_start(params, state0, starts)
     for start in range(0, len(X), window):
         piece = run(params, X[start:start + window], y[start:start + window], state)

@@ -30,7 +30,7 @@ from rnn.data import Vocabulary
 from rnn.errors import UnrolledError
 from rnn.limits import check_trace_size
 from rnn.network import (DIRECTION_NAMES, NetworkParams, NetworkTrace, Shape, in_own_order,
-                         run_network)
+                         run_network, suffix)
 from rnn.traces.columns import FORMAT, VERSION, _update
 from rnn.traces.columns import _column as _recorded
 from rnn.traces.values import Reader
@@ -134,6 +134,8 @@ def _params(r: Reader, doc: dict, spec, shape: Shape) -> NetworkParams:
 
 
 def _same(r: Reader, recorded, rerun: np.ndarray, key: str) -> None:
+    if rerun.size == 0 and isinstance(recorded, list) and not recorded:
+        return  # no rows (a window without the label), gathered from no JSON step objects
     value = r.array(recorded, rerun.shape, key)
     scale = float(np.max(np.abs(rerun))) if rerun.size else 0.0
     if not np.allclose(value, rerun, rtol=0, atol=MATCH * max(scale, 1e-300), equal_nan=True):
@@ -151,18 +153,52 @@ def from_network_doc(r: Reader, doc: dict):
         for i, w in enumerate(windows):
             if not isinstance(w, dict):
                 r.fail(f"'windows[{i}]' must be an object")
-            out.append(from_network_doc(Reader(f"{r.source}: windows[{i}]"),
-                                        {**w, "network": doc.get("network")}))
+            # one label per sequence is read after the last window only (rnn.learning.truncated)
+            out.append(_one_network(Reader(f"{r.source}: windows[{i}]"),
+                                    {**w, "network": doc.get("network")},
+                                    labelled=i == len(windows) - 1))
             window = w.get("window")
             if isinstance(window, dict):
                 out[-1].extra["window"] = {k: r.integer(window.get(k), f"window.{k}")
                                            for k in ("start", "stop")}
+        _check_windows(r, windows, out)
         return out
     return _one_network(r, doc)
 
 
-def _one_network(r: Reader, doc: dict) -> NetworkTrace:
-    """One network document (no windows)."""
+def _check_windows(r: Reader, docs: list, traces: list) -> None:
+    """The rules of a truncated run (``rnn.learning.truncated``): windows one after another
+    from step 1; each forward direction starts where it stopped in the window before, each
+    backward direction from the first window's states; a window runs with the parameters its
+    predecessor left (updated after a loss, the same without one)."""
+    nxt = 1
+    for i, (w, trace) in enumerate(zip(docs, traces)):
+        window = trace.extra.get("window")
+        if window is None or window["start"] != nxt or window["stop"] != nxt + trace.T - 1:
+            r.fail(f"'windows[{i}].window' must run over steps {nxt}..{nxt + trace.T - 1}")
+        nxt += trace.T
+        if trace.losses.size == 0 and "update" in w:
+            r.fail(f"'windows[{i}]' has no loss, so no 'update'")
+        if i == 0:
+            continue
+        prev = traces[i - 1]
+        for (l, d), layer in trace.layers.items():
+            was = prev.layer(l, d).states if d == 0 else None
+            for p, value in layer.state0.items():
+                want = was(p)[-1] if d == 0 else traces[0].layer(l, d).state0[p]
+                _same(r, value, want, f"windows[{i}].layers.{p}0{suffix(l, d)}")
+        before = docs[i - 1].get("params_after") if prev.losses.size else None
+        before = prev.params.as_dict() if before is None else before
+        if not isinstance(before, dict):
+            r.fail(f"'windows[{i - 1}].params_after' must be an object")
+        for name, value in trace.params.as_dict().items():
+            _same(r, value, r.array(r.get(before, name, f"windows[{i - 1}].params_after."),
+                                    value.shape, name), f"windows[{i}].params.{name}")
+
+
+def _one_network(r: Reader, doc: dict, labelled: bool = True) -> NetworkTrace:
+    """One network document (no windows); not ``labelled``: a window before the one label,
+    which has no targets."""
     spec = get_cell(r.choice(r.get(doc, "cell"), "cell", _cells()))
     shape, classes = _shape(r, doc)
     params = _params(r, doc, spec, shape)
@@ -175,9 +211,9 @@ def _one_network(r: Reader, doc: dict) -> NetworkTrace:
     except UnrolledError as err:
         r.fail(str(err))
     X = r.array(r.get(doc, "inputs"), (T, params.input_size), "inputs")
-    n = T if shape.task == "every" else 1
+    n = T if shape.task == "every" else int(labelled)
     y = r.indices(r.get(doc, "targets"), n, params.output_size, "targets")
-    trace = run_network(params, X, y, _starts(r, doc, params))
+    trace = run_network(params, X, y if n else None, _starts(r, doc, params))
     layers = r.get(doc, "layers")
     if not isinstance(layers, list) or len(layers) != len(shape.slots):
         r.fail(f"'layers' must hold {len(shape.slots)} objects")

@@ -100,7 +100,7 @@ class CompactLayout:
         return self.stack_bottom - 0.2 - k * 0.13
 
 
-def _unit(r: float, theme: Theme, outlined: bool, circle: bool):
+def unit_shape(r: float, theme: Theme, outlined: bool, circle: bool):
     """One unit: an outlined circle (h) or square (an LSTM's cell state); in a column of many
     units, a plain square touching its neighbours (the column reads as a strip)."""
     if not outlined:
@@ -139,14 +139,14 @@ class CompactSequence(VGroup):
         for t in range(1, T + 1):
             x = lay.column_x(t)
             stack = VGroup(*[
-                _unit(r, theme, lay.outlined, circle=True).move_to([x, lay.unit_y(i), 0])
+                unit_shape(r, theme, lay.outlined, circle=True).move_to([x, lay.unit_y(i), 0])
                 for i in range(H)])
             stack.values = [None] * H  # the Trace values last shown, for tests and checks
             self.units[t] = stack
             if "cell" in self.carried:
                 cells = VGroup(*[
-                    _unit(r, theme, lay.outlined, circle=False).move_to([x, lay.unit_y(i, 1), 0])
-                    for i in range(H)])
+                    unit_shape(r, theme, lay.outlined, circle=False).move_to(
+                        [x, lay.unit_y(i, 1), 0]) for i in range(H)])
                 cells.values = [None] * H
                 self.cell_units[t] = cells
                 if t > 1:
@@ -190,6 +190,29 @@ class CompactSequence(VGroup):
         stack.values = [float(v) for v in values]
         stack.vmax = float(vmax)
         return target
+
+    def window_fills(self, trace: Trace, start: int, scales: dict) -> list[tuple[VGroup, VGroup]]:
+        """(stack, filled copy) of every state of every step of a window (``trace``, its first
+        step the global ``start``); ``scales``: the cell state's colour scale (h's is 1)."""
+        out = []
+        for i in range(trace.T):
+            t = start + i
+            out.append((self.units[t], self.show_hidden(t, trace.h[i])))
+            if t in self.cell_units:  # one colour scale for the cell state of all steps
+                out.append((self.cell_units[t], self.show_cell(t, trace.cell[i], scales["cell"])))
+        return out
+
+    def carried_arrows(self, start: int) -> list[Arrow]:
+        """The arrows whose states cross the cut before step ``start``."""
+        return [arrows[start] for arrows in (self.recurrent, self.cell_recurrent)
+                if start in arrows]
+
+    def loss_labels(self, trace: Trace, start: int) -> list[Text]:
+        """``L`` of every step of a window."""
+        return [self.loss_label(start + i, loss) for i, loss in enumerate(trace.losses)]
+
+    def window_errors(self, trace: Trace, start: int) -> WindowErrors:
+        return WindowErrors(self, trace, start)
 
     def loss_label(self, t: int, loss: float) -> Text:
         """``L=...`` of step t, formatted from a Trace's loss."""
@@ -253,9 +276,18 @@ def recurrent_block(spec, values: np.ndarray) -> np.ndarray:
     return values[k * H:(k + 1) * H]
 
 
-def recurrent_name(spec) -> str:
-    """How a panel names what ``recurrent_block`` prints: W, or W_hh (f block)."""
-    return spec.recurrent + (f" ({spec.keep_gate} block)" if spec.keep_gate else "")
+def recurrent_name(spec, key: str | None = None) -> str:
+    """How a panel names what ``recurrent_block`` of parameter ``key`` (the cell's recurrent
+    weights by default) prints: W, or W_hh (f block), or W_hh_l0 (f block)."""
+    return (key or spec.recurrent) + (f" ({spec.keep_gate} block)" if spec.keep_gate else "")
+
+
+def printed_weights(trace) -> tuple[str, str]:
+    """The parameter the panels print a block of, and its name on screen: the recurrent
+    weights; of a network, its first layer's (forward direction)."""
+    spec = trace.spec
+    key = spec.recurrent + ("_l0" if getattr(trace, "shape", None) is not None else "")
+    return key, recurrent_name(spec, key)
 
 
 class UpdatePanel(Group):
@@ -280,10 +312,10 @@ class UpdatePanel(Group):
         super().__init__(**kwargs)
         if trace.update is None:
             raise UnrolledError(f"window {window} has no parameter update to show")
-        spec = trace.spec
-        W = recurrent_block(spec, getattr(trace.update.params_after, spec.recurrent))
+        spec, (key, shown) = trace.spec, printed_weights(trace)
+        W = recurrent_block(spec, trace.update.params_after.as_dict()[key])
         self.window, self.values = window, np.asarray(W, dtype=np.float64)
-        name = f"{recurrent_name(spec)} after window {window}"
+        name = f"{shown} after window {window}"
         if W.shape[0] <= PRINTED_UNITS:
             self.shown, self.vmax = [format_value(v) for v in np.ravel(W)], None
             body = matrix_text(W, theme)

@@ -15,8 +15,10 @@ error-by-source norms (``NetworkTrace.error_by_source_norms``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from manim import Arrow, Group, Line, Text, VGroup
+from manim import ArcBetweenPoints, Arrow, DashedVMobject, Group, Line, Text, VGroup, VMobject
 
 from rnn.network import DIRECTION_NAMES
 from scenes.components.arrows import ErrorArrow, norm_scale
@@ -110,6 +112,10 @@ class NetworkChain(Group):
             for c in range(1, T + 1):
                 self._row_units(slot, c)
             self._recurrent(slot)
+        # (slot, gate, state read, position) -> the dashed line from that state into the gate
+        self.peepholes: dict[tuple, VMobject] = {}
+        for slot in self.slots:
+            self._peepholes(slot, trace.spec.gate_reads)
         self._upward()
         self._outputs()
         chars = network_chars(trace)
@@ -189,6 +195,31 @@ class NetworkChain(Group):
                           tip_length=0.1, max_tip_length_to_length_ratio=0.3)
             self.recurrent.setdefault(slot, []).append(arrow)
             self.paths.add(arrow)
+
+    def _peepholes(self, slot, reads) -> None:
+        """The states each gate reads beside x(t) and h(t-1) (``Cell.gate_reads``), as the
+        one-layer chain draws them: dashed, arcing over the row into the gate's column, from
+        where the time arrow brings the previous step's state in (``@p``) or from the state's
+        own column."""
+        d = slot[1]
+        for c in range(1, self.T + 1):
+            for gate, seen in reads.items():
+                end = self.units[slot, f"gate {gate}", c].get_top() + [0, 0.02, 0]
+                for ref in seen:
+                    state, before = ref.removesuffix("@p"), ref.endswith("@p")
+                    if before:  # tapped where the time arrow brings step t-1's state in
+                        edge = self._row_edge(slot, c, right=d == 1)[0]
+                        start = np.array([edge + (0.05 if d else -0.05), end[1], 0.0])
+                    else:
+                        start = self.units[slot, state, c].get_top() + [0, 0.02, 0]
+                    chord = abs(end[0] - start[0])
+                    rise = min(0.2, 0.35 * chord)  # low over the row, under the row above
+                    over = -1 if start[0] < end[0] else 1  # the arc bulges upwards
+                    arc = ArcBetweenPoints(start, end, angle=over * 4 * math.atan(2 * rise / chord))
+                    line = DashedVMobject(arc.set_stroke(self.theme.recurrent, width=1.2),
+                                          num_dashes=6)
+                    self.peepholes[slot, gate, ref, c] = line
+                    self.paths.add(line)
 
     def _up(self, c: int, y0: float, y1: float) -> Arrow:
         x = self.side_x(c)
@@ -309,9 +340,10 @@ class NetworkErrorFlow(VGroup):
 
     Per row, loss term L(s)'s error reaching h(t) (``error_by_source_norms(l, d)``) travels
     in lane s from the direction's next step (beyond ``MAX_TERM_LANES`` terms, one arrow a
-    step carries them all: the recorded ``dL_dh_from_next``, whose size it has); what reaches h(t) from outside the recurrence
-    (from the output at the top, from the layer above below it: ``dL_dh_from_output``) comes
-    down into the row, in its loss term's colour where it has one.
+    step carries them all: the recorded ``dL_dh_from_next``, whose size it has); what reaches
+    h(t) from outside the recurrence (from the output at the top, from the layer above below
+    it: ``dL_dh_from_output``) comes down into the row, in its loss term's colour where it has
+    one.
     """
 
     def __init__(self, chain: NetworkChain, trace, colors, **kwargs):

@@ -67,6 +67,8 @@ def network_story(name: str, inp) -> Description:
         return story(f"The unfolded {words[4:]}, computed step by step; {loss}.",
                      "Each layer reads the layer below at every step; a backward direction "
                      "reads the text from its end.", _rows(trace))
+    if name == "truncated":
+        return _truncated(inp, words)
     s = _source(trace)
     if name == "bptt":
         return story(f"Errors travel back through {words}: {_journey(trace, s)}.",
@@ -78,3 +80,27 @@ def network_story(name: str, inp) -> Description:
         return story(f"Each step's gradient contributions of {words}, summed into one "
                      f"update{grad}.", said, _rows(trace))
     return story(f"{name} of {words}; {loss}.", _rows(trace))
+
+
+def _truncated(inp, words: str) -> Description:
+    """Truncated BPTT of a network: what crosses the cuts, and what the cuts cost layer 1."""
+    trace, e = inp.trace, inp.extra
+    windows = inp.windows or ()
+    states = "hidden and cell states" if "cell" in trace.spec.states else "hidden states"
+    if trace.shape.bidirectional:
+        crossing = (f"the forward directions' {states} cross each of the {len(windows) - 1} "
+                    "cuts and the backward directions start again at every window's end; the "
+                    "errors cross none")
+    else:
+        crossing = (f"every layer's {states} cross each of the {len(windows) - 1} cuts, the "
+                    "errors do not")
+    silent = sum(w.update is None for w in windows)
+    label = (f" Only the last window holds the loss, read after the last step: the "
+             f"{silent} before it have no error and no update." if silent else "")
+    w = trace.spec.recurrent + "_l0"
+    return story(
+        f"Truncated BPTT of {words}, in windows of {e['window']} steps: "
+        f"{crossing}.{label}",
+        f"The full gradient dL/d{w} has norm {num(norm(e['full_grads'][w]))}; the truncated "
+        f"one misses what crossed the cuts, a difference of norm "
+        f"{num(norm(e['difference'][w]))}.")

@@ -99,10 +99,14 @@ def shape_refusal(name: str, model: ModelSpec, registry: dict | None = None,
 
 def prepare_kwargs(model: ModelSpec, contract=None) -> dict:
     """text, hidden and seed as the model was given them, for a scene that builds its own
-    model; and the model's cell for a ``contract`` that builds one of several cells."""
+    model; the model's cell for a ``contract`` that builds one of several cells; and its
+    shape for a ``contract`` that draws networks."""
     kwargs = {k: getattr(model, k) for k in ("text", "hidden", "seed") if k in model.given}
     if contract is not None and len(contract.cells) > 1:
         kwargs["cell"] = model.cell
+    if contract is not None and contract.shapes and model.shaped:  # it builds networks too
+        kwargs.update(num_layers=model.num_layers, bidirectional=model.bidirectional,
+                      label=model.label, classes=model.classes)
     return kwargs
 
 

@@ -121,6 +121,19 @@ def test_a_network_page_too_big_is_refused_before_its_errors_are_computed(traces
         page_data(traces["lstm"])
 
 
+def test_one_label_in_windows_has_one_head_row_after_the_last_window():
+    """The windows before the label have no head row and no loss term: nothing to point at."""
+    windows = text_model(TEXT, hidden=3, seed=0, label="a", classes="a,b",
+                         bidirectional=True).windows(2, Optimizer("sgd", lr=0.1))
+    data = page_data(windows)
+    assert len(windows) > 1 and data["loss_steps"] == [data["T"]] and data["targets"] == [0]
+    assert tuple(data["arrays"]["o"]["shape"]) == (1, 2)
+    assert network_floats(windows) == packed_floats(data)
+    for band in data["bands"]:
+        assert [tuple(w["norms"]["shape"])[0] for w in band["windows"]] == \
+            [0] * (len(windows) - 1) + [1]
+
+
 def test_windows_of_a_stacked_run_stop_every_layers_arrows_at_the_cuts(tab, tmp_path):
     windows = text_model("hello world!", hidden=3, seed=0, num_layers=2).windows(
         4, Optimizer("sgd", lr=0.1))  # 11 steps: 1-4, 5-8, 9-11

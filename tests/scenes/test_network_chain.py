@@ -196,3 +196,31 @@ def test_beyond_eight_loss_terms_one_arrow_a_step_carries_them_all(dry_run, tmp_
             assert len(back) == (0 if t == trace.T else 1)
             assert all(a.source == 0 and a.magnitude == pytest.approx(sent[t - 1]) for a in back)
     assert "every loss term's error at once" in " ".join(c for _, c, _ in scene.narrated)
+
+
+def test_a_peephole_lstms_rows_draw_what_each_gate_reads(deep_trace):
+    """i and f read cell(t-1), tapped where the time arrow brings it in; o reads cell(t), from
+    its own column: three dashed lines a position in every row, none for the plain LSTM."""
+    from scenes.components.layer_rows import NetworkChain
+
+    theme = get_theme("dark")
+    trace = text_model("hello", 3, cell="peephole", num_layers=2, bidirectional=True).trace()
+    net = NetworkChain(trace, theme)
+    T = trace.T
+    assert len(net.peepholes) == 3 * T * len(net.slots)
+    for (slot, gate, ref, c), line in net.peepholes.items():
+        assert line in net.paths.submobjects
+        gate_top = net.units[slot, f"gate {gate}", c].get_top()
+        points = line.get_all_points()
+        ends = {tuple(np.round(p[:2], 6)) for p in (points[0], points[-1])}
+        assert tuple(np.round(gate_top[:2] + [0, 0.02], 6)) in ends
+        if ref == "cell":  # o: this position's cell state
+            start = net.units[slot, "cell", c].get_top()[:2] + [0, 0.02]
+        else:  # i, f: at the row's edge where the previous step comes in
+            edge = net._row_edge(slot, c, right=slot[1] == 1)[0]
+            start = np.array([edge + (0.05 if slot[1] else -0.05), gate_top[1] + 0.02])
+        assert tuple(np.round(start, 6)) in ends
+        assert points[:, 1].max() > gate_top[1] + 0.05  # an arc over the row
+    assert {(g, r) for _, g, r, _ in net.peepholes} == {("i", "cell@p"), ("f", "cell@p"),
+                                                        ("o", "cell")}
+    assert NetworkChain(deep_trace, theme).peepholes == {}

@@ -16,7 +16,7 @@ DRAWING_MODULES = [
     "components/cell_board.py", "components/carousel_chain.py",
     "activations.py", "neuron_text.py", "error_map.py", "components/heatmap.py",
     "components/glyphs.py", "components/strips.py", "components/chain_camera.py",
-    "beats/travel.py", "beats/truncated.py", "components/caption_band.py",
+    "beats/travel.py", "beats/truncated.py", "beats/truncated_network.py", "truncated.py", "components/caption_band.py",
     "vanishing.py", "components/vanishing_map.py",
     "beats/band.py", "beats/unfolded.py", "components/heat_chain.py", "components/step_frames.py",
     "components/heat_cells.py",

@@ -167,3 +167,10 @@ def test_gradient_stage_options_are_checked(hello_trace, tmp_path, dry_run):
     with pytest.raises(UnrolledError, match="step must be in 1..4"):
         dry_run(GradientsScene, SceneInput(hello_trace, extra={"stage": "frames", "step": 9}),
                 tmp_path)
+    from rnn.model import text_model
+
+    network = text_model("hey", 2, num_layers=2).trace()
+    with pytest.raises(UnrolledError, match="one step of one layer") as err:  # before drawing
+        dry_run(GradientsScene, SceneInput(network, extra={"stage": "frames", "step": 1}),
+                tmp_path)
+    assert "\n" not in str(err.value)

@@ -150,3 +150,22 @@ def test_overflow_is_recorded_not_raised(cell):
         trace = run(params, X, y, state0)
         assert trace.first_non_finite() == "o at t=1"
         assert not np.isfinite(trace.error_by_source_norms()[0, 0])
+
+
+# A network's errors by source: every term's rows in one pass, against one pass per term -------
+@pytest.mark.parametrize("shape", [dict(num_layers=2, bidirectional=True), dict(num_layers=3),
+                                   dict(num_layers=2, bidirectional=True, label="b",
+                                        classes="a,b")])
+def test_a_networks_error_norms_equal_one_backward_pass_per_loss_term(cell, shape, monkeypatch):
+    from rnn.studies import network_norms
+    from rnn.model import text_model
+
+    trace = text_model("abcab cab", 3, seed=2, cell=cell.name, **shape).trace()
+    monkeypatch.setattr(network_norms, "BLOCK_BYTES", 3000)  # the terms in several blocks
+    norms = trace.error_norms()
+    assert set(norms) == {(l, d, p) for l, d in trace.shape.slots for p in cell.paths}
+    for (l, d, p), got in norms.items():
+        want = np.linalg.norm(trace.error_by_source(l, d, p), axis=2)  # S separate passes
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+        if l == trace.shape.layers - 1:  # the top rows' errors at least are not all zero
+            assert np.any(want > 0)

@@ -29,3 +29,23 @@ def test_the_scene_draws_the_cell(cell, scene, media):
     drawn = run_dry(info.cls, inp, media)
     assert drawn.renderer.num_plays > 0 and drawn.mobjects
     assert inp.trace.kind == cell.name
+
+
+# the scenes that draw networks too: stacked layers read both ways, every cell (forward, bptt
+# and gradients play the lecture's beats, which plays all three on one drawing)
+SHAPED = [name for name in ANY_CELL if SCENES[name].contract.shapes
+          and name not in ("forward", "bptt", "gradients")]
+
+
+@pytest.mark.parametrize("scene", SHAPED)
+def test_the_scene_draws_a_stacked_two_way_network_of_the_cell(cell, scene, media):
+    info = SCENES[scene]
+    shape = {"num_layers": 2, "bidirectional": True}
+    if info.contract.prepare is not None:
+        inp = info.contract.prepare({"steps": 4, "window": 2}, hidden=2, cell=cell.name, **shape)
+    else:
+        inp = SceneInput(text_model("hey", hidden=2, seed=0, cell=cell.name, **shape).trace())
+    drawn = run_dry(info.cls, inp, media)
+    assert drawn.renderer.num_plays > 0 and drawn.mobjects
+    assert inp.trace.kind == cell.name and inp.trace.shape.slots == ((0, 0), (0, 1), (1, 0),
+                                                                      (1, 1))

@@ -82,26 +82,32 @@ def torch_layers(net: TorchNet, x: torch.Tensor) -> dict[str, np.ndarray]:
     for l in range(net.rnn.num_layers):
         outputs = []
         for d in range(net.dirs):
-            one = kind(inputs.shape[1], HIDDEN)
-            own = {k.replace(f"_{slot(l, d)}", "_l0"): v for k, v in net.rnn.state_dict().items()
-                   if k.endswith(f"_{slot(l, d)}")}
-            one.load_state_dict(own)
-            seq = inputs if d == 0 else inputs.flip(0)
-            state, hs, cs = None, [], []
-            with torch.no_grad():
-                for t in range(len(seq)):
-                    h, state = one(seq[None, t:t + 1], state)
-                    hs.append(h[0, 0])
-                    cs.append(state[1][0, 0] if isinstance(state, tuple) else h[0, 0])
-            h, c = torch.stack(hs), torch.stack(cs)
-            if d:
-                h, c = h.flip(0), c.flip(0)
+            h, c = layer_direction(net.rnn, l, d, inputs)
             out[f"h:{slot(l, d)}"] = h.numpy()
             if kind is torch.nn.LSTM:
                 out[f"cell:{slot(l, d)}"] = c.numpy()
             outputs.append(h)
         inputs = torch.cat(outputs, dim=1)
     return out
+
+
+def layer_direction(rnn, l: int, d: int, inputs: torch.Tensor, state=None):
+    """Layer l's direction d of the stacked ``rnn`` over ``inputs`` (T, D), sequence order,
+    from ``state`` (its h0, or the LSTM's (h0, c0), each (1, 1, H); None: zeros), by a one-layer
+    module holding its weights: (h, c), each (T, H) in sequence order (c is h without a cell
+    state)."""
+    one = type(rnn)(inputs.shape[1], rnn.hidden_size).to(inputs.dtype)
+    one.load_state_dict({k.replace(f"_{slot(l, d)}", "_l0"): v for k, v in rnn.state_dict().items()
+                         if k.endswith(f"_{slot(l, d)}")})
+    seq = inputs if d == 0 else inputs.flip(0)
+    hs, cs = [], []
+    with torch.no_grad():
+        for t in range(len(seq)):
+            h, state = one(seq[None, t:t + 1], state)
+            hs.append(h[0, 0])
+            cs.append(state[1][0, 0] if isinstance(state, tuple) else h[0, 0])
+    h, c = torch.stack(hs), torch.stack(cs)
+    return (h.flip(0), c.flip(0)) if d else (h, c)
 
 
 def torch_names(name: str, kind: str) -> str:
