@@ -1,7 +1,8 @@
 """Hostile and careless input to every command: refused early, in one line, with nothing harmed.
 
-Each case runs the real command line in a subprocess under a memory limit and a timeout, in a
-folder of its own holding an ``out`` folder (and whatever the case planted there). Asserted:
+Each case runs the real command line in a process of its own (forked from one interpreter
+that imported the program: tests/forks.py) under a memory limit and a timeout, in a folder of
+its own holding an ``out`` folder (and whatever the case planted there). Asserted:
 the documented exit status (2 bad input, 1 overflow in a run that started, 0 fine), exactly
 one ``Error:`` line for status 2, never a traceback, nothing left in ``out`` by a refused run,
 and a FIFO, a symlink, an outside file or /dev/null still what it was afterwards.
