@@ -115,7 +115,7 @@ def drawing(trace, theme: Theme, windows) -> CompactSequence | CompactNetwork:
     """The compact columns of a trace: one row of states, or a band per layer direction
     (whose backward rows start again at every cut)."""
     if getattr(trace, "shape", None) is None:
-        return CompactSequence(trace, theme)
+        return CompactSequence(trace, theme, lanes=max((w.T for w in windows), default=1))
     cuts = {w.extra["window"]["stop"] for w in windows}
     return CompactNetwork(trace, theme, restarts=cuts)
 

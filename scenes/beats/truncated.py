@@ -28,6 +28,7 @@ OUTLINED_UNITS = 6  # up to this many units in a column, each outlined; more mak
 # Panels print their H x H numbers up to this H; beyond, in a window's width, a number would be
 # under 10 pixels high at 1080p (unreadable at 480p), so the block is a heatmap and its scale.
 PRINTED_UNITS = 4
+TERM_NAME_H = 0.15  # L(s) on its arrow down from the loss: 20 px high at 1080p
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class CompactLayout:
     T: int
     H: int
     rows: int = 1  # states stacked per column: h, or the cell state above h (LSTM)
+    lanes: int = 1  # error lanes under the stack: one per loss term of the longest window
     left: float = -6.6
     width: float = 13.2
     hidden_y: float = -0.2  # centre of the hidden stack
@@ -96,8 +98,10 @@ class CompactLayout:
         return self.unit_y(self.H - 1) - self.radius
 
     def lane_y(self, k: int) -> float:
-        """y of error lane k (0-based), below the hidden stack."""
-        return self.stack_bottom - 0.2 - k * 0.13
+        """y of error lane k (0-based), below the hidden stack; the lanes of a long window
+        closer together, so the last stays above the characters."""
+        room = (self.stack_bottom - 0.2) - (self.char_y + 0.2)
+        return self.stack_bottom - 0.2 - k * min(0.13, room / max(self.lanes - 1, 1))
 
 
 def unit_shape(r: float, theme: Theme, outlined: bool, circle: bool):
@@ -121,13 +125,15 @@ class CompactSequence(VGroup):
         Any trace of the sequence (only sizes and characters are read).
     theme
         Colours.
+    lanes
+        Loss terms of the longest window: the error lanes to make room for.
     """
 
-    def __init__(self, trace: Trace, theme: Theme, **kwargs):
+    def __init__(self, trace: Trace, theme: Theme, lanes: int = 1, **kwargs):
         super().__init__(**kwargs)
         T, H = trace.h.shape
         self.carried = trace.spec.states  # ("h",) or ("h", "cell"): what crosses a cut
-        self.layout = lay = CompactLayout(T=T, H=H, rows=len(self.carried))
+        self.layout = lay = CompactLayout(T=T, H=H, rows=len(self.carried), lanes=lanes)
         self.theme = theme
         r = lay.radius
         self.units: dict[int, VGroup] = {}  # h(t)
@@ -261,6 +267,8 @@ class WindowErrors(VGroup):
                     y = lay.lane_y(s - 1)
                     a, b = [lay.column_x(gt + 1) - 0.06, y, 0], [lay.column_x(gt) + 0.06, y, 0]
                 arrow = ErrorArrow(a, b, gs, gt, norms[s - 1, t - 1], top, color, dashes[s - 1])
+                if t == s:  # the term's name where its errors start: a cue beside colour
+                    arrow.put_label(TERM_NAME_H, ending=True)
                 self.by_pair[gs, gt] = arrow
                 self.add(arrow)
 

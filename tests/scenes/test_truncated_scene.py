@@ -172,7 +172,8 @@ def test_a_window_as_long_as_the_sequence_is_full_bptt(tmp_path, render):
 
 @frames_comparison(last_frame=True, base_scene=TruncatedScene)
 def test_last_frame_with_the_defaults(scene):
-    # No input set: the scene falls back to its own defaults (dark theme)
+    # No input set: the scene falls back to its own defaults (dark theme). The control frame
+    # was made again when each term's name, L(s), came onto its arrow down from the loss.
     TruncatedScene.construct(scene)
 
 
@@ -260,3 +261,28 @@ def test_a_window_longer_than_the_palette_dashes_its_repeated_colours(tmp_path, 
         pieces.setdefault(s, set()).add(len(arrow.get_subpaths()))
     assert pieces[9] == pieces[10] == {2}
     assert all(pieces[s] == {1} for s in range(1, 9))
+
+
+def test_every_terms_name_is_on_its_arrow_and_the_lanes_stay_above_the_characters(tmp_path,
+                                                                                  render):
+    """A cue beside colour: L(s) where each term's errors start, in its colour, 20 px high at
+    1080p, overlapping no other name; a window of 16 lanes still ends above the characters."""
+    scene = render(tmp_path, prepare_input({"window": 16, "steps": 16}))
+    [errors] = scene.board.errors
+    names = []
+    for (s, t), arrow in errors.by_pair.items():
+        if s != t:
+            assert arrow.label is None
+            continue
+        label = arrow.label
+        assert label.original_text == f"L({s})" and label in arrow.submobjects
+        assert {g.get_fill_color() for g in label} == {arrow.get_color()}  # each glyph
+        assert label.height >= 20 / 135  # 1080 px over the frame's 8 units
+        assert label.get_bottom()[1] > arrow.points[0][1]  # the arrow starts under its name
+        names.append(label)
+    assert len(names) == 16
+    for a, b in zip(names, names[1:]):
+        assert a.get_right()[0] < b.get_left()[0]  # side by side, none over another
+    lay = scene.board.seq.layout
+    assert lay.lane_y(15) > lay.char_y + 0.15
+    assert all(arrow.get_bottom()[1] > lay.char_y + 0.1 for arrow in errors)
