@@ -31,8 +31,34 @@ PRINTED_UNITS = 4
 TERM_NAME_H = 0.15  # L(s) on its arrow down from the loss: 20 px high at 1080p
 
 
+class StepColumns:
+    """Where T narrow step columns stand along x, from ``left`` over ``width`` (the layouts
+    below are dataclasses with these fields)."""
+
+    T: int
+    left: float
+    width: float
+
+    def check_steps(self) -> None:
+        if not 1 <= self.T <= MAX_COMPACT_STEPS:
+            raise UnrolledError(
+                f"the compact layout fits 1 to {MAX_COMPACT_STEPS} time steps, got {self.T}")
+
+    @property
+    def col_w(self) -> float:
+        return self.width / self.T
+
+    def column_x(self, t: float) -> float:
+        """x of the centre of step t (1-based)."""
+        return self.left + (t - 0.5) * self.col_w
+
+    def cut_x(self, after: int) -> float:
+        """x of a cut between steps ``after`` and ``after + 1``."""
+        return self.left + after * self.col_w
+
+
 @dataclass(frozen=True)
-class CompactLayout:
+class CompactLayout(StepColumns):
     """Geometry of T narrow step columns with H hidden units stacked in each."""
 
     T: int
@@ -50,16 +76,10 @@ class CompactLayout:
     title_y: float = 3.6
 
     def __post_init__(self) -> None:
-        if not 1 <= self.T <= MAX_COMPACT_STEPS:
-            raise UnrolledError(
-                f"the compact layout fits 1 to {MAX_COMPACT_STEPS} time steps, got {self.T}")
+        self.check_steps()
         if not 1 <= self.H <= MAX_COMPACT_HIDDEN:
             raise UnrolledError(f"the compact layout fits 1 to {MAX_COMPACT_HIDDEN} hidden "
                                 f"units, got {self.H}")
-
-    @property
-    def col_w(self) -> float:
-        return self.width / self.T
 
     @property
     def outlined(self) -> bool:
@@ -69,14 +89,6 @@ class CompactLayout:
     @property
     def radius(self) -> float:
         return min(0.15, 1.2 / (2.4 * self.H * self.rows), 0.22 * self.col_w)
-
-    def column_x(self, t: float) -> float:
-        """x of the centre of step t (1-based)."""
-        return self.left + (t - 0.5) * self.col_w
-
-    def cut_x(self, after: int) -> float:
-        """x of a cut between steps ``after`` and ``after + 1``."""
-        return self.left + after * self.col_w
 
     def unit_y(self, i: int, row: int = 0) -> float:
         """y of unit i (0 at the top) of state row ``row`` (0: h, at the bottom; 1: the cell

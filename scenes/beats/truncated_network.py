@@ -17,7 +17,7 @@ import numpy as np
 from manim import Arrow, Rectangle, Text, VGroup
 
 from rnn.errors import UnrolledError
-from scenes.beats.truncated import MAX_COMPACT_STEPS, OUTLINED_UNITS, unit_shape
+from scenes.beats.truncated import OUTLINED_UNITS, StepColumns, unit_shape
 from scenes.components import ErrorArrow
 from scenes.components.layer_rows import network_chars, slot_name
 from scenes.components.network import shown_char
@@ -32,7 +32,7 @@ def bottom_up(shape) -> list[tuple[int, int]]:
 
 
 @dataclass(frozen=True)
-class NetworkLayout:
+class NetworkLayout(StepColumns):
     """Geometry of T narrow columns crossing one band per layer direction."""
 
     T: int
@@ -51,19 +51,13 @@ class NetworkLayout:
     title_y: float = 3.6
 
     def __post_init__(self) -> None:
-        if not 1 <= self.T <= MAX_COMPACT_STEPS:
-            raise UnrolledError(
-                f"the compact layout fits 1 to {MAX_COMPACT_STEPS} time steps, got {self.T}")
+        self.check_steps()
         units = self.bands * self.states * self.H
         if units > MAX_COLUMN_UNITS:
             raise UnrolledError(
                 f"the truncated scene stacks at most {MAX_COLUMN_UNITS} units a step (layer "
                 f"directions x states x hidden units), got {self.bands} x {self.states} x "
                 f"{self.H} = {units}: use fewer hidden units")
-
-    @property
-    def col_w(self) -> float:
-        return self.width / self.T
 
     @property
     def band(self) -> float:
@@ -86,12 +80,6 @@ class NetworkLayout:
     @property
     def radius(self) -> float:
         return min(0.15, self.pitch / 2.4, 0.2 * self.col_w)
-
-    def column_x(self, t: float) -> float:
-        return self.left + (t - 0.5) * self.col_w
-
-    def cut_x(self, after: int) -> float:
-        return self.left + after * self.col_w
 
     def band_bottom(self, i: int) -> float:
         return self.bottom_y + i * self.band
