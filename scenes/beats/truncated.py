@@ -200,14 +200,7 @@ class CompactSequence(VGroup):
         return self._fill(self.cell_units[t], values, vmax)
 
     def _fill(self, stack: VGroup, values, vmax: float) -> VGroup:
-        target = stack.copy()
-        for shape, v in zip(target, values, strict=True):
-            shape.set_fill(self.theme.value_color(v, vmax), opacity=1.0)
-            if self.layout.outlined:
-                shape.set_stroke(self.theme.text)
-        stack.values = [float(v) for v in values]
-        stack.vmax = float(vmax)
-        return target
+        return filled(stack, values, vmax, self.theme, self.layout.outlined)
 
     def window_fills(self, trace: Trace, start: int, scales: dict) -> list[tuple[VGroup, VGroup]]:
         """(stack, filled copy) of every state of every step of a window (``trace``, its first
@@ -233,14 +226,30 @@ class CompactSequence(VGroup):
         return WindowErrors(self, trace, start)
 
     def loss_label(self, t: int, loss: float) -> Text:
-        """``L=...`` of step t, formatted from a Trace's loss."""
-        lay = self.layout
-        label = Text(format_value(loss), font="Monospace", color=self.theme.text)
-        label.scale_to_fit_height(0.17)
-        if label.width > 0.85 * lay.col_w:
-            label.scale_to_fit_width(0.85 * lay.col_w)
-        label.value = float(loss)
-        return label.move_to([lay.column_x(t), lay.loss_y, 0])
+        return loss_label(self.layout, self.theme, t, loss)
+
+
+def filled(stack: VGroup, values, vmax: float, theme: Theme, outlined: bool) -> VGroup:
+    """A copy of ``stack`` filled with ``values`` on the scale ``vmax`` (to animate towards);
+    the stack keeps the Trace values it now shows, for tests and checks."""
+    target = stack.copy()
+    for shape, v in zip(target, values, strict=True):
+        shape.set_fill(theme.value_color(v, vmax), opacity=1.0)
+        if outlined:
+            shape.set_stroke(theme.text)
+    stack.values = [float(v) for v in values]
+    stack.vmax = float(vmax)
+    return target
+
+
+def loss_label(lay: StepColumns, theme: Theme, t: int, loss: float) -> Text:
+    """``L=...`` of step t above its column, formatted from a Trace's loss."""
+    label = Text(format_value(loss), font="Monospace", color=theme.text)
+    label.scale_to_fit_height(0.17)
+    if label.width > 0.85 * lay.col_w:
+        label.scale_to_fit_width(0.85 * lay.col_w)
+    label.value = float(loss)
+    return label.move_to([lay.column_x(t), lay.loss_y, 0])
 
 
 class WindowErrors(VGroup):

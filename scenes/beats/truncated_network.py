@@ -17,11 +17,17 @@ import numpy as np
 from manim import Arrow, Rectangle, Text, VGroup
 
 from rnn.errors import UnrolledError
-from scenes.beats.truncated import OUTLINED_UNITS, StepColumns, unit_shape
+from scenes.beats.truncated import (
+    OUTLINED_UNITS,
+    StepColumns,
+    filled,
+    loss_label,
+    unit_shape,
+)
 from scenes.components import ErrorArrow
 from scenes.components.layer_rows import network_chars, slot_name
 from scenes.components.network import shown_char
-from scenes.components.theme import Theme, format_value
+from scenes.components.theme import Theme
 
 MAX_COLUMN_UNITS = 48  # units a column stacks: layer directions x states x hidden; ~7 px each
 
@@ -195,7 +201,7 @@ class CompactNetwork(VGroup):
             values = trace.seq(l, d, state)
             for i in range(trace.T):
                 stack = by_t[start + i]
-                out.append((stack, _filled(stack, values[i], scales[state], self.theme,
+                out.append((stack, filled(stack, values[i], scales[state], self.theme,
                                            self.layout.outlined)))
         return out
 
@@ -210,31 +216,11 @@ class CompactNetwork(VGroup):
             steps = range(start, start + trace.T)
         else:
             steps = [start + trace.T - 1] if trace.losses.size else []
-        return [_loss_label(self.layout, self.theme, t, loss)
+        return [loss_label(self.layout, self.theme, t, loss)
                 for t, loss in zip(steps, trace.losses, strict=True)]
 
     def window_errors(self, trace, start: int) -> NetworkWindowErrors:
         return NetworkWindowErrors(self, trace, start)
-
-
-def _filled(stack: VGroup, values, vmax: float, theme: Theme, outlined: bool) -> VGroup:
-    target = stack.copy()
-    for shape, v in zip(target, values, strict=True):
-        shape.set_fill(theme.value_color(v, vmax), opacity=1.0)
-        if outlined:
-            shape.set_stroke(theme.text)
-    stack.values = [float(v) for v in values]
-    stack.vmax = float(vmax)
-    return target
-
-
-def _loss_label(lay, theme: Theme, t: int, loss: float) -> Text:
-    label = Text(format_value(loss), font="Monospace", color=theme.text)
-    label.scale_to_fit_height(0.17)
-    if label.width > 0.85 * lay.col_w:
-        label.scale_to_fit_width(0.85 * lay.col_w)
-    label.value = float(loss)
-    return label.move_to([lay.column_x(t), lay.loss_y, 0])
 
 
 class NetworkWindowErrors(VGroup):
