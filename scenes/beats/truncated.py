@@ -220,13 +220,11 @@ class CompactSequence(VGroup):
 
     def loss_labels(self, trace: Trace, start: int) -> list[Text]:
         """``L`` of every step of a window."""
-        return [self.loss_label(start + i, loss) for i, loss in enumerate(trace.losses)]
+        return [compact_loss_label(self.layout, self.theme, start + i, loss)
+                for i, loss in enumerate(trace.losses)]
 
     def window_errors(self, trace: Trace, start: int) -> WindowErrors:
         return WindowErrors(self, trace, start)
-
-    def loss_label(self, t: int, loss: float) -> Text:
-        return loss_label(self.layout, self.theme, t, loss)
 
 
 def filled(stack: VGroup, values, vmax: float, theme: Theme, outlined: bool) -> VGroup:
@@ -242,7 +240,7 @@ def filled(stack: VGroup, values, vmax: float, theme: Theme, outlined: bool) -> 
     return target
 
 
-def loss_label(lay: StepColumns, theme: Theme, t: int, loss: float) -> Text:
+def compact_loss_label(lay: StepColumns, theme: Theme, t: int, loss: float) -> Text:
     """``L=...`` of step t above its column, formatted from a Trace's loss."""
     label = Text(format_value(loss), font="Monospace", color=theme.text)
     label.scale_to_fit_height(0.17)

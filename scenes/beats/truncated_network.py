@@ -21,7 +21,7 @@ from scenes.beats.truncated import (
     OUTLINED_UNITS,
     StepColumns,
     filled,
-    loss_label,
+    compact_loss_label,
     unit_shape,
 )
 from scenes.components import ErrorArrow
@@ -216,7 +216,7 @@ class CompactNetwork(VGroup):
             steps = range(start, start + trace.T)
         else:
             steps = [start + trace.T - 1] if trace.losses.size else []
-        return [loss_label(self.layout, self.theme, t, loss)
+        return [compact_loss_label(self.layout, self.theme, t, loss)
                 for t, loss in zip(steps, trace.losses, strict=True)]
 
     def window_errors(self, trace, start: int) -> NetworkWindowErrors:
@@ -251,12 +251,14 @@ class NetworkWindowErrors(VGroup):
                 above = sizes[slot, "above"][k]
                 if above > 0 or not np.isfinite(above):
                     x = lay.column_x(t) + r + 0.05 + 0.08 * d
-                    lowest_above = (l + 1, seq.shape.directions[-1])  # from its units
-                    x0, y0 = x, lay.stack_bottom(seq.band_of.get(lowest_above, 0)) - 0.02
                     if l == top_layer:  # from the loss; one label's is after the last step
+                        last = seq.shape.task == "last"
+                        x0 = lay.column_x(self.stop) + r + 0.05 if last else x
                         y0 = lay.loss_y - 0.15
-                        if seq.shape.task == "last":
-                            x0 = lay.column_x(self.stop) + r + 0.05
+                    else:  # from the units of the layer above's lowest row
+                        x0 = x
+                        y0 = lay.stack_bottom(
+                            seq.band_of[(l + 1, seq.shape.directions[-1])]) - 0.02
                     arrow = ErrorArrow([x0, y0, 0], [x, lay.stack_top(i) + 0.02, 0], 0, t,
                                        above, top, th.text)
                     arriving[t].append(arrow)
